@@ -1,0 +1,52 @@
+package dev.baton.local;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where the local stack's services answer, and the local-only S3 credentials.
+ *
+ * @param home the stack's state folder (default {@code .baton/})
+ * @param kafkaBootstrap Kafka {@code bootstrap.servers}, e.g. {@code 127.0.0.1:39092}
+ * @param s3Endpoint the S3-compatible endpoint (path-style addressing)
+ * @param connectUrl the Kafka Connect worker's REST API
+ * @param s3AccessKey access key accepted by the local S3 endpoint only
+ * @param s3SecretKey secret key accepted by the local S3 endpoint only
+ * @param region the AWS region name the local endpoints accept
+ */
+public record LocalEndpoints(
+    Path home,
+    String kafkaBootstrap,
+    URI s3Endpoint,
+    URI connectUrl,
+    String s3AccessKey,
+    String s3SecretKey,
+    String region) {
+
+  public LocalEndpoints {
+    requireNonNull(home, "Invalid home: null");
+    requireNonNull(kafkaBootstrap, "Invalid kafkaBootstrap: null");
+    requireNonNull(s3Endpoint, "Invalid s3Endpoint: null");
+    requireNonNull(connectUrl, "Invalid connectUrl: null");
+    requireNonNull(s3AccessKey, "Invalid s3AccessKey: null");
+    requireNonNull(s3SecretKey, "Invalid s3SecretKey: null");
+    requireNonNull(region, "Invalid region: null");
+  }
+
+  /** The endpoints as a flat map in a stable order, as printed by {@code baton local status}. */
+  public Map<String, String> asMap() {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put("home", home.toString());
+    map.put("kafka", kafkaBootstrap);
+    map.put("s3", s3Endpoint.toString());
+    map.put("connect", connectUrl.toString());
+    map.put("s3AccessKey", s3AccessKey);
+    map.put("s3SecretKey", s3SecretKey);
+    map.put("region", region);
+    return map;
+  }
+}

@@ -1,0 +1,437 @@
+package dev.baton.local;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The embedded local stack: a Kafka broker (KRaft), an S3-compatible endpoint and a Kafka Connect
+ * worker, each in its own JVM on 127.0.0.1, with all state under one folder.
+ *
+ * <p>{@link #up} is idempotent: services already running are reused, and ports and credentials
+ * are kept in {@code <home>/local/stack.json} across restarts. {@link #down} stops only the
+ * processes whose pids {@code up} recorded. Service logs are in {@code <home>/local/logs/}.
+ */
+public final class LocalStack {
+
+  /** Buckets created on the local S3 endpoint. */
+  public static final List<String> BUCKETS = List.of("landing", "warehouse", "export");
+  /** The region name local clients use; the local endpoints ignore it. */
+  public static final String REGION = "us-east-1";
+
+  private static final String KAFKA = "kafka";
+  private static final String S3 = "s3";
+  private static final String CONNECT = "connect";
+  private static final Map<String, String> MAIN_CLASSES =
+      Map.of(
+          KAFKA, "dev.baton.local.kafka.KafkaBrokerMain",
+          S3, "dev.baton.local.s3.S3EndpointMain",
+          CONNECT, "dev.baton.local.connect.ConnectWorkerMain");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path home;
+  private final Path localDir;
+  private final Path stateFile;
+  private final ServiceClasspaths classpaths;
+  private final Map<String, Integer> topics;
+
+  /**
+   * @param home the state folder ({@code .baton/} by default)
+   * @param classpaths each service's classpath
+   * @param topics topic name to partition count, created on {@code up} when missing
+   */
+  public LocalStack(Path home, ServiceClasspaths classpaths, Map<String, Integer> topics) {
+    this.home = requireNonNull(home, "Invalid home: null").toAbsolutePath();
+    this.localDir = this.home.resolve("local");
+    this.stateFile = localDir.resolve("stack.json");
+    this.classpaths = requireNonNull(classpaths, "Invalid classpaths: null");
+    this.topics = Map.copyOf(requireNonNull(topics, "Invalid topics: null"));
+  }
+
+  /**
+   * Starts every service that is not already running, waits until each answers, creates the
+   * topics and buckets, and returns the endpoints. Progress goes to {@code progress}.
+   *
+   * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
+   */
+  public LocalEndpoints up(PrintStream progress) {
+    try (StackLock ignored = lock()) {
+      StackState state = StackState.loadOrCreate(stateFile);
+      LocalEndpoints endpoints = endpoints(state);
+      List<String> started = new ArrayList<>();
+      if (!isRunning(state, KAFKA)) {
+        start(state, KAFKA, List.of(localDir.resolve("kafka").toString(),
+            String.valueOf(state.kafkaPort), String.valueOf(state.kafkaControllerPort)), Map.of(), "-Xmx768m");
+        started.add(KAFKA);
+      }
+      if (!isRunning(state, S3)) {
+        start(state, S3, List.of(localDir.resolve("s3").toString(), String.valueOf(state.s3Port),
+                String.join(",", BUCKETS)),
+            Map.of("BATON_S3_ACCESS_KEY", state.s3AccessKey, "BATON_S3_SECRET_KEY", state.s3SecretKey),
+            "-Xmx384m");
+        started.add(S3);
+      }
+      state.save(stateFile);
+      await(KAFKA, () -> kafkaAnswers(endpoints.kafkaBootstrap()));
+      createTopics(endpoints.kafkaBootstrap());
+      await(S3, () -> portAnswers(state.s3Port));
+      if (!isRunning(state, CONNECT)) {
+        Path workerConfig = writeConnectConfig(state);
+        start(state, CONNECT, List.of(workerConfig.toString()), Map.of(), "-Xmx512m");
+        started.add(CONNECT);
+        state.save(stateFile);
+      }
+      await(CONNECT, () -> httpAnswers(endpoints.connectUrl()));
+      for (String service : List.of(KAFKA, S3, CONNECT)) {
+        progress.printf("%-8s %-28s %s%n", service, address(endpoints, service),
+            started.contains(service) ? "started (pid " + state.pids.get(service) + ")" : "already running");
+      }
+      return endpoints;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock local stack " + localDir, e);
+    }
+  }
+
+  /** Returns the endpoints when every service is running and answering, else empty. */
+  public Optional<LocalEndpoints> status() {
+    StackState state = StackState.loadIfPresent(stateFile);
+    if (state == null) {
+      return Optional.empty();
+    }
+    LocalEndpoints endpoints = endpoints(state);
+    boolean allUp =
+        isRunning(state, KAFKA) && isRunning(state, S3) && isRunning(state, CONNECT)
+            && portAnswers(state.kafkaPort) && portAnswers(state.s3Port) && portAnswers(state.connectPort);
+    return allUp ? Optional.of(endpoints) : Optional.empty();
+  }
+
+  /** Returns each known service with {@code running} or {@code stopped}. */
+  public Map<String, String> serviceStates() {
+    StackState state = StackState.loadIfPresent(stateFile);
+    Map<String, String> states = new LinkedHashMap<>();
+    for (String service : List.of(KAFKA, S3, CONNECT)) {
+      states.put(service, state != null && isRunning(state, service) ? "running" : "stopped");
+    }
+    return states;
+  }
+
+  /**
+   * Stops the processes {@code up} started (SIGTERM, then SIGKILL after 20 s) and returns their
+   * names. Data stays under the home folder.
+   */
+  public List<String> down() {
+    try (StackLock ignored = lock()) {
+      StackState state = StackState.loadIfPresent(stateFile);
+      if (state == null) {
+        return List.of();
+      }
+      List<String> stopped = new ArrayList<>();
+      for (String service : List.of(CONNECT, KAFKA, S3)) {
+        Optional<ProcessHandle> process = process(state, service);
+        if (process.isPresent()) {
+          ProcessHandle handle = process.get();
+          handle.destroy();
+          try {
+            handle.onExit().get(20, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            handle.destroyForcibly();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("Interrupted while stopping " + service, e);
+          } catch (ExecutionException e) {
+            throw new LocalStackException("Cannot stop " + service + ": " + e.getCause(), e);
+          }
+          stopped.add(service);
+        }
+        state.pids.remove(service);
+      }
+      state.save(stateFile);
+      return stopped;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock local stack " + localDir, e);
+    }
+  }
+
+  /**
+   * Creates or updates a connector on the local Connect worker ({@code PUT /connectors/NAME/config}).
+   *
+   * @throws LocalStackException if the worker rejects the config (the message carries its answer)
+   */
+  public void putConnector(LocalEndpoints endpoints, String name, Map<String, String> config) {
+    URI uri = endpoints.connectUrl().resolve("/connectors/" + name + "/config");
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(uri)
+                      .timeout(Duration.ofSeconds(60))
+                      .header("Content-Type", "application/json")
+                      .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        throw new LocalStackException(
+            "Cannot create connector " + name + ": HTTP " + response.statusCode() + " " + response.body());
+      }
+    } catch (IOException e) {
+      throw new LocalStackException("Cannot reach Kafka Connect at " + uri + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while creating connector " + name, e);
+    }
+  }
+
+  /** The log file of a service, e.g. {@code <home>/local/logs/kafka.log}. */
+  public Path logFile(String service) {
+    return localDir.resolve("logs").resolve(service + ".log");
+  }
+
+  private LocalEndpoints endpoints(StackState state) {
+    return new LocalEndpoints(
+        home,
+        "127.0.0.1:" + state.kafkaPort,
+        URI.create("http://127.0.0.1:" + state.s3Port),
+        URI.create("http://127.0.0.1:" + state.connectPort),
+        state.s3AccessKey,
+        state.s3SecretKey,
+        REGION);
+  }
+
+  private static String address(LocalEndpoints endpoints, String service) {
+    return switch (service) {
+      case KAFKA -> endpoints.kafkaBootstrap();
+      case S3 -> endpoints.s3Endpoint().toString();
+      default -> endpoints.connectUrl().toString();
+    };
+  }
+
+  /** An exclusive lock on the stack folder, so two {@code up}/{@code down} never interleave. */
+  private StackLock lock() throws IOException {
+    Files.createDirectories(localDir);
+    FileChannel channel =
+        FileChannel.open(localDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel.lock();
+    return new StackLock(channel);
+  }
+
+  private record StackLock(FileChannel channel) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      channel.close(); // releases the lock
+    }
+  }
+
+  private void start(StackState state, String service, List<String> args, Map<String, String> env, String heap)
+      throws IOException {
+    Path logFile = logFile(service);
+    Files.createDirectories(logFile.getParent());
+    List<String> command = new ArrayList<>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      command.add("/usr/bin/setsid"); // own session: a Ctrl-C on the CLI does not stop the stack
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dbaton.service=" + service));
+    command.add("-cp");
+    command.add(classpath(service));
+    command.add(MAIN_CLASSES.get(service));
+    command.addAll(args);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    state.pids.put(service, process.pid());
+  }
+
+  private String classpath(String service) {
+    return switch (service) {
+      case KAFKA -> classpaths.kafka();
+      case S3 -> classpaths.s3();
+      default -> classpaths.connect();
+    };
+  }
+
+  private Path writeConnectConfig(StackState state) throws IOException {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", "127.0.0.1:" + state.kafkaPort);
+    props.setProperty("group.id", "baton-connect");
+    props.setProperty("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    props.setProperty("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    props.setProperty("config.storage.topic", "baton-connect-configs");
+    props.setProperty("offset.storage.topic", "baton-connect-offsets");
+    props.setProperty("status.storage.topic", "baton-connect-status");
+    props.setProperty("config.storage.replication.factor", "1");
+    props.setProperty("offset.storage.replication.factor", "1");
+    props.setProperty("offset.storage.partitions", "1");
+    props.setProperty("status.storage.replication.factor", "1");
+    props.setProperty("status.storage.partitions", "1");
+    props.setProperty("offset.flush.interval.ms", "1000");
+    props.setProperty("listeners", "http://127.0.0.1:" + state.connectPort);
+    props.setProperty("rest.advertised.host.name", "127.0.0.1");
+    props.setProperty("plugin.path", classpaths.connectPluginPath().toAbsolutePath().toString());
+    props.setProperty("plugin.discovery", "hybrid_warn");
+    Path file = localDir.resolve("connect").resolve("worker.properties");
+    Files.createDirectories(file.getParent());
+    try (OutputStream out = Files.newOutputStream(file)) {
+      props.store(out, "written by baton local up");
+    }
+    return file;
+  }
+
+  private void createTopics(String bootstrap) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      Collection<NewTopic> missing =
+          topics.entrySet().stream()
+              .filter(topic -> !existing.contains(topic.getKey()))
+              .map(topic -> new NewTopic(topic.getKey(), topic.getValue(), (short) 1))
+              .collect(Collectors.toList());
+      if (!missing.isEmpty()) {
+        try {
+          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new LocalStackException("Cannot create topics on " + bootstrap + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while creating topics", e);
+    }
+  }
+
+  private void await(String service, BooleanSupplier answers) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (!answers.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new LocalStackException(
+            "Cannot start local " + service + ": no answer after " + START_TIMEOUT.toSeconds()
+                + " s; see " + logFile(service) + tail(logFile(service)));
+      }
+      StackState state = StackState.loadIfPresent(stateFile);
+      if (state != null && !isRunning(state, service) && state.pids.containsKey(service)
+          && process(state, service).isEmpty()) {
+        throw new LocalStackException(
+            "Cannot start local " + service + ": the process exited; see " + logFile(service) + tail(logFile(service)));
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LocalStackException("Interrupted while waiting for " + service, e);
+      }
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return " (log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  private boolean isRunning(StackState state, String service) {
+    return process(state, service).isPresent();
+  }
+
+  /** The live process recorded for a service, if its command line is still ours (pids get reused). */
+  private Optional<ProcessHandle> process(StackState state, String service) {
+    Long pid = state.pids.get(service);
+    if (pid == null) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(handle -> handle.info().commandLine().map(cmd -> cmd.contains("-Dbaton.service=" + service)).orElse(true));
+  }
+
+  private static boolean kafkaAnswers(String bootstrap) {
+    int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+    if (!portAnswers(port)) {
+      return false;
+    }
+    try (Admin admin =
+        Admin.create(Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+      return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static boolean portAnswers(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean httpAnswers(URI uri) {
+    if (!portAnswers(uri.getPort())) {
+      return false;
+    }
+    try {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(uri.resolve("/connectors")).timeout(Duration.ofSeconds(5)).build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        body.readAllBytes();
+      }
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.baton.local;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@code up} allocated and started, persisted as JSON in {@code <home>/local/stack.json}:
+ * ports (kept across restarts), generated local-only credentials and the pid of each process
+ * this stack started. Package-private: reached through {@link LocalStack}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+final class StackState {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public int kafkaPort;
+  public int kafkaControllerPort;
+  public int s3Port;
+  public int connectPort;
+  public String s3AccessKey;
+  public String s3SecretKey;
+  /** Service name to pid of the process {@code up} started. */
+  public Map<String, Long> pids = new LinkedHashMap<>();
+
+  static StackState loadOrCreate(Path file) {
+    if (Files.exists(file)) {
+      try {
+        return JSON.readValue(file.toFile(), StackState.class);
+      } catch (IOException e) {
+        throw new LocalStackException("Cannot read local stack state " + file + ": " + e.getMessage(), e);
+      }
+    }
+    StackState state = new StackState();
+    state.kafkaPort = freePort();
+    state.kafkaControllerPort = freePort();
+    state.s3Port = freePort();
+    state.connectPort = freePort();
+    SecureRandom random = new SecureRandom();
+    state.s3AccessKey = "local-" + randomHex(random, 8);
+    state.s3SecretKey = randomHex(random, 20);
+    return state;
+  }
+
+  static StackState loadIfPresent(Path file) {
+    return Files.exists(file) ? loadOrCreate(file) : null;
+  }
+
+  void save(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      JSON.writeValue(tmp.toFile(), this);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write local stack state " + file, e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a free port", e);
+    }
+  }
+
+  private static String randomHex(SecureRandom random, int bytes) {
+    byte[] buffer = new byte[bytes];
+    random.nextBytes(buffer);
+    return HexFormat.of().formatHex(buffer);
+  }
+}
