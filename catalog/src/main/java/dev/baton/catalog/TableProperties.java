@@ -17,4 +17,16 @@ public final class TableProperties {
   public static final String SYSTEM_NAMESPACE = "baton_system";
 
   private TableProperties() {}
+
+  /** {@link #ATHENA_COMPATIBLE} as the body of a SQL {@code TBLPROPERTIES (...)} clause. */
+  public static String tblPropertiesSql() {
+    StringBuilder sql = new StringBuilder();
+    new java.util.TreeMap<>(ATHENA_COMPATIBLE).forEach((key, value) -> {
+      if (sql.length() > 0) {
+        sql.append(", ");
+      }
+      sql.append('\'').append(key).append("'='").append(value).append('\'');
+    });
+    return sql.toString();
+  }
 }

@@ -1,0 +1,121 @@
+package dev.baton.stages.write;
+
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.baton.catalog.TableProperties;
+import dev.baton.stages.spi.StageResult.TableOutput;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.CreateTableWriter;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
+import org.apache.spark.sql.DataFrameWriterV2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+
+/**
+ * Writes a DataFrame to an Iceberg table in one commit and reports the snapshot and rows written.
+ * Tables are created on first write with {@link TableProperties#ATHENA_COMPATIBLE} properties.
+ */
+public final class IcebergWriter {
+
+  /** How a write treats the rows already in the table. */
+  public enum Mode {
+    /** Replace the whole table (atomically; the schema follows the new rows). */
+    OVERWRITE,
+    /** Add the rows. */
+    APPEND,
+    /** Replace the partitions the new rows fall in (Spark's dynamic partition overwrite). */
+    OVERWRITE_PARTITIONS
+  }
+
+  private IcebergWriter() {}
+
+  /**
+   * Writes {@code rows} to {@code table}.
+   *
+   * @param table {@code <namespace>.<table>}; the namespace is created when missing
+   * @param partitionBy identity partition columns used when the table is created
+   * @param replaceWhere with {@link Mode#OVERWRITE_PARTITIONS}: when non-null, replace exactly the
+   *     rows matching this condition instead of the partitions present in {@code rows} (so an empty
+   *     result still clears its partition)
+   * @return the table, the snapshot this write committed and the rows it wrote
+   */
+  public static TableOutput write(
+      SparkSession spark, Dataset<Row> rows, String table, Mode mode, List<String> partitionBy, Column replaceWhere) {
+    ensureNamespace(spark, table);
+    Observation observation = new Observation("write-" + table);
+    Dataset<Row> observed = rows.observe(observation, count(lit(1)).as("rows"));
+    boolean exists = spark.catalog().tableExists(table);
+    DataFrameWriterV2<Row> writer = observed.writeTo(table);
+    try {
+      if (!exists || mode == Mode.OVERWRITE) {
+        CreateTableWriter<Row> create = writer.using("iceberg");
+        for (Map.Entry<String, String> property : TableProperties.ATHENA_COMPATIBLE.entrySet()) {
+          create = create.tableProperty(property.getKey(), property.getValue());
+        }
+        if (!partitionBy.isEmpty()) {
+          Column first = functions.col(partitionBy.get(0));
+          List<Column> rest = partitionBy.stream().skip(1).map(functions::col).toList();
+          create = create.partitionedBy(first, scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
+        }
+        if (mode == Mode.OVERWRITE) {
+          create.createOrReplace();
+        } else {
+          create.create();
+        }
+      } else if (mode == Mode.APPEND) {
+        writer.append();
+      } else if (replaceWhere != null) {
+        writer.overwrite(replaceWhere);
+      } else {
+        writer.overwritePartitions();
+      }
+    } catch (NoSuchTableException | TableAlreadyExistsException e) {
+      throw new IllegalStateException("Cannot write " + table + ": " + e.getMessage(), e);
+    }
+    long written = ((Number) metrics(observation).get("rows")).longValue();
+    return new TableOutput(table, currentSnapshotId(spark, table), written);
+  }
+
+  /**
+   * The metrics of an {@link Observation} whose action has run.
+   *
+   * @throws IllegalStateException if interrupted while waiting for them
+   */
+  public static Map<String, Object> metrics(Observation observation) {
+    try {
+      return observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading observed metrics", e);
+    }
+  }
+
+  /** Creates the namespace of {@code table} when it does not exist. */
+  public static void ensureNamespace(SparkSession spark, String table) {
+    String namespace = table.substring(0, table.lastIndexOf('.'));
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+  }
+
+  /** The id of the table's current snapshot, or null for a table without snapshots. */
+  public static Long currentSnapshotId(SparkSession spark, String table) {
+    try {
+      Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
+      icebergTable.refresh();
+      Snapshot snapshot = icebergTable.currentSnapshot();
+      return snapshot == null ? null : snapshot.snapshotId();
+    } catch (ParseException | NoSuchTableException e) {
+      throw new IllegalStateException("Cannot load table " + table + ": " + e.getMessage(), e);
+    }
+  }
+}
