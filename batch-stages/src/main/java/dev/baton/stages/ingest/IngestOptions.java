@@ -76,7 +76,7 @@ public record IngestOptions(
       required("type", type);
       try {
         DataType.fromDDL(type);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark's ParseException is checked in Java's eyes
         throw new InvalidStageOptionsException("type", "unknown type '" + type + "'");
       }
     }

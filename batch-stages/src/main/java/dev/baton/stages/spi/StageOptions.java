@@ -34,6 +34,8 @@ public final class StageOptions {
    *     schema[2].type: unknown field 'typ' (known: name, type)}
    */
   public static <T> T bind(Map<String, Object> options, Class<T> type) {
+    // unknown keys first: a misspelt key would otherwise surface as "<the right key>: is required"
+    rejectUnknownKeys(options, type, "");
     try {
       return MAPPER.convertValue(options == null ? Map.of() : options, type);
     } catch (IllegalArgumentException e) {
@@ -41,6 +43,34 @@ public final class StageOptions {
         throw translate(mapping);
       }
       throw new InvalidStageOptionsException("", e.getMessage());
+    }
+  }
+
+  private static void rejectUnknownKeys(Object value, java.lang.reflect.Type type, String path) {
+    if (type instanceof java.lang.reflect.ParameterizedType parameterized
+        && parameterized.getRawType() == java.util.List.class && value instanceof java.util.List<?> list) {
+      java.lang.reflect.Type element = parameterized.getActualTypeArguments()[0];
+      for (int i = 0; i < list.size(); i++) {
+        rejectUnknownKeys(list.get(i), element, path + "[" + i + "]");
+      }
+      return;
+    }
+    if (!(type instanceof Class<?> recordType) || !recordType.isRecord() || !(value instanceof Map<?, ?> map)) {
+      return;
+    }
+    Map<String, java.lang.reflect.RecordComponent> components = new java.util.TreeMap<>();
+    for (java.lang.reflect.RecordComponent component : recordType.getRecordComponents()) {
+      components.put(component.getName(), component);
+    }
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      String key = String.valueOf(entry.getKey());
+      String keyPath = path.isEmpty() ? key : path + "." + key;
+      java.lang.reflect.RecordComponent component = components.get(key);
+      if (component == null) {
+        throw new InvalidStageOptionsException(keyPath,
+            "unknown field (known: " + String.join(", ", components.keySet()) + ")");
+      }
+      rejectUnknownKeys(entry.getValue(), component.getGenericType(), keyPath);
     }
   }
 

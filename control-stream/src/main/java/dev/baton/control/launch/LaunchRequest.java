@@ -1,0 +1,29 @@
+package dev.baton.control.launch;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.control.pipeline.StageDefinition;
+import java.util.Map;
+
+/**
+ * One stage attempt to launch. (runId, stage, attempt) is its idempotency key.
+ *
+ * @param runId the run
+ * @param pipeline the pipeline name
+ * @param stage the stage definition (type and options)
+ * @param attempt 1 for the first launch
+ * @param params run parameters
+ */
+public record LaunchRequest(String runId, String pipeline, StageDefinition stage, int attempt, Map<String, String> params) {
+  public LaunchRequest {
+    requireNonNull(runId, "Invalid runId: null");
+    requireNonNull(pipeline, "Invalid pipeline: null");
+    requireNonNull(stage, "Invalid stage: null");
+    params = Map.copyOf(requireNonNull(params, "Invalid params: null"));
+  }
+
+  /** {@code <runId>/<stage>/<attempt>}: the idempotency key. */
+  public String launchKey() {
+    return runId + "/" + stage.name() + "/" + attempt;
+  }
+}

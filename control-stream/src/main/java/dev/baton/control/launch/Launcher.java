@@ -1,0 +1,26 @@
+package dev.baton.control.launch;
+
+/**
+ * Executes stage attempts. {@link #launch} returns as soon as the attempt is under way; the
+ * attempt's outcome arrives later as a {@code StageCompleted} event on the control topic, published
+ * by the stage runner (or, for external jobs, by whatever watches them).
+ *
+ * <p>Implementations must be idempotent on {@link LaunchRequest#launchKey()}: launching the same
+ * (runId, stage, attempt) twice starts it once.
+ */
+public interface Launcher extends AutoCloseable {
+
+  /** Short name recorded in {@code StageLaunched.launcher}, e.g. {@code in-process}. */
+  String name();
+
+  /**
+   * Starts the attempt without waiting for it to finish.
+   *
+   * @throws IllegalStateException if the launcher cannot accept the attempt (closed, no capacity)
+   */
+  void launch(LaunchRequest request);
+
+  /** Stops accepting launches and releases resources; running attempts may be interrupted. */
+  @Override
+  void close();
+}

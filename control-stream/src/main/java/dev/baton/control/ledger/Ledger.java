@@ -1,0 +1,115 @@
+package dev.baton.control.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.catalog.TableProperties;
+import dev.baton.control.state.Command;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The ledger: Iceberg tables recording every run and stage attempt, queryable with SQL. One row
+ * per run in {@value #RUNS} and per (run, stage, attempt) in {@value #STAGE_ATTEMPTS}, upserted
+ * with MERGE so writing the same decisions again (a replayed micro-batch) changes nothing.
+ * Timestamps are UTC instants (Iceberg {@code timestamptz}).
+ */
+public final class Ledger {
+  /** Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at. */
+  public static final String RUNS = TableProperties.SYSTEM_NAMESPACE + ".runs";
+  /** Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error, updated_at. */
+  public static final String STAGE_ATTEMPTS = TableProperties.SYSTEM_NAMESPACE + ".stage_attempts";
+
+  private static final StructType RUN_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("pipeline", DataTypes.StringType, false)
+          .add("trigger_key", DataTypes.StringType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("started_at", DataTypes.TimestampType, true)
+          .add("completed_at", DataTypes.TimestampType, true)
+          .add("failed_stages", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("updated_at", DataTypes.TimestampType, false);
+  private static final StructType ATTEMPT_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("pipeline", DataTypes.StringType, false)
+          .add("stage", DataTypes.StringType, false)
+          .add("attempt", DataTypes.IntegerType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("launched_at", DataTypes.TimestampType, true)
+          .add("completed_at", DataTypes.TimestampType, true)
+          .add("error_type", DataTypes.StringType, true)
+          .add("error", DataTypes.StringType, true)
+          .add("updated_at", DataTypes.TimestampType, false);
+
+  private final SparkSession spark;
+
+  public Ledger(SparkSession spark) {
+    this.spark = requireNonNull(spark, "Invalid spark: null");
+  }
+
+  /** Creates the namespace and both tables when missing. */
+  public void createTablesIfMissing() {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + TableProperties.SYSTEM_NAMESPACE);
+    spark.sql("CREATE TABLE IF NOT EXISTS " + RUNS + " (" + RUN_SCHEMA.toDDL() + ") USING iceberg TBLPROPERTIES ("
+        + TableProperties.tblPropertiesSql() + ")");
+    spark.sql("CREATE TABLE IF NOT EXISTS " + STAGE_ATTEMPTS + " (" + ATTEMPT_SCHEMA.toDDL()
+        + ") USING iceberg TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")");
+  }
+
+  /**
+   * Upserts the given decisions; for several decisions on the same row, the last one wins.
+   *
+   * @param runs run rows, in decision order
+   * @param attempts stage attempt rows, in decision order
+   */
+  public void record(List<Command.RecordRun> runs, List<Command.RecordStageAttempt> attempts) {
+    Timestamp now = Timestamp.from(Instant.now());
+    if (!runs.isEmpty()) {
+      Map<String, Row> latest = new LinkedHashMap<>();
+      for (Command.RecordRun run : runs) {
+        latest.put(run.runId(), RowFactory.create(run.runId(), run.pipeline(), run.triggerKey(), run.status(),
+            timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now));
+      }
+      merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
+    }
+    if (!attempts.isEmpty()) {
+      Map<String, Row> latest = new LinkedHashMap<>();
+      for (Command.RecordStageAttempt attempt : attempts) {
+        latest.put(attempt.runId() + "/" + attempt.stage() + "/" + attempt.attempt(),
+            RowFactory.create(attempt.runId(), attempt.pipeline(), attempt.stage(), attempt.attempt(), attempt.status(),
+                timestamp(attempt.launchedAtMs()), timestamp(attempt.completedAtMs()), attempt.errorType(),
+                attempt.errorMessage(), now));
+      }
+      merge(STAGE_ATTEMPTS, ATTEMPT_SCHEMA, new ArrayList<>(latest.values()),
+          "t.run_id = s.run_id AND t.stage = s.stage AND t.attempt = s.attempt");
+    }
+  }
+
+  private void merge(String table, StructType schema, List<Row> rows, String on) {
+    Dataset<Row> source = spark.createDataFrame(rows, schema);
+    String view = "ledger_" + UUID.randomUUID().toString().replace("-", "");
+    source.createOrReplaceTempView(view);
+    try {
+      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON " + on
+          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private static Timestamp timestamp(Long epochMs) {
+    return epochMs == null ? null : new Timestamp(epochMs);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.baton.control.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Starts a run when every required file of one batch has arrived: objects under
+ * {@code s3://<bucket>/<prefix><batch>/<file>} where {@code <batch>} is one path segment.
+ *
+ * @param bucket the bucket watched
+ * @param prefix key prefix, ending with {@code /} (or empty)
+ * @param requiredFiles file names (below the batch folder) that must all be present
+ */
+public record ObjectTrigger(String bucket, String prefix, Set<String> requiredFiles) implements Serializable {
+
+  /** Batch ids are one path segment of safe characters (they end up in SQL literals and paths). */
+  public static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9._=-]{1,128}");
+
+  public ObjectTrigger {
+    requireNonNull(bucket, "Invalid bucket: null");
+    prefix = prefix == null ? "" : prefix;
+    requiredFiles = Set.copyOf(requireNonNull(requiredFiles, "Invalid requiredFiles: null"));
+  }
+
+  /**
+   * The batch and file an object key falls in, if it is under this trigger's prefix.
+   *
+   * @return empty when the object is not in a batch folder of this trigger
+   * @throws IllegalArgumentException when it is, but the batch id has characters outside {@link #BATCH_ID}
+   */
+  public Optional<BatchFile> match(String objectBucket, String key) {
+    if (!bucket.equals(objectBucket) || !key.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    String rest = key.substring(prefix.length());
+    int slash = rest.indexOf('/');
+    if (slash <= 0 || slash == rest.length() - 1) {
+      return Optional.empty();
+    }
+    String batch = rest.substring(0, slash);
+    if (!BATCH_ID.matcher(batch).matches()) {
+      throw new IllegalArgumentException("Invalid batch id '" + batch + "' in key " + key + " (allowed: " + BATCH_ID + ")");
+    }
+    return Optional.of(new BatchFile(batch, rest.substring(slash + 1)));
+  }
+
+  /** The trigger key of a batch: {@code <bucket>/<prefix><batch>/}. */
+  public String triggerKey(String batch) {
+    return bucket + "/" + prefix + batch + "/";
+  }
+
+  /**
+   * A file of a batch.
+   *
+   * @param batch the batch id
+   * @param file the key below the batch folder
+   */
+  public record BatchFile(String batch, String file) {}
+}

@@ -1,0 +1,41 @@
+package dev.baton.control.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated pipeline: a named DAG of stages and what triggers its runs. Built by {@link
+ * PipelineParser}, which guarantees unique stage names, known dependencies, no cycles, known
+ * stage types and valid options.
+ *
+ * @param name pipeline name, e.g. {@code tpch-12}
+ * @param description free text
+ * @param trigger the object trigger, or null for pipelines started only by {@code RunRequested}
+ * @param stages stages in file order
+ */
+public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages)
+    implements Serializable {
+
+  public PipelineDefinition {
+    requireNonNull(name, "Invalid pipeline name: null");
+    description = description == null ? "" : description;
+    stages = List.copyOf(requireNonNull(stages, "Invalid stages: null"));
+  }
+
+  /** The stage named {@code name}, if any. */
+  public Optional<StageDefinition> stage(String stageName) {
+    return stages.stream().filter(stage -> stage.name().equals(stageName)).findFirst();
+  }
+
+  /** Stage name to stage, in file order. */
+  public Map<String, StageDefinition> stagesByName() {
+    Map<String, StageDefinition> byName = new LinkedHashMap<>();
+    stages.forEach(stage -> byName.put(stage.name(), stage));
+    return byName;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.baton.control.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.baton.stages.StageTypes;
+import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.StageOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses pipeline YAML ({@code pipelines/*.yaml}) with Jackson into a {@link PipelineDefinition}
+ * and validates it, reporting every problem with the path of the offending field.
+ *
+ * <pre>{@code
+ * name: tpch-12
+ * trigger: {type: objects, bucket: landing, prefix: tpch/, requiredFiles: [region.tbl, ...]}
+ * stages:
+ *   - name: ingest_region
+ *     type: ingest
+ *     dependsOn: []
+ *     options: {...}      # type-specific, see the stage type's options record
+ * }</pre>
+ */
+public final class PipelineParser {
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private PipelineParser() {}
+
+  /**
+   * Parses and validates a pipeline file.
+   *
+   * @throws PipelineValidationException listing every problem, {@code <path>: <reason>}
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static PipelineDefinition parse(Path file) {
+    try {
+      return parse(file.toString(), Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read pipeline " + file, e);
+    }
+  }
+
+  /**
+   * Parses and validates pipeline YAML text.
+   *
+   * @param source where the text came from, for messages
+   * @throws PipelineValidationException listing every problem, {@code <path>: <reason>}
+   */
+  @SuppressWarnings("unchecked")
+  public static PipelineDefinition parse(String source, String yaml) {
+    Map<String, Object> tree;
+    try {
+      tree = YAML.readValue(yaml, Map.class);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+      throw new PipelineValidationException(source, List.of(where + "not valid YAML: " + e.getOriginalMessage()));
+    }
+    if (tree == null) {
+      throw new PipelineValidationException(source, List.of("(root): empty document"));
+    }
+    PipelineSpec spec;
+    try {
+      spec = StageOptions.bind(tree, PipelineSpec.class);
+    } catch (InvalidStageOptionsException e) {
+      throw new PipelineValidationException(source, List.of(e.getMessage()));
+    }
+    List<String> errors = new ArrayList<>();
+    if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
+      errors.add("name: expected lower-case letters, digits, '_' or '-' (got '" + spec.name() + "')");
+    }
+    ObjectTrigger trigger = trigger(spec.trigger(), errors);
+    List<StageSpec> stageSpecs = spec.stages() == null ? List.of() : spec.stages();
+    if (stageSpecs.isEmpty()) {
+      errors.add("stages: at least one stage is required");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < stageSpecs.size(); i++) {
+      StageSpec stage = stageSpecs.get(i);
+      if (stage.name() == null || !NAME.matcher(stage.name()).matches()) {
+        errors.add("stages[" + i + "].name: expected lower-case letters, digits, '_' or '-' (got '" + stage.name() + "')");
+      } else if (!names.add(stage.name())) {
+        errors.add("stages[" + i + "].name: duplicate stage '" + stage.name() + "'");
+      }
+    }
+    List<StageDefinition> stages = new ArrayList<>();
+    for (int i = 0; i < stageSpecs.size(); i++) {
+      StageSpec stage = stageSpecs.get(i);
+      List<String> dependsOn = stage.dependsOn() == null ? List.of() : stage.dependsOn();
+      for (int j = 0; j < dependsOn.size(); j++) {
+        String upstream = dependsOn.get(j);
+        if (!names.contains(upstream)) {
+          errors.add("stages[" + i + "].dependsOn[" + j + "]: unknown stage '" + upstream + "'");
+        } else if (upstream.equals(stage.name())) {
+          errors.add("stages[" + i + "].dependsOn[" + j + "]: a stage cannot depend on itself");
+        }
+      }
+      if (stage.type() == null) {
+        errors.add("stages[" + i + "].type: is required (one of " + StageTypes.names() + ")");
+      } else if (!StageTypes.names().contains(stage.type())) {
+        errors.add("stages[" + i + "].type: unknown stage type '" + stage.type() + "' (expected one of " + StageTypes.names() + ")");
+      } else {
+        try {
+          StageTypes.create(stage.type(), stage.options() == null ? Map.of() : stage.options());
+        } catch (InvalidStageOptionsException e) {
+          errors.add("stages[" + i + "].options" + (e.path().isEmpty() ? "" : e.path().startsWith("[") ? e.path() : "." + e.path())
+              + ": " + e.reason());
+        }
+      }
+      if (stage.name() != null) {
+        stages.add(new StageDefinition(stage.name(), String.valueOf(stage.type()), dependsOn,
+            stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options())));
+      }
+    }
+    if (errors.isEmpty()) {
+      findCycle(stages).ifPresent(cycle -> errors.add("stages: dependency cycle " + String.join(" -> ", cycle)));
+    }
+    if (!errors.isEmpty()) {
+      throw new PipelineValidationException(source, errors);
+    }
+    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages);
+  }
+
+  private static ObjectTrigger trigger(TriggerSpec spec, List<String> errors) {
+    if (spec == null) {
+      return null;
+    }
+    if (!"objects".equals(spec.type())) {
+      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects)");
+      return null;
+    }
+    if (spec.bucket() == null || spec.bucket().isBlank()) {
+      errors.add("trigger.bucket: is required");
+    }
+    if (spec.prefix() != null && !spec.prefix().isEmpty() && !spec.prefix().endsWith("/")) {
+      errors.add("trigger.prefix: must end with '/' (got '" + spec.prefix() + "')");
+    }
+    if (spec.requiredFiles() == null || spec.requiredFiles().isEmpty()) {
+      errors.add("trigger.requiredFiles: at least one file is required");
+      return null;
+    }
+    return spec.bucket() == null ? null : new ObjectTrigger(spec.bucket(), spec.prefix(), new LinkedHashSet<>(spec.requiredFiles()));
+  }
+
+  /** A cycle as a list of stage names (first repeated at the end), if the DAG has one. */
+  private static java.util.Optional<List<String>> findCycle(List<StageDefinition> stages) {
+    Map<String, StageDefinition> byName = new HashMap<>();
+    stages.forEach(stage -> byName.put(stage.name(), stage));
+    Map<String, Integer> color = new HashMap<>(); // absent = unvisited, 1 = on stack, 2 = done
+    for (StageDefinition stage : stages) {
+      List<String> path = new ArrayList<>();
+      if (visit(stage.name(), byName, color, path)) {
+        return java.util.Optional.of(path);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static boolean visit(String name, Map<String, StageDefinition> byName, Map<String, Integer> color, List<String> path) {
+    Integer state = color.get(name);
+    if (state != null && state == 2) {
+      return false;
+    }
+    if (state != null && state == 1) {
+      List<String> cycle = new ArrayList<>(path.subList(path.indexOf(name), path.size()));
+      cycle.add(name);
+      path.clear();
+      path.addAll(cycle);
+      return true;
+    }
+    color.put(name, 1);
+    path.add(name);
+    for (String upstream : byName.get(name).dependsOn()) {
+      if (visit(upstream, byName, color, path)) {
+        return true;
+      }
+    }
+    path.remove(path.size() - 1);
+    color.put(name, 2);
+    return false;
+  }
+
+  /** Deep copy into serializable JDK collections (YAML trees may hold nulls, which Map.copyOf rejects). */
+  private static Object deepCopy(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(String.valueOf(k), deepCopy(v)));
+      return java.util.Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>();
+      list.forEach(item -> copy.add(deepCopy(item)));
+      return java.util.Collections.unmodifiableList(copy);
+    }
+    return value;
+  }
+
+  /** The document as written, before validation. */
+  record PipelineSpec(String name, String description, TriggerSpec trigger, List<StageSpec> stages) {}
+
+  /** {@code trigger:} as written. */
+  record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles) {}
+
+  /** {@code stages[i]} as written. */
+  record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options) {}
+}

@@ -1,0 +1,25 @@
+package dev.baton.control.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node of a pipeline's DAG.
+ *
+ * @param name unique within the pipeline
+ * @param type stage type: {@code ingest}, {@code sql}, {@code quality}
+ * @param dependsOn names of the stages that must all SUCCEED in the same run before this one launches
+ * @param options type-specific options; strings may hold {@code ${param}} placeholders
+ */
+public record StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options)
+    implements Serializable {
+  public StageDefinition {
+    requireNonNull(name, "Invalid stage name: null");
+    requireNonNull(type, "Invalid stage type: null");
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+  }
+}

@@ -1,0 +1,38 @@
+package dev.baton.control.state;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+
+/** What the run-state function decided; executed by the controller in {@code foreachBatch}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Command.LaunchStage.class, name = "launch-stage"),
+  @JsonSubTypes.Type(value = Command.RecordRun.class, name = "record-run"),
+  @JsonSubTypes.Type(value = Command.RecordStageAttempt.class, name = "record-stage-attempt"),
+  @JsonSubTypes.Type(value = Command.PublishRunCompleted.class, name = "publish-run-completed"),
+  @JsonSubTypes.Type(value = Command.DeadLetter.class, name = "dead-letter")
+})
+public sealed interface Command {
+
+  /** Launch attempt {@code attempt} of {@code stage}; idempotent on (runId, stage, attempt). */
+  record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
+      long launchedAtMs) implements Command {}
+
+  /** Upsert the run's row in the ledger table {@code baton_system.runs}. */
+  record RecordRun(String runId, String pipeline, String triggerKey, String status, Long startedAtMs,
+      Long completedAtMs, List<String> failedStages) implements Command {}
+
+  /** Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. */
+  record RecordStageAttempt(String runId, String pipeline, String stage, int attempt, String status,
+      Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage) implements Command {}
+
+  /** Publish {@code RunCompleted} on the control topic. */
+  record PublishRunCompleted(String runId, String pipeline, String status, long completedAtMs,
+      List<String> failedStages) implements Command {}
+
+  /** Write the original record to the dead-letter topic with the reason. */
+  record DeadLetter(String reason, String topic, int partition, long offset, byte[] key, byte[] value)
+      implements Command {}
+}

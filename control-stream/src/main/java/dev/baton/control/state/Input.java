@@ -1,0 +1,30 @@
+package dev.baton.control.state;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Map;
+
+/** An event as the run-state function sees it, decoded from {@code baton.objects} or {@code baton.control}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Input.ObjectArrived.class, name = "object-arrived"),
+  @JsonSubTypes.Type(value = Input.RunRequested.class, name = "run-requested"),
+  @JsonSubTypes.Type(value = Input.StageCompleted.class, name = "stage-completed"),
+  @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected")
+})
+public sealed interface Input {
+
+  /** An object of a pipeline's trigger folder arrived. */
+  record ObjectArrived(String eventId, String pipeline, String bucket, String key, String triggerKey, String batch,
+      String file) implements Input {}
+
+  /** An explicit request to start a run. */
+  record RunRequested(String eventId, String pipeline, String triggerKey, Map<String, String> params) implements Input {}
+
+  /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
+  record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
+      long finishedAtMs, String errorType, String errorMessage) implements Input {}
+
+  /** Bytes that could not be turned into an input; goes to the dead-letter topic. */
+  record Rejected(String reason) implements Input {}
+}

@@ -1,0 +1,192 @@
+package dev.baton.control.state;
+
+import dev.baton.control.pipeline.ObjectTrigger;
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.StageDefinition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The run-state machine as a pure function: (pipeline, state, input, now) → (new state, commands,
+ * or a rejection). No Spark, no I/O, no clock of its own, so every rule is unit-testable:
+ *
+ * <ul>
+ *   <li>a run starts when all its trigger files have arrived, or on {@code RunRequested};
+ *   <li>a stage launches only when every upstream stage of the same run SUCCEEDED;
+ *   <li>a FAILED stage ends the run FAILED, and no further stage launches;
+ *   <li>duplicate or stale completions (another attempt, a stage not running) change nothing.
+ * </ul>
+ */
+public final class RunTransitions {
+
+  private RunTransitions() {}
+
+  /**
+   * The outcome of applying one input.
+   *
+   * @param state the new state, or null when there is (still) no state for the run
+   * @param commands what to do, in order
+   * @param rejection when non-null, the input cannot be applied and goes to the dead-letter topic with this reason
+   */
+  public record Transition(RunState state, List<Command> commands, String rejection) {
+    public Transition {
+      commands = List.copyOf(commands);
+    }
+
+    static Transition unchanged(RunState state) {
+      return new Transition(state, List.of(), null);
+    }
+
+    static Transition rejected(RunState state, String reason) {
+      return new Transition(state, List.of(), reason);
+    }
+  }
+
+  /**
+   * Applies {@code input} to the run {@code runId}.
+   *
+   * @param pipeline the run's pipeline
+   * @param state current state, null for a run never seen
+   * @param nowMs the controller's processing time, epoch ms
+   */
+  public static Transition apply(PipelineDefinition pipeline, RunState state, String runId, Input input, long nowMs) {
+    Objects.requireNonNull(pipeline, "Invalid pipeline: null");
+    if (input instanceof Input.ObjectArrived object) {
+      return onObject(pipeline, state, runId, object, nowMs);
+    }
+    if (input instanceof Input.RunRequested request) {
+      return onRunRequested(pipeline, state, runId, request, nowMs);
+    }
+    if (input instanceof Input.StageCompleted completed) {
+      return onStageCompleted(pipeline, state, completed, nowMs);
+    }
+    return Transition.rejected(state, ((Input.Rejected) input).reason());
+  }
+
+  private static Transition onObject(PipelineDefinition pipeline, RunState state, String runId,
+      Input.ObjectArrived object, long nowMs) {
+    ObjectTrigger trigger = pipeline.trigger();
+    if (trigger == null || !trigger.requiredFiles().contains(object.file())) {
+      return Transition.unchanged(state); // another file in the batch folder: not ours to act on
+    }
+    if (state == null) {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("batch", object.batch());
+      params.put("bucket", object.bucket());
+      params.put("batchPrefix", object.triggerKey().substring(object.bucket().length() + 1));
+      params.put("triggerKey", object.triggerKey());
+      state = new RunState(runId, pipeline.name(), object.triggerKey(), RunStatus.WAITING, params,
+          java.util.Set.of(), Map.of(), nowMs, null, null);
+    }
+    if (state.status() != RunStatus.WAITING || state.filesSeen().contains(object.file())) {
+      return Transition.unchanged(state); // late or repeated file of a run already started
+    }
+    state = state.withFile(object.file());
+    if (!state.filesSeen().containsAll(trigger.requiredFiles())) {
+      return Transition.unchanged(state);
+    }
+    return start(pipeline, state, nowMs);
+  }
+
+  private static Transition onRunRequested(PipelineDefinition pipeline, RunState state, String runId,
+      Input.RunRequested request, long nowMs) {
+    if (state != null && state.status() != RunStatus.WAITING) {
+      return Transition.unchanged(state); // duplicate request of a run already started
+    }
+    Map<String, String> params = new LinkedHashMap<>(request.params());
+    params.putIfAbsent("triggerKey", request.triggerKey());
+    state = new RunState(runId, pipeline.name(), request.triggerKey(), RunStatus.WAITING, params,
+        state == null ? java.util.Set.of() : state.filesSeen(), Map.of(), state == null ? nowMs : state.createdAtMs(),
+        null, null);
+    return start(pipeline, state, nowMs);
+  }
+
+  private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs) {
+    Map<String, StageState> stages = new LinkedHashMap<>();
+    for (StageDefinition stage : pipeline.stages()) {
+      stages.put(stage.name(), StageState.pending());
+    }
+    RunState running = new RunState(state.runId(), state.pipeline(), state.triggerKey(), RunStatus.RUNNING,
+        state.params(), state.filesSeen(), stages, state.createdAtMs(), nowMs, null);
+    List<Command> commands = new ArrayList<>();
+    commands.add(recordRun(running));
+    running = launchRunnable(pipeline, running, nowMs, commands);
+    return new Transition(running, commands, null);
+  }
+
+  private static Transition onStageCompleted(PipelineDefinition pipeline, RunState state,
+      Input.StageCompleted completed, long nowMs) {
+    if (state == null || state.status() == RunStatus.WAITING) {
+      return Transition.rejected(state, "StageCompleted for unknown run (stage " + completed.stage() + ")");
+    }
+    StageState stage = state.stages().get(completed.stage());
+    if (stage == null) {
+      return Transition.rejected(state, "StageCompleted for unknown stage '" + completed.stage() + "' of pipeline "
+          + pipeline.name());
+    }
+    if (stage.status() != StageRunStatus.RUNNING || stage.attempt() != completed.attempt()) {
+      return Transition.unchanged(state); // duplicate, or a stale attempt
+    }
+    boolean succeeded = "SUCCEEDED".equals(completed.status());
+    StageState done = new StageState(succeeded ? StageRunStatus.SUCCEEDED : StageRunStatus.FAILED, stage.attempt(),
+        stage.launchedAtMs(), completed.finishedAtMs(), succeeded ? null : completed.errorType(),
+        succeeded ? null : completed.errorMessage());
+    RunState next = state.withStage(completed.stage(), done);
+    List<Command> commands = new ArrayList<>();
+    commands.add(recordAttempt(next, completed.stage()));
+    if (next.status() != RunStatus.RUNNING) {
+      return new Transition(next, commands, null); // a sibling finishing after the run failed
+    }
+    if (!succeeded) {
+      next = next.withStatus(RunStatus.FAILED, next.startedAtMs(), nowMs);
+      commands.add(recordRun(next));
+      commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.FAILED.name(), nowMs,
+          next.failedStages()));
+      return new Transition(next, commands, null);
+    }
+    next = launchRunnable(pipeline, next, nowMs, commands);
+    boolean allSucceeded = next.stages().values().stream().allMatch(s -> s.status() == StageRunStatus.SUCCEEDED);
+    if (allSucceeded) {
+      next = next.withStatus(RunStatus.SUCCEEDED, next.startedAtMs(), nowMs);
+      commands.add(recordRun(next));
+      commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.SUCCEEDED.name(), nowMs,
+          List.of()));
+    }
+    return new Transition(next, commands, null);
+  }
+
+  /** Launches every PENDING stage whose upstream stages all SUCCEEDED, in pipeline order. */
+  private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, List<Command> commands) {
+    for (StageDefinition stage : pipeline.stages()) {
+      StageState current = state.stages().get(stage.name());
+      if (current.status() != StageRunStatus.PENDING) {
+        continue;
+      }
+      Map<String, StageState> stages = state.stages();
+      boolean ready = stage.dependsOn().stream()
+          .allMatch(upstream -> stages.get(upstream).status() == StageRunStatus.SUCCEEDED);
+      if (!ready) {
+        continue;
+      }
+      int attempt = current.attempt() + 1;
+      state = state.withStage(stage.name(), new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null));
+      commands.add(new Command.LaunchStage(state.runId(), state.pipeline(), stage.name(), attempt, state.params(), nowMs));
+      commands.add(recordAttempt(state, stage.name()));
+    }
+    return state;
+  }
+
+  private static Command.RecordRun recordRun(RunState state) {
+    return new Command.RecordRun(state.runId(), state.pipeline(), state.triggerKey(), state.status().name(),
+        state.startedAtMs(), state.completedAtMs(), state.failedStages());
+  }
+
+  private static Command.RecordStageAttempt recordAttempt(RunState state, String stage) {
+    StageState s = state.stages().get(stage);
+    return new Command.RecordStageAttempt(state.runId(), state.pipeline(), stage, s.attempt(), s.status().name(),
+        s.launchedAtMs(), s.completedAtMs(), s.errorType(), s.errorMessage());
+  }
+}

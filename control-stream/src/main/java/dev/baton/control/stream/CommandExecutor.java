@@ -1,0 +1,95 @@
+package dev.baton.control.stream;
+
+import dev.baton.control.launch.LaunchRequest;
+import dev.baton.control.launch.Launcher;
+import dev.baton.control.ledger.Ledger;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.state.Command;
+import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunStatus;
+import dev.baton.schemas.event.StageLaunched;
+import dev.baton.stages.runner.ControlEventPublisher;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes one micro-batch of commands on the driver ({@code foreachBatch}): publishes {@code
+ * StageLaunched} and launches the attempts, publishes {@code RunCompleted} and dead letters, then
+ * upserts the ledger. Launches go first so the ledger write does not add to stage-to-stage latency.
+ */
+final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
+
+  /** Dead-letter headers: why, and where the record came from. */
+  static final String HEADER_REASON = "baton.dlq.reason";
+  static final String HEADER_TOPIC = "baton.dlq.topic";
+  static final String HEADER_PARTITION = "baton.dlq.partition";
+  static final String HEADER_OFFSET = "baton.dlq.offset";
+
+  private final transient Pipelines pipelines;
+  private final transient Launcher launcher;
+  private final transient ControlEventPublisher publisher;
+  private final transient Ledger ledger;
+  private final String dlqTopic;
+
+  CommandExecutor(Pipelines pipelines, Launcher launcher, ControlEventPublisher publisher, Ledger ledger, String dlqTopic) {
+    this.pipelines = pipelines;
+    this.launcher = launcher;
+    this.publisher = publisher;
+    this.ledger = ledger;
+    this.dlqTopic = dlqTopic;
+  }
+
+  @Override
+  public void call(Dataset<byte[]> batch, Long batchId) {
+    List<byte[]> encoded = batch.collectAsList();
+    if (encoded.isEmpty()) {
+      return;
+    }
+    List<Command.LaunchStage> launches = new ArrayList<>();
+    List<Command.RecordRun> runs = new ArrayList<>();
+    List<Command.RecordStageAttempt> attempts = new ArrayList<>();
+    for (byte[] bytes : encoded) {
+      Command command = Json.read(bytes, Command.class);
+      if (command instanceof Command.LaunchStage launch) {
+        launches.add(launch);
+        publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
+            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs()))));
+      } else if (command instanceof Command.RecordRun run) {
+        runs.add(run);
+      } else if (command instanceof Command.RecordStageAttempt attempt) {
+        attempts.add(attempt);
+      } else if (command instanceof Command.PublishRunCompleted completed) {
+        publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
+            new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
+                completed.failedStages())));
+      } else if (command instanceof Command.DeadLetter dead) {
+        LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
+        List<Header> headers = List.of(
+            new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
+        String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
+        publisher.publishRaw(dlqTopic, key, dead.value(), headers);
+      }
+    }
+    publisher.flush();
+    for (Command.LaunchStage launch : launches) {
+      launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
+          pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
+          launch.attempt(), launch.params()));
+    }
+    ledger.record(runs, attempts);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.baton.control.stream;
+
+import dev.baton.control.RunIds;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.state.Input;
+import dev.baton.schemas.EventDecodingException;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.ObjectCreated;
+import dev.baton.schemas.event.RunRequested;
+import dev.baton.schemas.event.StageCompleted;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * Decodes Kafka rows (key, value, topic, partition, offset) into {@link ControllerInputRow}s keyed
+ * by runId. An object event yields one row per pipeline whose trigger it falls in (none when it
+ * falls in no trigger); {@code StageLaunched} and {@code RunCompleted} (the controller's own
+ * events) yield none; anything undecodable or for an unknown pipeline yields a rejected row.
+ */
+final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
+  private static final long serialVersionUID = 1L;
+  /** Group key of rejected rows: they have no run. */
+  static final String NO_RUN = "";
+
+  private final Pipelines pipelines;
+  private final String objectsTopic;
+  private transient EventSerde serde;
+
+  InputDecoder(Pipelines pipelines, String objectsTopic) {
+    this.pipelines = pipelines;
+    this.objectsTopic = objectsTopic;
+  }
+
+  @Override
+  public Iterator<ControllerInputRow> call(Row row) {
+    if (serde == null) {
+      serde = EventSerde.builtIn();
+    }
+    String topic = row.getAs("topic");
+    byte[] value = row.getAs("value");
+    List<ControllerInputRow> out = new ArrayList<>();
+    try {
+      if (topic.equals(objectsTopic)) {
+        ObjectCreated object = serde.deserialize(value, ObjectCreated.class);
+        for (Pipelines.TriggerMatch match : pipelines.match(object.getBucket(), object.getKey())) {
+          out.add(row(row, match.runId(), match.pipeline(), new Input.ObjectArrived(object.getEventId(),
+              match.pipeline(), object.getBucket(), object.getKey(), match.triggerKey(), match.batch(), match.file())));
+        }
+      } else {
+        ControlEvent event = serde.deserialize(value, ControlEvent.class);
+        Object payload = event.getPayload();
+        if (!(payload instanceof RunRequested) && !(payload instanceof StageCompleted)) {
+          return out.iterator(); // our own StageLaunched / RunCompleted: informational
+        }
+        if (pipelines.get(event.getPipeline()).isEmpty()) {
+          out.add(rejected(row, "unknown pipeline '" + event.getPipeline() + "'"));
+        } else if (payload instanceof RunRequested request) {
+          String expected = RunIds.of(event.getPipeline(), request.getTriggerKey());
+          if (!expected.equals(event.getRunId())) {
+            out.add(rejected(row, "RunRequested runId " + event.getRunId() + " is not the runId of pipeline "
+                + event.getPipeline() + " and trigger key '" + request.getTriggerKey() + "' (" + expected + ")"));
+          } else {
+            out.add(row(row, event.getRunId(), event.getPipeline(), new Input.RunRequested(event.getEventId(),
+                event.getPipeline(), request.getTriggerKey(), request.getParams())));
+          }
+        } else {
+          StageCompleted completed = (StageCompleted) payload;
+          out.add(row(row, event.getRunId(), event.getPipeline(), new Input.StageCompleted(event.getEventId(),
+              event.getPipeline(), completed.getStage(), completed.getAttempt(), completed.getStatus().name(),
+              completed.getStartedAt().toEpochMilli(), completed.getFinishedAt().toEpochMilli(),
+              completed.getError() == null ? null : completed.getError().getType(),
+              completed.getError() == null ? null : completed.getError().getMessage())));
+        }
+      }
+    } catch (EventDecodingException | IllegalArgumentException e) {
+      out.clear();
+      out.add(rejected(row, e.getMessage()));
+    }
+    return out.iterator();
+  }
+
+  private static ControllerInputRow rejected(Row source, String reason) {
+    return row(source, NO_RUN, null, new Input.Rejected(reason));
+  }
+
+  private static ControllerInputRow row(Row source, String runId, String pipeline, Input input) {
+    ControllerInputRow row = new ControllerInputRow();
+    row.setRunId(runId);
+    row.setPipeline(pipeline);
+    row.setTopic(source.getAs("topic"));
+    row.setPartition(source.<Integer>getAs("partition"));
+    row.setOffset(source.<Long>getAs("offset"));
+    row.setKey(source.getAs("key"));
+    row.setValue(source.getAs("value"));
+    row.setInput(Json.write(input));
+    return row;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.baton.control.stream;
+
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.state.Command;
+import dev.baton.control.state.Input;
+import dev.baton.control.state.RunState;
+import dev.baton.control.state.RunTransitions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.function.FlatMapGroupsWithStateFunction;
+import org.apache.spark.sql.streaming.GroupState;
+
+/**
+ * The stateful step: for one runId, applies the micro-batch's inputs in Kafka order to the run's
+ * state (kept in the state store as JSON) with {@link RunTransitions}, and emits the resulting
+ * commands as JSON. Rejected inputs become dead-letter commands.
+ */
+final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
+  private static final long serialVersionUID = 1L;
+  private static final Comparator<ControllerInputRow> KAFKA_ORDER =
+      Comparator.comparing(ControllerInputRow::getTopic)
+          .thenComparingInt(ControllerInputRow::getPartition)
+          .thenComparingLong(ControllerInputRow::getOffset);
+
+  private final Pipelines pipelines;
+
+  RunStateFunction(Pipelines pipelines) {
+    this.pipelines = pipelines;
+  }
+
+  @Override
+  public Iterator<byte[]> call(String runId, Iterator<ControllerInputRow> rows, GroupState<byte[]> groupState) {
+    List<ControllerInputRow> inputs = new ArrayList<>();
+    rows.forEachRemaining(inputs::add);
+    inputs.sort(KAFKA_ORDER);
+    List<byte[]> out = new ArrayList<>();
+    RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
+    long now = System.currentTimeMillis();
+    for (ControllerInputRow row : inputs) {
+      Input input = Json.read(row.getInput(), Input.class);
+      String pipelineName = state != null ? state.pipeline() : row.getPipeline();
+      Optional<PipelineDefinition> pipeline = pipelineName == null ? Optional.empty() : pipelines.get(pipelineName);
+      if (pipeline.isEmpty()) {
+        String reason = input instanceof Input.Rejected rejected ? rejected.reason() : "unknown pipeline '" + pipelineName + "'";
+        out.add(Json.write(deadLetter(reason, row)));
+        continue;
+      }
+      RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, input, now);
+      state = transition.state();
+      for (Command command : transition.commands()) {
+        out.add(Json.write(command));
+      }
+      if (transition.rejection() != null) {
+        out.add(Json.write(deadLetter(transition.rejection(), row)));
+      }
+    }
+    if (state != null) {
+      groupState.update(Json.write(state));
+    } else if (groupState.exists()) {
+      groupState.remove();
+    }
+    return out.iterator();
+  }
+
+  private static Command deadLetter(String reason, ControllerInputRow row) {
+    return new Command.DeadLetter(reason, row.getTopic(), row.getPartition(), row.getOffset(), row.getKey(), row.getValue());
+  }
+}

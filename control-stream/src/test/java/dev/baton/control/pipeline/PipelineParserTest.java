@@ -1,0 +1,127 @@
+package dev.baton.control.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PipelineParserTest {
+
+  private static final String VALID = """
+      name: two-step
+      trigger: {type: objects, bucket: landing, prefix: in/, requiredFiles: [a.csv]}
+      stages:
+        - name: ingest_a
+          type: ingest
+          options:
+            path: s3://${bucket}/${batchPrefix}a.csv
+            table: raw.a
+            schema: [{name: id, type: bigint}]
+        - name: report
+          type: sql
+          dependsOn: [ingest_a]
+          options: {query: "SELECT * FROM raw.a", table: curated.report}
+      """;
+
+  @Test
+  void parsesTheReferencePipeline() {
+    PipelineDefinition pipeline = PipelineParser.parse(referencePipeline());
+
+    assertThat(pipeline.name()).isEqualTo("tpch-12");
+    assertThat(pipeline.stages()).hasSize(12);
+    assertThat(pipeline.stages().stream().filter(s -> s.type().equals("ingest")).count()).isEqualTo(8);
+    assertThat(pipeline.stage("enrich_lineitem").orElseThrow().dependsOn()).hasSize(8);
+    assertThat(pipeline.trigger().requiredFiles()).hasSize(8).contains("lineitem.tbl");
+  }
+
+  @Test
+  void parsesAValidPipeline() {
+    PipelineDefinition pipeline = PipelineParser.parse("test", VALID);
+
+    assertThat(pipeline.stages()).extracting(StageDefinition::name).containsExactly("ingest_a", "report");
+    assertThat(pipeline.stage("report").orElseThrow().dependsOn()).containsExactly("ingest_a");
+  }
+
+  @Test
+  void unknownUpstreamIsReportedWithItsPath() {
+    String yaml = VALID.replace("dependsOn: [ingest_a]", "dependsOn: [ingest_a, orders]");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("stages[1].dependsOn[1]: unknown stage 'orders'"));
+  }
+
+  @Test
+  void cyclesAreRejected() {
+    String yaml = VALID.replace("    type: ingest\n", "    type: ingest\n    dependsOn: [report]\n");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("stages: dependency cycle ingest_a -> report -> ingest_a"));
+  }
+
+  @Test
+  void unknownKeysAreRejectedWithTheirPath() {
+    String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
+    assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: description, name, stages, trigger)"));
+
+    String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
+    assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("stages[0].options.schema[0].typ: unknown field (known: name, type)"));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    String yaml = """
+        name: Bad Name
+        stages:
+          - {name: a, type: ingest, options: {path: x, table: nodot, schema: [{name: id, type: bigint}]}}
+          - {name: a, type: spark-magic}
+          - {name: b, type: sql, options: {query: "select 1", table: t.x, mode: upsert}}
+          - {name: c, type: quality, options: {table: t.x, rules: [{type: value-range, column: v, min: 1, max: 2}, {type: unique}]}}
+          - {name: d, type: ingest, options: {path: p, table: t.d, schema: [{name: id, type: "decimal(x)"}]}}
+        """;
+
+    assertThatThrownBy(() -> PipelineParser.parse("bad.yaml", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "name: expected lower-case letters, digits, '_' or '-' (got 'Bad Name')",
+            "stages[1].name: duplicate stage 'a'",
+            "stages[0].options.table: expected <namespace>.<table>, got 'nodot'",
+            "stages[1].type: unknown stage type 'spark-magic' (expected one of [ingest, quality, sql])",
+            "stages[2].options.mode: unknown mode 'upsert' (expected overwrite, append or overwrite-partitions)",
+            "stages[3].options.rules[1].columns: is required for unique",
+            "stages[4].options.schema[0].type: unknown type 'decimal(x)'"))
+        .hasMessageStartingWith("Invalid pipeline bad.yaml:\n  name: ");
+  }
+
+  @Test
+  void malformedYamlNamesTheLine() {
+    assertThatThrownBy(() -> PipelineParser.parse("x.yaml", "name: a\nstages: [\n"))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).singleElement().asString().matches("(?s)line \\d+: not valid YAML: .*"));
+  }
+
+  static Path referencePipeline() {
+    Path here = Path.of("").toAbsolutePath();
+    Path repo = here.getFileName().toString().equals("control-stream") ? here.getParent() : here;
+    return repo.resolve("examples/pipelines/tpch-12.yaml");
+  }
+
+  @Test
+  void triggerMatchesBatchFolders() {
+    ObjectTrigger trigger = PipelineParser.parse("test", VALID).trigger();
+
+    assertThat(trigger.match("landing", "in/b1/a.csv")).contains(new ObjectTrigger.BatchFile("b1", "a.csv"));
+    assertThat(trigger.match("landing", "in/a.csv")).isEmpty();
+    assertThat(trigger.match("other", "in/b1/a.csv")).isEmpty();
+    assertThat(trigger.match("landing", "in/b1/")).isEmpty();
+    assertThatThrownBy(() -> trigger.match("landing", "in/b'1/a.csv"))
+        .hasMessageStartingWith("Invalid batch id 'b'1' in key in/b'1/a.csv");
+    assertThat(List.of(trigger.triggerKey("b1"))).containsExactly("landing/in/b1/");
+  }
+}

@@ -1,0 +1,146 @@
+package dev.baton.control.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.control.RunIds;
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.PipelineParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RunTransitionsTest {
+
+  // a -> c, b -> c, c -> d : a diamond tail
+  private static final PipelineDefinition PIPELINE = PipelineParser.parse("test", """
+      name: diamond
+      trigger: {type: objects, bucket: landing, prefix: in/, requiredFiles: [a.csv, b.csv]}
+      stages:
+        - {name: a, type: sql, options: {query: "select 1", table: t.a}}
+        - {name: b, type: sql, options: {query: "select 1", table: t.b}}
+        - {name: c, type: sql, dependsOn: [a, b], options: {query: "select 1", table: t.c}}
+        - {name: d, type: sql, dependsOn: [c], options: {query: "select 1", table: t.d}}
+      """);
+  private static final String TRIGGER_KEY = "landing/in/b1/";
+  private static final String RUN = RunIds.of("diamond", TRIGGER_KEY);
+
+  @Test
+  void runIdsAreDeterministicFromPipelineAndTriggerKey() {
+    assertThat(RunIds.of("diamond", TRIGGER_KEY)).isEqualTo(RUN).hasSize(36);
+    assertThat(RunIds.of("diamond", "landing/in/b2/")).isNotEqualTo(RUN);
+    assertThat(RunIds.of("other", TRIGGER_KEY)).isNotEqualTo(RUN);
+  }
+
+  @Test
+  void runWaitsForEveryTriggerFileThenLaunchesTheRoots() {
+    RunTransitions.Transition first = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000);
+    assertThat(first.state().status()).isEqualTo(RunStatus.WAITING);
+    assertThat(first.commands()).isEmpty();
+
+    RunTransitions.Transition repeated = RunTransitions.apply(PIPELINE, first.state(), RUN, object("e1", "a.csv"), 1_100);
+    assertThat(repeated.commands()).isEmpty();
+
+    RunTransitions.Transition second = RunTransitions.apply(PIPELINE, repeated.state(), RUN, object("e2", "b.csv"), 2_000);
+    assertThat(second.state().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(launched(second)).containsExactly("a#1", "b#1");
+    assertThat(second.state().params()).containsEntry("batch", "b1").containsEntry("batchPrefix", "in/b1/")
+        .containsEntry("bucket", "landing");
+    assertThat(second.commands().get(0)).isInstanceOfSatisfying(Command.RecordRun.class,
+        run -> assertThat(run.status()).isEqualTo("RUNNING"));
+  }
+
+  @Test
+  void launchesDownstreamOnlyAfterAllUpstreamSucceeded() {
+    RunState state = started();
+
+    RunTransitions.Transition afterA = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 1, "SUCCEEDED"), 3_000);
+    assertThat(launched(afterA)).isEmpty();
+
+    RunTransitions.Transition afterB = RunTransitions.apply(PIPELINE, afterA.state(), RUN, completed("b", 1, "SUCCEEDED"), 4_000);
+    assertThat(launched(afterB)).containsExactly("c#1");
+    assertThat(afterB.state().stages().get("c").launchedAtMs()).isEqualTo(4_000L);
+
+    RunTransitions.Transition afterC = RunTransitions.apply(PIPELINE, afterB.state(), RUN, completed("c", 1, "SUCCEEDED"), 5_000);
+    RunTransitions.Transition afterD = RunTransitions.apply(PIPELINE, afterC.state(), RUN, completed("d", 1, "SUCCEEDED"), 6_000);
+    assertThat(afterD.state().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(afterD.state().completedAtMs()).isEqualTo(6_000L);
+    assertThat(afterD.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishRunCompleted.class,
+        rc -> assertThat(rc.status()).isEqualTo("SUCCEEDED")));
+  }
+
+  @Test
+  void failedStageStopsDownstreamAndFailsTheRun() {
+    RunState state = started();
+
+    RunTransitions.Transition failed = RunTransitions.apply(PIPELINE, state, RUN,
+        new Input.StageCompleted("x", "diamond", "a", 1, "FAILED", 2_000, 2_500, "QUALITY_FAILED", "boom"), 3_000);
+    assertThat(failed.state().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.state().failedStages()).containsExactly("a");
+    assertThat(failed.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishRunCompleted.class,
+        rc -> assertThat(rc.failedStages()).containsExactly("a")));
+    assertThat(failed.state().stages().get("a").errorMessage()).isEqualTo("boom");
+
+    // b still finishes, successfully: recorded, but nothing downstream launches
+    RunTransitions.Transition afterB = RunTransitions.apply(PIPELINE, failed.state(), RUN, completed("b", 1, "SUCCEEDED"), 4_000);
+    assertThat(launched(afterB)).isEmpty();
+    assertThat(afterB.state().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(afterB.state().stages().get("c").status()).isEqualTo(StageRunStatus.PENDING);
+  }
+
+  @Test
+  void duplicateAndStaleCompletionsAreIgnored() {
+    RunState state = started();
+    RunTransitions.Transition once = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 1, "SUCCEEDED"), 3_000);
+
+    RunTransitions.Transition twice = RunTransitions.apply(PIPELINE, once.state(), RUN, completed("a", 1, "SUCCEEDED"), 3_100);
+    RunTransitions.Transition stale = RunTransitions.apply(PIPELINE, once.state(), RUN, completed("b", 7, "SUCCEEDED"), 3_200);
+
+    assertThat(twice.commands()).isEmpty();
+    assertThat(twice.state()).isEqualTo(once.state());
+    assertThat(stale.commands()).isEmpty();
+    assertThat(stale.rejection()).isNull();
+  }
+
+  @Test
+  void completionForAnUnknownRunOrStageIsRejected() {
+    assertThat(RunTransitions.apply(PIPELINE, null, RUN, completed("a", 1, "SUCCEEDED"), 1).rejection())
+        .isEqualTo("StageCompleted for unknown run (stage a)");
+    assertThat(RunTransitions.apply(PIPELINE, started(), RUN, completed("zz", 1, "SUCCEEDED"), 1).rejection())
+        .isEqualTo("StageCompleted for unknown stage 'zz' of pipeline diamond");
+  }
+
+  @Test
+  void runRequestedStartsOnceWithItsParams() {
+    Input.RunRequested request = new Input.RunRequested("r1", "diamond", "manual-1", Map.of("batch", "m1"));
+    RunTransitions.Transition started = RunTransitions.apply(PIPELINE, null, RUN, request, 10);
+    RunTransitions.Transition again = RunTransitions.apply(PIPELINE, started.state(), RUN, request, 20);
+
+    assertThat(launched(started)).containsExactly("a#1", "b#1");
+    assertThat(started.state().params()).containsEntry("batch", "m1").containsEntry("triggerKey", "manual-1");
+    assertThat(again.commands()).isEmpty();
+  }
+
+  private static RunState started() {
+    RunState state = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000).state();
+    return RunTransitions.apply(PIPELINE, state, RUN, object("e2", "b.csv"), 2_000).state();
+  }
+
+  private static Input object(String eventId, String file) {
+    return new Input.ObjectArrived(eventId, "diamond", "landing", "in/b1/" + file, TRIGGER_KEY, "b1", file);
+  }
+
+  private static Input completed(String stage, int attempt, String status) {
+    return new Input.StageCompleted(stage + attempt, "diamond", stage, attempt, status, 0, 2_500, null, null);
+  }
+
+  private static List<String> launched(RunTransitions.Transition transition) {
+    List<String> launched = new ArrayList<>();
+    for (Command command : transition.commands()) {
+      if (command instanceof Command.LaunchStage launch) {
+        launched.add(launch.stage() + "#" + launch.attempt());
+      }
+    }
+    return launched;
+  }
+}
