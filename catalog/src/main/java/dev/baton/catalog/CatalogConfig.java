@@ -84,6 +84,9 @@ public record CatalogConfig(String name, Map<String, String> properties) {
     properties.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
     // ... and wait, rather than fail, when another JVM (e.g. `baton sql`) holds the lock
     properties.put("jdbc.busy_timeout", "30000");
+    // WAL: readers never block the writer. Spark clones the session for each streaming query, so
+    // one JVM holds several catalog instances, and an idle read on one must not stall commits of another
+    properties.put("jdbc.journal_mode", "WAL");
     properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
     properties.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
     properties.put("s3.endpoint", s3Endpoint);

@@ -8,6 +8,7 @@ import dev.baton.stages.spi.StageResult.TableOutput;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Column;
@@ -56,35 +57,51 @@ public final class IcebergWriter {
     Observation observation = new Observation("write-" + table);
     Dataset<Row> observed = rows.observe(observation, count(lit(1)).as("rows"));
     boolean exists = spark.catalog().tableExists(table);
-    DataFrameWriterV2<Row> writer = observed.writeTo(table);
     try {
       if (!exists || mode == Mode.OVERWRITE) {
-        CreateTableWriter<Row> create = writer.using("iceberg");
-        for (Map.Entry<String, String> property : TableProperties.ATHENA_COMPATIBLE.entrySet()) {
-          create = create.tableProperty(property.getKey(), property.getValue());
-        }
-        if (!partitionBy.isEmpty()) {
-          Column first = functions.col(partitionBy.get(0));
-          List<Column> rest = partitionBy.stream().skip(1).map(functions::col).toList();
-          create = create.partitionedBy(first, scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
-        }
+        CreateTableWriter<Row> create = createWriter(observed.writeTo(table), partitionBy);
         if (mode == Mode.OVERWRITE) {
           create.createOrReplace();
         } else {
-          create.create();
+          try {
+            create.create();
+          } catch (TableAlreadyExistsException | AlreadyExistsException e) {
+            // created meanwhile by a concurrent writer (another run's attempt): write into it
+            writeExisting(observed.writeTo(table), mode, replaceWhere);
+          }
         }
-      } else if (mode == Mode.APPEND) {
-        writer.append();
-      } else if (replaceWhere != null) {
-        writer.overwrite(replaceWhere);
       } else {
-        writer.overwritePartitions();
+        writeExisting(observed.writeTo(table), mode, replaceWhere);
       }
-    } catch (NoSuchTableException | TableAlreadyExistsException e) {
+    } catch (NoSuchTableException e) {
       throw new IllegalStateException("Cannot write " + table + ": " + e.getMessage(), e);
     }
     long written = ((Number) metrics(observation).get("rows")).longValue();
     return new TableOutput(table, currentSnapshotId(spark, table), written);
+  }
+
+  private static CreateTableWriter<Row> createWriter(DataFrameWriterV2<Row> writer, List<String> partitionBy) {
+    CreateTableWriter<Row> create = writer.using("iceberg");
+    for (Map.Entry<String, String> property : TableProperties.ATHENA_COMPATIBLE.entrySet()) {
+      create = create.tableProperty(property.getKey(), property.getValue());
+    }
+    if (!partitionBy.isEmpty()) {
+      Column first = functions.col(partitionBy.get(0));
+      List<Column> rest = partitionBy.stream().skip(1).map(functions::col).toList();
+      create = create.partitionedBy(first, scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
+    }
+    return create;
+  }
+
+  private static void writeExisting(DataFrameWriterV2<Row> writer, Mode mode, Column replaceWhere)
+      throws NoSuchTableException {
+    if (mode == Mode.APPEND) {
+      writer.append();
+    } else if (replaceWhere != null) {
+      writer.overwrite(replaceWhere);
+    } else {
+      writer.overwritePartitions();
+    }
   }
 
   /**

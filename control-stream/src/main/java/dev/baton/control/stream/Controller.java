@@ -79,6 +79,7 @@ public final class Controller implements AutoCloseable {
     try {
       StreamingQuery query = commands.writeStream()
           .queryName("baton-controller")
+          .outputMode(OutputMode.Update())
           .option("checkpointLocation", config.checkpointLocation())
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
           .foreachBatch(new CommandExecutor(pipelines, launcher, publisher, ledger, config.dlqTopic()))
@@ -103,11 +104,21 @@ public final class Controller implements AutoCloseable {
     query.awaitTermination();
   }
 
-  /** Stops the query; the checkpoint keeps offsets and state for the next start. */
+  /**
+   * Stops the query, after letting a running micro-batch finish (up to 30 s) so its launches and
+   * ledger writes are not interrupted half-way; the checkpoint keeps offsets and state for the next start.
+   */
   @Override
   public void close() {
     try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (query.isActive() && query.status().isTriggerActive() && System.nanoTime() < deadline) {
+        Thread.sleep(20); // no callback exists for "between micro-batches"; poll the status
+      }
       query.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while stopping the controller query", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
     }

@@ -1,0 +1,61 @@
+package dev.baton.cli;
+
+import dev.baton.control.ControllerConfig;
+import dev.baton.control.launch.InProcessLauncher;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.stream.Controller;
+import dev.baton.schemas.EventSerde;
+import dev.baton.stages.runner.ControlEventPublisher;
+import dev.baton.stages.runner.StageRunner;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** A running controller with its in-process launcher and event publisher; closing stops all three. */
+public final class ControllerRuntime implements AutoCloseable {
+  private final ControlEventPublisher publisher;
+  private final InProcessLauncher launcher;
+  private final Controller controller;
+
+  private ControllerRuntime(ControlEventPublisher publisher, InProcessLauncher launcher, Controller controller) {
+    this.publisher = publisher;
+    this.launcher = launcher;
+    this.controller = controller;
+  }
+
+  /** Starts the controller query in {@code spark} for {@code pipelines}, configured by {@code config}. */
+  public static ControllerRuntime start(SparkSession spark, Map<String, String> config, Pipelines pipelines) {
+    ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
+    ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn());
+    InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
+        controllerConfig.maxConcurrentStages());
+    try {
+      Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher, publisher);
+      return new ControllerRuntime(publisher, launcher, controller);
+    } catch (RuntimeException e) {
+      launcher.close();
+      publisher.close();
+      throw e;
+    }
+  }
+
+  /** The controller. */
+  public Controller controller() {
+    return controller;
+  }
+
+  /** The publisher, for events this process sends itself. */
+  public ControlEventPublisher publisher() {
+    return publisher;
+  }
+
+  @Override
+  public void close() {
+    try {
+      controller.close();
+    } finally {
+      launcher.close();
+      publisher.close();
+    }
+  }
+}

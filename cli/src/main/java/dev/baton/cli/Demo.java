@@ -1,0 +1,141 @@
+package dev.baton.cli;
+
+import dev.baton.control.RunIds;
+import dev.baton.examples.tpch.TpchFiles;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageLaunched;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import dev.baton.control.pipeline.PipelineDefinition;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The demo path: generate TPC-H, upload the eight files of a new batch to {@code
+ * s3://landing/tpch/<batch>/} through the S3 API, and follow the {@code tpch-12} run the
+ * controller starts until it completes.
+ */
+public final class Demo {
+  /** The reference pipeline. */
+  public static final String PIPELINE = "tpch-12";
+
+  private Demo() {}
+
+  /** A new batch id: UTC time plus 4 random hex digits, e.g. {@code 20261123T190555Z-1a2b}. */
+  public static String newBatchId() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).format(ZonedDateTime.now(ZoneOffset.UTC))
+        + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
+  }
+
+  /**
+   * Generates TPC-H at {@code scaleFactor} under {@code <home>/data/tpch/sf-<sf>/} unless already
+   * there, and returns the folder.
+   */
+  public static Path generate(Path home, double scaleFactor, PrintStream out) {
+    Path dir = home.resolve("data/tpch/sf-" + scaleFactor);
+    Path done = dir.resolve("_GENERATED");
+    if (Files.exists(done)) {
+      out.printf("TPC-H SF %s already generated in %s%n", scaleFactor, dir);
+      return dir;
+    }
+    long start = System.nanoTime();
+    Map<String, Long> rows = TpchFiles.write(scaleFactor, dir);
+    try {
+      Files.writeString(done, rows.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + done, e);
+    }
+    out.printf("Generated TPC-H SF %s (%,d lineitem rows) in %.1f s%n", scaleFactor, rows.get("lineitem"),
+        (System.nanoTime() - start) / 1e9);
+    return dir;
+  }
+
+  /**
+   * Uploads a batch and follows the run it triggers.
+   *
+   * @param config Baton configuration ({@code kafka.*}, {@code s3.*})
+   * @param dataDir folder of the eight {@code .tbl} files
+   * @param stillRunning false when the controller has died
+   * @throws TimeoutException if the run does not complete within {@code timeout}
+   */
+  public static RunWatcher.RunReport run(Map<String, String> config, PipelineDefinition pipeline, Path dataDir,
+      String batch, PrintStream out, Duration timeout, BooleanSupplier stillRunning) throws TimeoutException {
+    String triggerKey = pipeline.trigger().triggerKey(batch);
+    String runId = RunIds.of(pipeline.name(), triggerKey);
+    Map<String, String> kafka = new HashMap<>();
+    config.forEach((key, value) -> {
+      if (key.startsWith("kafka.")) {
+        kafka.put(key.substring("kafka.".length()), value);
+      }
+    });
+    try (RunWatcher watcher = new RunWatcher(kafka); S3Client s3 = s3Client(config)) {
+      out.printf("Uploading batch %s to s3://%s/%s%s/ (run %s)%n", batch, pipeline.trigger().bucket(),
+          pipeline.trigger().prefix(), batch, runId);
+      for (String table : TpchFiles.TABLES) {
+        Path file = dataDir.resolve(table + ".tbl");
+        s3.putObject(request -> request.bucket(pipeline.trigger().bucket())
+            .key(pipeline.trigger().prefix() + batch + "/" + table + ".tbl"), RequestBody.fromFile(file));
+      }
+      return watcher.follow(runId, out, timeout, stillRunning);
+    }
+  }
+
+  /** An S3 client from Baton configuration keys {@code s3.endpoint}, {@code s3.region}, {@code s3.access-key-id}, {@code s3.secret-access-key}. */
+  static S3Client s3Client(Map<String, String> config) {
+    var builder = S3Client.builder()
+        .httpClientBuilder(ApacheHttpClient.builder())
+        .region(Region.of(config.getOrDefault("s3.region", "us-east-1")))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
+    if (config.containsKey("s3.endpoint")) {
+      builder.endpointOverride(URI.create(config.get("s3.endpoint"))).forcePathStyle(true);
+    }
+    if (config.containsKey("s3.access-key-id")) {
+      builder.credentialsProvider(StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(config.get("s3.access-key-id"), config.get("s3.secret-access-key"))));
+    }
+    return builder.build();
+  }
+
+  /**
+   * The StageCompleted → StageLaunched latency of each launched stage with upstream stages: its
+   * launch time minus the latest finish time of its upstream stages, ms.
+   */
+  public static List<Long> hopLatenciesMs(PipelineDefinition pipeline, RunWatcher.RunReport report) {
+    Map<String, StageCompleted> succeeded = new HashMap<>();
+    for (StageCompleted completed : report.completions()) {
+      succeeded.put(completed.getStage(), completed);
+    }
+    List<Long> latencies = new ArrayList<>();
+    for (StageLaunched launched : report.launches()) {
+      List<String> upstream = pipeline.stage(launched.getStage()).orElseThrow().dependsOn();
+      if (upstream.isEmpty() || !upstream.stream().allMatch(succeeded::containsKey)) {
+        continue;
+      }
+      long lastFinish = upstream.stream().mapToLong(s -> succeeded.get(s).getFinishedAt().toEpochMilli()).max().orElseThrow();
+      latencies.add(launched.getLaunchedAt().toEpochMilli() - lastFinish);
+    }
+    return latencies;
+  }
+}

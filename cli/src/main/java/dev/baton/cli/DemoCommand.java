@@ -1,0 +1,79 @@
+package dev.baton.cli;
+
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.schemas.event.RunStatus;
+import dev.baton.schemas.event.StageCompleted;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code baton demo}: the whole main job on the embedded local stack. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the tpch-12 pipeline end to end on the local stack and print TPC-H Q1.")
+final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--scale", defaultValue = "0.01", description = "TPC-H scale factor (default ${DEFAULT-VALUE}; 1 = ~1 GB).")
+  double scaleFactor;
+
+  @Option(names = "--keep", description = "Leave the local stack running afterwards.")
+  boolean keep;
+
+  @Option(names = "--timeout-s", defaultValue = "3600", description = "Give up waiting for the run after this many seconds.")
+  long timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    long start = System.nanoTime();
+    Workspace workspace = Workspace.fromEnvironment();
+    LocalServices local = new LocalServices(workspace);
+    LocalServices.Started stack = local.ensureRunning(System.err);
+    try {
+      Map<String, String> config = local.config(stack.endpoints());
+      Pipelines pipelines = Pipelines.load(workspace.pipelines());
+      PipelineDefinition pipeline = pipelines.get(Demo.PIPELINE).orElseThrow(() ->
+          new IllegalStateException("No pipeline " + Demo.PIPELINE + " in " + workspace.pipelines()));
+      var data = Demo.generate(workspace.home(), scaleFactor, out);
+      SparkSession spark = SparkSessions.create("baton-demo", config);
+      try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
+        out.printf("Controller started (%.1f s since launch)%n", (System.nanoTime() - start) / 1e9);
+        RunWatcher.RunReport report = Demo.run(config, pipeline, data, Demo.newBatchId(), out,
+            Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());
+        printSummary(out, pipeline, report);
+        if (report.completed().getStatus() == RunStatus.SUCCEEDED) {
+          out.println();
+          out.println("TPC-H Q1 (pricing summary report) from curated.pricing_summary:");
+          spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").show(false);
+        }
+        out.printf("Demo finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        return report.completed().getStatus() == RunStatus.SUCCEEDED ? 0 : 1;
+      } finally {
+        spark.stop();
+      }
+    } finally {
+      if (stack.startedNow() && !keep) {
+        System.err.println("Stopping the local stack (use --keep to leave it running): " + local.stack().down());
+      }
+    }
+  }
+
+  private static void printSummary(PrintStream out, PipelineDefinition pipeline, RunWatcher.RunReport report) {
+    out.println();
+    out.printf("%-22s %-10s %8s%n", "stage", "status", "seconds");
+    for (StageCompleted completed : report.completions()) {
+      out.printf("%-22s %-10s %8.1f%n", completed.getStage(), completed.getStatus(),
+          (completed.getFinishedAt().toEpochMilli() - completed.getStartedAt().toEpochMilli()) / 1000.0);
+    }
+    List<Long> hops = Demo.hopLatenciesMs(pipeline, report).stream().sorted().toList();
+    if (!hops.isEmpty()) {
+      out.printf("StageCompleted -> StageLaunched latency over %d hops: median %d ms, max %d ms%n",
+          hops.size(), hops.get(hops.size() / 2), hops.get(hops.size() - 1));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.local.LocalEndpoints;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code baton local up|status|down}: the embedded local stack. */
+@Command(name = "local", mixinStandardHelpOptions = true, description = "Manage the embedded local stack.",
+    subcommands = {LocalCommand.Up.class, LocalCommand.Status.class, LocalCommand.Down.class})
+final class LocalCommand {
+
+  @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local services (harmless when running).")
+  static final class Up implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      LocalServices local = new LocalServices(Workspace.fromEnvironment());
+      LocalEndpoints endpoints = local.stack().up(System.out);
+      local.stack().putConnector(endpoints, LocalServices.LANDING_WATCHER, LocalServices.watcherConfig(endpoints));
+      System.out.println("State: " + endpoints.home());
+      return 0;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the local services and their endpoints.")
+  static final class Status implements Callable<Integer> {
+    @Option(names = "--format", defaultValue = "text", description = "text or json")
+    String format;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalServices local = new LocalServices(Workspace.fromEnvironment());
+      Optional<LocalEndpoints> endpoints = local.stack().status();
+      Map<String, Object> status = new LinkedHashMap<>();
+      status.put("running", endpoints.isPresent());
+      endpoints.ifPresent(e -> status.putAll(e.asMap()));
+      status.put("services", local.stack().serviceStates());
+      if (format.equals("json")) {
+        System.out.println(new ObjectMapper().writeValueAsString(status));
+      } else {
+        status.forEach((key, value) -> System.out.printf("%-12s %s%n", key, value));
+      }
+      return endpoints.isPresent() ? 0 : 3;
+    }
+  }
+
+  @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services 'up' started; data stays.")
+  static final class Down implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      LocalServices local = new LocalServices(Workspace.fromEnvironment());
+      System.out.println("Stopped: " + local.stack().down());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.baton.cli;
+
+import dev.baton.schemas.EventDecodingException;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.Topics;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageLaunched;
+import dev.baton.schemas.event.StageOutput;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Follows one run on {@code baton.control} from "now" on, printing each stage launch and
+ * completion as it happens, until the run's {@code RunCompleted}. Opened before the run is
+ * triggered, so no event is missed.
+ */
+public final class RunWatcher implements AutoCloseable {
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final EventSerde serde = EventSerde.builtIn();
+  private final long openedAtNanos = System.nanoTime();
+
+  /** Subscribes to every partition of the control topic at its current end. */
+  public RunWatcher(Map<String, String> kafka) {
+    Map<String, Object> config = new LinkedHashMap<>(kafka);
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumer = new KafkaConsumer<>(config);
+    List<TopicPartition> partitions = consumer.partitionsFor(Topics.CONTROL).stream()
+        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // resolve the end now, before the run starts
+  }
+
+  /**
+   * Prints the run's events to {@code out} until it completes.
+   *
+   * @param stillRunning checked between polls; when false (e.g. the controller query died) the wait ends
+   * @throws TimeoutException if the run has not completed within {@code timeout}
+   * @throws IllegalStateException if {@code stillRunning} turns false first
+   */
+  public RunReport follow(String runId, PrintStream out, Duration timeout, BooleanSupplier stillRunning)
+      throws TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, StageCompleted> completions = new LinkedHashMap<>();
+    Map<String, StageLaunched> launches = new LinkedHashMap<>();
+    while (System.nanoTime() < deadline) {
+      if (!stillRunning.getAsBoolean()) {
+        throw new IllegalStateException("The controller stopped before run " + runId + " completed");
+      }
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        if (!runId.equals(record.key())) {
+          continue;
+        }
+        ControlEvent event;
+        try {
+          event = serde.deserialize(record.value(), ControlEvent.class);
+        } catch (EventDecodingException e) {
+          out.printf("%s skipped an undecodable control event at offset %d: %s%n", elapsed(), record.offset(), e.getMessage());
+          continue;
+        }
+        Object payload = event.getPayload();
+        if (payload instanceof StageLaunched launched) {
+          launches.put(launched.getStage() + "#" + launched.getAttempt(), launched);
+          out.printf("%s %-22s launched (attempt %d)%n", elapsed(), launched.getStage(), launched.getAttempt());
+        } else if (payload instanceof StageCompleted completed) {
+          completions.put(completed.getStage() + "#" + completed.getAttempt(), completed);
+          long ms = completed.getFinishedAt().toEpochMilli() - completed.getStartedAt().toEpochMilli();
+          String outputs = completed.getOutputs().stream().map(RunWatcher::describe).collect(Collectors.joining(", "));
+          out.printf("%s %-22s %s in %.1f s%s%n", elapsed(), completed.getStage(), completed.getStatus(), ms / 1000.0,
+              completed.getError() != null ? ": " + completed.getError().getType() + ": " + completed.getError().getMessage()
+                  : outputs.isEmpty() ? "" : " (" + outputs + ")");
+        } else if (payload instanceof RunCompleted runCompleted) {
+          out.printf("%s run %s %s%n", elapsed(), runId, runCompleted.getStatus());
+          return new RunReport(runId, runCompleted, new ArrayList<>(launches.values()), new ArrayList<>(completions.values()));
+        }
+      }
+    }
+    throw new TimeoutException("Run " + runId + " did not complete within " + timeout.toSeconds() + " s");
+  }
+
+  private String elapsed() {
+    return String.format("[%7.1fs]", (System.nanoTime() - openedAtNanos) / 1e9);
+  }
+
+  private static String describe(StageOutput output) {
+    return (output.getRows() == null ? "" : String.format("%,d rows -> ", output.getRows())) + output.getTable();
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+
+  /**
+   * What was seen of a run.
+   *
+   * @param runId the run
+   * @param completed its {@code RunCompleted}
+   * @param launches every {@code StageLaunched}, in order
+   * @param completions every {@code StageCompleted}, in order
+   */
+  public record RunReport(String runId, RunCompleted completed, List<StageLaunched> launches,
+      List<StageCompleted> completions) {}
+}
