@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes one micro-batch of commands on the driver ({@code foreachBatch}): publishes {@code
- * StageLaunched} and launches the attempts, publishes {@code RunCompleted} and dead letters, then
- * upserts the ledger. Launches go first so the ledger write does not add to stage-to-stage latency.
+ * StageLaunched} and launches the attempts, upserts the ledger, then publishes {@code
+ * RunCompleted} and dead letters.
  */
 final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final long serialVersionUID = 1L;
@@ -59,6 +59,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     List<Command.LaunchStage> launches = new ArrayList<>();
     List<Command.RecordRun> runs = new ArrayList<>();
     List<Command.RecordStageAttempt> attempts = new ArrayList<>();
+    List<Command.PublishRunCompleted> runsCompleted = new ArrayList<>();
+    List<Command.DeadLetter> deadLetters = new ArrayList<>();
     for (byte[] bytes : encoded) {
       Command command = Json.read(bytes, Command.class);
       if (command instanceof Command.LaunchStage launch) {
@@ -70,26 +72,36 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       } else if (command instanceof Command.RecordStageAttempt attempt) {
         attempts.add(attempt);
       } else if (command instanceof Command.PublishRunCompleted completed) {
-        publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
-            new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
-                completed.failedStages())));
+        runsCompleted.add(completed);
       } else if (command instanceof Command.DeadLetter dead) {
-        LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
-        List<Header> headers = List.of(
-            new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
-            new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
-            new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
-            new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
-        String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
-        publisher.publishRaw(dlqTopic, key, dead.value(), headers);
+        deadLetters.add(dead);
       }
     }
+    // 1. launches first: the ledger write must not add to stage-to-stage latency
     publisher.flush();
     for (Command.LaunchStage launch : launches) {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
           pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
           launch.attempt(), launch.params()));
     }
+    // 2. the ledger, so that whoever sees RunCompleted finds the run in the ledger
     ledger.record(runs, attempts);
+    // 3. completions and dead letters
+    for (Command.PublishRunCompleted completed : runsCompleted) {
+      publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
+          new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
+              completed.failedStages())));
+    }
+    for (Command.DeadLetter dead : deadLetters) {
+      LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
+      List<Header> headers = List.of(
+          new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
+          new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
+          new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
+          new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
+      String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
+      publisher.publishRaw(dlqTopic, key, dead.value(), headers);
+    }
+    publisher.flush();
   }
 }

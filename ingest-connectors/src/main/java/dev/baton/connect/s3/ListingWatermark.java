@@ -64,7 +64,7 @@ final class ListingWatermark {
   /** As a Kafka Connect source offset (primitive values only). */
   Map<String, Object> toOffset() {
     try {
-      return Map.of("maxLastModifiedMs", maxLastModifiedMs, "recentKeys", JSON.writeValueAsString(recent));
+      return new TreeMap<>(Map.of("maxLastModifiedMs", maxLastModifiedMs, "recentKeys", JSON.writeValueAsString(recent)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot encode listing watermark", e);
     }

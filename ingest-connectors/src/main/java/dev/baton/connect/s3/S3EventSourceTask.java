@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Schema;
@@ -56,7 +57,9 @@ public final class S3EventSourceTask extends SourceTask {
     config = new S3EventSourceConfig(props);
     s3 = client(config);
     serde = EventSerde.builtIn();
-    sourcePartition = Map.of("bucket", config.bucket(), "prefix", config.prefix());
+    // a sorted map: Connect looks offsets up by the serialized partition, and Map.of's iteration
+    // order changes from one JVM to the next
+    sourcePartition = new TreeMap<>(Map.of("bucket", config.bucket(), "prefix", config.prefix()));
     watermark = ListingWatermark.fromOffset(context.offsetStorageReader().offset(sourcePartition), config.graceMs());
     LOG.info("Watching s3://{}/{} by listing every {} ms", config.bucket(), config.prefix(), config.pollIntervalMs());
   }

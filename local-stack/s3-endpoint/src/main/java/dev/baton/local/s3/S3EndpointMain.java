@@ -50,7 +50,7 @@ public final class S3EndpointMain {
 
     S3Proxy proxy =
         S3Proxy.builder()
-            .blobStore(blobStore)
+            .blobStore(new HideInFlightUploads(blobStore))
             .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
             .build();

@@ -1,0 +1,229 @@
+package dev.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.examples.tpch.PricingSummaryReference;
+import dev.baton.examples.tpch.PricingSummaryRow;
+import dev.baton.schemas.event.RunStatus;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageLaunched;
+import dev.baton.schemas.event.StageStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo path end to end on a real local stack (Kafka KRaft, S3Proxy, Kafka Connect), a real
+ * Structured Streaming controller and real Iceberg tables, checked against answers computed
+ * without Spark.
+ */
+class TpchPipelineIT {
+  private static final double SCALE_FACTOR = 0.01;
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+
+  private static LocalServices local;
+  private static Map<String, String> config;
+  private static SparkSession spark;
+  private static ControllerRuntime controller;
+  private static Pipelines pipelines;
+  private static Workspace workspace;
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    Path repository = Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath();
+    Path home = Files.createTempDirectory(repository.resolve("cli/target"), "it-home");
+    Path pipelineDir = Files.createDirectories(home.resolve("pipelines"));
+    Files.copy(repository.resolve("examples/pipelines/tpch-12.yaml"), pipelineDir.resolve("tpch-12.yaml"));
+    Files.writeString(pipelineDir.resolve("failing-gate.yaml"), """
+        name: failing-gate
+        trigger: {type: objects, bucket: landing, prefix: gate/, requiredFiles: [nation.tbl]}
+        stages:
+          - name: ingest_nation
+            type: ingest
+            options:
+              path: s3://${bucket}/${batchPrefix}nation.tbl
+              table: raw.gate_nation
+              delimiter: "|"
+              trailingDelimiter: true
+              schema:
+                - {name: n_nationkey, type: bigint}
+                - {name: n_name, type: string}
+                - {name: n_regionkey, type: bigint}
+                - {name: n_comment, type: string}
+          - name: gate
+            type: quality
+            dependsOn: [ingest_nation]
+            options:
+              table: raw.gate_nation
+              filter: batch_id = '${batch}'
+              rules:
+                - {type: not-null, column: n_name}
+                - {type: row-count, min: 1000000}
+          - name: after_gate
+            type: sql
+            dependsOn: [gate]
+            options: {query: "SELECT * FROM raw.gate_nation", table: curated.after_gate}
+        """);
+    workspace = new Workspace(home, repository, pipelineDir);
+    local = new LocalServices(workspace);
+    config = new HashMap<>(local.config(local.ensureRunning(System.err).endpoints()));
+    config.put("spark.master", "local[2]");
+    pipelines = Pipelines.load(pipelineDir);
+    spark = SparkSessions.create("baton-it", config);
+    controller = ControllerRuntime.start(spark, config, pipelines);
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (controller != null) {
+      controller.close();
+    }
+    if (spark != null) {
+      spark.stop();
+    }
+    if (local != null) {
+      local.stack().down();
+    }
+  }
+
+  @Test
+  void tpch12RunMatchesAnIndependentQ1AndLaunchesEachStageAfterItsUpstream() throws Exception {
+    PipelineDefinition pipeline = pipelines.get("tpch-12").orElseThrow();
+    Path data = Demo.generate(workspace.home(), SCALE_FACTOR, quiet());
+
+    RunWatcher.RunReport report = Demo.run(config, pipeline, data, Demo.newBatchId(), quiet(), RUN_TIMEOUT,
+        () -> controller.controller().query().isActive());
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(report.launches()).extracting(StageLaunched::getStage)
+        .containsExactlyInAnyOrderElementsOf(pipeline.stagesByName().keySet());
+    assertThat(report.completions()).extracting(StageCompleted::getStatus).containsOnly(StageStatus.SUCCEEDED);
+
+    // curated.pricing_summary equals Q1 computed in plain Java from the generator, to the cent
+    List<Row> rows = spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").collectAsList();
+    List<PricingSummaryRow> expected = PricingSummaryReference.compute(SCALE_FACTOR);
+    assertThat(spark.table("curated.pricing_summary").columns()).containsExactly("l_returnflag", "l_linestatus",
+        "sum_qty", "sum_base_price", "sum_disc_price", "sum_charge", "avg_qty", "avg_price", "avg_disc", "count_order");
+    assertThat(rows).hasSize(expected.size()).hasSize(4);
+    for (int i = 0; i < rows.size(); i++) {
+      Row actual = rows.get(i);
+      PricingSummaryRow want = expected.get(i);
+      assertThat(actual.getString(0)).isEqualTo(want.returnFlag());
+      assertThat(actual.getString(1)).isEqualTo(want.lineStatus());
+      assertCents(actual.getDecimal(2), want.sumQty());
+      assertCents(actual.getDecimal(3), want.sumBasePrice());
+      assertCents(actual.getDecimal(4), want.sumDiscPrice());
+      assertCents(actual.getDecimal(5), want.sumCharge());
+      assertCents(actual.getDecimal(6), want.avgQty());
+      assertCents(actual.getDecimal(7), want.avgPrice());
+      assertCents(actual.getDecimal(8), want.avgDisc());
+      assertThat(actual.getLong(9)).isEqualTo(want.countOrder());
+    }
+
+    // the ledger: all 12 SUCCEEDED, each launched after all its upstream stages completed
+    String runId = report.runId();
+    assertThat(ledgerRunStatus(runId)).isEqualTo("SUCCEEDED");
+    Map<String, Row> attempts = new HashMap<>();
+    for (Row row : spark.sql("SELECT stage, attempt, status, launched_at, completed_at FROM baton_system.stage_attempts"
+        + " WHERE run_id = '" + runId + "'").collectAsList()) {
+      attempts.put(row.getString(0), row);
+    }
+    assertThat(attempts).hasSize(12);
+    for (var stage : pipeline.stages()) {
+      Row attempt = attempts.get(stage.name());
+      assertThat(attempt.getInt(1)).isEqualTo(1);
+      assertThat(attempt.getString(2)).as(stage.name()).isEqualTo("SUCCEEDED");
+      Timestamp launched = attempt.getTimestamp(3);
+      for (String upstream : stage.dependsOn()) {
+        assertThat(launched).as("%s launched after %s completed", stage.name(), upstream)
+            .isAfterOrEqualTo(attempts.get(upstream).getTimestamp(4));
+      }
+    }
+    // raw tables hold exactly this batch's rows once (a retry would replace, not add)
+    String batch = runBatch(runId);
+    assertThat(spark.sql("SELECT count(*) FROM raw.lineitem WHERE batch_id = '" + batch + "'").first().getLong(0))
+        .isEqualTo(60_175L);
+  }
+
+  @Test
+  void failingQualityGateStopsDownstreamAndFailsTheRun() throws Exception {
+    PipelineDefinition pipeline = pipelines.get("failing-gate").orElseThrow();
+    Path data = Demo.generate(workspace.home(), SCALE_FACTOR, quiet());
+    Path gateData = Files.createDirectories(workspace.home().resolve("gate-data"));
+    Files.copy(data.resolve("nation.tbl"), gateData.resolve("nation.tbl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    RunWatcher.RunReport report = uploadAndFollow(pipeline, gateData, "nation.tbl");
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(report.completed().getFailedStages()).containsExactly("gate");
+    assertThat(report.launches()).extracting(StageLaunched::getStage).containsExactly("ingest_nation", "gate");
+    StageCompleted gate = report.completions().stream().filter(c -> c.getStage().equals("gate")).findFirst().orElseThrow();
+    assertThat(gate.getStatus()).isEqualTo(StageStatus.FAILED);
+    assertThat(gate.getError().getType()).isEqualTo("QUALITY_FAILED");
+    assertThat(gate.getError().getMessage())
+        .isEqualTo("1 of 2 rules failed on raw.gate_nation: row-count(in [1000000, -]): observed 25, expected rows in [1000000, -]");
+
+    assertThat(ledgerRunStatus(report.runId())).isEqualTo("FAILED");
+    assertThat(spark.sql("SELECT stage, status FROM baton_system.stage_attempts WHERE run_id = '" + report.runId() + "'")
+        .collectAsList()).extracting(r -> r.getString(0) + "=" + r.getString(1))
+        .containsExactlyInAnyOrder("ingest_nation=SUCCEEDED", "gate=FAILED");
+    assertThat(spark.catalog().tableExists("curated.after_gate")).isFalse();
+    assertThat(spark.sql("SELECT rule, passed, observed FROM baton_system.quality_results WHERE run_id = '"
+        + report.runId() + "' ORDER BY rule").collectAsList())
+        .extracting(r -> r.getString(0) + "|" + r.getBoolean(1) + "|" + r.getLong(2))
+        .containsExactly("not-null(n_name)|true|0", "row-count(in [1000000, -])|false|25");
+  }
+
+  private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {
+    String batch = Demo.newBatchId();
+    Map<String, String> kafka = new HashMap<>();
+    config.forEach((k, v) -> {
+      if (k.startsWith("kafka.")) {
+        kafka.put(k.substring(6), v);
+      }
+    });
+    try (RunWatcher watcher = new RunWatcher(kafka); var s3 = Demo.s3Client(config)) {
+      s3.putObject(r -> r.bucket("landing").key(pipeline.trigger().prefix() + batch + "/" + file),
+          software.amazon.awssdk.core.sync.RequestBody.fromFile(dir.resolve(file)));
+      return watcher.follow(dev.baton.control.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch)),
+          quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+  }
+
+  private static String ledgerRunStatus(String runId) {
+    List<Row> rows = spark.sql("SELECT status FROM baton_system.runs WHERE run_id = '" + runId + "'").collectAsList();
+    assertThat(rows).hasSize(1);
+    return rows.get(0).getString(0);
+  }
+
+  private static String runBatch(String runId) {
+    String triggerKey = spark.sql("SELECT trigger_key FROM baton_system.runs WHERE run_id = '" + runId + "'").first().getString(0);
+    String[] parts = triggerKey.split("/");
+    return parts[parts.length - 1];
+  }
+
+  private static void assertCents(BigDecimal actual, BigDecimal expected) {
+    assertThat(actual.setScale(2, RoundingMode.HALF_UP)).isEqualByComparingTo(expected.setScale(2, RoundingMode.HALF_UP));
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  }
+
+}
