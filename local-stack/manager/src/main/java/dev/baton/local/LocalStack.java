@@ -89,7 +89,8 @@ public final class LocalStack {
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
   public LocalEndpoints up(PrintStream progress) {
-    try (StackLock ignored = lock()) {
+    StackLock lock = lockOrThrow();
+    try {
       StackState state = StackState.loadOrCreate(stateFile);
       LocalEndpoints endpoints = endpoints(state);
       List<String> started = new ArrayList<>();
@@ -122,7 +123,9 @@ public final class LocalStack {
       }
       return endpoints;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot lock local stack " + localDir, e);
+      throw new UncheckedIOException("Cannot start the local stack in " + localDir, e);
+    } finally {
+      lock.close();
     }
   }
 
@@ -154,7 +157,8 @@ public final class LocalStack {
    * names. Data stays under the home folder.
    */
   public List<String> down() {
-    try (StackLock ignored = lock()) {
+    StackLock lock = lockOrThrow();
+    try {
       StackState state = StackState.loadIfPresent(stateFile);
       if (state == null) {
         return List.of();
@@ -181,8 +185,8 @@ public final class LocalStack {
       }
       state.save(stateFile);
       return stopped;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot lock local stack " + localDir, e);
+    } finally {
+      lock.close();
     }
   }
 
@@ -240,18 +244,25 @@ public final class LocalStack {
   }
 
   /** An exclusive lock on the stack folder, so two {@code up}/{@code down} never interleave. */
-  private StackLock lock() throws IOException {
-    Files.createDirectories(localDir);
-    FileChannel channel =
-        FileChannel.open(localDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    channel.lock();
-    return new StackLock(channel);
+  private StackLock lockOrThrow() {
+    try {
+      Files.createDirectories(localDir);
+      FileChannel channel =
+          FileChannel.open(localDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel.lock();
+      return new StackLock(channel);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock local stack " + localDir, e);
+    }
   }
 
-  private record StackLock(FileChannel channel) implements AutoCloseable {
-    @Override
-    public void close() throws IOException {
-      channel.close(); // releases the lock
+  private record StackLock(FileChannel channel) {
+    void close() {
+      try {
+        channel.close(); // releases the lock
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot release the local stack lock", e);
+      }
     }
   }
 

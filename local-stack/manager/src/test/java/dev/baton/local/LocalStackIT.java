@@ -92,17 +92,42 @@ class LocalStackIT {
 
   @Test
   void s3EndpointStoresObjectsWithTheGeneratedCredentials() {
-    try (S3Client s3 = S3Client.builder()
-        .endpointOverride(endpoints.s3Endpoint())
-        .forcePathStyle(true)
-        .region(Region.of(endpoints.region()))
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
-        .build()) {
+    try (S3Client s3 = client()) {
       s3.putObject(b -> b.bucket("landing").key("it/hello.txt"), RequestBody.fromString("hello, baton"));
       assertThat(s3.getObjectAsBytes(b -> b.bucket("landing").key("it/hello.txt")).asUtf8String())
           .isEqualTo("hello, baton");
       assertThat(s3.listBuckets().buckets()).extracting(b -> b.name()).containsAll(LocalStack.BUCKETS);
     }
+  }
+
+  @Test
+  void s3EndpointCompletesMultipartUploads() {
+    // Iceberg's S3FileIO writes data files above 48 MB as multipart uploads
+    byte[] part1 = new byte[5 * 1024 * 1024];
+    java.util.Arrays.fill(part1, (byte) 'a');
+    byte[] part2 = "tail".getBytes(StandardCharsets.UTF_8);
+    try (S3Client s3 = client()) {
+      String uploadId = s3.createMultipartUpload(b -> b.bucket("warehouse").key("it/multi.bin")).uploadId();
+      String etag1 = s3.uploadPart(b -> b.bucket("warehouse").key("it/multi.bin").uploadId(uploadId).partNumber(1),
+          RequestBody.fromBytes(part1)).eTag();
+      String etag2 = s3.uploadPart(b -> b.bucket("warehouse").key("it/multi.bin").uploadId(uploadId).partNumber(2),
+          RequestBody.fromBytes(part2)).eTag();
+      s3.completeMultipartUpload(b -> b.bucket("warehouse").key("it/multi.bin").uploadId(uploadId)
+          .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag1), p -> p.partNumber(2).eTag(etag2))));
+
+      byte[] stored = s3.getObjectAsBytes(b -> b.bucket("warehouse").key("it/multi.bin")).asByteArray();
+      assertThat(stored).hasSize(part1.length + part2.length);
+      assertThat(new String(stored, part1.length, part2.length, StandardCharsets.UTF_8)).isEqualTo("tail");
+    }
+  }
+
+  private static S3Client client() {
+    return S3Client.builder()
+        .endpointOverride(endpoints.s3Endpoint())
+        .forcePathStyle(true)
+        .region(Region.of(endpoints.region()))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
+        .build();
   }
 }
