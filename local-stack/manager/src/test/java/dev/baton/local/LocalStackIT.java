@@ -113,7 +113,9 @@ class LocalStackIT {
       String etag2 = s3.uploadPart(b -> b.bucket("warehouse").key("it/multi.bin").uploadId(uploadId).partNumber(2),
           RequestBody.fromBytes(part2)).eTag();
       s3.completeMultipartUpload(b -> b.bucket("warehouse").key("it/multi.bin").uploadId(uploadId)
-          .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag1), p -> p.partNumber(2).eTag(etag2))));
+          .multipartUpload(m -> m.parts(
+              software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(1).eTag(etag1).build(),
+              software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(2).eTag(etag2).build())));
 
       byte[] stored = s3.getObjectAsBytes(b -> b.bucket("warehouse").key("it/multi.bin")).asByteArray();
       assertThat(stored).hasSize(part1.length + part2.length);
