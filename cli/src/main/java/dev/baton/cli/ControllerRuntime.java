@@ -1,12 +1,14 @@
 package dev.baton.cli;
 
 import dev.baton.control.ControllerConfig;
+import dev.baton.control.launch.FileLaunchJournal;
 import dev.baton.control.launch.InProcessLauncher;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.stream.Controller;
 import dev.baton.schemas.EventSerde;
 import dev.baton.stages.runner.ControlEventPublisher;
 import dev.baton.stages.runner.StageRunner;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -30,7 +32,8 @@ public final class ControllerRuntime implements AutoCloseable {
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
         controllerConfig.maxConcurrentStages());
     try {
-      Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher, publisher);
+      Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher,
+          new FileLaunchJournal(Path.of(controllerConfig.launchJournalLocation())), publisher);
       return new ControllerRuntime(publisher, launcher, controller);
     } catch (RuntimeException e) {
       launcher.close();

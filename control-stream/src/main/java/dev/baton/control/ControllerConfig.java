@@ -19,15 +19,18 @@ import java.util.Map;
  * @param checkpointLocation where Structured Streaming keeps offsets and the state store
  * @param triggerIntervalMs micro-batch interval, ms
  * @param maxConcurrentStages stage attempts the in-process launcher runs at once
+ * @param launchJournalLocation local folder of the launch journal ({@value #LAUNCH_JOURNAL_LOCATION};
+ *     default: the checkpoint location with {@code -launches} appended)
  */
 public record ControllerConfig(Map<String, String> kafka, String checkpointLocation, long triggerIntervalMs,
-    int maxConcurrentStages) {
+    int maxConcurrentStages, String launchJournalLocation) {
 
   public static final String CHECKPOINT_LOCATION = "controller.checkpoint-location";
   public static final String TRIGGER_INTERVAL_MS = "controller.trigger-interval-ms";
   public static final long TRIGGER_INTERVAL_MS_DEFAULT = 100;
   public static final String MAX_CONCURRENT_STAGES = "controller.max-concurrent-stages";
   public static final int MAX_CONCURRENT_STAGES_DEFAULT = 8;
+  public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
 
   public ControllerConfig {
     kafka = Map.copyOf(requireNonNull(kafka, "Invalid kafka: null"));
@@ -41,6 +44,7 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     if (maxConcurrentStages < 1) {
       throw new IllegalArgumentException("Cannot configure controller: invalid " + MAX_CONCURRENT_STAGES + " " + maxConcurrentStages);
     }
+    requireNonNull(launchJournalLocation, "Invalid launchJournalLocation: null");
   }
 
   /**
@@ -61,7 +65,8 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     }
     return new ControllerConfig(kafka, checkpoint,
         parseLong(config, TRIGGER_INTERVAL_MS, TRIGGER_INTERVAL_MS_DEFAULT),
-        (int) parseLong(config, MAX_CONCURRENT_STAGES, MAX_CONCURRENT_STAGES_DEFAULT));
+        (int) parseLong(config, MAX_CONCURRENT_STAGES, MAX_CONCURRENT_STAGES_DEFAULT),
+        config.getOrDefault(LAUNCH_JOURNAL_LOCATION, checkpoint + "-launches"));
   }
 
   /** Kafka settings for producers, as objects. */

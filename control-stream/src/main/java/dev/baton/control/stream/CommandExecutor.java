@@ -1,5 +1,6 @@
 package dev.baton.control.stream;
 
+import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.LaunchRequest;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.ledger.Ledger;
@@ -40,11 +41,14 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient Launcher launcher;
   private final transient ControlEventPublisher publisher;
   private final transient Ledger ledger;
+  private final transient LaunchJournal journal;
   private final String dlqTopic;
 
-  CommandExecutor(Pipelines pipelines, Launcher launcher, ControlEventPublisher publisher, Ledger ledger, String dlqTopic) {
+  CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
+      Ledger ledger, String dlqTopic) {
     this.pipelines = pipelines;
     this.launcher = launcher;
+    this.journal = journal;
     this.publisher = publisher;
     this.ledger = ledger;
     this.dlqTopic = dlqTopic;
@@ -64,6 +68,12 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     for (byte[] bytes : encoded) {
       Command command = Json.read(bytes, Command.class);
       if (command instanceof Command.LaunchStage launch) {
+        String launchKey = launch.runId() + "/" + launch.stage() + "/" + launch.attempt();
+        if (!journal.recordIfAbsent(launchKey)) {
+          // this micro-batch ran before (controller restart): the launch was made then
+          LOG.warn("Not launching {} again: already in the launch journal (micro-batch {} replayed)", launchKey, batchId);
+          continue;
+        }
         launches.add(launch);
         publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
             new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs()))));

@@ -4,6 +4,7 @@ import dev.baton.control.ControllerConfig;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.ledger.Ledger;
 import dev.baton.control.pipeline.Pipelines;
@@ -57,7 +58,7 @@ public final class Controller implements AutoCloseable {
    * @throws IllegalStateException if the query cannot start (the cause says why)
    */
   public static Controller start(SparkSession spark, ControllerConfig config, Pipelines pipelines, Launcher launcher,
-      ControlEventPublisher publisher) {
+      LaunchJournal journal, ControlEventPublisher publisher) {
     requireNonNull(spark, "Invalid spark: null");
     Ledger ledger = new Ledger(spark);
     ledger.createTablesIfMissing();
@@ -82,7 +83,7 @@ public final class Controller implements AutoCloseable {
           .outputMode(OutputMode.Update())
           .option("checkpointLocation", config.checkpointLocation())
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
-          .foreachBatch(new CommandExecutor(pipelines, launcher, publisher, ledger, config.dlqTopic()))
+          .foreachBatch(new CommandExecutor(pipelines, launcher, journal, publisher, ledger, config.dlqTopic()))
           .start();
       return new Controller(query);
     } catch (TimeoutException e) {
