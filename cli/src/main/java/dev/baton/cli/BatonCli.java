@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ControllerCommand.class,
       ValidateCommand.class,
+      RunsCommand.class,
+      SubmitCommand.class,
       LocalCommand.class
     })
 public final class BatonCli {

@@ -1,0 +1,66 @@
+package dev.baton.cli;
+
+import dev.baton.control.RunIds;
+import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.event.RunRequested;
+import dev.baton.schemas.event.RunStatus;
+import dev.baton.stages.runner.ControlEventPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code baton submit}: publishes a RunRequested. */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+    description = "Request a run of a pipeline (a RunRequested event on baton.control); the running controller starts it.")
+final class SubmitCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", description = "Pipeline name.")
+  String pipeline;
+
+  @Option(names = "--param", description = "Run parameter k=v (repeatable), e.g. --param batch=20261123-1.")
+  Map<String, String> params = new LinkedHashMap<>();
+
+  @Option(names = "--trigger-key", description = "Identity of the request: the same key maps to the same run"
+      + " (default: a new key per call).")
+  String triggerKey;
+
+  @Option(names = "--wait", description = "Follow the run until it completes; exit 0 only if it SUCCEEDED.")
+  boolean await;
+
+  @Option(names = "--timeout-s", defaultValue = "3600", description = "With --wait: give up after this many seconds.")
+  long timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    Workspace workspace = Workspace.fromEnvironment();
+    LocalServices local = new LocalServices(workspace);
+    Map<String, String> config = local.config(local.ensureRunning(System.err).endpoints());
+    String key = triggerKey != null ? triggerKey : "manual/" + Demo.newBatchId() + "/" + UUID.randomUUID();
+    String runId = RunIds.of(pipeline, key);
+    Map<String, String> kafka = new HashMap<>();
+    config.forEach((k, v) -> {
+      if (k.startsWith("kafka.")) {
+        kafka.put(k.substring("kafka.".length()), v);
+      }
+    });
+    try (RunWatcher watcher = await ? new RunWatcher(kafka) : null;
+        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn())) {
+      publisher.publish(ControlEvents.requested(runId, pipeline,
+          new RunRequested(key, params, System.getProperty("user.name")), Instant.now()));
+      System.out.println(runId);
+      if (watcher == null) {
+        return 0;
+      }
+      RunWatcher.RunReport report = watcher.follow(runId, System.out, Duration.ofSeconds(timeoutSeconds), () -> true);
+      return report.completed().getStatus() == RunStatus.SUCCEEDED ? 0 : 1;
+    }
+  }
+}
