@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = "Run the controller in the foreground against the local stack (Ctrl-C stops it; the checkpoint keeps its place).")
 final class ControllerCommand implements Callable<Integer> {
+  /** org.apache.spark.util.ShutdownHookManager.SPARK_CONTEXT_SHUTDOWN_PRIORITY. */
+  private static final int SPARK_CONTEXT_SHUTDOWN_PRIORITY = 50;
 
   @Override
   public Integer call() throws Exception {
@@ -19,10 +21,12 @@ final class ControllerCommand implements Callable<Integer> {
     Pipelines pipelines = Pipelines.load(workspace.pipelines());
     SparkSession spark = SparkSessions.create("baton-controller", config);
     ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // Ctrl-C / SIGTERM: stop the query between micro-batches, before Spark's own hook stops the
+    // SparkContext (priority 50; higher runs first)
+    org.apache.spark.util.ShutdownHookManager.addShutdownHook(SPARK_CONTEXT_SHUTDOWN_PRIORITY + 10, () -> {
       runtime.close();
-      spark.stop();
-    }));
+      return scala.runtime.BoxedUnit.UNIT;
+    });
     System.err.println("Controller running for pipelines " + pipelines.all().stream().map(p -> p.name()).toList()
         + "; checkpoint " + config.get("controller.checkpoint-location"));
     runtime.controller().awaitTermination();
