@@ -80,6 +80,18 @@ class TpchPipelineIT {
             dependsOn: [gate]
             options: {query: "SELECT * FROM raw.gate_nation", table: curated.after_gate}
         """);
+    Files.writeString(pipelineDir.resolve("flaky.yaml"), """
+        name: flaky
+        stages:
+          - name: reads_missing_table
+            type: sql
+            retry: {maxAttempts: 2, initialBackoffMs: 300, maxBackoffMs: 300}
+            options: {query: "SELECT * FROM raw.does_not_exist", table: curated.never_written}
+          - name: downstream
+            type: sql
+            dependsOn: [reads_missing_table]
+            options: {query: "SELECT 1 AS one", table: curated.never_written_either}
+        """);
     workspace = new Workspace(home, repository, pipelineDir);
     local = new LocalServices(workspace);
     config = new HashMap<>(local.config(local.ensureRunning(System.err).endpoints()));
@@ -190,15 +202,44 @@ class TpchPipelineIT {
         .containsExactly("not-null(n_name)|true|0", "row-count(in [1000000, -])|false|25");
   }
 
-  private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {
-    String batch = Demo.newBatchId();
+  @Test
+  void retryableFailureIsRetriedOnTheRunTimerThenFailsTheRun() throws Exception {
+    String triggerKey = "it/" + Demo.newBatchId();
+    String runId = dev.baton.control.RunIds.of("flaky", triggerKey);
+    RunWatcher.RunReport report;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(report.launches()).extracting(l -> l.getStage() + "#" + l.getAttempt())
+        .containsExactly("reads_missing_table#1", "reads_missing_table#2");
+    assertThat(report.completions()).extracting(c -> c.getError().getType())
+        .containsOnly("org.apache.spark.sql.catalyst.ExtendedAnalysisException");
+    // the second launch waited for the back-off after the first failure (0..300 ms drawn), on the run's timer
+    long firstFinished = report.completions().get(0).getFinishedAt().toEpochMilli();
+    assertThat(report.launches().get(1).getLaunchedAt().toEpochMilli()).isGreaterThanOrEqualTo(firstFinished);
+    assertThat(spark.sql("SELECT attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
+        + "' ORDER BY attempt").collectAsList()).extracting(r -> r.getInt(0) + "=" + r.getString(1))
+        .containsExactly("1=FAILED", "2=FAILED");
+    assertThat(ledgerRunStatus(runId)).isEqualTo("FAILED");
+  }
+
+  private static Map<String, String> kafkaConfig() {
     Map<String, String> kafka = new HashMap<>();
     config.forEach((k, v) -> {
       if (k.startsWith("kafka.")) {
-        kafka.put(k.substring(6), v);
+        kafka.put(k.substring("kafka.".length()), v);
       }
     });
-    try (RunWatcher watcher = new RunWatcher(kafka); var s3 = Demo.s3Client(config)) {
+    return kafka;
+  }
+
+  private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {
+    String batch = Demo.newBatchId();
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = Demo.s3Client(config)) {
       s3.putObject(r -> r.bucket("landing").key(pipeline.trigger().prefix() + batch + "/" + file),
           software.amazon.awssdk.core.sync.RequestBody.fromFile(dir.resolve(file)));
       return watcher.follow(dev.baton.control.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch)),

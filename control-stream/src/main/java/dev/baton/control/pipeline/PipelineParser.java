@@ -120,9 +120,17 @@ public final class PipelineParser {
               + ": " + e.reason());
         }
       }
+      RetryPolicy retry = retryPolicy(spec.defaults() == null ? null : spec.defaults().retry(), stage.retry(),
+          "stages[" + i + "].retry", errors);
+      Long timeoutMs = stage.timeoutMs() != null ? stage.timeoutMs()
+          : spec.defaults() == null ? null : spec.defaults().timeoutMs();
+      if (timeoutMs != null && timeoutMs < 1) {
+        errors.add((stage.timeoutMs() != null ? "stages[" + i + "].timeoutMs" : "defaults.timeoutMs")
+            + ": must be at least 1 (got " + timeoutMs + ")");
+      }
       if (stage.name() != null) {
         stages.add(new StageDefinition(stage.name(), String.valueOf(stage.type()), dependsOn,
-            stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options())));
+            stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options()), retry, timeoutMs));
       }
     }
     if (errors.isEmpty()) {
@@ -132,6 +140,36 @@ public final class PipelineParser {
       throw new PipelineValidationException(source, errors);
     }
     return new PipelineDefinition(spec.name(), spec.description(), trigger, stages);
+  }
+
+  /** The stage's retry policy: its own fields, else the defaults', else no retry. */
+  private static RetryPolicy retryPolicy(RetrySpec defaults, RetrySpec stage, String stagePath, List<String> errors) {
+    RetrySpec none = new RetrySpec(null, null, null, null);
+    RetrySpec d = defaults == null ? none : defaults;
+    RetrySpec s = stage == null ? none : stage;
+    int maxAttempts = s.maxAttempts() != null ? s.maxAttempts()
+        : d.maxAttempts() != null ? d.maxAttempts() : RetryPolicy.NONE.maxAttempts();
+    long initial = s.initialBackoffMs() != null ? s.initialBackoffMs()
+        : d.initialBackoffMs() != null ? d.initialBackoffMs() : RetryPolicy.NONE.initialBackoffMs();
+    long max = s.maxBackoffMs() != null ? s.maxBackoffMs()
+        : d.maxBackoffMs() != null ? d.maxBackoffMs() : Math.max(initial, RetryPolicy.NONE.maxBackoffMs());
+    List<String> retryable = s.retryableErrors() != null ? s.retryableErrors()
+        : d.retryableErrors() != null ? d.retryableErrors() : RetryPolicy.NONE.retryableErrors();
+    String where = s.maxAttempts() != null || s.initialBackoffMs() != null || s.maxBackoffMs() != null
+        ? stagePath : "defaults.retry";
+    if (maxAttempts < 1) {
+      errors.add(where + ".maxAttempts: must be at least 1 (got " + maxAttempts + ")");
+      return RetryPolicy.NONE;
+    }
+    if (initial < 0) {
+      errors.add(where + ".initialBackoffMs: must not be negative (got " + initial + ")");
+      return RetryPolicy.NONE;
+    }
+    if (max < initial) {
+      errors.add(where + ".maxBackoffMs: must be at least initialBackoffMs " + initial + " (got " + max + ")");
+      return RetryPolicy.NONE;
+    }
+    return new RetryPolicy(maxAttempts, initial, max, retryable);
   }
 
   private static ObjectTrigger trigger(TriggerSpec spec, List<String> errors) {
@@ -209,11 +247,19 @@ public final class PipelineParser {
   }
 
   /** The document as written, before validation. */
-  record PipelineSpec(String name, String description, TriggerSpec trigger, List<StageSpec> stages) {}
+  record PipelineSpec(String name, String description, TriggerSpec trigger, DefaultsSpec defaults,
+      List<StageSpec> stages) {}
+
+  /** {@code defaults:} as written: what stages inherit. */
+  record DefaultsSpec(RetrySpec retry, Long timeoutMs) {}
+
+  /** {@code retry:} as written; absent fields are inherited. */
+  record RetrySpec(Integer maxAttempts, Long initialBackoffMs, Long maxBackoffMs, List<String> retryableErrors) {}
 
   /** {@code trigger:} as written. */
   record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles) {}
 
   /** {@code stages[i]} as written. */
-  record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options) {}
+  record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options, RetrySpec retry,
+      Long timeoutMs) {}
 }

@@ -13,13 +13,22 @@ import java.util.Map;
  * @param type stage type: {@code ingest}, {@code sql}, {@code quality}
  * @param dependsOn names of the stages that must all SUCCEED in the same run before this one launches
  * @param options type-specific options; strings may hold {@code ${param}} placeholders
+ * @param retry when a failed attempt is retried
+ * @param timeoutMs an attempt without a completion after this long is LOST, ms; null for no limit
  */
-public record StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options)
-    implements Serializable {
+public record StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options,
+    RetryPolicy retry, Long timeoutMs) implements Serializable {
+
+  /** A stage with no retries and no timeout. */
+  public StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options) {
+    this(name, type, dependsOn, options, RetryPolicy.NONE, null);
+  }
+
   public StageDefinition {
     requireNonNull(name, "Invalid stage name: null");
     requireNonNull(type, "Invalid stage type: null");
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
     options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+    retry = retry == null ? RetryPolicy.NONE : retry;
   }
 }

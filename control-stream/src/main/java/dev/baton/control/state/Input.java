@@ -10,7 +10,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.ObjectArrived.class, name = "object-arrived"),
   @JsonSubTypes.Type(value = Input.RunRequested.class, name = "run-requested"),
   @JsonSubTypes.Type(value = Input.StageCompleted.class, name = "stage-completed"),
-  @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected")
+  @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected"),
+  @JsonSubTypes.Type(value = Input.Tick.class, name = "tick")
 })
 public sealed interface Input {
 
@@ -24,6 +25,9 @@ public sealed interface Input {
   /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
   record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
       long finishedAtMs, String errorType, String errorMessage) implements Input {}
+
+  /** The run's timer fired: a retry back-off ended or an attempt may have timed out. */
+  record Tick() implements Input {}
 
   /** Bytes that could not be turned into an input; goes to the dead-letter topic. */
   record Rejected(String reason) implements Input {}

@@ -2,6 +2,7 @@ package dev.baton.control.state;
 
 import dev.baton.control.pipeline.ObjectTrigger;
 import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.RetryPolicy;
 import dev.baton.control.pipeline.StageDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,9 +17,14 @@ import java.util.Objects;
  * <ul>
  *   <li>a run starts when all its trigger files have arrived, or on {@code RunRequested};
  *   <li>a stage launches only when every upstream stage of the same run SUCCEEDED;
- *   <li>a FAILED stage ends the run FAILED, and no further stage launches;
+ *   <li>a failed attempt is retried per the stage's {@link RetryPolicy} after a back-off; an attempt
+ *       with no completion within the stage's timeout is LOST and retried the same way;
+ *   <li>a stage that fails for good ends the run FAILED, and no further stage launches;
  *   <li>duplicate or stale completions (another attempt, a stage not running) change nothing.
  * </ul>
+ *
+ * <p>Timers: after each transition, {@link #nextDeadlineMs} says when the run needs a {@link
+ * Input.Tick} (a back-off ends or an attempt times out).
  */
 public final class RunTransitions {
 
@@ -62,6 +68,9 @@ public final class RunTransitions {
     }
     if (input instanceof Input.StageCompleted completed) {
       return onStageCompleted(pipeline, state, completed, nowMs);
+    }
+    if (input instanceof Input.Tick) {
+      return onTick(pipeline, state, nowMs);
     }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
   }
@@ -130,32 +139,111 @@ public final class RunTransitions {
     if (stage.status() != StageRunStatus.RUNNING || stage.attempt() != completed.attempt()) {
       return Transition.unchanged(state); // duplicate, or a stale attempt
     }
-    boolean succeeded = "SUCCEEDED".equals(completed.status());
-    StageState done = new StageState(succeeded ? StageRunStatus.SUCCEEDED : StageRunStatus.FAILED, stage.attempt(),
-        stage.launchedAtMs(), completed.finishedAtMs(), succeeded ? null : completed.errorType(),
-        succeeded ? null : completed.errorMessage());
-    RunState next = state.withStage(completed.stage(), done);
     List<Command> commands = new ArrayList<>();
+    if (!"SUCCEEDED".equals(completed.status())) {
+      String errorType = completed.errorType() != null ? completed.errorType() : completed.status();
+      RunState next = failAttempt(pipeline, state, completed.stage(), completed.status(), completed.finishedAtMs(),
+          errorType, completed.errorMessage(), nowMs, commands);
+      return new Transition(next, commands, null);
+    }
+    StageState done = new StageState(StageRunStatus.SUCCEEDED, stage.attempt(), stage.launchedAtMs(),
+        completed.finishedAtMs(), null, null, null);
+    RunState next = state.withStage(completed.stage(), done);
     commands.add(recordAttempt(next, completed.stage()));
     if (next.status() != RunStatus.RUNNING) {
       return new Transition(next, commands, null); // a sibling finishing after the run failed
     }
-    if (!succeeded) {
-      next = next.withStatus(RunStatus.FAILED, next.startedAtMs(), nowMs);
-      commands.add(recordRun(next));
-      commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.FAILED.name(), nowMs,
-          next.failedStages()));
-      return new Transition(next, commands, null);
-    }
     next = launchRunnable(pipeline, next, nowMs, commands);
-    boolean allSucceeded = next.stages().values().stream().allMatch(s -> s.status() == StageRunStatus.SUCCEEDED);
-    if (allSucceeded) {
-      next = next.withStatus(RunStatus.SUCCEEDED, next.startedAtMs(), nowMs);
-      commands.add(recordRun(next));
-      commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.SUCCEEDED.name(), nowMs,
-          List.of()));
+    return new Transition(completeIfDone(next, nowMs, commands), commands, null);
+  }
+
+  /** Timers: launch retries whose back-off ended; declare attempts past their timeout LOST. */
+  private static Transition onTick(PipelineDefinition pipeline, RunState state, long nowMs) {
+    if (state == null || state.status() != RunStatus.RUNNING) {
+      return Transition.unchanged(state);
+    }
+    List<Command> commands = new ArrayList<>();
+    RunState next = state;
+    for (StageDefinition definition : pipeline.stages()) {
+      StageState stage = next.stages().get(definition.name());
+      if (next.status() != RunStatus.RUNNING) {
+        break;
+      }
+      if (stage.status() == StageRunStatus.RUNNING && definition.timeoutMs() != null
+          && stage.launchedAtMs() + definition.timeoutMs() <= nowMs) {
+        next = failAttempt(pipeline, next, definition.name(), "LOST", nowMs, "LOST",
+            "no completion within " + definition.timeoutMs() + " ms of the launch", nowMs, commands);
+      } else if (stage.status() == StageRunStatus.RETRY_WAIT && stage.retryAtMs() <= nowMs) {
+        next = launch(next, definition.name(), stage.attempt() + 1, nowMs, commands);
+      }
     }
     return new Transition(next, commands, null);
+  }
+
+  /**
+   * An attempt ended without success ({@code attemptStatus}: FAILED, CANCELLED or LOST): record it,
+   * then wait to retry it, or fail the stage and the run.
+   */
+  private static RunState failAttempt(PipelineDefinition pipeline, RunState state, String stageName,
+      String attemptStatus, long completedAtMs, String errorType, String errorMessage, long nowMs, List<Command> commands) {
+    StageState stage = state.stages().get(stageName);
+    StageDefinition definition = pipeline.stage(stageName).orElseThrow();
+    commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), stageName, stage.attempt(),
+        "LOST".equals(attemptStatus) ? "LOST" : "FAILED", stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
+    RetryPolicy retry = definition.retry();
+    boolean retried = state.status() == RunStatus.RUNNING && !"CANCELLED".equals(attemptStatus)
+        && retry.retries(errorType, stage.attempt());
+    if (retried) {
+      long retryAt = nowMs + retry.backoffMs(state.runId(), stageName, stage.attempt());
+      return state.withStage(stageName, new StageState(StageRunStatus.RETRY_WAIT, stage.attempt(), stage.launchedAtMs(),
+          completedAtMs, errorType, errorMessage, retryAt));
+    }
+    RunState next = state.withStage(stageName, new StageState(StageRunStatus.FAILED, stage.attempt(),
+        stage.launchedAtMs(), completedAtMs, errorType, errorMessage, null));
+    if (next.status() != RunStatus.RUNNING) {
+      return next; // a sibling failing after the run failed
+    }
+    next = next.withStatus(RunStatus.FAILED, next.startedAtMs(), nowMs);
+    commands.add(recordRun(next));
+    commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.FAILED.name(), nowMs,
+        next.failedStages()));
+    return next;
+  }
+
+  private static RunState completeIfDone(RunState state, long nowMs, List<Command> commands) {
+    boolean allSucceeded = state.stages().values().stream().allMatch(s -> s.status() == StageRunStatus.SUCCEEDED);
+    if (!allSucceeded) {
+      return state;
+    }
+    RunState done = state.withStatus(RunStatus.SUCCEEDED, state.startedAtMs(), nowMs);
+    commands.add(recordRun(done));
+    commands.add(new Command.PublishRunCompleted(done.runId(), done.pipeline(), RunStatus.SUCCEEDED.name(), nowMs,
+        List.of()));
+    return done;
+  }
+
+  /**
+   * When the run next needs a {@link Input.Tick}: the earliest retry time or attempt deadline,
+   * epoch ms; null when nothing is pending (or the run has ended).
+   */
+  public static Long nextDeadlineMs(PipelineDefinition pipeline, RunState state) {
+    if (state == null || state.status() != RunStatus.RUNNING) {
+      return null;
+    }
+    Long earliest = null;
+    for (StageDefinition definition : pipeline.stages()) {
+      StageState stage = state.stages().get(definition.name());
+      Long deadline = null;
+      if (stage.status() == StageRunStatus.RETRY_WAIT) {
+        deadline = stage.retryAtMs();
+      } else if (stage.status() == StageRunStatus.RUNNING && definition.timeoutMs() != null) {
+        deadline = stage.launchedAtMs() + definition.timeoutMs();
+      }
+      if (deadline != null && (earliest == null || deadline < earliest)) {
+        earliest = deadline;
+      }
+    }
+    return earliest;
   }
 
   /** Launches every PENDING stage whose upstream stages all SUCCEEDED, in pipeline order. */
@@ -171,12 +259,16 @@ public final class RunTransitions {
       if (!ready) {
         continue;
       }
-      int attempt = current.attempt() + 1;
-      state = state.withStage(stage.name(), new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null));
-      commands.add(new Command.LaunchStage(state.runId(), state.pipeline(), stage.name(), attempt, state.params(), nowMs));
-      commands.add(recordAttempt(state, stage.name()));
+      state = launch(state, stage.name(), current.attempt() + 1, nowMs, commands);
     }
     return state;
+  }
+
+  private static RunState launch(RunState state, String stage, int attempt, long nowMs, List<Command> commands) {
+    RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null));
+    commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs));
+    commands.add(recordAttempt(next, stage));
+    return next;
   }
 
   private static Command.RecordRun recordRun(RunState state) {

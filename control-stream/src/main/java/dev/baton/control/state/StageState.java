@@ -11,9 +11,11 @@ import static java.util.Objects.requireNonNull;
  * @param completedAtMs when it finished, epoch ms, or null
  * @param errorType the failure's type, or null
  * @param errorMessage the failure's message, or null
+ * @param retryAtMs with RETRY_WAIT: when the next attempt launches, epoch ms; else null
  */
 public record StageState(
-    StageRunStatus status, int attempt, Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage) {
+    StageRunStatus status, int attempt, Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage,
+    Long retryAtMs) {
 
   public StageState {
     requireNonNull(status, "Invalid status: null");
@@ -21,6 +23,6 @@ public record StageState(
 
   /** A stage never launched. */
   public static StageState pending() {
-    return new StageState(StageRunStatus.PENDING, 0, null, null, null, null);
+    return new StageState(StageRunStatus.PENDING, 0, null, null, null, null, null);
   }
 }

@@ -48,7 +48,6 @@ public final class Controller implements AutoCloseable {
     conf.put("spark.sql.shuffle.partitions", "2");
     conf.put("spark.scheduler.mode", "FAIR");
     conf.put("spark.sql.session.timeZone", "UTC");
-    conf.put("spark.sql.streaming.noDataMicroBatches.enabled", "false");
     return conf;
   }
 
@@ -76,7 +75,7 @@ public final class Controller implements AutoCloseable {
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines),
-                OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.NoTimeout());
+                OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     try {
       StreamingQuery query = commands.writeStream()
           .queryName("baton-controller")

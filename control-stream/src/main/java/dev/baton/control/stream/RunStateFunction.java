@@ -17,7 +17,8 @@ import org.apache.spark.sql.streaming.GroupState;
 /**
  * The stateful step: for one runId, applies the micro-batch's inputs in Kafka order to the run's
  * state (kept in the state store as JSON) with {@link RunTransitions}, and emits the resulting
- * commands as JSON. Rejected inputs become dead-letter commands.
+ * commands as JSON. Rejected inputs become dead-letter commands. A processing-time timeout per
+ * run fires at the run's next deadline (retry back-off, attempt timeout) as a {@link Input.Tick}.
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
@@ -40,6 +41,17 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
     long now = System.currentTimeMillis();
+    if (groupState.hasTimedOut() && state != null) {
+      // the run's timer: a retry back-off ended or an attempt may be past its timeout
+      Optional<PipelineDefinition> pipeline = pipelines.get(state.pipeline());
+      if (pipeline.isPresent()) {
+        RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, new Input.Tick(), now);
+        state = transition.state();
+        for (Command command : transition.commands()) {
+          out.add(Json.write(command));
+        }
+      }
+    }
     for (ControllerInputRow row : inputs) {
       Input input = Json.read(row.getInput(), Input.class);
       String pipelineName = state != null ? state.pipeline() : row.getPipeline();
@@ -60,6 +72,11 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     }
     if (state != null) {
       groupState.update(Json.write(state));
+      RunState finalState = state;
+      Long deadline = pipelines.get(state.pipeline()).map(p -> RunTransitions.nextDeadlineMs(p, finalState)).orElse(null);
+      if (deadline != null) {
+        groupState.setTimeoutDuration(Math.max(1, deadline - now));
+      }
     } else if (groupState.exists()) {
       groupState.remove();
     }

@@ -67,7 +67,7 @@ class PipelineParserTest {
     String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
     assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
-            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: description, name, stages, trigger)"));
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: defaults, description, name, stages, trigger)"));
 
     String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
     assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))
@@ -97,6 +97,27 @@ class PipelineParserTest {
             "stages[3].options.rules[1].columns: is required for unique",
             "stages[4].options.schema[0].type: unknown type 'decimal(x)'"))
         .hasMessageStartingWith("Invalid pipeline bad.yaml:\n  name: ");
+  }
+
+  @Test
+  void retryAndTimeoutAreInheritedFromDefaultsAndOverriddenPerStage() {
+    PipelineDefinition pipeline = PipelineParser.parse("test", VALID.replace("stages:\n",
+        "defaults: {retry: {maxAttempts: 3, initialBackoffMs: 500}, timeoutMs: 60000}\nstages:\n")
+        .replace("    dependsOn: [ingest_a]\n", "    dependsOn: [ingest_a]\n    retry: {maxAttempts: 1}\n    timeoutMs: 5000\n"));
+
+    StageDefinition ingest = pipeline.stage("ingest_a").orElseThrow();
+    assertThat(ingest.retry()).isEqualTo(new RetryPolicy(3, 500, 60_000, List.of("*")));
+    assertThat(ingest.timeoutMs()).isEqualTo(60_000L);
+    StageDefinition report = pipeline.stage("report").orElseThrow();
+    assertThat(report.retry().maxAttempts()).isEqualTo(1);
+    assertThat(report.retry().initialBackoffMs()).isEqualTo(500);
+    assertThat(report.timeoutMs()).isEqualTo(5_000L);
+
+    assertThat(PipelineParser.parse("test", VALID).stage("report").orElseThrow().retry()).isEqualTo(RetryPolicy.NONE);
+    assertThatThrownBy(() -> PipelineParser.parse("test",
+        VALID.replace("    dependsOn: [ingest_a]\n", "    dependsOn: [ingest_a]\n    retry: {maxAttempts: 0}\n")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("stages[1].retry.maxAttempts: must be at least 1 (got 0)"));
   }
 
   @Test

@@ -121,6 +121,106 @@ class RunTransitionsTest {
     assertThat(again.commands()).isEmpty();
   }
 
+  // a -> b, with retries: a retries everything but deterministic errors up to 3 attempts, times out after 10 s
+  private static final PipelineDefinition RETRYING = PipelineParser.parse("test", """
+      name: retrying
+      defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 1500}, timeoutMs: 10000}
+      stages:
+        - {name: a, type: sql, options: {query: "select 1", table: t.a}}
+        - {name: b, type: sql, dependsOn: [a], retry: {maxAttempts: 1}, options: {query: "select 1", table: t.b}}
+      """);
+  private static final String RETRY_RUN = RunIds.of("retrying", "manual-1");
+
+  @Test
+  void retryableFailureWaitsForItsBackoffThenLaunchesTheNextAttempt() {
+    RunState state = requested(RETRYING, RETRY_RUN);
+
+    RunTransitions.Transition failed = RunTransitions.apply(RETRYING, state, RETRY_RUN,
+        new Input.StageCompleted("f1", "retrying", "a", 1, "FAILED", 0, 900, "java.io.IOException", "S3 said 503"), 1_000);
+    StageState a = failed.state().stages().get("a");
+    assertThat(a.status()).isEqualTo(StageRunStatus.RETRY_WAIT);
+    assertThat(a.retryAtMs()).isBetween(1_000L, 1_000L + 1_000L);
+    assertThat(failed.state().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(failed.commands()).singleElement().isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
+      assertThat(r.attempt()).isEqualTo(1);
+      assertThat(r.status()).isEqualTo("FAILED");
+      assertThat(r.errorMessage()).isEqualTo("S3 said 503");
+    });
+    assertThat(RunTransitions.nextDeadlineMs(RETRYING, failed.state())).isEqualTo(a.retryAtMs());
+
+    RunTransitions.Transition early = RunTransitions.apply(RETRYING, failed.state(), RETRY_RUN, new Input.Tick(), a.retryAtMs() - 1);
+    assertThat(early.commands()).isEmpty();
+
+    RunTransitions.Transition due = RunTransitions.apply(RETRYING, failed.state(), RETRY_RUN, new Input.Tick(), a.retryAtMs());
+    assertThat(launched(due)).containsExactly("a#2");
+    assertThat(due.state().stages().get("a").status()).isEqualTo(StageRunStatus.RUNNING);
+
+    // the late completion of attempt 1 changes nothing now
+    assertThat(RunTransitions.apply(RETRYING, due.state(), RETRY_RUN,
+        new Input.StageCompleted("late", "retrying", "a", 1, "SUCCEEDED", 0, 1, null, null), a.retryAtMs() + 5).commands()).isEmpty();
+  }
+
+  @Test
+  void deterministicFailuresAndExhaustedAttemptsFailTheRun() {
+    RunState state = requested(RETRYING, RETRY_RUN);
+    RunTransitions.Transition quality = RunTransitions.apply(RETRYING, state, RETRY_RUN,
+        new Input.StageCompleted("q", "retrying", "a", 1, "FAILED", 0, 1, "QUALITY_FAILED", "rule failed"), 10);
+    assertThat(quality.state().status()).isEqualTo(RunStatus.FAILED);
+
+    RunState current = state;
+    long now = 0;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      current = RunTransitions.apply(RETRYING, current, RETRY_RUN,
+          new Input.StageCompleted("e" + attempt, "retrying", "a", attempt, "FAILED", 0, now, "java.io.IOException", "x"), now).state();
+      if (attempt < 3) {
+        now = current.stages().get("a").retryAtMs();
+        current = RunTransitions.apply(RETRYING, current, RETRY_RUN, new Input.Tick(), now).state();
+      }
+    }
+    assertThat(current.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(current.stages().get("a").attempt()).isEqualTo(3);
+    assertThat(current.stages().get("b").status()).isEqualTo(StageRunStatus.PENDING);
+  }
+
+  @Test
+  void attemptWithoutCompletionPastItsTimeoutIsLostAndRetried() {
+    RunState state = requested(RETRYING, RETRY_RUN); // a launched at 0, timeout 10 s
+    assertThat(RunTransitions.nextDeadlineMs(RETRYING, state)).isEqualTo(10_000L);
+    assertThat(RunTransitions.apply(RETRYING, state, RETRY_RUN, new Input.Tick(), 9_999).commands()).isEmpty();
+
+    RunTransitions.Transition lost = RunTransitions.apply(RETRYING, state, RETRY_RUN, new Input.Tick(), 10_000);
+
+    assertThat(lost.commands()).singleElement().isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
+      assertThat(r.status()).isEqualTo("LOST");
+      assertThat(r.errorType()).isEqualTo("LOST");
+    });
+    assertThat(lost.state().stages().get("a").status()).isEqualTo(StageRunStatus.RETRY_WAIT);
+  }
+
+  @Test
+  void backoffIsFullJitterUnderAnExponentialCapAndRepeatable() {
+    var policy = new dev.baton.control.pipeline.RetryPolicy(10, 1_000, 8_000, List.of("*"));
+    java.util.Set<Long> distinct = new java.util.HashSet<>();
+    for (int failed = 1; failed <= 6; failed++) {
+      long cap = Math.min(8_000, 1_000L << (failed - 1));
+      for (int run = 0; run < 50; run++) {
+        long delay = policy.backoffMs("run-" + run, "s", failed);
+        assertThat(delay).isBetween(0L, cap - 1);
+        assertThat(policy.backoffMs("run-" + run, "s", failed)).isEqualTo(delay);
+        distinct.add(delay);
+      }
+    }
+    assertThat(distinct.size()).isGreaterThan(200); // spread, not a constant
+    assertThat(policy.retries("QUALITY_FAILED", 1)).isFalse();
+    assertThat(policy.retries("java.io.IOException", 1)).isTrue();
+    assertThat(policy.retries("java.io.IOException", 10)).isFalse();
+    assertThat(new dev.baton.control.pipeline.RetryPolicy(3, 0, 0, List.of("QUALITY_FAILED")).retries("QUALITY_FAILED", 1)).isTrue();
+  }
+
+  private static RunState requested(PipelineDefinition pipeline, String runId) {
+    return RunTransitions.apply(pipeline, null, runId, new Input.RunRequested("r", pipeline.name(), "manual-1", Map.of()), 0).state();
+  }
+
   private static RunState started() {
     RunState state = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000).state();
     return RunTransitions.apply(PIPELINE, state, RUN, object("e2", "b.csv"), 2_000).state();
