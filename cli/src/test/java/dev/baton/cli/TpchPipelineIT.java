@@ -227,6 +227,98 @@ class TpchPipelineIT {
     assertThat(ledgerRunStatus(runId)).isEqualTo("FAILED");
   }
 
+  @Test
+  void malformedEventsGoToTheDeadLetterTopicWithTheirReasonAndTheQueryKeepsRunning() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
+    byte[] validControl = serde.serialize("baton.control", dev.baton.schemas.ControlEvents.completed("run-x", "flaky",
+        dev.baton.schemas.event.StageCompleted.newBuilder().setStage("s").setAttempt(1)
+            .setStatus(StageStatus.SUCCEEDED).setStartedAt(java.time.Instant.EPOCH).setFinishedAt(java.time.Instant.EPOCH)
+            .build()));
+    Map<String, byte[]> sent = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 1_000; i++) {
+      byte[] payload = switch (i % 6) {
+        case 0 -> new byte[random.nextInt(5)];                                   // shorter than the header
+        case 1 -> withFirstByte(randomBytes(random, 5 + random.nextInt(60)), (byte) (1 + random.nextInt(100))); // wrong magic
+        case 2 -> java.nio.ByteBuffer.allocate(9).put((byte) 0).putInt(1_000 + i).putInt(random.nextInt()).array(); // unknown id
+        case 3 -> java.util.Arrays.copyOf(validControl, 6 + random.nextInt(validControl.length - 12));       // truncated Avro
+        case 4 -> validControl;                                                   // a ControlEvent on baton.objects
+        default -> serde.serialize("baton.control", dev.baton.schemas.ControlEvents.completed("run-" + i, "no-such-pipeline",
+            dev.baton.schemas.event.StageCompleted.newBuilder().setStage("s").setAttempt(1)
+                .setStatus(StageStatus.SUCCEEDED).setStartedAt(java.time.Instant.EPOCH)
+                .setFinishedAt(java.time.Instant.EPOCH).build()));                 // unknown pipeline
+      };
+      sent.put("fuzz-" + i, payload);
+    }
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+        "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+      int i = 0;
+      for (Map.Entry<String, byte[]> entry : sent.entrySet()) {
+        String topic = i++ % 6 == 4 ? "baton.objects" : "baton.control";
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, entry.getKey(), entry.getValue()));
+      }
+    }
+
+    // a valid run after the storm still completes
+    String triggerKey = "it-after-fuzz/" + Demo.newBatchId();
+    String runId = dev.baton.control.RunIds.of("flaky", triggerKey);
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+      assertThat(watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive())
+          .completed().getStatus()).isEqualTo(RunStatus.FAILED); // flaky's terminal state: the query kept deciding
+    }
+
+    Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead = new HashMap<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      var partition = new org.apache.kafka.common.TopicPartition("baton.dlq", 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (dead.size() < sent.size() && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.key() != null && record.key().startsWith("fuzz-")) {
+            dead.put(record.key(), record);
+          }
+        }
+      }
+    }
+    assertThat(dead).hasSameSizeAs(sent);
+    for (Map.Entry<String, byte[]> entry : sent.entrySet()) {
+      var record = dead.get(entry.getKey());
+      assertThat(record.value()).as(entry.getKey()).isEqualTo(entry.getValue());
+      assertThat(header(record, "baton.dlq.reason")).as(entry.getKey()).isNotBlank();
+      assertThat(header(record, "baton.dlq.topic")).isIn("baton.control", "baton.objects");
+      assertThat(Long.parseLong(header(record, "baton.dlq.offset"))).isNotNegative();
+    }
+    assertThat(header(dead.get("fuzz-3"), "baton.dlq.reason")).startsWith("Cannot decode ControlEvent (schema id 2): ");
+    assertThat(header(dead.get("fuzz-2"), "baton.dlq.reason")).isEqualTo("Unknown schema id: 1002");
+    assertThat(header(dead.get("fuzz-4"), "baton.dlq.reason"))
+        .isEqualTo("Cannot decode event: schema id 2 is dev.baton.schemas.event.ControlEvent, expected dev.baton.schemas.event.ObjectCreated");
+    assertThat(header(dead.get("fuzz-5"), "baton.dlq.reason")).isEqualTo("unknown pipeline 'no-such-pipeline'");
+  }
+
+  private static byte[] randomBytes(java.util.Random random, int length) {
+    byte[] bytes = new byte[length];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static byte[] withFirstByte(byte[] bytes, byte first) {
+    bytes[0] = first;
+    return bytes;
+  }
+
+  private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
   private static Map<String, String> kafkaConfig() {
     Map<String, String> kafka = new HashMap<>();
     config.forEach((k, v) -> {
