@@ -225,6 +225,31 @@ class TpchPipelineIT {
         + "' ORDER BY attempt").collectAsList()).extracting(r -> r.getInt(0) + "=" + r.getString(1))
         .containsExactly("1=FAILED", "2=FAILED");
     assertThat(ledgerRunStatus(runId)).isEqualTo("FAILED");
+    assertThat(alerts(runId, 2)).extracting(a -> a.getKind() + ":" + a.getStage() + "#" + a.getAttempt())
+        .containsExactly("STAGE_RETRIED:reads_missing_table#1", "RUN_FAILED:reads_missing_table#2");
+  }
+
+  /** The run's alerts on baton.alerts, once {@code count} have arrived. */
+  private static List<dev.baton.schemas.event.Alert> alerts(String runId, int count) {
+    dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
+    List<dev.baton.schemas.event.Alert> alerts = new java.util.ArrayList<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      var partition = new org.apache.kafka.common.TopicPartition("baton.alerts", 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (alerts.size() < count && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (runId.equals(record.key())) {
+            alerts.add(serde.deserialize(record.value(), dev.baton.schemas.event.Alert.class));
+          }
+        }
+      }
+    }
+    return alerts;
   }
 
   @Test

@@ -87,6 +87,10 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     return Topics.DLQ;
   }
 
+  public String alertsTopic() {
+    return Topics.ALERTS;
+  }
+
   private static long parseLong(Map<String, String> config, String key, long defaultValue) {
     String value = config.get(key);
     if (value == null) {

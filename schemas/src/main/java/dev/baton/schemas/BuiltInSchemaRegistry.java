@@ -1,5 +1,6 @@
 package dev.baton.schemas;
 
+import dev.baton.schemas.event.Alert;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
 import java.util.Map;
@@ -11,7 +12,7 @@ import org.apache.avro.Schema;
  * stack agree without a registry server. Ids are never reused: a new version of a schema gets a
  * new id and the old id keeps resolving to the old schema.
  *
- * <p>Ids: 1 = {@code ObjectCreated} v1, 2 = {@code ControlEvent} v1.
+ * <p>Ids: 1 = {@code ObjectCreated} v1, 2 = {@code ControlEvent} v1, 3 = {@code Alert} v1.
  */
 public final class BuiltInSchemaRegistry implements SchemaRegistry {
 
@@ -19,13 +20,16 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
   public static final int OBJECT_CREATED_V1 = 1;
   /** Id of the first {@link ControlEvent} schema. */
   public static final int CONTROL_EVENT_V1 = 2;
+  /** Id of the first {@link Alert} schema. */
+  public static final int ALERT_V1 = 3;
 
   private static final BuiltInSchemaRegistry INSTANCE = new BuiltInSchemaRegistry();
 
   private final Map<Integer, Schema> schemasById =
       Map.of(
           OBJECT_CREATED_V1, ObjectCreated.getClassSchema(),
-          CONTROL_EVENT_V1, ControlEvent.getClassSchema());
+          CONTROL_EVENT_V1, ControlEvent.getClassSchema(),
+          ALERT_V1, Alert.getClassSchema());
 
   private BuiltInSchemaRegistry() {}
 

@@ -80,6 +80,17 @@ class EventSerdeTest {
   }
 
   @Test
+  void alertRoundTrips() {
+    dev.baton.schemas.event.Alert alert = new dev.baton.schemas.event.Alert("run-1/s/1/STAGE_RETRIED",
+        dev.baton.schemas.event.AlertKind.STAGE_RETRIED, "run-1", "tpch-12", "s", 1, T0, "retrying in 812 ms");
+
+    byte[] bytes = serde.serialize(Topics.ALERTS, alert);
+
+    assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.ALERT_V1);
+    assertThat(serde.deserialize(bytes, dev.baton.schemas.event.Alert.class)).isEqualTo(alert);
+  }
+
+  @Test
   void rejectsWrongMagicByte() {
     byte[] bytes = serde.serialize(Topics.CONTROL, envelope(new RunCompleted(RunStatus.SUCCEEDED, T0, List.of())));
     bytes[0] = 1;

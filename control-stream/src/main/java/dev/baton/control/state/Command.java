@@ -12,7 +12,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Command.RecordRun.class, name = "record-run"),
   @JsonSubTypes.Type(value = Command.RecordStageAttempt.class, name = "record-stage-attempt"),
   @JsonSubTypes.Type(value = Command.PublishRunCompleted.class, name = "publish-run-completed"),
-  @JsonSubTypes.Type(value = Command.DeadLetter.class, name = "dead-letter")
+  @JsonSubTypes.Type(value = Command.DeadLetter.class, name = "dead-letter"),
+  @JsonSubTypes.Type(value = Command.PublishAlert.class, name = "publish-alert")
 })
 public sealed interface Command {
 
@@ -31,6 +32,16 @@ public sealed interface Command {
   /** Publish {@code RunCompleted} on the control topic. */
   record PublishRunCompleted(String runId, String pipeline, String status, long completedAtMs,
       List<String> failedStages) implements Command {}
+
+  /**
+   * Publish an {@code Alert} on the alerts topic.
+   *
+   * @param kind an {@code AlertKind} name: RUN_FAILED, STAGE_RETRIED, STAGE_LOST
+   * @param stage the stage concerned, or null for the run
+   * @param attempt the attempt concerned, or null
+   */
+  record PublishAlert(String kind, String runId, String pipeline, String stage, Integer attempt, long atMs,
+      String message) implements Command {}
 
   /** Write the original record to the dead-letter topic with the reason. */
   record DeadLetter(String reason, String topic, int partition, long offset, byte[] key, byte[] value)

@@ -190,11 +190,19 @@ public final class RunTransitions {
     StageDefinition definition = pipeline.stage(stageName).orElseThrow();
     commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), stageName, stage.attempt(),
         "LOST".equals(attemptStatus) ? "LOST" : "FAILED", stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
+    if ("LOST".equals(attemptStatus)) {
+      commands.add(new Command.PublishAlert("STAGE_LOST", state.runId(), state.pipeline(), stageName, stage.attempt(),
+          nowMs, "Attempt " + stage.attempt() + " of " + stageName + " is lost: " + errorMessage));
+    }
     RetryPolicy retry = definition.retry();
     boolean retried = state.status() == RunStatus.RUNNING && !"CANCELLED".equals(attemptStatus)
         && retry.retries(errorType, stage.attempt());
     if (retried) {
-      long retryAt = nowMs + retry.backoffMs(state.runId(), stageName, stage.attempt());
+      long backoff = retry.backoffMs(state.runId(), stageName, stage.attempt());
+      long retryAt = nowMs + backoff;
+      commands.add(new Command.PublishAlert("STAGE_RETRIED", state.runId(), state.pipeline(), stageName,
+          stage.attempt(), nowMs, "Attempt " + stage.attempt() + " of " + stageName + " failed (" + errorType
+              + "); attempt " + (stage.attempt() + 1) + " of " + retry.maxAttempts() + " in " + backoff + " ms"));
       return state.withStage(stageName, new StageState(StageRunStatus.RETRY_WAIT, stage.attempt(), stage.launchedAtMs(),
           completedAtMs, errorType, errorMessage, retryAt));
     }
@@ -207,6 +215,9 @@ public final class RunTransitions {
     commands.add(recordRun(next));
     commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.FAILED.name(), nowMs,
         next.failedStages()));
+    commands.add(new Command.PublishAlert("RUN_FAILED", next.runId(), next.pipeline(), stageName, stage.attempt(), nowMs,
+        "Run " + next.runId() + " of " + next.pipeline() + " failed at stage " + stageName + " (attempt "
+            + stage.attempt() + ", " + errorType + "): " + errorMessage));
     return next;
   }
 

@@ -7,6 +7,9 @@ import dev.baton.control.ledger.Ledger;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Command;
 import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.event.Alert;
+import dev.baton.schemas.event.AlertKind;
 import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageLaunched;
@@ -25,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Executes one micro-batch of commands on the driver ({@code foreachBatch}): publishes {@code
  * StageLaunched} and launches the attempts, upserts the ledger, then publishes {@code
- * RunCompleted} and dead letters.
+ * RunCompleted}, alerts and dead letters.
  */
 final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final long serialVersionUID = 1L;
@@ -43,9 +46,12 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient Ledger ledger;
   private final transient LaunchJournal journal;
   private final String dlqTopic;
+  private final String alertsTopic;
+  private final transient EventSerde serde = EventSerde.builtIn();
 
   CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
-      Ledger ledger, String dlqTopic) {
+      Ledger ledger, String dlqTopic, String alertsTopic) {
+    this.alertsTopic = alertsTopic;
     this.pipelines = pipelines;
     this.launcher = launcher;
     this.journal = journal;
@@ -65,6 +71,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     List<Command.RecordStageAttempt> attempts = new ArrayList<>();
     List<Command.PublishRunCompleted> runsCompleted = new ArrayList<>();
     List<Command.DeadLetter> deadLetters = new ArrayList<>();
+    List<Command.PublishAlert> alerts = new ArrayList<>();
     for (byte[] bytes : encoded) {
       Command command = Json.read(bytes, Command.class);
       if (command instanceof Command.LaunchStage launch) {
@@ -85,6 +92,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         runsCompleted.add(completed);
       } else if (command instanceof Command.DeadLetter dead) {
         deadLetters.add(dead);
+      } else if (command instanceof Command.PublishAlert alert) {
+        alerts.add(alert);
       }
     }
     // 1. launches first: the ledger write must not add to stage-to-stage latency
@@ -101,6 +110,13 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
           new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
               completed.failedStages())));
+    }
+    for (Command.PublishAlert alert : alerts) {
+      Alert event = new Alert(
+          alert.runId() + "/" + (alert.stage() == null ? "" : alert.stage() + "/" + alert.attempt() + "/") + alert.kind(),
+          AlertKind.valueOf(alert.kind()), alert.runId(), alert.pipeline(), alert.stage(), alert.attempt(),
+          Instant.ofEpochMilli(alert.atMs()), alert.message());
+      publisher.publishRaw(alertsTopic, alert.runId(), serde.serialize(alertsTopic, event), List.of());
     }
     for (Command.DeadLetter dead : deadLetters) {
       LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());

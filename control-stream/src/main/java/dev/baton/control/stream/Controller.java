@@ -82,7 +82,8 @@ public final class Controller implements AutoCloseable {
           .outputMode(OutputMode.Update())
           .option("checkpointLocation", config.checkpointLocation())
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
-          .foreachBatch(new CommandExecutor(pipelines, launcher, journal, publisher, ledger, config.dlqTopic()))
+          .foreachBatch(new CommandExecutor(pipelines, launcher, journal, publisher, ledger, config.dlqTopic(),
+              config.alertsTopic()))
           .start();
       return new Controller(query);
     } catch (TimeoutException e) {

@@ -80,6 +80,8 @@ class RunTransitionsTest {
     assertThat(failed.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishRunCompleted.class,
         rc -> assertThat(rc.failedStages()).containsExactly("a")));
     assertThat(failed.state().stages().get("a").errorMessage()).isEqualTo("boom");
+    assertThat(failed.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishAlert.class,
+        alert -> assertThat(alert.kind()).isEqualTo("RUN_FAILED")));
 
     // b still finishes, successfully: recorded, but nothing downstream launches
     RunTransitions.Transition afterB = RunTransitions.apply(PIPELINE, failed.state(), RUN, completed("b", 1, "SUCCEEDED"), 4_000);
@@ -141,10 +143,16 @@ class RunTransitionsTest {
     assertThat(a.status()).isEqualTo(StageRunStatus.RETRY_WAIT);
     assertThat(a.retryAtMs()).isBetween(1_000L, 1_000L + 1_000L);
     assertThat(failed.state().status()).isEqualTo(RunStatus.RUNNING);
-    assertThat(failed.commands()).singleElement().isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
+    assertThat(failed.commands()).hasSize(2);
+    assertThat(failed.commands().get(0)).isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
       assertThat(r.attempt()).isEqualTo(1);
       assertThat(r.status()).isEqualTo("FAILED");
       assertThat(r.errorMessage()).isEqualTo("S3 said 503");
+    });
+    assertThat(failed.commands().get(1)).isInstanceOfSatisfying(Command.PublishAlert.class, alert -> {
+      assertThat(alert.kind()).isEqualTo("STAGE_RETRIED");
+      assertThat(alert.message()).isEqualTo("Attempt 1 of a failed (java.io.IOException); attempt 2 of 3 in "
+          + (a.retryAtMs() - 1_000) + " ms");
     });
     assertThat(RunTransitions.nextDeadlineMs(RETRYING, failed.state())).isEqualTo(a.retryAtMs());
 
@@ -190,10 +198,13 @@ class RunTransitionsTest {
 
     RunTransitions.Transition lost = RunTransitions.apply(RETRYING, state, RETRY_RUN, new Input.Tick(), 10_000);
 
-    assertThat(lost.commands()).singleElement().isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
+    assertThat(lost.commands()).hasSize(3);
+    assertThat(lost.commands().get(0)).isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
       assertThat(r.status()).isEqualTo("LOST");
       assertThat(r.errorType()).isEqualTo("LOST");
     });
+    assertThat(lost.commands().subList(1, 3)).extracting(c -> ((Command.PublishAlert) c).kind())
+        .containsExactly("STAGE_LOST", "STAGE_RETRIED");
     assertThat(lost.state().stages().get("a").status()).isEqualTo(StageRunStatus.RETRY_WAIT);
   }
 
