@@ -84,13 +84,7 @@ public final class Demo {
       String batch, PrintStream out, Duration timeout, BooleanSupplier stillRunning) throws TimeoutException {
     String triggerKey = pipeline.trigger().triggerKey(batch);
     String runId = RunIds.of(pipeline.name(), triggerKey);
-    Map<String, String> kafka = new HashMap<>();
-    config.forEach((key, value) -> {
-      if (key.startsWith("kafka.")) {
-        kafka.put(key.substring("kafka.".length()), value);
-      }
-    });
-    try (RunWatcher watcher = new RunWatcher(kafka); S3Client s3 = s3Client(config)) {
+    try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config)); S3Client s3 = s3Client(config)) {
       out.printf("Uploading batch %s to s3://%s/%s%s/ (run %s)%n", batch, pipeline.trigger().bucket(),
           pipeline.trigger().prefix(), batch, runId);
       for (String table : TpchFiles.TABLES) {

@@ -35,6 +35,26 @@ public final class LocalServices {
         ServiceClasspaths.fromRepository(workspace.repository(), workspace.connectPluginPath()), TOPICS);
   }
 
+  /**
+   * Baton configuration for the local stack of the current workspace, starting the stack (and
+   * saying so on {@code stderr}) when it is not running.
+   */
+  public static Map<String, String> runningConfig(PrintStream stderr) {
+    LocalServices local = new LocalServices(Workspace.fromEnvironment());
+    return local.config(local.ensureRunning(stderr).endpoints());
+  }
+
+  /** The {@code kafka.*} settings of Baton configuration, without the prefix, for Kafka clients. */
+  public static Map<String, String> kafkaSettings(Map<String, String> config) {
+    Map<String, String> kafka = new LinkedHashMap<>();
+    config.forEach((key, value) -> {
+      if (key.startsWith("kafka.")) {
+        kafka.put(key.substring("kafka.".length()), value);
+      }
+    });
+    return kafka;
+  }
+
   /** The underlying stack. */
   public LocalStack stack() {
     return stack;

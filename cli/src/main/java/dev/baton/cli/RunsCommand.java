@@ -27,9 +27,7 @@ import picocli.CommandLine.Parameters;
 final class RunsCommand {
 
   static LedgerReader ledger() {
-    Workspace workspace = Workspace.fromEnvironment();
-    LocalServices local = new LocalServices(workspace);
-    Map<String, String> config = local.config(local.ensureRunning(System.err).endpoints());
+    Map<String, String> config = LocalServices.runningConfig(System.err);
     Catalog catalog = CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create();
     return new LedgerReader(catalog);
   }

@@ -29,9 +29,7 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Workspace workspace = Workspace.fromEnvironment();
-    LocalServices local = new LocalServices(workspace);
-    Map<String, String> config = local.config(local.ensureRunning(System.err).endpoints());
+    Map<String, String> config = LocalServices.runningConfig(System.err);
     SparkSession spark = SparkSessions.create("baton-sql", config);
     try {
       print(spark.sql(query), format, maxRows, System.out);

@@ -40,17 +40,10 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Workspace workspace = Workspace.fromEnvironment();
-    LocalServices local = new LocalServices(workspace);
-    Map<String, String> config = local.config(local.ensureRunning(System.err).endpoints());
+    Map<String, String> config = LocalServices.runningConfig(System.err);
     String key = triggerKey != null ? triggerKey : "manual/" + Demo.newBatchId() + "/" + UUID.randomUUID();
     String runId = RunIds.of(pipeline, key);
-    Map<String, String> kafka = new HashMap<>();
-    config.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        kafka.put(k.substring("kafka.".length()), v);
-      }
-    });
+    Map<String, String> kafka = LocalServices.kafkaSettings(config);
     try (RunWatcher watcher = await ? new RunWatcher(kafka) : null;
         ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn())) {
       publisher.publish(ControlEvents.requested(runId, pipeline,

@@ -232,24 +232,8 @@ class TpchPipelineIT {
   /** The run's alerts on baton.alerts, once {@code count} have arrived. */
   private static List<dev.baton.schemas.event.Alert> alerts(String runId, int count) {
     dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
-    List<dev.baton.schemas.event.Alert> alerts = new java.util.ArrayList<>();
-    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
-        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
-      var partition = new org.apache.kafka.common.TopicPartition("baton.alerts", 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (alerts.size() < count && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (runId.equals(record.key())) {
-            alerts.add(serde.deserialize(record.value(), dev.baton.schemas.event.Alert.class));
-          }
-        }
-      }
-    }
-    return alerts;
+    return readTopic("baton.alerts", record -> runId.equals(record.key()), count).stream()
+        .map(record -> serde.deserialize(record.value(), dev.baton.schemas.event.Alert.class)).toList();
   }
 
   @Test
@@ -297,21 +281,8 @@ class TpchPipelineIT {
     }
 
     Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead = new HashMap<>();
-    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
-        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
-      var partition = new org.apache.kafka.common.TopicPartition("baton.dlq", 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (dead.size() < sent.size() && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.key() != null && record.key().startsWith("fuzz-")) {
-            dead.put(record.key(), record);
-          }
-        }
-      }
+    for (var record : readTopic("baton.dlq", r -> r.key() != null && r.key().startsWith("fuzz-"), sent.size())) {
+      dead.put(record.key(), record);
     }
     assertThat(dead).hasSameSizeAs(sent);
     for (Map.Entry<String, byte[]> entry : sent.entrySet()) {
@@ -345,13 +316,30 @@ class TpchPipelineIT {
   }
 
   private static Map<String, String> kafkaConfig() {
-    Map<String, String> kafka = new HashMap<>();
-    config.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        kafka.put(k.substring("kafka.".length()), v);
+    return LocalServices.kafkaSettings(config);
+  }
+
+  /** Reads {@code topic} (one partition) from the start until {@code count} records match, or 120 s pass. */
+  private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> readTopic(String topic,
+      java.util.function.Predicate<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> matching, int count) {
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> matches = new java.util.ArrayList<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (matches.size() < count && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (matching.test(record)) {
+            matches.add(record);
+          }
+        }
       }
-    });
-    return kafka;
+    }
+    return matches;
   }
 
   private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {
