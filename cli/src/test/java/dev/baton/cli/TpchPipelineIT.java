@@ -92,6 +92,13 @@ class TpchPipelineIT {
             dependsOn: [reads_missing_table]
             options: {query: "SELECT 1 AS one", table: curated.never_written_either}
         """);
+    Files.writeString(pipelineDir.resolve("chain.yaml"), """
+        name: chain
+        stages:
+          - {name: first, type: sql, options: {query: "SELECT 1 AS one", table: curated.chain_first}}
+          - {name: second, type: sql, dependsOn: [first], options: {query: "SELECT * FROM curated.chain_first", table: curated.chain_second}}
+          - {name: third, type: sql, dependsOn: [second], options: {query: "SELECT * FROM curated.chain_second", table: curated.chain_third}}
+        """);
     workspace = new Workspace(home, repository, pipelineDir);
     local = new LocalServices(workspace);
     config = new HashMap<>(local.config(local.ensureRunning(System.err).endpoints()));
@@ -313,6 +320,134 @@ class TpchPipelineIT {
   private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record, String name) {
     var header = record.headers().lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void duplicatedAndReorderedDeliveryGivesTheSameLedgerAsACleanOne() throws Exception {
+    String triggerKey = "storm/" + Demo.newBatchId();
+    String runId = dev.baton.control.RunIds.of("chain", triggerKey);
+    java.util.concurrent.atomic.AtomicInteger duplicated = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    // every input of the run (RunRequested, StageCompleted) is delivered twice more, each copy after
+    // a random delay, so copies also arrive out of order with the run's later events
+    Thread duplicator = new Thread(() -> {
+      java.util.Random random = new java.util.Random(7);
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+          "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+          "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+          "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class));
+          var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(Map.of(
+              "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+              "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+              "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+        List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("baton.control").stream()
+            .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.Set<String> copied = new java.util.HashSet<>();
+        while (!stop.get()) {
+          for (var record : consumer.poll(Duration.ofMillis(100))) {
+            // copy each original once: copies carry the original's eventId
+            if (runId.equals(record.key()) && isInput(record.value()) && copied.add(eventId(record.value()))) {
+              for (int copy = 0; copy < 2; copy++) {
+                later.schedule(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    "baton.control", record.key(), record.value())), random.nextInt(1_500),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+                duplicated.incrementAndGet();
+              }
+            }
+          }
+        }
+        later.shutdown();
+        later.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "duplicator");
+    duplicator.start();
+    RunWatcher.RunReport report;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "chain",
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    } finally {
+      stop.set(true);
+      duplicator.join(); // sends every scheduled copy before it returns
+    }
+    assertThat(duplicated.get()).isEqualTo(2 * 4); // 1 request + 3 completions, twice each
+    awaitControllerConsumedEverything();
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    // after the storm has been consumed, the run's launches are still one per stage and attempt
+    List<String> launches = readTopicControl(runId).stream()
+        .filter(e -> e.getPayload() instanceof StageLaunched)
+        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
+        .toList();
+    assertThat(launches).containsExactly("first#1", "second#1", "third#1");
+    assertThat(spark.sql("SELECT stage, attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
+        + "' ORDER BY launched_at").collectAsList()).extracting(r -> r.getString(0) + "#" + r.getInt(1) + "=" + r.getString(2))
+        .containsExactly("first#1=SUCCEEDED", "second#1=SUCCEEDED", "third#1=SUCCEEDED");
+    assertThat(ledgerRunStatus(runId)).isEqualTo("SUCCEEDED");
+  }
+
+  private static String eventId(byte[] value) {
+    return dev.baton.schemas.EventSerde.builtIn().deserialize(value, dev.baton.schemas.event.ControlEvent.class).getEventId();
+  }
+
+  private static boolean isInput(byte[] value) {
+    Object payload = dev.baton.schemas.EventSerde.builtIn().deserialize(value, dev.baton.schemas.event.ControlEvent.class)
+        .getPayload();
+    return payload instanceof dev.baton.schemas.event.RunRequested || payload instanceof StageCompleted;
+  }
+
+  /** Waits until the controller query has read baton.control up to its current end. */
+  private static void awaitControllerConsumedEverything() throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, Long> end;
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      end = consumer.endOffsets(consumer.partitionsFor("baton.control").stream()
+          .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList());
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      var progress = controller.controller().query().lastProgress();
+      if (progress != null && progress.sources().length > 0 && progress.sources()[0].endOffset() != null) {
+        var offsets = json.readTree(progress.sources()[0].endOffset()).path("baton.control");
+        if (end.entrySet().stream().allMatch(e ->
+            offsets.path(String.valueOf(e.getKey().partition())).asLong(-1) >= e.getValue())) {
+          return;
+        }
+      }
+      Thread.sleep(50); // query progress is polled: StreamingQueryListener would need registering before the run
+    }
+    throw new AssertionError("The controller did not consume baton.control up to " + end);
+  }
+
+  /** The run's control events as published by the controller and stages (the duplicator's copies repeat them). */
+  private static List<dev.baton.schemas.event.ControlEvent> readTopicControl(String runId) {
+    dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
+    List<dev.baton.schemas.event.ControlEvent> events = new java.util.ArrayList<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("baton.control").stream()
+          .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (runId.equals(record.key())) {
+            events.add(serde.deserialize(record.value(), dev.baton.schemas.event.ControlEvent.class));
+          }
+        }
+      }
+    }
+    return events;
   }
 
   private static Map<String, String> kafkaConfig() {
