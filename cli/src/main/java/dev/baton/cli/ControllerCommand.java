@@ -13,6 +13,10 @@ final class ControllerCommand implements Callable<Integer> {
   /** org.apache.spark.util.ShutdownHookManager.SPARK_CONTEXT_SHUTDOWN_PRIORITY. */
   private static final int SPARK_CONTEXT_SHUTDOWN_PRIORITY = 50;
 
+  @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9464",
+      description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE}; 0 = any free port, -1 = off).")
+  int metricsPort;
+
   @Override
   public Integer call() throws Exception {
     Workspace workspace = Workspace.fromEnvironment();

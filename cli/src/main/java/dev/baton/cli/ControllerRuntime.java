@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.control.ControllerConfig;
 import dev.baton.control.launch.FileLaunchJournal;
 import dev.baton.control.launch.InProcessLauncher;
+import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.stream.Controller;
 import dev.baton.schemas.EventSerde;
@@ -18,11 +19,14 @@ public final class ControllerRuntime implements AutoCloseable {
   private final ControlEventPublisher publisher;
   private final InProcessLauncher launcher;
   private final Controller controller;
+  private final ControllerMetrics metrics;
 
-  private ControllerRuntime(ControlEventPublisher publisher, InProcessLauncher launcher, Controller controller) {
+  private ControllerRuntime(ControlEventPublisher publisher, InProcessLauncher launcher, Controller controller,
+      ControllerMetrics metrics) {
     this.publisher = publisher;
     this.launcher = launcher;
     this.controller = controller;
+    this.metrics = metrics;
   }
 
   /** Starts the controller query in {@code spark} for {@code pipelines}, configured by {@code config}. */
@@ -31,11 +35,13 @@ public final class ControllerRuntime implements AutoCloseable {
     ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
         controllerConfig.maxConcurrentStages());
+    ControllerMetrics metrics = new ControllerMetrics();
     try {
       Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher,
-          new FileLaunchJournal(Path.of(controllerConfig.launchJournalLocation())), publisher);
-      return new ControllerRuntime(publisher, launcher, controller);
+          new FileLaunchJournal(Path.of(controllerConfig.launchJournalLocation())), publisher, metrics);
+      return new ControllerRuntime(publisher, launcher, controller, metrics);
     } catch (RuntimeException e) {
+      metrics.close();
       launcher.close();
       publisher.close();
       throw e;
@@ -45,6 +51,11 @@ public final class ControllerRuntime implements AutoCloseable {
   /** The controller. */
   public Controller controller() {
     return controller;
+  }
+
+  /** The controller's metrics; {@link ControllerMetrics#serve} exposes them. */
+  public ControllerMetrics metrics() {
+    return metrics;
   }
 
   /** The publisher, for events this process sends itself. */
@@ -59,6 +70,7 @@ public final class ControllerRuntime implements AutoCloseable {
     } finally {
       launcher.close();
       publisher.close();
+      metrics.close();
     }
   }
 }

@@ -175,6 +175,8 @@ class TpchPipelineIT {
       }
     }
     // raw tables hold exactly this batch's rows once (a retry would replace, not add)
+    assertThat(metric("baton_controller_launches_total")).isGreaterThanOrEqualTo(12);
+    assertThat(metric("baton_controller_hop_latency_seconds_count")).isGreaterThanOrEqualTo(12);
     String batch = runBatch(runId);
     assertThat(spark.sql("SELECT count(*) FROM raw.lineitem WHERE batch_id = '" + batch + "'").first().getLong(0))
         .isEqualTo(60_175L);
@@ -304,6 +306,7 @@ class TpchPipelineIT {
     assertThat(header(dead.get("fuzz-4"), "baton.dlq.reason"))
         .isEqualTo("Cannot decode event: schema id 2 is dev.baton.schemas.event.ControlEvent, expected dev.baton.schemas.event.ObjectCreated");
     assertThat(header(dead.get("fuzz-5"), "baton.dlq.reason")).isEqualTo("unknown pipeline 'no-such-pipeline'");
+    assertThat(metric("baton_controller_dead_letters_total")).isGreaterThanOrEqualTo(1_000);
   }
 
   private static byte[] randomBytes(java.util.Random random, int length) {
@@ -448,6 +451,16 @@ class TpchPipelineIT {
       }
     }
     return events;
+  }
+
+  /** A counter's value from the controller's Prometheus scrape. */
+  private static double metric(String name) {
+    for (String line : controller.metrics().scrape().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("No metric " + name);
   }
 
   private static Map<String, String> kafkaConfig() {

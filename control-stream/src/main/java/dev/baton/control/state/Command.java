@@ -17,9 +17,15 @@ import java.util.Map;
 })
 public sealed interface Command {
 
-  /** Launch attempt {@code attempt} of {@code stage}; idempotent on (runId, stage, attempt). */
+  /**
+   * Launch attempt {@code attempt} of {@code stage}; idempotent on (runId, stage, attempt).
+   *
+   * @param launchedAtMs when the decision was made, epoch ms
+   * @param readyAtMs when the stage became runnable: its last upstream finished, the run started,
+   *     or its retry back-off ended, epoch ms
+   */
   record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
-      long launchedAtMs) implements Command {}
+      long launchedAtMs, long readyAtMs) implements Command {}
 
   /** Upsert the run's row in the ledger table {@code baton_system.runs}. */
   record RecordRun(String runId, String pipeline, String triggerKey, String status, Long startedAtMs,

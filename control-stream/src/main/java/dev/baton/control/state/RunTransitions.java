@@ -174,7 +174,7 @@ public final class RunTransitions {
         next = failAttempt(pipeline, next, definition.name(), "LOST", nowMs, "LOST",
             "no completion within " + definition.timeoutMs() + " ms of the launch", nowMs, commands);
       } else if (stage.status() == StageRunStatus.RETRY_WAIT && stage.retryAtMs() <= nowMs) {
-        next = launch(next, definition.name(), stage.attempt() + 1, nowMs, commands);
+        next = launch(next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands);
       }
     }
     return new Transition(next, commands, null);
@@ -270,14 +270,17 @@ public final class RunTransitions {
       if (!ready) {
         continue;
       }
-      state = launch(state, stage.name(), current.attempt() + 1, nowMs, commands);
+      long readyAt = stage.dependsOn().stream().mapToLong(upstream -> stages.get(upstream).completedAtMs())
+          .max().orElse(state.startedAtMs() == null ? nowMs : state.startedAtMs());
+      state = launch(state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands);
     }
     return state;
   }
 
-  private static RunState launch(RunState state, String stage, int attempt, long nowMs, List<Command> commands) {
+  private static RunState launch(RunState state, String stage, int attempt, long nowMs, long readyAtMs,
+      List<Command> commands) {
     RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null));
-    commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs));
+    commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs, readyAtMs));
     commands.add(recordAttempt(next, stage));
     return next;
   }

@@ -3,6 +3,7 @@ package dev.baton.control.stream;
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.LaunchRequest;
 import dev.baton.control.launch.Launcher;
+import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.ledger.Ledger;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Command;
@@ -47,11 +48,13 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient LaunchJournal journal;
   private final String dlqTopic;
   private final String alertsTopic;
+  private final transient ControllerMetrics metrics;
   private final transient EventSerde serde = EventSerde.builtIn();
 
   CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
-      Ledger ledger, String dlqTopic, String alertsTopic) {
+      Ledger ledger, String dlqTopic, String alertsTopic, ControllerMetrics metrics) {
     this.alertsTopic = alertsTopic;
+    this.metrics = metrics;
     this.pipelines = pipelines;
     this.launcher = launcher;
     this.journal = journal;
@@ -79,6 +82,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         if (!journal.recordIfAbsent(launchKey)) {
           // this micro-batch ran before (controller restart): the launch was made then
           LOG.warn("Not launching {} again: already in the launch journal (micro-batch {} replayed)", launchKey, batchId);
+          metrics.launchDeduplicated();
           continue;
         }
         launches.add(launch);
@@ -86,6 +90,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
             new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs()))));
       } else if (command instanceof Command.RecordRun run) {
         runs.add(run);
+        metrics.runStatus(run.runId(), run.status());
       } else if (command instanceof Command.RecordStageAttempt attempt) {
         attempts.add(attempt);
       } else if (command instanceof Command.PublishRunCompleted completed) {
@@ -102,6 +107,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
           pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
           launch.attempt(), launch.params()));
+      metrics.launched(System.currentTimeMillis() - launch.readyAtMs());
     }
     // 2. the ledger, so that whoever sees RunCompleted finds the run in the ledger
     ledger.record(runs, attempts);
@@ -117,6 +123,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
           AlertKind.valueOf(alert.kind()), alert.runId(), alert.pipeline(), alert.stage(), alert.attempt(),
           Instant.ofEpochMilli(alert.atMs()), alert.message());
       publisher.publishRaw(alertsTopic, alert.runId(), serde.serialize(alertsTopic, event), List.of());
+      metrics.alert(alert.kind());
     }
     for (Command.DeadLetter dead : deadLetters) {
       LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
@@ -127,6 +134,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
           new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
       String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
       publisher.publishRaw(dlqTopic, key, dead.value(), headers);
+      metrics.deadLetter();
     }
     publisher.flush();
   }

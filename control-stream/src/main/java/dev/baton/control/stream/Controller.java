@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.Launcher;
+import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.ledger.Ledger;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.stages.runner.ControlEventPublisher;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.streaming.GroupStateTimeout;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
@@ -57,7 +59,7 @@ public final class Controller implements AutoCloseable {
    * @throws IllegalStateException if the query cannot start (the cause says why)
    */
   public static Controller start(SparkSession spark, ControllerConfig config, Pipelines pipelines, Launcher launcher,
-      LaunchJournal journal, ControlEventPublisher publisher) {
+      LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
     requireNonNull(spark, "Invalid spark: null");
     Ledger ledger = new Ledger(spark);
     ledger.createTablesIfMissing();
@@ -83,8 +85,25 @@ public final class Controller implements AutoCloseable {
           .option("checkpointLocation", config.checkpointLocation())
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
           .foreachBatch(new CommandExecutor(pipelines, launcher, journal, publisher, ledger, config.dlqTopic(),
-              config.alertsTopic()))
+              config.alertsTopic(), metrics))
           .start();
+      spark.streams().addListener(new StreamingQueryListener() {
+        @Override
+        public void onQueryStarted(QueryStartedEvent event) {}
+
+        @Override
+        public void onQueryProgress(QueryProgressEvent event) {
+          if (event.progress().id().equals(query.id())) {
+            metrics.inputRecords(event.progress().numInputRows());
+          }
+        }
+
+        @Override
+        public void onQueryIdle(QueryIdleEvent event) {}
+
+        @Override
+        public void onQueryTerminated(QueryTerminatedEvent event) {}
+      });
       return new Controller(query);
     } catch (TimeoutException e) {
       throw new IllegalStateException("Cannot start the controller query: " + e.getMessage(), e);

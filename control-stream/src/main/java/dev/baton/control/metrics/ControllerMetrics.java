@@ -1,0 +1,125 @@
+package dev.baton.control.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The controller's metrics (Micrometer), served in the Prometheus text format by {@link #serve}.
+ * Counts are since this controller process started.
+ *
+ * <ul>
+ *   <li>{@code baton_controller_input_records_total}: Kafka records read by the query
+ *   <li>{@code baton_controller_launches_total}, {@code baton_controller_launches_deduplicated_total}
+ *       (launches the journal refused because a replayed micro-batch had made them)
+ *   <li>{@code baton_controller_dead_letters_total}, {@code baton_controller_alerts_total{kind}},
+ *       {@code baton_controller_runs_completed_total{status}}
+ *   <li>{@code baton_controller_hop_latency_seconds}: from the moment a stage became runnable (its
+ *       last upstream finished, or its retry back-off ended) to its launch — histogram
+ *   <li>{@code baton_controller_runs_active}: runs RUNNING as seen by this process
+ * </ul>
+ */
+public final class ControllerMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter inputRecords = Counter.builder("baton.controller.input.records")
+      .description("Kafka records read by the controller query").register(registry);
+  private final Counter launches = Counter.builder("baton.controller.launches")
+      .description("Stage attempts launched").register(registry);
+  private final Counter deduplicatedLaunches = Counter.builder("baton.controller.launches.deduplicated")
+      .description("Launches not repeated because the launch journal had them (replayed micro-batch)").register(registry);
+  private final Counter deadLetters = Counter.builder("baton.controller.dead.letters")
+      .description("Records written to the dead-letter topic").register(registry);
+  private final Timer hopLatency = Timer.builder("baton.controller.hop.latency")
+      .description("From a stage becoming runnable to its launch")
+      .publishPercentileHistogram()
+      .minimumExpectedValue(Duration.ofMillis(10))
+      .maximumExpectedValue(Duration.ofSeconds(60))
+      .register(registry);
+  private final Set<String> activeRuns = ConcurrentHashMap.newKeySet();
+  private HttpServer server;
+
+  public ControllerMetrics() {
+    Gauge.builder("baton.controller.runs.active", activeRuns, Set::size)
+        .description("Runs RUNNING as seen by this controller process").register(registry);
+  }
+
+  public void inputRecords(long count) {
+    inputRecords.increment(count);
+  }
+
+  /** A launch made; {@code latencyMs} from the stage becoming runnable. */
+  public void launched(long latencyMs) {
+    launches.increment();
+    hopLatency.record(Duration.ofMillis(Math.max(0, latencyMs)));
+  }
+
+  public void launchDeduplicated() {
+    deduplicatedLaunches.increment();
+  }
+
+  public void deadLetter() {
+    deadLetters.increment();
+  }
+
+  public void alert(String kind) {
+    registry.counter("baton.controller.alerts", "kind", kind).increment();
+  }
+
+  /** A run's recorded status: RUNNING adds it to the active runs, anything else removes it. */
+  public void runStatus(String runId, String status) {
+    if ("RUNNING".equals(status)) {
+      activeRuns.add(runId);
+    } else if (activeRuns.remove(runId) || !"WAITING".equals(status)) {
+      registry.counter("baton.controller.runs.completed", "status", status).increment();
+    }
+  }
+
+  /** The metrics in the Prometheus text exposition format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Serves {@code GET /metrics} on 127.0.0.1 or all interfaces.
+   *
+   * @param port TCP port; 0 picks a free one
+   * @return the port bound
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public int serve(String host, int port) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot serve metrics on " + host + ":" + port, e);
+    }
+    server.createContext("/metrics", exchange -> {
+      byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.stop(0);
+    }
+    registry.close();
+  }
+}
