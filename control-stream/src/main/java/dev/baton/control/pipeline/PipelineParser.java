@@ -36,6 +36,11 @@ import java.util.regex.Pattern;
 public final class PipelineParser {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  /**
+   * Attempt timeout when neither the stage nor the defaults set one: 6 h. Never "no limit": an
+   * attempt that died with its controller is only recovered through its timeout (LOST, then retry).
+   */
+  public static final long DEFAULT_TIMEOUT_MS = 6L * 60 * 60 * 1000;
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private PipelineParser() {}
@@ -123,7 +128,8 @@ public final class PipelineParser {
       RetryPolicy retry = retryPolicy(spec.defaults() == null ? null : spec.defaults().retry(), stage.retry(),
           "stages[" + i + "].retry", errors);
       Long timeoutMs = stage.timeoutMs() != null ? stage.timeoutMs()
-          : spec.defaults() == null ? null : spec.defaults().timeoutMs();
+          : spec.defaults() != null && spec.defaults().timeoutMs() != null ? spec.defaults().timeoutMs()
+          : DEFAULT_TIMEOUT_MS;
       if (timeoutMs != null && timeoutMs < 1) {
         errors.add((stage.timeoutMs() != null ? "stages[" + i + "].timeoutMs" : "defaults.timeoutMs")
             + ": must be at least 1 (got " + timeoutMs + ")");

@@ -105,7 +105,9 @@ public final class RunTransitions {
     if (state != null && state.status() != RunStatus.WAITING) {
       return Transition.unchanged(state); // duplicate request of a run already started
     }
-    Map<String, String> params = new LinkedHashMap<>(request.params());
+    // parameters already known from trigger files, overridden by the request's own
+    Map<String, String> params = new LinkedHashMap<>(state == null ? Map.of() : state.params());
+    params.putAll(request.params());
     params.putIfAbsent("triggerKey", request.triggerKey());
     state = new RunState(runId, pipeline.name(), request.triggerKey(), RunStatus.WAITING, params,
         state == null ? java.util.Set.of() : state.filesSeen(), Map.of(), state == null ? nowMs : state.createdAtMs(),
@@ -189,7 +191,8 @@ public final class RunTransitions {
     StageState stage = state.stages().get(stageName);
     StageDefinition definition = pipeline.stage(stageName).orElseThrow();
     commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), stageName, stage.attempt(),
-        "LOST".equals(attemptStatus) ? "LOST" : "FAILED", stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
+        "LOST".equals(attemptStatus) || "CANCELLED".equals(attemptStatus) ? attemptStatus : "FAILED",
+        stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
     if ("LOST".equals(attemptStatus)) {
       commands.add(new Command.PublishAlert("STAGE_LOST", state.runId(), state.pipeline(), stageName, stage.attempt(),
           nowMs, "Attempt " + stage.attempt() + " of " + stageName + " is lost: " + errorMessage));

@@ -75,6 +75,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     List<Command.PublishRunCompleted> runsCompleted = new ArrayList<>();
     List<Command.DeadLetter> deadLetters = new ArrayList<>();
     List<Command.PublishAlert> alerts = new ArrayList<>();
+    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>();
     for (byte[] bytes : encoded) {
       Command command = Json.read(bytes, Command.class);
       if (command instanceof Command.LaunchStage launch) {
@@ -86,8 +87,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
           continue;
         }
         launches.add(launch);
-        publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
-            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs()))));
+        sends.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
+            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
       } else if (command instanceof Command.RecordRun run) {
         runs.add(run);
         metrics.runStatus(run.runId(), run.status());
@@ -103,6 +104,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     // 1. launches first: the ledger write must not add to stage-to-stage latency
     publisher.flush();
+    awaitAcknowledged(sends);
     for (Command.LaunchStage launch : launches) {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
           pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
@@ -113,9 +115,9 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     ledger.record(runs, attempts);
     // 3. completions and dead letters
     for (Command.PublishRunCompleted completed : runsCompleted) {
-      publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
+      sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
           new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
-              completed.failedStages())));
+              completed.failedStages()))));
     }
     for (Command.PublishAlert alert : alerts) {
       Alert event = new Alert(
@@ -137,5 +139,21 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       metrics.deadLetter();
     }
     publisher.flush();
+    awaitAcknowledged(sends);
+  }
+
+  /** Fails the micro-batch (so it runs again) when Kafka did not acknowledge an event it published. */
+  private static void awaitAcknowledged(
+      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends) {
+    for (var send : sends) {
+      try {
+        send.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while publishing control events", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("Cannot publish a control event: " + e.getCause(), e.getCause());
+      }
+    }
   }
 }

@@ -78,7 +78,11 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
       }
     } catch (EventDecodingException | IllegalArgumentException e) {
       out.clear();
-      out.add(rejected(row, e.getMessage()));
+      out.add(rejected(row, e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+    } catch (RuntimeException e) {
+      // anything else about this record must not stop the query: it would fail again on every replay
+      out.clear();
+      out.add(rejected(row, "Cannot decode event: " + e));
     }
     return out.iterator();
   }

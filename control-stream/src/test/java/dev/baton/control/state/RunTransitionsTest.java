@@ -113,6 +113,18 @@ class RunTransitionsTest {
   }
 
   @Test
+  void runRequestedForAWaitingRunKeepsTheBatchParametersOfItsFiles() {
+    RunState waiting = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000).state();
+
+    RunTransitions.Transition started = RunTransitions.apply(PIPELINE, waiting, RUN,
+        new Input.RunRequested("r1", "diamond", TRIGGER_KEY, Map.of("extra", "x")), 2_000);
+
+    assertThat(started.state().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(started.state().params()).containsEntry("batch", "b1").containsEntry("bucket", "landing")
+        .containsEntry("extra", "x");
+  }
+
+  @Test
   void runRequestedStartsOnceWithItsParams() {
     Input.RunRequested request = new Input.RunRequested("r1", "diamond", "manual-1", Map.of("batch", "m1"));
     RunTransitions.Transition started = RunTransitions.apply(PIPELINE, null, RUN, request, 10);
