@@ -352,7 +352,12 @@ class TpchPipelineIT {
         while (!stop.get()) {
           for (var record : consumer.poll(Duration.ofMillis(100))) {
             // copy each original once: copies carry the original's eventId
-            if (runId.equals(record.key()) && isInput(record.value()) && copied.add(eventId(record.value()))) {
+            if (!runId.equals(record.key())) {
+              continue;
+            }
+            var event = dev.baton.schemas.EventSerde.builtIn().deserialize(record.value(),
+                dev.baton.schemas.event.ControlEvent.class);
+            if (isInput(event) && copied.add(event.getEventId())) {
               for (int copy = 0; copy < 2; copy++) {
                 later.schedule(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
                     "baton.control", record.key(), record.value())), random.nextInt(1_500),
@@ -393,14 +398,9 @@ class TpchPipelineIT {
     assertThat(ledgerRunStatus(runId)).isEqualTo("SUCCEEDED");
   }
 
-  private static String eventId(byte[] value) {
-    return dev.baton.schemas.EventSerde.builtIn().deserialize(value, dev.baton.schemas.event.ControlEvent.class).getEventId();
-  }
-
-  private static boolean isInput(byte[] value) {
-    Object payload = dev.baton.schemas.EventSerde.builtIn().deserialize(value, dev.baton.schemas.event.ControlEvent.class)
-        .getPayload();
-    return payload instanceof dev.baton.schemas.event.RunRequested || payload instanceof StageCompleted;
+  private static boolean isInput(dev.baton.schemas.event.ControlEvent event) {
+    return event.getPayload() instanceof dev.baton.schemas.event.RunRequested
+        || event.getPayload() instanceof StageCompleted;
   }
 
   /** Waits until the controller query has read baton.control up to its current end. */

@@ -101,11 +101,8 @@ public final class LedgerReader {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + table, e);
     }
-    return records.stream().filter(row -> matches(filter, row, icebergTable)).toList();
-  }
-
-  private static boolean matches(Expression filter, Record row, Table table) {
-    return new Evaluator(table.schema().asStruct(), filter).eval(row);
+    Evaluator rowFilter = new Evaluator(icebergTable.schema().asStruct(), filter);
+    return records.stream().filter(rowFilter::eval).toList();
   }
 
   @SuppressWarnings("unchecked")
