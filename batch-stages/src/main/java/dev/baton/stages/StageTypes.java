@@ -1,6 +1,7 @@
 package dev.baton.stages;
 
 import dev.baton.stages.ingest.IngestStage;
+import dev.baton.stages.noop.NoopStage;
 import dev.baton.stages.quality.QualityStage;
 import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.Stage;
@@ -10,14 +11,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-/** The built-in stage types by name: {@code ingest}, {@code sql}, {@code quality}. */
+/** The built-in stage types by name: {@code ingest}, {@code sql}, {@code quality}, {@code noop}. */
 public final class StageTypes {
 
   private static final Map<String, Function<Map<String, Object>, Stage>> TYPES =
       Map.of(
           "ingest", IngestStage::fromOptions,
           "sql", SqlStage::fromOptions,
-          "quality", QualityStage::fromOptions);
+          "quality", QualityStage::fromOptions,
+          "noop", NoopStage::fromOptions);
 
   private StageTypes() {}
 

@@ -55,7 +55,8 @@ public record RetryPolicy(int maxAttempts, long initialBackoffMs, long maxBackof
   public long backoffMs(String runId, String stage, int failedAttempts) {
     double cap = Math.min((double) maxBackoffMs, initialBackoffMs * Math.pow(2, Math.max(0, failedAttempts - 1)));
     UUID draw = UUID.nameUUIDFromBytes((runId + "/" + stage + "/" + failedAttempts).getBytes(StandardCharsets.UTF_8));
-    double unit = (draw.getLeastSignificantBits() >>> 11) * 0x1.0p-53; // uniform in [0, 1)
+    // uniform in [0, 1) from the 53 bits below the UUID variant bits (the top two of the low half, always 10)
+    double unit = ((draw.getLeastSignificantBits() & 0x3FFF_FFFF_FFFF_FFFFL) >>> 9) * 0x1.0p-53;
     return (long) Math.floor(unit * cap);
   }
 }

@@ -226,14 +226,20 @@ class RunTransitionsTest {
     java.util.Set<Long> distinct = new java.util.HashSet<>();
     for (int failed = 1; failed <= 6; failed++) {
       long cap = Math.min(8_000, 1_000L << (failed - 1));
-      for (int run = 0; run < 50; run++) {
+      int[] quarters = new int[4];
+      for (int run = 0; run < 400; run++) {
         long delay = policy.backoffMs("run-" + run, "s", failed);
         assertThat(delay).isBetween(0L, cap - 1);
         assertThat(policy.backoffMs("run-" + run, "s", failed)).isEqualTo(delay);
         distinct.add(delay);
+        quarters[(int) (delay * 4 / cap)]++;
+      }
+      // uniform over [0, cap): each quarter holds about 100 of 400 draws (binomial sd 8.7)
+      for (int quarter : quarters) {
+        assertThat(quarter).isBetween(55, 145);
       }
     }
-    assertThat(distinct.size()).isGreaterThan(200); // spread, not a constant
+    assertThat(distinct.size()).isGreaterThan(1_000); // spread, not a constant
     assertThat(policy.retries("QUALITY_FAILED", 1)).isFalse();
     assertThat(policy.retries("java.io.IOException", 1)).isTrue();
     assertThat(policy.retries("java.io.IOException", 10)).isFalse();

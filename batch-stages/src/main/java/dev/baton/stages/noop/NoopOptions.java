@@ -1,0 +1,29 @@
+package dev.baton.stages.noop;
+
+import dev.baton.stages.spi.InvalidStageOptionsException;
+
+/**
+ * Options of a {@code noop} stage.
+ *
+ * @param durationMs shortest time the attempt takes, ms (default 0)
+ * @param maxDurationMs longest time, ms; the attempt takes a duration drawn uniformly from
+ *     {@code [durationMs, maxDurationMs]} (default: {@code durationMs})
+ * @param failureRate probability in {@code [0, 1]} that an attempt fails with error type {@value
+ *     NoopStage#INJECTED_FAILURE} (default 0)
+ */
+public record NoopOptions(Long durationMs, Long maxDurationMs, Double failureRate) {
+  public NoopOptions {
+    durationMs = durationMs == null ? 0L : durationMs;
+    if (durationMs < 0) {
+      throw new InvalidStageOptionsException("durationMs", "must be >= 0, got " + durationMs);
+    }
+    maxDurationMs = maxDurationMs == null ? durationMs : maxDurationMs;
+    if (maxDurationMs < durationMs) {
+      throw new InvalidStageOptionsException("maxDurationMs", "must be >= durationMs (" + durationMs + "), got " + maxDurationMs);
+    }
+    failureRate = failureRate == null ? 0.0 : failureRate;
+    if (failureRate < 0 || failureRate > 1 || failureRate.isNaN()) {
+      throw new InvalidStageOptionsException("failureRate", "must be in [0, 1], got " + failureRate);
+    }
+  }
+}

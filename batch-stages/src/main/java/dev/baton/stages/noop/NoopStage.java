@@ -1,0 +1,62 @@
+package dev.baton.stages.noop;
+
+import dev.baton.stages.spi.Stage;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageFailedException;
+import dev.baton.stages.spi.StageOptions;
+import dev.baton.stages.spi.StageResult;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The {@code noop} stage: writes nothing, takes a configurable time and fails at a configurable
+ * rate. For measuring the controller's own overhead (no Spark job at all) and for chaos tests.
+ *
+ * <p>Duration and failure are drawn from a hash of (runId, stage, attempt), so an attempt's fate
+ * is reproducible and independent of which controller process runs it; a retry draws again.
+ */
+public final class NoopStage implements Stage {
+  /** Error type of an injected failure (retryable: not in the deterministic set). */
+  public static final String INJECTED_FAILURE = "INJECTED_FAILURE";
+
+  private final NoopOptions options;
+
+  public NoopStage(NoopOptions options) {
+    this.options = options;
+  }
+
+  /** Binds and validates YAML options; see {@link StageOptions#bind}. */
+  public static NoopStage fromOptions(Map<String, Object> options) {
+    return new NoopStage(StageOptions.bind(options, NoopOptions.class));
+  }
+
+  @Override
+  public StageResult run(StageContext context, SparkSession spark) {
+    String identity = context.runId() + "/" + context.stage() + "/" + context.attempt();
+    long durationMs = options.durationMs()
+        + (long) Math.floor(draw(identity + "/duration") * (options.maxDurationMs() - options.durationMs() + 1));
+    if (durationMs > 0) {
+      try {
+        Thread.sleep(durationMs); // the stage's simulated work, not synchronisation
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StageFailedException("INTERRUPTED", "noop stage " + identity + " interrupted");
+      }
+    }
+    if (draw(identity + "/failure") < options.failureRate()) {
+      throw new StageFailedException(INJECTED_FAILURE,
+          "injected failure of " + identity + " (failureRate " + options.failureRate() + ")");
+    }
+    return new StageResult(List.of(), Map.of("durationMs", (double) durationMs));
+  }
+
+  /** Uniform in [0, 1), a pure function of {@code seed}. */
+  static double draw(String seed) {
+    UUID hash = UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8));
+    // the two top bits of the low half are the UUID variant (always 10): use the 53 bits below them
+    return ((hash.getLeastSignificantBits() & 0x3FFF_FFFF_FFFF_FFFFL) >>> 9) * 0x1.0p-53;
+  }
+}
