@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       RunsCommand.class,
       SubmitCommand.class,
-      LocalCommand.class
+      LocalCommand.class,
+      BenchCommand.class
     })
 public final class BatonCli {
 

@@ -32,7 +32,8 @@ public final class ControllerRuntime implements AutoCloseable {
   /** Starts the controller query in {@code spark} for {@code pipelines}, configured by {@code config}. */
   public static ControllerRuntime start(SparkSession spark, Map<String, String> config, Pipelines pipelines) {
     ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
-    ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn());
+    ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn(),
+        controllerConfig.controlTopic());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
         controllerConfig.maxConcurrentStages());
     ControllerMetrics metrics = new ControllerMetrics();

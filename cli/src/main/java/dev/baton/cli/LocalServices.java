@@ -24,7 +24,7 @@ public final class LocalServices {
   public static final String LANDING_WATCHER = "baton-landing-watcher";
   /** Partitions of each topic on the local broker. */
   public static final Map<String, Integer> TOPICS =
-      Map.of(Topics.OBJECTS, 1, Topics.CONTROL, 2, Topics.DLQ, 1, Topics.ALERTS, 1);
+      Map.of(Topics.OBJECTS, 1, Topics.CONTROL, 2, Topics.DLQ, 1, Topics.ALERTS, 1, Topics.LEDGER, 2);
 
   private final Workspace workspace;
   private final LocalStack stack;
@@ -46,13 +46,7 @@ public final class LocalServices {
 
   /** The {@code kafka.*} settings of Baton configuration, without the prefix, for Kafka clients. */
   public static Map<String, String> kafkaSettings(Map<String, String> config) {
-    Map<String, String> kafka = new LinkedHashMap<>();
-    config.forEach((key, value) -> {
-      if (key.startsWith("kafka.")) {
-        kafka.put(key.substring("kafka.".length()), value);
-      }
-    });
-    return kafka;
+    return ControllerConfig.withoutPrefix(config, "kafka.");
   }
 
   /** The underlying stack. */

@@ -1,6 +1,16 @@
 package dev.baton.cli;
 
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.control.RunIds;
+import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.RunCancelRequested;
+import dev.baton.schemas.event.RunRequested;
+import dev.baton.schemas.event.RunResumeRequested;
+import dev.baton.stages.runner.ControlEventPublisher;
+import java.util.HashMap;
+import java.util.concurrent.TimeoutException;
 import dev.baton.control.ledger.LedgerReader;
 import dev.baton.control.ledger.LedgerReader.AttemptRecord;
 import dev.baton.control.ledger.LedgerReader.RunRecord;
@@ -21,15 +31,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code baton runs list|show}: the ledger, read without Spark. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "Inspect runs recorded in the ledger.",
-    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class})
+/**
+ * {@code baton runs list|show|resume|cancel|rerun}: the ledger, read without Spark, and the
+ * operators' requests, published as control events so they reach the controller on the same
+ * ordered path as every other event of the run.
+ */
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "Inspect, resume, cancel and rerun runs.",
+    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Resume.class, RunsCommand.Cancel.class,
+        RunsCommand.Rerun.class})
 final class RunsCommand {
 
   static LedgerReader ledger() {
-    Map<String, String> config = LocalServices.runningConfig(System.err);
-    Catalog catalog = CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create();
-    return new LedgerReader(catalog);
+    return new LedgerReader(catalog(LocalServices.runningConfig(System.err)));
+  }
+
+  private static Catalog catalog(Map<String, String> config) {
+    return CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create();
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Runs, newest first.")
@@ -37,7 +54,7 @@ final class RunsCommand {
     @Option(names = "--pipeline", description = "Only this pipeline.")
     String pipeline;
 
-    @Option(names = "--status", description = "Only this status: RUNNING, SUCCEEDED or FAILED.")
+    @Option(names = "--status", description = "Only this status: WAITING, RUNNING, SUCCEEDED, FAILED or CANCELLED.")
     String status;
 
     @Option(names = "--limit", defaultValue = "20", description = "At most this many (default ${DEFAULT-VALUE}).")
@@ -64,15 +81,12 @@ final class RunsCommand {
     @Override
     public Integer call() {
       LedgerReader ledger = ledger();
-      List<RunRecord> matches = ledger.runsByIdPrefix(run);
-      if (matches.size() != 1) {
-        System.err.println(matches.isEmpty() ? "No run matches '" + run + "'"
-            : "'" + run + "' matches " + matches.size() + " runs; give more of the id");
+      Optional<RunRecord> record = uniqueRun(ledger, run);
+      if (record.isEmpty()) {
         return 2;
       }
-      RunRecord record = matches.get(0);
-      Optional<PipelineDefinition> pipeline = loadPipelines().flatMap(p -> p.get(record.pipeline()));
-      print(System.out, record, ledger.attempts(record.runId()), pipeline);
+      Optional<PipelineDefinition> pipeline = loadPipelines().flatMap(p -> p.get(record.get().pipeline()));
+      print(System.out, record.get(), ledger.attempts(record.get().runId()), pipeline);
       return 0;
     }
 
@@ -86,11 +100,125 @@ final class RunsCommand {
     }
   }
 
+  /** Options shared by the requests that may follow the run afterwards. */
+  static class FollowOptions {
+    @Option(names = "--wait", description = "Follow the run until it completes; exit 0 only if it SUCCEEDED.")
+    boolean await;
+
+    @Option(names = "--timeout-s", defaultValue = "3600", description = "With --wait: give up after this many seconds.")
+    long timeoutSeconds;
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true,
+      description = "Resume a FAILED or CANCELLED run: stages that SUCCEEDED keep their outputs and do not run again;"
+          + " failed, cancelled and never-started stages run (next attempt numbers).")
+  static final class Resume implements Callable<Integer> {
+    @Parameters(index = "0", description = "Run id, or a unique prefix of it.")
+    String run;
+
+    @Option(names = "--reason", description = "Why (recorded with the request).")
+    String reason;
+
+    @picocli.CommandLine.Mixin
+    FollowOptions follow = new FollowOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      return request(run, follow, record -> new RunResumeRequested(System.getProperty("user.name"), reason));
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true,
+      description = "Cancel a WAITING or RUNNING run: running attempts are stopped and nothing further launches.")
+  static final class Cancel implements Callable<Integer> {
+    @Parameters(index = "0", description = "Run id, or a unique prefix of it.")
+    String run;
+
+    @Option(names = "--reason", description = "Why (recorded with the request).")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+      return request(run, new FollowOptions(), record -> new RunCancelRequested(System.getProperty("user.name"), reason));
+    }
+  }
+
+  @Command(name = "rerun", mixinStandardHelpOptions = true,
+      description = "Run a run's pipeline again with the same parameters, as a new run (new runId); prints the new runId.")
+  static final class Rerun implements Callable<Integer> {
+    @Parameters(index = "0", description = "Run id, or a unique prefix of it.")
+    String run;
+
+    @picocli.CommandLine.Mixin
+    FollowOptions follow = new FollowOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> config = LocalServices.runningConfig(System.err);
+      Optional<RunRecord> record = uniqueRun(new LedgerReader(catalog(config)), run);
+      if (record.isEmpty()) {
+        return 2;
+      }
+      RunRecord old = record.get();
+      String triggerKey = "rerun/" + Demo.newBatchId() + "/" + old.triggerKey();
+      String newRunId = RunIds.of(old.pipeline(), triggerKey);
+      Map<String, String> params = new LinkedHashMap<>(old.params());
+      params.remove("triggerKey"); // the new run's own key
+      return publish(config, newRunId, ControlEvents.requested(newRunId, old.pipeline(),
+          new RunRequested(triggerKey, params, System.getProperty("user.name"), old.runId()), Instant.now()), follow);
+    }
+  }
+
+  /** Publishes an operator request for the run {@code runPrefix} names. */
+  private static int request(String runPrefix, FollowOptions follow,
+      java.util.function.Function<RunRecord, Object> request) throws Exception {
+    Map<String, String> config = LocalServices.runningConfig(System.err);
+    Optional<RunRecord> record = uniqueRun(new LedgerReader(catalog(config)), runPrefix);
+    if (record.isEmpty()) {
+      return 2;
+    }
+    String runId = record.get().runId();
+    return publish(config, runId, ControlEvents.operatorRequest(runId, record.get().pipeline(),
+        request.apply(record.get()), Instant.now()), follow);
+  }
+
+  /**
+   * Publishes {@code event} on the control topic, prints the runId, and with {@code --wait}
+   * follows the run until its next {@code RunCompleted}.
+   *
+   * @return 0, or with {@code --wait} 0 only if the run SUCCEEDED
+   */
+  static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
+      throws TimeoutException {
+    Map<String, String> kafka = LocalServices.kafkaSettings(config);
+    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka) : null;
+        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn())) {
+      publisher.publish(event);
+      System.out.println(runId);
+      if (watcher == null) {
+        return 0;
+      }
+      RunWatcher.RunReport report = watcher.follow(runId, System.out, Duration.ofSeconds(follow.timeoutSeconds), () -> true);
+      return report.completed().getStatus() == dev.baton.schemas.event.RunStatus.SUCCEEDED ? 0 : 1;
+    }
+  }
+
+  /** The one run {@code prefix} names, or empty (having said why on stderr). */
+  static Optional<RunRecord> uniqueRun(LedgerReader ledger, String prefix) {
+    List<RunRecord> matches = ledger.runsByIdPrefix(prefix);
+    if (matches.size() != 1) {
+      System.err.println(matches.isEmpty() ? "No run matches '" + prefix + "' in the ledger"
+          : "'" + prefix + "' matches " + matches.size() + " runs; give more of the id");
+      return Optional.empty();
+    }
+    return Optional.of(matches.get(0));
+  }
+
   /** Prints a run as a table of its stages in pipeline order (stages never launched included). */
   static void print(PrintStream out, RunRecord run, List<AttemptRecord> attempts, Optional<PipelineDefinition> pipeline) {
-    out.printf("run       %s%npipeline  %s%nstatus    %s%ntrigger   %s%nstarted   %s%ncompleted %s (%s)%n%n",
-        run.runId(), run.pipeline(), run.status(), run.triggerKey(), time(run.startedAt()), time(run.completedAt()),
-        duration(run.startedAt(), run.completedAt()));
+    out.printf("run       %s%npipeline  %s%nstatus    %s%s%ntrigger   %s%nstarted   %s%ncompleted %s (%s)%n%n",
+        run.runId(), run.pipeline(), run.status(), run.resumes() == 0 ? "" : " (resumed " + run.resumes() + "x)",
+        run.triggerKey(), time(run.startedAt()), time(run.completedAt()), duration(run.startedAt(), run.completedAt()));
     Map<String, List<AttemptRecord>> byStage = new LinkedHashMap<>();
     pipeline.ifPresent(p -> p.stages().forEach(stage -> byStage.put(stage.name(), new ArrayList<>())));
     for (AttemptRecord attempt : attempts) {

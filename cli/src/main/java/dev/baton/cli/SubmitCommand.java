@@ -32,28 +32,15 @@ final class SubmitCommand implements Callable<Integer> {
       + " (default: a new key per call).")
   String triggerKey;
 
-  @Option(names = "--wait", description = "Follow the run until it completes; exit 0 only if it SUCCEEDED.")
-  boolean await;
-
-  @Option(names = "--timeout-s", defaultValue = "3600", description = "With --wait: give up after this many seconds.")
-  long timeoutSeconds;
+  @picocli.CommandLine.Mixin
+  RunsCommand.FollowOptions follow = new RunsCommand.FollowOptions();
 
   @Override
   public Integer call() throws Exception {
     Map<String, String> config = LocalServices.runningConfig(System.err);
     String key = triggerKey != null ? triggerKey : "manual/" + Demo.newBatchId() + "/" + UUID.randomUUID();
     String runId = RunIds.of(pipeline, key);
-    Map<String, String> kafka = LocalServices.kafkaSettings(config);
-    try (RunWatcher watcher = await ? new RunWatcher(kafka) : null;
-        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn())) {
-      publisher.publish(ControlEvents.requested(runId, pipeline,
-          new RunRequested(key, params, System.getProperty("user.name")), Instant.now()));
-      System.out.println(runId);
-      if (watcher == null) {
-        return 0;
-      }
-      RunWatcher.RunReport report = watcher.follow(runId, System.out, Duration.ofSeconds(timeoutSeconds), () -> true);
-      return report.completed().getStatus() == RunStatus.SUCCEEDED ? 0 : 1;
-    }
+    return RunsCommand.publish(config, runId, ControlEvents.requested(runId, pipeline,
+        new RunRequested(key, params, System.getProperty("user.name"), null), Instant.now()), follow);
   }
 }

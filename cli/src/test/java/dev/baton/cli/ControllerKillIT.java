@@ -66,6 +66,7 @@ class ControllerKillIT {
           .append(", query: \"SELECT sum(id % 7) AS s FROM range(0, 800000000)\"}\n");
     }
     Files.writeString(pipelines.resolve("slow-chain.yaml"), yaml.toString());
+    Files.writeString(pipelines.resolve(CHAOS + ".yaml"), chaosPipeline());
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
   }
@@ -85,7 +86,7 @@ class ControllerKillIT {
     String runId = RunIds.of("slow-chain", triggerKey);
     try (ControlEventPublisher publisher =
         new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)), EventSerde.builtIn())) {
-      publisher.publish(ControlEvents.requested(runId, "slow-chain", new RunRequested(triggerKey, Map.of(), "it"),
+      publisher.publish(ControlEvents.requested(runId, "slow-chain", new RunRequested(triggerKey, Map.of(), "it", null),
           Instant.now()));
     }
 
@@ -108,9 +109,183 @@ class ControllerKillIT {
     assertThat(launches).contains("step1#1", "step2#1", "step2#2", "step3#1", "step4#1");
     assertThat(launches.indexOf("step3#1")).isGreaterThan(launches.indexOf("step2#2"));
 
-    LedgerReader ledger = new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
-    assertThat(ledger.attempts(runId)).extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status())
+    awaitLedgerStatus(runId, "SUCCEEDED");
+    assertThat(ledger().attempts(runId)).extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status())
         .contains("step2#1=LOST", "step2#2=SUCCEEDED", "step4#1=SUCCEEDED");
+  }
+
+  /** The chaos pipeline: 12 no-op stages (20–300 ms, 10% injected failures) in a DAG with two diamonds. */
+  private static final String CHAOS = "chaos-12";
+  private static final Map<String, List<String>> CHAOS_UPSTREAM = chaosUpstream();
+
+  private static Map<String, List<String>> chaosUpstream() {
+    Map<String, List<String>> upstream = new java.util.LinkedHashMap<>();
+    upstream.put("s1", List.of());
+    upstream.put("s2", List.of("s1"));
+    upstream.put("s3", List.of("s1"));
+    upstream.put("s4", List.of("s2", "s3"));
+    upstream.put("s5", List.of("s4"));
+    upstream.put("s6", List.of("s4"));
+    upstream.put("s7", List.of("s5", "s6"));
+    for (int i = 8; i <= 12; i++) {
+      upstream.put("s" + i, List.of("s" + (i - 1)));
+    }
+    return upstream;
+  }
+
+  private static String chaosPipeline() {
+    StringBuilder yaml = new StringBuilder("name: " + CHAOS + "\n"
+        + "defaults: {retry: {maxAttempts: 4, initialBackoffMs: 50, maxBackoffMs: 500}, timeoutMs: 8000}\nstages:\n");
+    CHAOS_UPSTREAM.forEach((stage, upstream) -> yaml.append("  - {name: ").append(stage)
+        .append(", type: noop, dependsOn: [").append(String.join(", ", upstream))
+        .append("], options: {durationMs: 20, maxDurationMs: 300, failureRate: 0.1}}\n"));
+    return yaml.toString();
+  }
+
+  /**
+   * 50 concurrent runs of a 12-stage pipeline with 10% injected failures; the controller process
+   * is SIGKILLed at random moments (10 times; {@code -Dbaton.chaos.kills=20} in the scale profile)
+   * and restarted on the same checkpoint each time. Then, from the control topic and the ledger:
+   * every run ended; no (run, stage, attempt) launched or executed twice; no stage launched before
+   * all its upstream stages SUCCEEDED in the same run; nothing launched in a failed run after its
+   * failure, nor downstream of the stage that failed it.
+   */
+  @Test
+  void fiftyRunsSurviveRepeatedSigkillsWithExactlyOnceLaunches() throws Exception {
+    int kills = Integer.getInteger("baton.chaos.kills", 10);
+    long seed = Long.getLong("baton.chaos.seed", System.nanoTime());
+    System.out.println("Chaos IT: " + kills + " kills, seed " + seed + " (-Dbaton.chaos.seed to repeat the kill times)");
+    java.util.Random random = new java.util.Random(seed);
+    String batch = Demo.newBatchId();
+    List<String> runIds = new ArrayList<>();
+    Process controller = startController(100);
+    try (ControlEventPublisher publisher =
+        new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)), EventSerde.builtIn())) {
+      for (int i = 0; i < 50; i++) {
+        String triggerKey = "chaos/" + batch + "/" + i;
+        String runId = RunIds.of(CHAOS, triggerKey);
+        runIds.add(runId);
+        publisher.publishAsync(ControlEvents.requested(runId, CHAOS, new RunRequested(triggerKey, Map.of(), "chaos-it", null),
+            Instant.now()));
+      }
+      publisher.flush();
+    }
+    java.util.Set<String> ours = new java.util.HashSet<>(runIds);
+    for (int kill = 1; kill <= kills; kill++) {
+      Thread.sleep(1_000 + random.nextInt(5_000)); // the random moment of the kill, not synchronisation
+      controller.destroyForcibly().waitFor();
+      assertThat(controller.exitValue()).isEqualTo(137); // 128 + SIGKILL
+      controller = startController(100 + kill);
+    }
+    EventSerde serde = EventSerde.builtIn();
+    List<ConsumerRecord<String, byte[]>> records = TopicReader.readUntil(config, "baton.control",
+        all -> all.stream().filter(r -> ours.contains(r.key()))
+            .filter(r -> serde.deserialize(r.value(), ControlEvent.class).getPayload() instanceof dev.baton.schemas.event.RunCompleted)
+            .map(ConsumerRecord::key).distinct().count() == runIds.size(),
+        Duration.ofMinutes(8));
+
+    Map<String, List<ConsumerRecord<String, byte[]>>> byRun = new java.util.HashMap<>();
+    records.stream().filter(r -> ours.contains(r.key())).forEach(r -> byRun.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
+    int succeeded = 0;
+    int attemptsLaunched = 0;
+    for (String runId : runIds) {
+      List<ConsumerRecord<String, byte[]>> events = byRun.get(runId); // one partition: offset order
+      Map<String, Long> launchOffsets = new java.util.HashMap<>();
+      Map<String, java.util.Set<Instant>> executions = new java.util.HashMap<>();
+      Map<String, Long> firstSuccessOffset = new java.util.HashMap<>();
+      Map<String, String> lastOutcome = new java.util.HashMap<>();
+      dev.baton.schemas.event.RunCompleted last = null;
+      long lastCompletedOffset = -1;
+      for (ConsumerRecord<String, byte[]> record : events) {
+        Object payload = serde.deserialize(record.value(), ControlEvent.class).getPayload();
+        if (payload instanceof StageLaunched launched) {
+          String key = launched.getStage() + "#" + launched.getAttempt();
+          assertThat(launchOffsets.put(key, record.offset())).as("%s %s launched twice", runId, key).isNull();
+          for (String upstream : CHAOS_UPSTREAM.get(launched.getStage())) {
+            assertThat(firstSuccessOffset.get(upstream)).as("%s %s launched before upstream %s SUCCEEDED", runId, key, upstream)
+                .isNotNull().isLessThan(record.offset());
+          }
+          assertThat(last == null || last.getStatus() != RunStatus.FAILED)
+              .as("%s %s launched after the run FAILED", runId, key).isTrue();
+        } else if (payload instanceof dev.baton.schemas.event.StageCompleted completed) {
+          String key = completed.getStage() + "#" + completed.getAttempt();
+          executions.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(completed.getStartedAt());
+          lastOutcome.put(completed.getStage(), completed.getStatus().name());
+          if (completed.getStatus() == dev.baton.schemas.event.StageStatus.SUCCEEDED) {
+            firstSuccessOffset.putIfAbsent(completed.getStage(), record.offset());
+          }
+        } else if (payload instanceof dev.baton.schemas.event.RunCompleted completed) {
+          last = completed;
+          lastCompletedOffset = record.offset();
+        }
+      }
+      assertThat(last).as("run %s ended", runId).isNotNull();
+      executions.forEach((key, starts) -> assertThat(starts).as("%s %s executed %d times", runId, key, starts.size()).hasSize(1));
+      // every execution had exactly one launch
+      assertThat(launchOffsets.keySet()).as("%s: launched attempts", runId).containsAll(executions.keySet());
+      attemptsLaunched += launchOffsets.size();
+      if (last.getStatus() == RunStatus.SUCCEEDED) {
+        succeeded++;
+        assertThat(firstSuccessOffset.keySet()).as("%s SUCCEEDED with every stage", runId).hasSize(12);
+      } else {
+        assertThat(last.getStatus()).isEqualTo(RunStatus.FAILED);
+        assertThat(last.getFailedStages()).isNotEmpty();
+        for (String failed : last.getFailedStages()) {
+          for (String downstream : downstreamOf(failed)) {
+            assertThat(launchOffsets.keySet()).as("%s: %s is downstream of failed %s", runId, downstream, failed)
+                .noneMatch(key -> key.startsWith(downstream + "#"));
+          }
+        }
+      }
+      final long completedAt = lastCompletedOffset;
+      assertThat(launchOffsets.values()).as("%s: no launch after the run completed", runId).allMatch(o -> o < completedAt);
+    }
+    System.out.printf("Chaos IT: %d kills, %d of %d runs SUCCEEDED, %d attempts launched%n", kills, succeeded,
+        runIds.size(), attemptsLaunched);
+    assertThat(succeeded).as("most runs succeed despite the kills").isGreaterThan(runIds.size() / 2);
+    assertThat(attemptsLaunched).isGreaterThan(50 * 12); // failures and kills made retries
+    // the ledger agrees with the control topic
+    for (String runId : runIds) {
+      dev.baton.schemas.event.RunCompleted last = byRun.get(runId).stream()
+          .map(r -> serde.deserialize(r.value(), ControlEvent.class).getPayload())
+          .filter(p -> p instanceof dev.baton.schemas.event.RunCompleted)
+          .map(p -> (dev.baton.schemas.event.RunCompleted) p).reduce((a, b) -> b).orElseThrow();
+      awaitLedgerStatus(runId, last.getStatus().name());
+    }
+  }
+
+  /** Stages that depend on {@code stage}, directly or not. */
+  private static java.util.Set<String> downstreamOf(String stage) {
+    java.util.Set<String> downstream = new java.util.LinkedHashSet<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (var entry : CHAOS_UPSTREAM.entrySet()) {
+        if (!downstream.contains(entry.getKey())
+            && entry.getValue().stream().anyMatch(u -> u.equals(stage) || downstream.contains(u))) {
+          grew = downstream.add(entry.getKey()) || grew;
+        }
+      }
+    }
+    return downstream;
+  }
+
+  private static LedgerReader ledger() {
+    return new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
+  }
+
+  /** The ledger trails the control topic by its write interval: poll until the run's row has {@code status}. */
+  private static void awaitLedgerStatus(String runId, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<LedgerReader.RunRecord> runs = List.of();
+    while (System.nanoTime() < deadline) {
+      runs = ledger().runsByIdPrefix(runId);
+      if (runs.size() == 1 && runs.get(0).status().equals(status)) {
+        return;
+      }
+      Thread.sleep(250); // polling the ledger for a condition
+    }
+    throw new AssertionError("Ledger row of " + runId + " is " + runs + ", expected " + status);
   }
 
   private static List<String> launches(List<ControlEvent> events) {
@@ -123,28 +298,13 @@ class ControllerKillIT {
   private static List<ControlEvent> awaitControlEvents(String runId,
       java.util.function.Predicate<List<ControlEvent>> done, Duration timeout) {
     EventSerde serde = EventSerde.builtIn();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", StringDeserializer.class,
-        "value.deserializer", ByteArrayDeserializer.class))) {
-      List<TopicPartition> partitions = consumer.partitionsFor("baton.control").stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      List<ControlEvent> events = new ArrayList<>();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (runId.equals(record.key())) {
-            events.add(serde.deserialize(record.value(), ControlEvent.class));
-          }
-        }
-        if (done.test(events)) {
-          return events;
-        }
-      }
-      throw new AssertionError("Timed out; control events of " + runId + " so far: " + launches(events));
-    }
+    List<ControlEvent> events = new ArrayList<>();
+    TopicReader.readUntil(config, "baton.control", records -> {
+      events.clear();
+      records.stream().filter(r -> runId.equals(r.key())).forEach(r -> events.add(serde.deserialize(r.value(), ControlEvent.class)));
+      return done.test(events);
+    }, timeout);
+    return events;
   }
 
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */

@@ -157,7 +157,7 @@ class TpchPipelineIT {
 
     // the ledger: all 12 SUCCEEDED, each launched after all its upstream stages completed
     String runId = report.runId();
-    assertThat(ledgerRunStatus(runId)).isEqualTo("SUCCEEDED");
+    awaitLedgerRunStatus(runId, "SUCCEEDED");
     Map<String, Row> attempts = new HashMap<>();
     for (Row row : spark.sql("SELECT stage, attempt, status, launched_at, completed_at FROM baton_system.stage_attempts"
         + " WHERE run_id = '" + runId + "'").collectAsList()) {
@@ -200,7 +200,7 @@ class TpchPipelineIT {
     assertThat(gate.getError().getMessage())
         .isEqualTo("1 of 2 rules failed on raw.gate_nation: row-count(in [1000000, -]): observed 25, expected rows in [1000000, -]");
 
-    assertThat(ledgerRunStatus(report.runId())).isEqualTo("FAILED");
+    awaitLedgerRunStatus(report.runId(), "FAILED");
     assertThat(spark.sql("SELECT stage, status FROM baton_system.stage_attempts WHERE run_id = '" + report.runId() + "'")
         .collectAsList()).extracting(r -> r.getString(0) + "=" + r.getString(1))
         .containsExactlyInAnyOrder("ingest_nation=SUCCEEDED", "gate=FAILED");
@@ -218,7 +218,7 @@ class TpchPipelineIT {
     RunWatcher.RunReport report;
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
       controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
       report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
     }
 
@@ -233,7 +233,7 @@ class TpchPipelineIT {
     assertThat(spark.sql("SELECT attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
         + "' ORDER BY attempt").collectAsList()).extracting(r -> r.getInt(0) + "=" + r.getString(1))
         .containsExactly("1=FAILED", "2=FAILED");
-    assertThat(ledgerRunStatus(runId)).isEqualTo("FAILED");
+    awaitLedgerRunStatus(runId, "FAILED");
     assertThat(alerts(runId, 2)).extracting(a -> a.getKind() + ":" + a.getStage() + "#" + a.getAttempt())
         .containsExactly("STAGE_RETRIED:reads_missing_table#1", "RUN_FAILED:reads_missing_table#2");
   }
@@ -284,7 +284,7 @@ class TpchPipelineIT {
     String runId = dev.baton.control.RunIds.of("flaky", triggerKey);
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
       controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
       assertThat(watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive())
           .completed().getStatus()).isEqualTo(RunStatus.FAILED); // flaky's terminal state: the query kept deciding
     }
@@ -377,7 +377,7 @@ class TpchPipelineIT {
     RunWatcher.RunReport report;
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
       controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "chain",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it"), java.time.Instant.now()));
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
       report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
     } finally {
       stop.set(true);
@@ -392,10 +392,10 @@ class TpchPipelineIT {
         .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
         .toList();
     assertThat(launches).containsExactly("first#1", "second#1", "third#1");
+    awaitLedgerRunStatus(runId, "SUCCEEDED");
     assertThat(spark.sql("SELECT stage, attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
         + "' ORDER BY launched_at").collectAsList()).extracting(r -> r.getString(0) + "#" + r.getInt(1) + "=" + r.getString(2))
         .containsExactly("first#1=SUCCEEDED", "second#1=SUCCEEDED", "third#1=SUCCEEDED");
-    assertThat(ledgerRunStatus(runId)).isEqualTo("SUCCEEDED");
   }
 
   private static boolean isInput(dev.baton.schemas.event.ControlEvent event) {
@@ -500,10 +500,18 @@ class TpchPipelineIT {
     }
   }
 
-  private static String ledgerRunStatus(String runId) {
-    List<Row> rows = spark.sql("SELECT status FROM baton_system.runs WHERE run_id = '" + runId + "'").collectAsList();
-    assertThat(rows).hasSize(1);
-    return rows.get(0).getString(0);
+  /** The ledger trails the control topic by its write interval: poll until the run's row says {@code expected}. */
+  private static void awaitLedgerRunStatus(String runId, String expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<Row> rows = List.of();
+    while (System.nanoTime() < deadline) {
+      rows = spark.sql("SELECT status FROM baton_system.runs WHERE run_id = '" + runId + "'").collectAsList();
+      if (rows.size() == 1 && expected.equals(rows.get(0).getString(0))) {
+        return;
+      }
+      Thread.sleep(200); // polling the ledger table for a condition
+    }
+    throw new AssertionError("Ledger row of run " + runId + " is " + rows + ", expected status " + expected);
   }
 
   private static String runBatch(String runId) {

@@ -13,7 +13,9 @@ import java.util.Map;
  * the prefix removed, e.g. {@code kafka.bootstrap.servers}, {@code kafka.security.protocol});
  * {@value #CHECKPOINT_LOCATION} (required; local path or {@code s3://}); {@value
  * #TRIGGER_INTERVAL_MS} (default {@value #TRIGGER_INTERVAL_MS_DEFAULT}); {@value
- * #MAX_CONCURRENT_STAGES} (in-process launcher; default {@value #MAX_CONCURRENT_STAGES_DEFAULT}).
+ * #MAX_CONCURRENT_STAGES} (in-process launcher; default {@value #MAX_CONCURRENT_STAGES_DEFAULT}); {@value
+ * #LEDGER_INTERVAL_MS} (how often the ledger query writes, default {@value #LEDGER_INTERVAL_MS_DEFAULT});
+ * {@code topics.objects|control|dlq|alerts|ledger} (topic names, defaults in {@link Topics}).
  *
  * @param kafka Kafka client settings without the {@code kafka.} prefix; {@code bootstrap.servers} required
  * @param checkpointLocation where Structured Streaming keeps offsets and the state store
@@ -21,9 +23,11 @@ import java.util.Map;
  * @param maxConcurrentStages stage attempts the in-process launcher runs at once
  * @param launchJournalLocation local folder of the launch journal ({@value #LAUNCH_JOURNAL_LOCATION};
  *     default: the checkpoint location with {@code -launches} appended)
+ * @param ledgerIntervalMs micro-batch interval of the ledger query, ms
+ * @param topics topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}
  */
 public record ControllerConfig(Map<String, String> kafka, String checkpointLocation, long triggerIntervalMs,
-    int maxConcurrentStages, String launchJournalLocation) {
+    int maxConcurrentStages, String launchJournalLocation, long ledgerIntervalMs, Map<String, String> topics) {
 
   public static final String CHECKPOINT_LOCATION = "controller.checkpoint-location";
   public static final String TRIGGER_INTERVAL_MS = "controller.trigger-interval-ms";
@@ -31,6 +35,11 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
   public static final String MAX_CONCURRENT_STAGES = "controller.max-concurrent-stages";
   public static final int MAX_CONCURRENT_STAGES_DEFAULT = 8;
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
+  public static final String LEDGER_INTERVAL_MS = "controller.ledger-interval-ms";
+  public static final long LEDGER_INTERVAL_MS_DEFAULT = 2_000;
+  /** Topic roles and their default names; a key {@code topics.<role>} overrides one. */
+  public static final Map<String, String> DEFAULT_TOPICS = Map.of("objects", Topics.OBJECTS, "control", Topics.CONTROL,
+      "dlq", Topics.DLQ, "alerts", Topics.ALERTS, "ledger", Topics.LEDGER);
 
   public ControllerConfig {
     kafka = Map.copyOf(requireNonNull(kafka, "Invalid kafka: null"));
@@ -45,6 +54,14 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
       throw new IllegalArgumentException("Cannot configure controller: invalid " + MAX_CONCURRENT_STAGES + " " + maxConcurrentStages);
     }
     requireNonNull(launchJournalLocation, "Invalid launchJournalLocation: null");
+    if (ledgerIntervalMs < 0) {
+      throw new IllegalArgumentException("Cannot configure controller: invalid " + LEDGER_INTERVAL_MS + " " + ledgerIntervalMs);
+    }
+    topics = Map.copyOf(requireNonNull(topics, "Invalid topics: null"));
+    if (!topics.keySet().equals(DEFAULT_TOPICS.keySet())) {
+      throw new IllegalArgumentException("Cannot configure controller: topics must name exactly " + DEFAULT_TOPICS.keySet()
+          + ", got " + topics.keySet());
+    }
   }
 
   /**
@@ -53,11 +70,17 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
    * @throws IllegalArgumentException if a required key is missing or a value is invalid
    */
   public static ControllerConfig fromConfig(Map<String, String> config) {
-    Map<String, String> kafka = new LinkedHashMap<>();
-    config.forEach((key, value) -> {
-      if (key.startsWith("kafka.")) {
-        kafka.put(key.substring("kafka.".length()), value);
+    Map<String, String> kafka = withoutPrefix(config, "kafka.");
+    Map<String, String> topics = new LinkedHashMap<>(DEFAULT_TOPICS);
+    withoutPrefix(config, "topics.").forEach((role, name) -> {
+      if (!DEFAULT_TOPICS.containsKey(role)) {
+        throw new IllegalArgumentException("Cannot configure controller: unknown key topics." + role
+            + " (known: " + new java.util.TreeSet<>(DEFAULT_TOPICS.keySet()) + ")");
       }
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("Cannot configure controller: topics." + role + " is blank");
+      }
+      topics.put(role, name.trim());
     });
     String checkpoint = config.get(CHECKPOINT_LOCATION);
     if (checkpoint == null) {
@@ -66,7 +89,27 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     return new ControllerConfig(kafka, checkpoint,
         parseLong(config, TRIGGER_INTERVAL_MS, TRIGGER_INTERVAL_MS_DEFAULT),
         (int) parseLong(config, MAX_CONCURRENT_STAGES, MAX_CONCURRENT_STAGES_DEFAULT),
-        config.getOrDefault(LAUNCH_JOURNAL_LOCATION, checkpoint + "-launches"));
+        config.getOrDefault(LAUNCH_JOURNAL_LOCATION, checkpoint + "-launches"),
+        parseLong(config, LEDGER_INTERVAL_MS, LEDGER_INTERVAL_MS_DEFAULT), topics);
+  }
+
+  /**
+   * The entries of {@code config} whose key starts with {@code prefix}, with the prefix removed,
+   * e.g. the Kafka client settings from {@code kafka.*} keys.
+   */
+  public static Map<String, String> withoutPrefix(Map<String, String> config, String prefix) {
+    Map<String, String> selected = new LinkedHashMap<>();
+    config.forEach((key, value) -> {
+      if (key.startsWith(prefix)) {
+        selected.put(key.substring(prefix.length()), value);
+      }
+    });
+    return selected;
+  }
+
+  /** Where the ledger query keeps its offsets: the checkpoint location with {@code -ledger} appended. */
+  public String ledgerCheckpointLocation() {
+    return checkpointLocation + "-ledger";
   }
 
   /** Kafka settings for producers, as objects. */
@@ -74,21 +117,29 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     return new LinkedHashMap<>(kafka);
   }
 
-  /** The topic names (fixed for now; see {@link Topics}). */
+  /** {@code ObjectCreated} events. */
   public String objectsTopic() {
-    return Topics.OBJECTS;
+    return topics.get("objects");
   }
 
+  /** Control events. */
   public String controlTopic() {
-    return Topics.CONTROL;
+    return topics.get("control");
   }
 
+  /** Dead letters. */
   public String dlqTopic() {
-    return Topics.DLQ;
+    return topics.get("dlq");
   }
 
+  /** Alerts. */
   public String alertsTopic() {
-    return Topics.ALERTS;
+    return topics.get("alerts");
+  }
+
+  /** The controller's ledger changelog (internal). */
+  public String ledgerTopic() {
+    return topics.get("ledger");
   }
 
   private static long parseLong(Map<String, String> config, String key, long defaultValue) {

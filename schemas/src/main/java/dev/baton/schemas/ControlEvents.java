@@ -1,7 +1,9 @@
 package dev.baton.schemas;
 
 import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.RunCancelRequested;
 import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunResumeRequested;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageLaunched;
@@ -11,7 +13,9 @@ import java.util.UUID;
 /**
  * Builds {@link ControlEvent} envelopes with deterministic event ids where the event has a natural
  * identity, so a re-published event deduplicates: {@code <runId>/<stage>/<attempt>/launched},
- * {@code <runId>/<stage>/<attempt>/completed}, {@code <runId>/completed}.
+ * {@code <runId>/<stage>/<attempt>/completed}, {@code <runId>/completed} (after the n-th resume:
+ * {@code <runId>/resume-<n>/completed}, since a resumed run completes again). Requests from
+ * people (run, resume, cancel) carry random ids.
  */
 public final class ControlEvents {
   private ControlEvents() {}
@@ -28,9 +32,23 @@ public final class ControlEvents {
         runId, pipeline, completed.getFinishedAt(), completed);
   }
 
-  /** Envelope for a {@link RunCompleted}. */
+  /** Envelope for a {@link RunCompleted} of a run never resumed. */
   public static ControlEvent runCompleted(String runId, String pipeline, RunCompleted completed) {
-    return envelope(runId + "/completed", runId, pipeline, completed.getCompletedAt(), completed);
+    return runCompleted(runId, pipeline, completed, 0);
+  }
+
+  /** Envelope for a {@link RunCompleted} after {@code resumes} resumes of the run. */
+  public static ControlEvent runCompleted(String runId, String pipeline, RunCompleted completed, int resumes) {
+    return envelope(runId + (resumes == 0 ? "" : "/resume-" + resumes) + "/completed", runId, pipeline,
+        completed.getCompletedAt(), completed);
+  }
+
+  /** Envelope for an operator request ({@link RunResumeRequested}, {@link RunCancelRequested}); random event id. */
+  public static ControlEvent operatorRequest(String runId, String pipeline, Object request, Instant time) {
+    if (!(request instanceof RunResumeRequested) && !(request instanceof RunCancelRequested)) {
+      throw new IllegalArgumentException("Invalid operator request: " + (request == null ? "null" : request.getClass().getName()));
+    }
+    return envelope(UUID.randomUUID().toString(), runId, pipeline, time, request);
   }
 
   /** Envelope for a {@link RunRequested}; requests carry a random event id. */

@@ -10,6 +10,12 @@ public final class Topics {
   public static final String DLQ = "baton.dlq";
   /** Run failed / stage retried / SLA missed. */
   public static final String ALERTS = "baton.alerts";
+  /**
+   * The controller's ledger changelog, keyed by runId: the rows it decided to write to the ledger
+   * tables, as JSON; written in the decision's micro-batch and applied to Iceberg by a second,
+   * slower query, so ledger commits never delay a launch. Internal to the controller.
+   */
+  public static final String LEDGER = "baton.ledger";
 
   private Topics() {}
 }

@@ -65,10 +65,19 @@ public final class ControlEventPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends raw bytes to another topic (the dead-letter, alerts or ledger topic) without waiting; the
+   * returned future completes when Kafka acknowledged the record.
+   */
+  public Future<RecordMetadata> publishRawAsync(String otherTopic, String key, byte[] value,
+      Iterable<org.apache.kafka.common.header.Header> headers) {
+    return producer.send(new ProducerRecord<>(otherTopic, null, key, value, headers));
+  }
+
   /** Sends raw bytes to another topic (e.g. the dead-letter topic) and waits for the acknowledgement. */
   public RecordMetadata publishRaw(String otherTopic, String key, byte[] value, Iterable<org.apache.kafka.common.header.Header> headers) {
     try {
-      return producer.send(new ProducerRecord<>(otherTopic, null, key, value, headers)).get();
+      return publishRawAsync(otherTopic, key, value, headers).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while publishing to " + otherTopic, e);

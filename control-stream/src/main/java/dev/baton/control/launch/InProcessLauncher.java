@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.stages.runner.StageRunner;
 import dev.baton.stages.spi.StageContext;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs stage attempts on a thread pool inside the controller's warm SparkSession, each in its
@@ -17,14 +21,19 @@ import org.apache.spark.sql.SparkSession;
  * of queueing behind each other. Good for the local stack and for small stages; no JVM start-up
  * per stage.
  *
- * <p>Idempotent per process: a launch key seen before is ignored. (A durable launch record, so a
- * restarted controller also recognises it, is the controller's job.)
+ * <p>Each attempt runs in a Spark job group named after its launch key, so {@link #cancel} stops
+ * its Spark jobs ({@code SparkContext.cancelJobGroup}) and interrupts its thread, or drops it from
+ * the queue if it has not started. Launch idempotency across restarts is the launch journal's job
+ * (in front of this launcher); an attempt queued or running here is not started twice.
  */
 public final class InProcessLauncher implements Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(InProcessLauncher.class);
+
   private final SparkSession spark;
   private final StageRunner runner;
   private final ThreadPoolExecutor executor;
-  private final Set<String> launched = ConcurrentHashMap.newKeySet();
+  /** Attempts queued or running, by launch key; removed when they end. */
+  private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
 
   /**
    * @param spark the session stages run in (must have {@code spark.scheduler.mode=FAIR} for pools to matter)
@@ -55,22 +64,46 @@ public final class InProcessLauncher implements Launcher {
 
   @Override
   public void launch(LaunchRequest request) {
-    if (!launched.add(request.launchKey())) {
+    FutureTask<Void> attempt = new FutureTask<>(() -> run(request), null);
+    // registered before it can start, so the task's own removal at its end always finds it
+    if (active.putIfAbsent(request.launchKey(), attempt) == null) {
+      executor.execute(attempt);
+    }
+  }
+
+  private void run(LaunchRequest request) {
+    var context = spark.sparkContext();
+    context.setLocalProperty("spark.scheduler.pool", request.stage().name());
+    context.setJobGroup(request.launchKey(), "baton stage " + request.launchKey(), true);
+    try {
+      runner.run(
+          new StageContext(request.runId(), request.pipeline(), request.stage().name(), request.attempt(), request.params()),
+          request.stage().type(), request.stage().options(), spark);
+    } catch (RuntimeException e) {
+      // the runner reports stage failures itself; this is a failure to publish the completion,
+      // which the controller recovers from through the attempt's timeout (LOST, then retry)
+      LOG.error("Attempt {} ended without a published completion", request.launchKey(), e);
+    } finally {
+      context.clearJobGroup();
+      context.setLocalProperty("spark.scheduler.pool", null);
+      active.remove(request.launchKey());
+    }
+  }
+
+  @Override
+  public void cancel(String launchKey) {
+    Future<?> attempt = active.remove(launchKey);
+    if (attempt == null) {
       return;
     }
-    executor.execute(() -> {
-      var context = spark.sparkContext();
-      context.setLocalProperty("spark.scheduler.pool", request.stage().name());
-      context.setJobGroup(request.launchKey(), "baton stage " + request.launchKey(), false);
-      try {
-        runner.run(
-            new StageContext(request.runId(), request.pipeline(), request.stage().name(), request.attempt(), request.params()),
-            request.stage().type(), request.stage().options(), spark);
-      } finally {
-        context.clearJobGroup();
-        context.setLocalProperty("spark.scheduler.pool", null);
-      }
-    });
+    LOG.warn("Cancelling attempt {}", launchKey);
+    attempt.cancel(true);
+    spark.sparkContext().cancelJobGroup(launchKey);
+  }
+
+  /** Attempts queued or running. */
+  public int activeAttempts() {
+    return active.size();
   }
 
   @Override

@@ -20,6 +20,13 @@ public interface Launcher extends AutoCloseable {
    */
   void launch(LaunchRequest request);
 
+  /**
+   * Stops the attempt {@code launchKey} ({@code runId/stage/attempt}) if it is queued or running;
+   * does nothing when it has finished or was never launched here. Returns without waiting; a
+   * stopped attempt may still report a (stale) completion, which the controller ignores.
+   */
+  void cancel(String launchKey);
+
   /** Stops accepting launches and releases resources; running attempts may be interrupted. */
   @Override
   void close();

@@ -25,7 +25,7 @@ import org.apache.spark.sql.types.StructType;
  * Timestamps are UTC instants (Iceberg {@code timestamptz}).
  */
 public final class Ledger {
-  /** Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at. */
+  /** Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at, params, resumes. */
   public static final String RUNS = TableProperties.SYSTEM_NAMESPACE + ".runs";
   /** Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error, updated_at. */
   public static final String STAGE_ATTEMPTS = TableProperties.SYSTEM_NAMESPACE + ".stage_attempts";
@@ -39,7 +39,11 @@ public final class Ledger {
           .add("started_at", DataTypes.TimestampType, true)
           .add("completed_at", DataTypes.TimestampType, true)
           .add("failed_stages", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add("updated_at", DataTypes.TimestampType, false);
+          .add("updated_at", DataTypes.TimestampType, false)
+          .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)
+          .add("resumes", DataTypes.IntegerType, true);
+  /** Columns added to {@value #RUNS} after its first version, with their DDL type; added to older tables on start. */
+  private static final Map<String, String> RUN_COLUMNS_ADDED = Map.of("params", "map<string, string>", "resumes", "int");
   private static final StructType ATTEMPT_SCHEMA =
       new StructType()
           .add("run_id", DataTypes.StringType, false)
@@ -66,6 +70,13 @@ public final class Ledger {
         + TableProperties.tblPropertiesSql() + ")");
     spark.sql("CREATE TABLE IF NOT EXISTS " + STAGE_ATTEMPTS + " (" + ATTEMPT_SCHEMA.toDDL()
         + ") USING iceberg TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")");
+    // a ledger created by an older version: add the newer columns (Iceberg schema evolution, metadata only)
+    java.util.Set<String> existing = java.util.Set.of(spark.table(RUNS).schema().fieldNames());
+    new java.util.TreeMap<>(RUN_COLUMNS_ADDED).forEach((column, type) -> {
+      if (!existing.contains(column)) {
+        spark.sql("ALTER TABLE " + RUNS + " ADD COLUMN " + column + " " + type);
+      }
+    });
   }
 
   /**
@@ -76,14 +87,7 @@ public final class Ledger {
    */
   public void record(List<Command.RecordRun> runs, List<Command.RecordStageAttempt> attempts) {
     Timestamp now = Timestamp.from(Instant.now());
-    if (!runs.isEmpty()) {
-      Map<String, Row> latest = new LinkedHashMap<>();
-      for (Command.RecordRun run : runs) {
-        latest.put(run.runId(), RowFactory.create(run.runId(), run.pipeline(), run.triggerKey(), run.status(),
-            timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now));
-      }
-      merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
-    }
+    // attempts first: whoever sees a run's final status in the ledger also finds all its attempts
     if (!attempts.isEmpty()) {
       Map<String, Row> latest = new LinkedHashMap<>();
       for (Command.RecordStageAttempt attempt : attempts) {
@@ -94,6 +98,15 @@ public final class Ledger {
       }
       merge(STAGE_ATTEMPTS, ATTEMPT_SCHEMA, new ArrayList<>(latest.values()),
           "t.run_id = s.run_id AND t.stage = s.stage AND t.attempt = s.attempt");
+    }
+    if (!runs.isEmpty()) {
+      Map<String, Row> latest = new LinkedHashMap<>();
+      for (Command.RecordRun run : runs) {
+        latest.put(run.runId(), RowFactory.create(run.runId(), run.pipeline(), run.triggerKey(), run.status(),
+            timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now,
+            run.params(), run.resumes()));
+      }
+      merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
     }
   }
 

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -34,9 +35,11 @@ public final class LedgerReader {
    * One row of {@code baton_system.runs}.
    *
    * @param failedStages stages whose last attempt FAILED
+   * @param params the run's parameters (empty for runs recorded before the column existed)
+   * @param resumes how many times the run was resumed
    */
   public record RunRecord(String runId, String pipeline, String triggerKey, String status, Instant startedAt,
-      Instant completedAt, List<String> failedStages) {}
+      Instant completedAt, List<String> failedStages, Map<String, String> params, int resumes) {}
 
   /** One row of {@code baton_system.stage_attempts}. */
   public record AttemptRecord(String runId, String stage, int attempt, String status, Instant launchedAt,
@@ -108,9 +111,12 @@ public final class LedgerReader {
   @SuppressWarnings("unchecked")
   private static RunRecord toRun(Record r) {
     Object failed = r.getField("failed_stages");
+    Object params = r.getField("params");
+    Object resumes = r.getField("resumes");
     return new RunRecord((String) r.getField("run_id"), (String) r.getField("pipeline"),
         (String) r.getField("trigger_key"), (String) r.getField("status"), instant(r.getField("started_at")),
-        instant(r.getField("completed_at")), failed == null ? List.of() : List.copyOf((List<String>) failed));
+        instant(r.getField("completed_at")), failed == null ? List.of() : List.copyOf((List<String>) failed),
+        params == null ? Map.of() : Map.copyOf((Map<String, String>) params), resumes == null ? 0 : (Integer) resumes);
   }
 
   private static Instant instant(Object value) {

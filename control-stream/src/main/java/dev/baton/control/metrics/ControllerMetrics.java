@@ -28,6 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code baton_controller_hop_latency_seconds}: from the moment a stage became runnable (its
  *       last upstream finished, or its retry back-off ended) to its launch — histogram
  *   <li>{@code baton_controller_runs_active}: runs RUNNING as seen by this process
+ *   <li>{@code baton_controller_events_ignored_total{reason}}: inputs that changed nothing, {@code
+ *       duplicate} (delivered again) or {@code stale} (an attempt no longer current, a run already ended)
+ *   <li>{@code baton_controller_attempts_cancelled_total}: running attempts stopped (run cancelled, attempt LOST)
+ *   <li>{@code baton_controller_webhook_failures_total}: alert webhook POSTs that failed for good
+ *   <li>{@code baton_controller_batch_seconds{phase}}: where a micro-batch's {@code foreachBatch} spends
+ *       its time: {@code decide} (running the query's Spark job: decode, state, decisions, collected
+ *       to the driver), {@code launch} (journal, StageLaunched acknowledged, launches), {@code
+ *       publish} (ledger changelog, RunCompleted, alerts, dead letters acknowledged)
  * </ul>
  */
 public final class ControllerMetrics implements AutoCloseable {
@@ -70,6 +78,36 @@ public final class ControllerMetrics implements AutoCloseable {
 
   public void deadLetter() {
     deadLetters.increment();
+  }
+
+  /** Time one phase of a micro-batch's {@code foreachBatch} took, ms. */
+  public void batchPhase(String phase, long millis) {
+    registry.timer("baton.controller.batch", "phase", phase).record(Duration.ofMillis(millis));
+  }
+
+  /** Mean and max time of a micro-batch phase so far, ms: {@code [count, mean, max]}. */
+  public double[] batchPhaseSummary(String phase) {
+    Timer timer = registry.find("baton.controller.batch").tag("phase", phase).timer();
+    if (timer == null) {
+      return new double[] {0, 0, 0};
+    }
+    return new double[] {timer.count(), timer.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+        timer.max(java.util.concurrent.TimeUnit.MILLISECONDS)};
+  }
+
+  /** An input changed nothing; {@code reason} is {@code duplicate} or {@code stale}. */
+  public void ignored(String reason) {
+    registry.counter("baton.controller.events.ignored", "reason", reason).increment();
+  }
+
+  /** A running attempt was asked to stop. */
+  public void attemptCancelled() {
+    registry.counter("baton.controller.attempts.cancelled").increment();
+  }
+
+  /** An alert webhook POST failed after all its attempts. */
+  public void webhookFailed() {
+    registry.counter("baton.controller.webhook.failures").increment();
   }
 
   public void alert(String kind) {

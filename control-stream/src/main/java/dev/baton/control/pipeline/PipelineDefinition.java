@@ -17,14 +17,21 @@ import java.util.Optional;
  * @param description free text
  * @param trigger the object trigger, or null for pipelines started only by {@code RunRequested}
  * @param stages stages in file order
+ * @param slaMs a run not completed this long after it started raises one SLA_MISSED alert, ms; null for none
+ * @param webhook where alerts of this pipeline are also POSTed, or null
  */
-public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages)
-    implements Serializable {
+public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
+    Long slaMs, WebhookDefinition webhook) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
     description = description == null ? "" : description;
     stages = List.copyOf(requireNonNull(stages, "Invalid stages: null"));
+  }
+
+  /** A pipeline without SLA or webhook. */
+  public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages) {
+    this(name, description, trigger, stages, null, null);
   }
 
   /** The stage named {@code name}, if any. */

@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *     type: ingest
  *     dependsOn: []
  *     options: {...}      # type-specific, see the stage type's options record
+ * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000}
+ * alerts:
+ *   slaMs: 7200000      # SLA_MISSED alert when a run is still unfinished 2 h after it started
+ *   webhook: {url: https://hooks.example.com/baton, headers: {Authorization: Bearer x}, maxAttempts: 5}
  * }</pre>
  */
 public final class PipelineParser {
@@ -145,7 +149,41 @@ public final class PipelineParser {
     if (!errors.isEmpty()) {
       throw new PipelineValidationException(source, errors);
     }
-    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages);
+    Long slaMs = spec.alerts() == null ? null : spec.alerts().slaMs();
+    WebhookDefinition webhook = webhook(spec.alerts() == null ? null : spec.alerts().webhook(), errors);
+    if (slaMs != null && slaMs < 1) {
+      errors.add("alerts.slaMs: must be at least 1 (got " + slaMs + ")");
+    }
+    if (!errors.isEmpty()) {
+      throw new PipelineValidationException(source, errors);
+    }
+    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook);
+  }
+
+  private static WebhookDefinition webhook(WebhookSpec spec, List<String> errors) {
+    if (spec == null) {
+      return null;
+    }
+    if (spec.url() == null || spec.url().isBlank()) {
+      errors.add("alerts.webhook.url: is required");
+      return null;
+    }
+    try {
+      java.net.URI uri = new java.net.URI(spec.url());
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        errors.add("alerts.webhook.url: expected an http or https URL (got '" + spec.url() + "')");
+        return null;
+      }
+    } catch (java.net.URISyntaxException e) {
+      errors.add("alerts.webhook.url: not a URL: " + e.getMessage());
+      return null;
+    }
+    int maxAttempts = spec.maxAttempts() == null ? 5 : spec.maxAttempts();
+    if (maxAttempts < 1) {
+      errors.add("alerts.webhook.maxAttempts: must be at least 1 (got " + maxAttempts + ")");
+      return null;
+    }
+    return new WebhookDefinition(spec.url(), spec.headers(), maxAttempts);
   }
 
   /** The stage's retry policy: its own fields, else the defaults', else no retry. */
@@ -254,7 +292,13 @@ public final class PipelineParser {
 
   /** The document as written, before validation. */
   record PipelineSpec(String name, String description, TriggerSpec trigger, DefaultsSpec defaults,
-      List<StageSpec> stages) {}
+      List<StageSpec> stages, AlertsSpec alerts) {}
+
+  /** {@code alerts:} as written. */
+  record AlertsSpec(Long slaMs, WebhookSpec webhook) {}
+
+  /** {@code alerts.webhook:} as written. */
+  record WebhookSpec(String url, Map<String, String> headers, Integer maxAttempts) {}
 
   /** {@code defaults:} as written: what stages inherit. */
   record DefaultsSpec(RetrySpec retry, Long timeoutMs) {}

@@ -9,6 +9,8 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = Command.LaunchStage.class, name = "launch-stage"),
+  @JsonSubTypes.Type(value = Command.CancelStage.class, name = "cancel-stage"),
+  @JsonSubTypes.Type(value = Command.CountIgnored.class, name = "count-ignored"),
   @JsonSubTypes.Type(value = Command.RecordRun.class, name = "record-run"),
   @JsonSubTypes.Type(value = Command.RecordStageAttempt.class, name = "record-stage-attempt"),
   @JsonSubTypes.Type(value = Command.PublishRunCompleted.class, name = "publish-run-completed"),
@@ -27,22 +29,44 @@ public sealed interface Command {
   record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
       long launchedAtMs, long readyAtMs) implements Command {}
 
-  /** Upsert the run's row in the ledger table {@code baton_system.runs}. */
+  /**
+   * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the
+   * attempt was declared LOST and must not finish later next to its retry).
+   */
+  record CancelStage(String runId, String pipeline, String stage, int attempt) implements Command {}
+
+  /**
+   * An input changed nothing; count it.
+   *
+   * @param reason {@code duplicate} (delivered again) or {@code stale} (an older attempt, a run already ended)
+   */
+  record CountIgnored(String reason) implements Command {}
+
+  /**
+   * Upsert the run's row in the ledger table {@code baton_system.runs}.
+   *
+   * @param params the run's parameters (what a rerun repeats)
+   * @param resumes how many times the run was resumed
+   */
   record RecordRun(String runId, String pipeline, String triggerKey, String status, Long startedAtMs,
-      Long completedAtMs, List<String> failedStages) implements Command {}
+      Long completedAtMs, List<String> failedStages, Map<String, String> params, int resumes) implements Command {}
 
   /** Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. */
   record RecordStageAttempt(String runId, String pipeline, String stage, int attempt, String status,
       Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage) implements Command {}
 
-  /** Publish {@code RunCompleted} on the control topic. */
+  /**
+   * Publish {@code RunCompleted} on the control topic.
+   *
+   * @param resumes the run's resume count, part of the event id (a resumed run completes again)
+   */
   record PublishRunCompleted(String runId, String pipeline, String status, long completedAtMs,
-      List<String> failedStages) implements Command {}
+      List<String> failedStages, int resumes) implements Command {}
 
   /**
    * Publish an {@code Alert} on the alerts topic.
    *
-   * @param kind an {@code AlertKind} name: RUN_FAILED, STAGE_RETRIED, STAGE_LOST
+   * @param kind an {@code AlertKind} name: RUN_FAILED, STAGE_RETRIED, STAGE_LOST, SLA_MISSED
    * @param stage the stage concerned, or null for the run
    * @param attempt the attempt concerned, or null
    */

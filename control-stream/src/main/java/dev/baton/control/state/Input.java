@@ -10,6 +10,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.ObjectArrived.class, name = "object-arrived"),
   @JsonSubTypes.Type(value = Input.RunRequested.class, name = "run-requested"),
   @JsonSubTypes.Type(value = Input.StageCompleted.class, name = "stage-completed"),
+  @JsonSubTypes.Type(value = Input.ResumeRequested.class, name = "resume-requested"),
+  @JsonSubTypes.Type(value = Input.CancelRequested.class, name = "cancel-requested"),
   @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected"),
   @JsonSubTypes.Type(value = Input.Tick.class, name = "tick")
 })
@@ -25,6 +27,12 @@ public sealed interface Input {
   /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
   record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
       long finishedAtMs, String errorType, String errorMessage) implements Input {}
+
+  /** An operator asks to resume a FAILED or CANCELLED run from its unfinished stages. */
+  record ResumeRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}
+
+  /** An operator asks to cancel a WAITING or RUNNING run. */
+  record CancelRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}
 
   /** The run's timer fired: a retry back-off ended or an attempt may have timed out. */
   record Tick() implements Input {}

@@ -22,6 +22,9 @@ import java.util.Set;
  * @param createdAtMs when the first event of the run arrived, epoch ms
  * @param startedAtMs when the run started (left WAITING), epoch ms, or null
  * @param completedAtMs when the run ended, epoch ms, or null
+ * @param resumes how many times an operator resumed the run
+ * @param slaMissed whether the run's SLA alert has been raised
+ * @param operatorRequests event ids of the resume/cancel requests applied, so a re-delivered request is ignored
  */
 public record RunState(
     String runId,
@@ -33,7 +36,10 @@ public record RunState(
     Map<String, StageState> stages,
     long createdAtMs,
     Long startedAtMs,
-    Long completedAtMs) {
+    Long completedAtMs,
+    int resumes,
+    boolean slaMissed,
+    Set<String> operatorRequests) {
 
   public RunState {
     requireNonNull(runId, "Invalid runId: null");
@@ -43,26 +49,63 @@ public record RunState(
     params = Map.copyOf(requireNonNull(params, "Invalid params: null"));
     filesSeen = Collections.unmodifiableSet(new TreeSet<>(requireNonNull(filesSeen, "Invalid filesSeen: null")));
     stages = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(stages, "Invalid stages: null")));
+    // state written before these fields existed has none
+    operatorRequests = operatorRequests == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(operatorRequests));
+  }
+
+  /** A new run's state: no stages yet, never resumed. */
+  static RunState waiting(String runId, String pipeline, String triggerKey, Map<String, String> params,
+      Set<String> filesSeen, long createdAtMs) {
+    return new RunState(runId, pipeline, triggerKey, RunStatus.WAITING, params, filesSeen, Map.of(), createdAtMs, null,
+        null, 0, false, Set.of());
+  }
+
+  /** A copy with other stages (and status). */
+  RunState withStages(RunStatus newStatus, Map<String, StageState> newStages) {
+    return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, newStages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, operatorRequests);
+  }
+
+  /** A copy with other parameters. */
+  RunState withParams(Map<String, String> newParams) {
+    return new RunState(runId, pipeline, triggerKey, status, newParams, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, operatorRequests);
+  }
+
+  /** A copy that remembers an applied operator request. */
+  RunState withOperatorRequest(String eventId, int newResumes) {
+    Set<String> copy = new TreeSet<>(operatorRequests);
+    copy.add(eventId);
+    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, newResumes, slaMissed, copy);
+  }
+
+  /** A copy with the SLA alert raised. */
+  RunState withSlaMissed() {
+    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, true, operatorRequests);
   }
 
   /** A copy with another status and completion time. */
   RunState withStatus(RunStatus newStatus, Long newStartedAtMs, Long newCompletedAtMs) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, stages, createdAtMs,
-        newStartedAtMs, newCompletedAtMs);
+        newStartedAtMs, newCompletedAtMs, resumes, slaMissed, operatorRequests);
   }
 
   /** A copy with one stage replaced. */
   RunState withStage(String stage, StageState state) {
     Map<String, StageState> copy = new LinkedHashMap<>(stages);
     copy.put(stage, state);
-    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, copy, createdAtMs, startedAtMs, completedAtMs);
+    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, copy, createdAtMs, startedAtMs, completedAtMs,
+        resumes, slaMissed, operatorRequests);
   }
 
   /** A copy with another file seen. */
   RunState withFile(String file) {
     Set<String> copy = new TreeSet<>(filesSeen);
     copy.add(file);
-    return new RunState(runId, pipeline, triggerKey, status, params, copy, stages, createdAtMs, startedAtMs, completedAtMs);
+    return new RunState(runId, pipeline, triggerKey, status, params, copy, stages, createdAtMs, startedAtMs, completedAtMs,
+        resumes, slaMissed, operatorRequests);
   }
 
   /** Names of the stages whose status is FAILED. */

@@ -1,14 +1,18 @@
 package dev.baton.control.state;
 
-/** Where a run is. WAITING: some trigger files have arrived, not all; no stage launched yet. */
+/**
+ * Where a run is. WAITING: some trigger files have arrived, not all; no stage launched yet.
+ * CANCELLED: an operator cancelled it. FAILED and CANCELLED runs can be resumed.
+ */
 public enum RunStatus {
   WAITING,
   RUNNING,
   SUCCEEDED,
-  FAILED;
+  FAILED,
+  CANCELLED;
 
-  /** Whether the run has ended. */
+  /** Whether the run has ended (until a resume). */
   public boolean isTerminal() {
-    return this == SUCCEEDED || this == FAILED;
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
   }
 }

@@ -20,11 +20,16 @@ import java.util.Objects;
  *   <li>a failed attempt is retried per the stage's {@link RetryPolicy} after a back-off; an attempt
  *       with no completion within the stage's timeout is LOST and retried the same way;
  *   <li>a stage that fails for good ends the run FAILED, and no further stage launches;
- *   <li>duplicate or stale completions (another attempt, a stage not running) change nothing.
+ *   <li>duplicate or stale completions (another attempt, a stage not running) change nothing, and
+ *       are reported as ignored so they can be counted;
+ *   <li>an operator may cancel a WAITING or RUNNING run (running attempts are cancelled) and resume
+ *       a FAILED or CANCELLED one: stages that SUCCEEDED keep their outputs, the others run again
+ *       with the next attempt numbers; any other request is an invalid transition (rejected);
+ *   <li>a run still unfinished {@code slaMs} after it started raises one SLA_MISSED alert.
  * </ul>
  *
  * <p>Timers: after each transition, {@link #nextDeadlineMs} says when the run needs a {@link
- * Input.Tick} (a back-off ends or an attempt times out).
+ * Input.Tick} (a back-off ends, an attempt times out or the SLA passes).
  */
 public final class RunTransitions {
 
@@ -36,18 +41,27 @@ public final class RunTransitions {
    * @param state the new state, or null when there is (still) no state for the run
    * @param commands what to do, in order
    * @param rejection when non-null, the input cannot be applied and goes to the dead-letter topic with this reason
+   * @param ignored when non-null, the input changed nothing: {@code duplicate} or {@code stale}
    */
-  public record Transition(RunState state, List<Command> commands, String rejection) {
+  public record Transition(RunState state, List<Command> commands, String rejection, String ignored) {
     public Transition {
       commands = List.copyOf(commands);
     }
 
+    Transition(RunState state, List<Command> commands) {
+      this(state, commands, null, null);
+    }
+
     static Transition unchanged(RunState state) {
-      return new Transition(state, List.of(), null);
+      return new Transition(state, List.of());
+    }
+
+    static Transition ignored(RunState state, String reason) {
+      return new Transition(state, List.of(), null, reason);
     }
 
     static Transition rejected(RunState state, String reason) {
-      return new Transition(state, List.of(), reason);
+      return new Transition(state, List.of(), reason, null);
     }
   }
 
@@ -72,6 +86,12 @@ public final class RunTransitions {
     if (input instanceof Input.Tick) {
       return onTick(pipeline, state, nowMs);
     }
+    if (input instanceof Input.CancelRequested cancel) {
+      return onCancel(state, cancel, nowMs);
+    }
+    if (input instanceof Input.ResumeRequested resume) {
+      return onResume(pipeline, state, resume, nowMs);
+    }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
   }
 
@@ -87,11 +107,10 @@ public final class RunTransitions {
       params.put("bucket", object.bucket());
       params.put("batchPrefix", object.triggerKey().substring(object.bucket().length() + 1));
       params.put("triggerKey", object.triggerKey());
-      state = new RunState(runId, pipeline.name(), object.triggerKey(), RunStatus.WAITING, params,
-          java.util.Set.of(), Map.of(), nowMs, null, null);
+      state = RunState.waiting(runId, pipeline.name(), object.triggerKey(), params, java.util.Set.of(), nowMs);
     }
     if (state.status() != RunStatus.WAITING || state.filesSeen().contains(object.file())) {
-      return Transition.unchanged(state); // late or repeated file of a run already started
+      return Transition.ignored(state, "duplicate"); // late or repeated file of a run already started
     }
     state = state.withFile(object.file());
     if (!state.filesSeen().containsAll(trigger.requiredFiles())) {
@@ -103,15 +122,15 @@ public final class RunTransitions {
   private static Transition onRunRequested(PipelineDefinition pipeline, RunState state, String runId,
       Input.RunRequested request, long nowMs) {
     if (state != null && state.status() != RunStatus.WAITING) {
-      return Transition.unchanged(state); // duplicate request of a run already started
+      return Transition.ignored(state, "duplicate"); // duplicate request of a run already started
     }
     // parameters already known from trigger files, overridden by the request's own
     Map<String, String> params = new LinkedHashMap<>(state == null ? Map.of() : state.params());
     params.putAll(request.params());
     params.putIfAbsent("triggerKey", request.triggerKey());
-    state = new RunState(runId, pipeline.name(), request.triggerKey(), RunStatus.WAITING, params,
-        state == null ? java.util.Set.of() : state.filesSeen(), Map.of(), state == null ? nowMs : state.createdAtMs(),
-        null, null);
+    state = state == null
+        ? RunState.waiting(runId, pipeline.name(), request.triggerKey(), params, java.util.Set.of(), nowMs)
+        : state.withParams(params);
     return start(pipeline, state, nowMs);
   }
 
@@ -120,12 +139,84 @@ public final class RunTransitions {
     for (StageDefinition stage : pipeline.stages()) {
       stages.put(stage.name(), StageState.pending());
     }
-    RunState running = new RunState(state.runId(), state.pipeline(), state.triggerKey(), RunStatus.RUNNING,
-        state.params(), state.filesSeen(), stages, state.createdAtMs(), nowMs, null);
+    RunState running = state.withStages(RunStatus.RUNNING, stages).withStatus(RunStatus.RUNNING, nowMs, null);
     List<Command> commands = new ArrayList<>();
     commands.add(recordRun(running));
     running = launchRunnable(pipeline, running, nowMs, commands);
-    return new Transition(running, commands, null);
+    return new Transition(running, commands);
+  }
+
+  /** Cancels a WAITING or RUNNING run: running attempts are stopped, nothing further launches. */
+  private static Transition onCancel(RunState state, Input.CancelRequested cancel, long nowMs) {
+    if (state == null) {
+      return Transition.rejected(null, "cancel requested for an unknown run");
+    }
+    if (state.operatorRequests().contains(cancel.eventId())) {
+      return Transition.ignored(state, "duplicate");
+    }
+    if (state.status().isTerminal()) {
+      return Transition.rejected(state, "cannot cancel run " + state.runId() + ": it is already " + state.status());
+    }
+    String why = "cancelled by " + (cancel.requestedBy() == null ? "an operator" : cancel.requestedBy())
+        + (cancel.reason() == null ? "" : ": " + cancel.reason());
+    List<Command> commands = new ArrayList<>();
+    Map<String, StageState> stages = new LinkedHashMap<>(state.stages());
+    for (Map.Entry<String, StageState> entry : state.stages().entrySet()) {
+      StageState stage = entry.getValue();
+      if (stage.status() == StageRunStatus.RUNNING) {
+        commands.add(new Command.CancelStage(state.runId(), state.pipeline(), entry.getKey(), stage.attempt()));
+        commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
+            "CANCELLED", stage.launchedAtMs(), nowMs, "CANCELLED", why));
+      }
+      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT) {
+        stages.put(entry.getKey(), new StageState(StageRunStatus.CANCELLED, stage.attempt(), stage.launchedAtMs(), nowMs,
+            "CANCELLED", why, null, stage.retryBase()));
+      }
+    }
+    RunState cancelled = state.withStages(RunStatus.CANCELLED, stages)
+        .withStatus(RunStatus.CANCELLED, state.startedAtMs(), nowMs)
+        .withOperatorRequest(cancel.eventId(), state.resumes());
+    commands.add(recordRun(cancelled));
+    commands.add(new Command.PublishRunCompleted(cancelled.runId(), cancelled.pipeline(), RunStatus.CANCELLED.name(),
+        nowMs, List.of(), cancelled.resumes()));
+    return new Transition(cancelled, commands);
+  }
+
+  /**
+   * Resumes a FAILED or CANCELLED run: SUCCEEDED stages keep their outputs and are not launched
+   * again; FAILED, CANCELLED and never-started stages launch (when their upstream SUCCEEDED) with
+   * the next attempt number and a fresh retry budget.
+   */
+  private static Transition onResume(PipelineDefinition pipeline, RunState state, Input.ResumeRequested resume,
+      long nowMs) {
+    if (state == null) {
+      return Transition.rejected(null, "resume requested for an unknown run");
+    }
+    if (state.operatorRequests().contains(resume.eventId())) {
+      return Transition.ignored(state, "duplicate");
+    }
+    if (state.status() != RunStatus.FAILED && state.status() != RunStatus.CANCELLED) {
+      return Transition.rejected(state, "cannot resume run " + state.runId() + ": it is " + state.status()
+          + " (only FAILED or CANCELLED runs resume)");
+    }
+    RunState resumed = state.withOperatorRequest(resume.eventId(), state.resumes() + 1);
+    if (state.stages().isEmpty()) {
+      return start(pipeline, resumed, nowMs); // cancelled while WAITING: start it now
+    }
+    Map<String, StageState> stages = new LinkedHashMap<>();
+    for (StageDefinition definition : pipeline.stages()) {
+      StageState stage = state.stages().getOrDefault(definition.name(), StageState.pending());
+      switch (stage.status()) {
+        case FAILED, CANCELLED, RETRY_WAIT -> stages.put(definition.name(),
+            new StageState(StageRunStatus.PENDING, stage.attempt(), null, null, null, null, null, stage.attempt()));
+        default -> stages.put(definition.name(), stage);
+      }
+    }
+    resumed = resumed.withStages(RunStatus.RUNNING, stages).withStatus(RunStatus.RUNNING, state.startedAtMs(), null);
+    List<Command> commands = new ArrayList<>();
+    commands.add(recordRun(resumed));
+    resumed = launchRunnable(pipeline, resumed, nowMs, commands);
+    return new Transition(completeIfDone(resumed, nowMs, commands), commands);
   }
 
   private static Transition onStageCompleted(PipelineDefinition pipeline, RunState state,
@@ -139,33 +230,45 @@ public final class RunTransitions {
           + pipeline.name());
     }
     if (stage.status() != StageRunStatus.RUNNING || stage.attempt() != completed.attempt()) {
-      return Transition.unchanged(state); // duplicate, or a stale attempt
+      // the same attempt again after it was applied, or an attempt no longer current (LOST, cancelled, retried)
+      boolean sameAttemptDone = stage.attempt() == completed.attempt()
+          && (stage.status() == StageRunStatus.SUCCEEDED || stage.status() == StageRunStatus.FAILED
+              || stage.status() == StageRunStatus.RETRY_WAIT) && stage.completedAtMs() != null
+          && stage.completedAtMs() == completed.finishedAtMs();
+      return Transition.ignored(state, sameAttemptDone ? "duplicate" : "stale");
     }
     List<Command> commands = new ArrayList<>();
     if (!"SUCCEEDED".equals(completed.status())) {
       String errorType = completed.errorType() != null ? completed.errorType() : completed.status();
       RunState next = failAttempt(pipeline, state, completed.stage(), completed.status(), completed.finishedAtMs(),
           errorType, completed.errorMessage(), nowMs, commands);
-      return new Transition(next, commands, null);
+      return new Transition(next, commands);
     }
     StageState done = new StageState(StageRunStatus.SUCCEEDED, stage.attempt(), stage.launchedAtMs(),
-        completed.finishedAtMs(), null, null, null);
+        completed.finishedAtMs(), null, null, null, stage.retryBase());
     RunState next = state.withStage(completed.stage(), done);
     commands.add(recordAttempt(next, completed.stage()));
     if (next.status() != RunStatus.RUNNING) {
-      return new Transition(next, commands, null); // a sibling finishing after the run failed
+      return new Transition(next, commands); // a sibling finishing after the run failed
     }
     next = launchRunnable(pipeline, next, nowMs, commands);
-    return new Transition(completeIfDone(next, nowMs, commands), commands, null);
+    return new Transition(completeIfDone(next, nowMs, commands), commands);
   }
 
-  /** Timers: launch retries whose back-off ended; declare attempts past their timeout LOST. */
+  /** Timers: launch retries whose back-off ended; declare attempts past their timeout LOST; the SLA. */
   private static Transition onTick(PipelineDefinition pipeline, RunState state, long nowMs) {
     if (state == null || state.status() != RunStatus.RUNNING) {
       return Transition.unchanged(state);
     }
     List<Command> commands = new ArrayList<>();
     RunState next = state;
+    Long slaDeadline = slaDeadlineMs(pipeline, state);
+    if (slaDeadline != null && slaDeadline <= nowMs) {
+      next = next.withSlaMissed();
+      commands.add(new Command.PublishAlert("SLA_MISSED", state.runId(), state.pipeline(), null, null, nowMs,
+          "Run " + state.runId() + " of " + state.pipeline() + " is still running " + (nowMs - state.startedAtMs())
+              + " ms after it started (SLA " + pipeline.slaMs() + " ms); running: " + running(state)));
+    }
     for (StageDefinition definition : pipeline.stages()) {
       StageState stage = next.stages().get(definition.name());
       if (next.status() != RunStatus.RUNNING) {
@@ -179,7 +282,20 @@ public final class RunTransitions {
         next = launch(next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands);
       }
     }
-    return new Transition(next, commands, null);
+    return new Transition(next, commands);
+  }
+
+  /** When the run's SLA passes, epoch ms; null when it has none, has not started, or was already alerted. */
+  private static Long slaDeadlineMs(PipelineDefinition pipeline, RunState state) {
+    if (pipeline.slaMs() == null || state.slaMissed() || state.startedAtMs() == null) {
+      return null;
+    }
+    return state.startedAtMs() + pipeline.slaMs();
+  }
+
+  private static List<String> running(RunState state) {
+    return state.stages().entrySet().stream().filter(e -> e.getValue().status() == StageRunStatus.RUNNING)
+        .map(e -> e.getKey() + "#" + e.getValue().attempt()).toList();
   }
 
   /**
@@ -194,30 +310,33 @@ public final class RunTransitions {
         "LOST".equals(attemptStatus) || "CANCELLED".equals(attemptStatus) ? attemptStatus : "FAILED",
         stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
     if ("LOST".equals(attemptStatus)) {
+      // it may still be running somewhere (queued, hung): stop it so it cannot finish next to its retry
+      commands.add(new Command.CancelStage(state.runId(), state.pipeline(), stageName, stage.attempt()));
       commands.add(new Command.PublishAlert("STAGE_LOST", state.runId(), state.pipeline(), stageName, stage.attempt(),
           nowMs, "Attempt " + stage.attempt() + " of " + stageName + " is lost: " + errorMessage));
     }
     RetryPolicy retry = definition.retry();
     boolean retried = state.status() == RunStatus.RUNNING && !"CANCELLED".equals(attemptStatus)
-        && retry.retries(errorType, stage.attempt());
+        && retry.retries(errorType, stage.attemptsSinceResume());
     if (retried) {
       long backoff = retry.backoffMs(state.runId(), stageName, stage.attempt());
       long retryAt = nowMs + backoff;
       commands.add(new Command.PublishAlert("STAGE_RETRIED", state.runId(), state.pipeline(), stageName,
           stage.attempt(), nowMs, "Attempt " + stage.attempt() + " of " + stageName + " failed (" + errorType
-              + "); attempt " + (stage.attempt() + 1) + " of " + retry.maxAttempts() + " in " + backoff + " ms"));
+              + "); attempt " + (stage.attempt() + 1) + " (" + (stage.attemptsSinceResume() + 1) + " of "
+          + retry.maxAttempts() + ") in " + backoff + " ms"));
       return state.withStage(stageName, new StageState(StageRunStatus.RETRY_WAIT, stage.attempt(), stage.launchedAtMs(),
-          completedAtMs, errorType, errorMessage, retryAt));
+          completedAtMs, errorType, errorMessage, retryAt, stage.retryBase()));
     }
     RunState next = state.withStage(stageName, new StageState(StageRunStatus.FAILED, stage.attempt(),
-        stage.launchedAtMs(), completedAtMs, errorType, errorMessage, null));
+        stage.launchedAtMs(), completedAtMs, errorType, errorMessage, null, stage.retryBase()));
     if (next.status() != RunStatus.RUNNING) {
       return next; // a sibling failing after the run failed
     }
     next = next.withStatus(RunStatus.FAILED, next.startedAtMs(), nowMs);
     commands.add(recordRun(next));
     commands.add(new Command.PublishRunCompleted(next.runId(), next.pipeline(), RunStatus.FAILED.name(), nowMs,
-        next.failedStages()));
+        next.failedStages(), next.resumes()));
     commands.add(new Command.PublishAlert("RUN_FAILED", next.runId(), next.pipeline(), stageName, stage.attempt(), nowMs,
         "Run " + next.runId() + " of " + next.pipeline() + " failed at stage " + stageName + " (attempt "
             + stage.attempt() + ", " + errorType + "): " + errorMessage));
@@ -232,7 +351,7 @@ public final class RunTransitions {
     RunState done = state.withStatus(RunStatus.SUCCEEDED, state.startedAtMs(), nowMs);
     commands.add(recordRun(done));
     commands.add(new Command.PublishRunCompleted(done.runId(), done.pipeline(), RunStatus.SUCCEEDED.name(), nowMs,
-        List.of()));
+        List.of(), done.resumes()));
     return done;
   }
 
@@ -244,7 +363,7 @@ public final class RunTransitions {
     if (state == null || state.status() != RunStatus.RUNNING) {
       return null;
     }
-    Long earliest = null;
+    Long earliest = slaDeadlineMs(pipeline, state);
     for (StageDefinition definition : pipeline.stages()) {
       StageState stage = state.stages().get(definition.name());
       Long deadline = null;
@@ -282,7 +401,8 @@ public final class RunTransitions {
 
   private static RunState launch(RunState state, String stage, int attempt, long nowMs, long readyAtMs,
       List<Command> commands) {
-    RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null));
+    RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null,
+        state.stages().get(stage).retryBase()));
     commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs, readyAtMs));
     commands.add(recordAttempt(next, stage));
     return next;
@@ -290,7 +410,7 @@ public final class RunTransitions {
 
   private static Command.RecordRun recordRun(RunState state) {
     return new Command.RecordRun(state.runId(), state.pipeline(), state.triggerKey(), state.status().name(),
-        state.startedAtMs(), state.completedAtMs(), state.failedStages());
+        state.startedAtMs(), state.completedAtMs(), state.failedStages(), state.params(), state.resumes());
   }
 
   private static Command.RecordStageAttempt recordAttempt(RunState state, String stage) {

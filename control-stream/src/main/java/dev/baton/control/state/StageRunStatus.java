@@ -2,12 +2,14 @@ package dev.baton.control.state;
 
 /**
  * Where a stage of a run is: not launched yet, an attempt running, waiting to launch the next
- * attempt after a retryable failure, or its final outcome.
+ * attempt after a retryable failure, or its final outcome (CANCELLED: the run was cancelled while
+ * the stage ran or waited to retry).
  */
 public enum StageRunStatus {
   PENDING,
   RUNNING,
   RETRY_WAIT,
   SUCCEEDED,
-  FAILED
+  FAILED,
+  CANCELLED
 }

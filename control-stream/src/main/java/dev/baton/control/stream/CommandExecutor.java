@@ -1,11 +1,13 @@
 package dev.baton.control.stream;
 
+import dev.baton.control.alert.AlertWebhook;
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.LaunchRequest;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.metrics.ControllerMetrics;
-import dev.baton.control.ledger.Ledger;
+import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.pipeline.WebhookDefinition;
 import dev.baton.control.state.Command;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
@@ -15,10 +17,17 @@ import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageLaunched;
 import dev.baton.stages.runner.ControlEventPublisher;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -27,9 +36,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes one micro-batch of commands on the driver ({@code foreachBatch}): publishes {@code
- * StageLaunched} and launches the attempts, upserts the ledger, then publishes {@code
- * RunCompleted}, alerts and dead letters.
+ * Executes one micro-batch of commands on the driver ({@code foreachBatch}). The launch path comes
+ * first and touches only Kafka and the launch journal: publish {@code StageLaunched}, wait for
+ * the acknowledgements, launch. Then, without waiting in between: cancel attempts, append the
+ * ledger rows to the ledger changelog topic (a second query writes them to Iceberg, off this
+ * path), publish {@code RunCompleted}, alerts (and their webhooks) and dead letters. The batch
+ * fails, and so runs again, if Kafka does not acknowledge any of it.
  */
 final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final long serialVersionUID = 1L;
@@ -44,40 +56,43 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient Pipelines pipelines;
   private final transient Launcher launcher;
   private final transient ControlEventPublisher publisher;
-  private final transient Ledger ledger;
   private final transient LaunchJournal journal;
   private final String dlqTopic;
   private final String alertsTopic;
+  private final String ledgerTopic;
   private final transient ControllerMetrics metrics;
   private final transient EventSerde serde = EventSerde.builtIn();
+  private final transient Map<String, AlertWebhook> webhooks = new ConcurrentHashMap<>();
 
   CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
-      Ledger ledger, String dlqTopic, String alertsTopic, ControllerMetrics metrics) {
+      String dlqTopic, String alertsTopic, String ledgerTopic, ControllerMetrics metrics) {
     this.alertsTopic = alertsTopic;
+    this.ledgerTopic = ledgerTopic;
     this.metrics = metrics;
     this.pipelines = pipelines;
     this.launcher = launcher;
     this.journal = journal;
     this.publisher = publisher;
-    this.ledger = ledger;
     this.dlqTopic = dlqTopic;
   }
 
   @Override
   public void call(Dataset<byte[]> batch, Long batchId) {
+    long start = System.nanoTime();
     List<byte[]> encoded = batch.collectAsList();
+    long decided = System.nanoTime();
+    metrics.batchPhase("decide", (decided - start) / 1_000_000);
     if (encoded.isEmpty()) {
       return;
     }
-    List<Command.LaunchStage> launches = new ArrayList<>();
-    List<Command.RecordRun> runs = new ArrayList<>();
-    List<Command.RecordStageAttempt> attempts = new ArrayList<>();
-    List<Command.PublishRunCompleted> runsCompleted = new ArrayList<>();
-    List<Command.DeadLetter> deadLetters = new ArrayList<>();
-    List<Command.PublishAlert> alerts = new ArrayList<>();
-    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends = new ArrayList<>();
+    List<Command> commands = new ArrayList<>(encoded.size());
     for (byte[] bytes : encoded) {
-      Command command = Json.read(bytes, Command.class);
+      commands.add(Json.read(bytes, Command.class));
+    }
+    // 1. the launch path
+    List<Command.LaunchStage> launches = new ArrayList<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
         String launchKey = launch.runId() + "/" + launch.stage() + "/" + launch.attempt();
         if (!journal.recordIfAbsent(launchKey)) {
@@ -89,71 +104,108 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         launches.add(launch);
         sends.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
             new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
-      } else if (command instanceof Command.RecordRun run) {
-        runs.add(run);
-        metrics.runStatus(run.runId(), run.status());
-      } else if (command instanceof Command.RecordStageAttempt attempt) {
-        attempts.add(attempt);
-      } else if (command instanceof Command.PublishRunCompleted completed) {
-        runsCompleted.add(completed);
-      } else if (command instanceof Command.DeadLetter dead) {
-        deadLetters.add(dead);
-      } else if (command instanceof Command.PublishAlert alert) {
-        alerts.add(alert);
       }
     }
-    // 1. launches first: the ledger write must not add to stage-to-stage latency
-    publisher.flush();
-    awaitAcknowledged(sends);
+    if (!launches.isEmpty()) {
+      publisher.flush();
+      awaitAcknowledged(sends);
+      sends.clear();
+    }
     for (Command.LaunchStage launch : launches) {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
           pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
           launch.attempt(), launch.params()));
       metrics.launched(System.currentTimeMillis() - launch.readyAtMs());
     }
-    // 2. the ledger, so that whoever sees RunCompleted finds the run in the ledger
-    ledger.record(runs, attempts);
-    // 3. completions and dead letters
-    for (Command.PublishRunCompleted completed : runsCompleted) {
-      sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
-          new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
-              completed.failedStages()))));
-    }
-    for (Command.PublishAlert alert : alerts) {
-      Alert event = new Alert(
-          alert.runId() + "/" + (alert.stage() == null ? "" : alert.stage() + "/" + alert.attempt() + "/") + alert.kind(),
-          AlertKind.valueOf(alert.kind()), alert.runId(), alert.pipeline(), alert.stage(), alert.attempt(),
-          Instant.ofEpochMilli(alert.atMs()), alert.message());
-      publisher.publishRaw(alertsTopic, alert.runId(), serde.serialize(alertsTopic, event), List.of());
-      metrics.alert(alert.kind());
-    }
-    for (Command.DeadLetter dead : deadLetters) {
-      LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
-      List<Header> headers = List.of(
-          new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
-          new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
-          new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
-          new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
-      String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
-      publisher.publishRaw(dlqTopic, key, dead.value(), headers);
-      metrics.deadLetter();
+    long launched = System.nanoTime();
+    metrics.batchPhase("launch", (launched - decided) / 1_000_000);
+    // 2. everything else, acknowledged together
+    for (Command command : commands) {
+      if (command instanceof Command.CancelStage cancel) {
+        launcher.cancel(cancel.runId() + "/" + cancel.stage() + "/" + cancel.attempt());
+        metrics.attemptCancelled();
+      } else if (command instanceof Command.CountIgnored ignored) {
+        metrics.ignored(ignored.reason());
+      } else if (command instanceof Command.RecordRun run) {
+        metrics.runStatus(run.runId(), run.status());
+        sends.add(publisher.publishRawAsync(ledgerTopic, run.runId(), Json.write(run), List.of()));
+      } else if (command instanceof Command.RecordStageAttempt attempt) {
+        sends.add(publisher.publishRawAsync(ledgerTopic, attempt.runId(), Json.write(attempt), List.of()));
+      } else if (command instanceof Command.PublishRunCompleted completed) {
+        sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
+            new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
+                completed.failedStages()), completed.resumes())));
+      } else if (command instanceof Command.PublishAlert alert) {
+        sends.add(publishAlert(alert));
+      } else if (command instanceof Command.DeadLetter dead) {
+        sends.add(deadLetter(dead));
+      }
     }
     publisher.flush();
     awaitAcknowledged(sends);
+    metrics.batchPhase("publish", (System.nanoTime() - launched) / 1_000_000);
+  }
+
+  private Future<RecordMetadata> publishAlert(Command.PublishAlert alert) {
+    String alertId = alert.runId() + "/" + (alert.stage() == null ? "" : alert.stage() + "/" + alert.attempt() + "/")
+        + alert.kind();
+    Alert event = new Alert(alertId, AlertKind.valueOf(alert.kind()), alert.runId(), alert.pipeline(), alert.stage(),
+        alert.attempt(), Instant.ofEpochMilli(alert.atMs()), alert.message());
+    metrics.alert(alert.kind());
+    AlertWebhook webhook = webhook(alert.pipeline());
+    if (webhook != null) {
+      // asynchronous and retried by the webhook; a replayed micro-batch may POST again (same alertId)
+      webhook.post(AlertWebhook.toJson(alertId, alert.kind(), alert.runId(), alert.pipeline(), alert.stage(),
+              alert.attempt(), alert.atMs(), alert.message()))
+          .whenComplete((status, error) -> {
+            if (error != null) {
+              metrics.webhookFailed();
+              LOG.error("Alert {} not delivered to the webhook of pipeline {}: {}", alertId, alert.pipeline(),
+                  error.getMessage());
+            }
+          });
+    }
+    return publisher.publishRawAsync(alertsTopic, alert.runId(), serde.serialize(alertsTopic, event), List.of());
+  }
+
+  private AlertWebhook webhook(String pipelineName) {
+    WebhookDefinition definition = pipelines.get(pipelineName).map(PipelineDefinition::webhook).orElse(null);
+    if (definition == null) {
+      return null;
+    }
+    return webhooks.computeIfAbsent(pipelineName, name -> new AlertWebhook(URI.create(definition.url()),
+        definition.headers(), definition.maxAttempts(), Duration.ofMillis(500), Duration.ofSeconds(30),
+        Duration.ofSeconds(10)));
+  }
+
+  private Future<RecordMetadata> deadLetter(Command.DeadLetter dead) {
+    LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
+    List<Header> headers = List.of(
+        new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
+        new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
+        new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
+        new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
+    String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
+    metrics.deadLetter();
+    return publisher.publishRawAsync(dlqTopic, key, dead.value(), headers);
   }
 
   /** Fails the micro-batch (so it runs again) when Kafka did not acknowledge an event it published. */
-  private static void awaitAcknowledged(
-      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sends) {
-    for (var send : sends) {
+  private static void awaitAcknowledged(List<Future<RecordMetadata>> sends) {
+    for (Future<RecordMetadata> send : sends) {
       try {
         send.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while publishing control events", e);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IllegalStateException("Cannot publish a control event: " + e.getCause(), e.getCause());
       }
     }
+  }
+
+  /** Stops the webhooks' clients. */
+  void close() {
+    webhooks.values().forEach(AlertWebhook::close);
   }
 }

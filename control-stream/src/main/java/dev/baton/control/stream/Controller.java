@@ -26,17 +26,36 @@ import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * The controller: one Spark Structured Streaming query over {@code baton.objects} and {@code
- * baton.control}. Records are decoded and keyed by runId; {@code flatMapGroupsWithState} keeps each
- * run's state in the state store and decides; {@code foreachBatch} launches stages, publishes
- * events and writes the ledger. Offsets and state live in the checkpoint, so a restarted controller
- * resumes where it stopped.
+ * The controller: two Spark Structured Streaming queries in one session.
+ *
+ * <ul>
+ *   <li>The control query, over {@code baton.objects} and {@code baton.control}: records are
+ *       decoded and keyed by runId; {@code flatMapGroupsWithState} keeps each run's state in the
+ *       state store and decides; {@code foreachBatch} launches stages and publishes events, and
+ *       appends the ledger rows it decided to the ledger changelog topic. Nothing on this path
+ *       waits for an Iceberg commit.
+ *   <li>The ledger query, over the changelog: MERGEs the rows into the ledger tables every
+ *       {@code controller.ledger-interval-ms}. The ledger therefore trails the control events by
+ *       about that interval plus a MERGE.
+ * </ul>
+ *
+ * Each query keeps its offsets (and the control query its state) in its checkpoint, so a restarted
+ * controller resumes where it stopped.
  */
 public final class Controller implements AutoCloseable {
+  private final SparkSession spark;
   private final StreamingQuery query;
+  private final StreamingQuery ledgerQuery;
+  private final StreamingQueryListener listener;
+  private final CommandExecutor executor;
 
-  private Controller(StreamingQuery query) {
+  private Controller(SparkSession spark, StreamingQuery query, StreamingQuery ledgerQuery, StreamingQueryListener listener,
+      CommandExecutor executor) {
+    this.spark = spark;
     this.query = query;
+    this.ledgerQuery = ledgerQuery;
+    this.listener = listener;
+    this.executor = executor;
   }
 
   /**
@@ -54,23 +73,17 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Creates the ledger tables if needed and starts the query.
+   * Creates the ledger tables if needed and starts both queries.
    *
-   * @throws IllegalStateException if the query cannot start (the cause says why)
+   * @throws IllegalStateException if a query cannot start (the cause says why)
    */
   public static Controller start(SparkSession spark, ControllerConfig config, Pipelines pipelines, Launcher launcher,
       LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
     requireNonNull(spark, "Invalid spark: null");
     Ledger ledger = new Ledger(spark);
     ledger.createTablesIfMissing();
-    var reader = spark.readStream().format("kafka")
-        .option("subscribe", config.objectsTopic() + "," + config.controlTopic())
-        .option("startingOffsets", "earliest")
-        .option("failOnDataLoss", "true");
-    for (Map.Entry<String, String> entry : config.kafka().entrySet()) {
-      reader = reader.option("kafka." + entry.getKey(), entry.getValue());
-    }
-    Dataset<Row> records = reader.load().select("key", "value", "topic", "partition", "offset");
+    Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
+        .select("key", "value", "topic", "partition", "offset");
     Dataset<ControllerInputRow> inputs =
         records.flatMap(new InputDecoder(pipelines, config.objectsTopic()),
             Encoders.bean(ControllerInputRow.class));
@@ -78,22 +91,31 @@ public final class Controller implements AutoCloseable {
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
+    CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, publisher, config.dlqTopic(),
+        config.alertsTopic(), config.ledgerTopic(), metrics);
+    StreamingQuery query = null;
     try {
-      StreamingQuery query = commands.writeStream()
+      query = commands.writeStream()
           .queryName("baton-controller")
           .outputMode(OutputMode.Update())
           .option("checkpointLocation", config.checkpointLocation())
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
-          .foreachBatch(new CommandExecutor(pipelines, launcher, journal, publisher, ledger, config.dlqTopic(),
-              config.alertsTopic(), metrics))
+          .foreachBatch(executor)
           .start();
-      spark.streams().addListener(new StreamingQueryListener() {
+      StreamingQuery ledgerQuery = kafka(spark, config, config.ledgerTopic()).writeStream()
+          .queryName("baton-ledger")
+          .option("checkpointLocation", config.ledgerCheckpointLocation())
+          .trigger(Trigger.ProcessingTime(config.ledgerIntervalMs()))
+          .foreachBatch(new LedgerWriter(ledger))
+          .start();
+      java.util.UUID queryId = query.id();
+      StreamingQueryListener listener = new StreamingQueryListener() {
         @Override
         public void onQueryStarted(QueryStartedEvent event) {}
 
         @Override
         public void onQueryProgress(QueryProgressEvent event) {
-          if (event.progress().id().equals(query.id())) {
+          if (event.progress().id().equals(queryId)) {
             metrics.inputRecords(event.progress().numInputRows());
           }
         }
@@ -103,44 +125,104 @@ public final class Controller implements AutoCloseable {
 
         @Override
         public void onQueryTerminated(QueryTerminatedEvent event) {}
-      });
-      return new Controller(query);
+      };
+      spark.streams().addListener(listener);
+      return new Controller(spark, query, ledgerQuery, listener, executor);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Cannot start the controller query: " + e.getMessage(), e);
+      if (query != null) {
+        stopQuietly(query, e);
+      }
+      throw new IllegalStateException("Cannot start the controller queries: " + e.getMessage(), e);
     }
   }
 
-  /** The running query (progress, status, exception). */
+  /** A Kafka source over {@code topics} (comma-separated) from the earliest offsets, with the {@code kafka.*} settings. */
+  private static Dataset<Row> kafka(SparkSession spark, ControllerConfig config, String topics) {
+    var reader = spark.readStream().format("kafka")
+        .option("subscribe", topics)
+        .option("startingOffsets", "earliest")
+        .option("failOnDataLoss", "true");
+    for (Map.Entry<String, String> entry : config.kafka().entrySet()) {
+      reader = reader.option("kafka." + entry.getKey(), entry.getValue());
+    }
+    return reader.load();
+  }
+
+  private static void stopQuietly(StreamingQuery query, Exception cause) {
+    try {
+      query.stop();
+    } catch (TimeoutException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /** The control query (progress, status, exception). */
   public StreamingQuery query() {
     return query;
   }
 
+  /** The ledger query. */
+  public StreamingQuery ledgerQuery() {
+    return ledgerQuery;
+  }
+
+  private static boolean isBusy(StreamingQuery query) {
+    return query.isActive() && query.status().isTriggerActive();
+  }
+
+  /** Whether both queries are running. */
+  public boolean isActive() {
+    return query.isActive() && ledgerQuery.isActive();
+  }
+
   /**
-   * Blocks until the query stops.
+   * Blocks until either query stops; a controller with one query stopped is not working.
    *
    * @throws StreamingQueryException if it stopped with an error
    */
   public void awaitTermination() throws StreamingQueryException {
-    query.awaitTermination();
+    while (isActive()) {
+      // awaitAnyTermination would also return for other queries of the session; poll ours
+      query.awaitTermination(500);
+      ledgerQuery.awaitTermination(1);
+    }
+    if (query.exception().isDefined()) {
+      throw query.exception().get();
+    }
+    if (ledgerQuery.exception().isDefined()) {
+      throw ledgerQuery.exception().get();
+    }
   }
 
   /**
-   * Stops the query, after letting a running micro-batch finish (up to 30 s) so its launches and
-   * ledger writes are not interrupted half-way; the checkpoint keeps offsets and state for the next start.
+   * Stops both queries, first giving running micro-batches up to 30 s to finish (best effort: a
+   * batch may still start in between). A micro-batch interrupted half-way is safe: it was
+   * not committed, so the next start runs it again, and the launch journal and MERGE make its
+   * repeated effects harmless; an attempt journaled but not yet launched is recovered through its
+   * timeout (LOST, then retried). The checkpoints keep offsets and state for the next start.
    */
   @Override
   public void close() {
+    spark.streams().removeListener(listener);
     try {
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-      while (query.isActive() && query.status().isTriggerActive() && System.nanoTime() < deadline) {
+      while ((isBusy(query) || isBusy(ledgerQuery)) && System.nanoTime() < deadline) {
         Thread.sleep(20); // no callback exists for "between micro-batches"; poll the status
       }
-      query.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while stopping the controller query", e);
+    }
+    executor.close();
+    try {
+      query.stop();
     } catch (TimeoutException e) {
       throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
+    } finally {
+      try {
+        ledgerQuery.stop();
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
+      }
     }
   }
 }

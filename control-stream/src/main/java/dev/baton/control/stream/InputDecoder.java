@@ -7,7 +7,11 @@ import dev.baton.schemas.EventDecodingException;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
+import dev.baton.schemas.event.RunCancelRequested;
+import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunRequested;
+import dev.baton.schemas.event.RunResumeRequested;
+import dev.baton.schemas.event.StageLaunched;
 import dev.baton.schemas.event.StageCompleted;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,7 +22,8 @@ import org.apache.spark.sql.Row;
 /**
  * Decodes Kafka rows (key, value, topic, partition, offset) into {@link ControllerInputRow}s keyed
  * by runId. An object event yields one row per pipeline whose trigger it falls in (none when it
- * falls in no trigger); {@code StageLaunched} and {@code RunCompleted} (the controller's own
+ * falls in no trigger); {@code RunRequested}, {@code StageCompleted} and the operators' resume and
+ * cancel requests one each; {@code StageLaunched} and {@code RunCompleted} (the controller's own
  * events) yield none; anything undecodable or for an unknown pipeline yields a rejected row.
  */
 final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
@@ -53,11 +58,17 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
       } else {
         ControlEvent event = serde.deserialize(value, ControlEvent.class);
         Object payload = event.getPayload();
-        if (!(payload instanceof RunRequested) && !(payload instanceof StageCompleted)) {
+        if (payload instanceof StageLaunched || payload instanceof RunCompleted) {
           return out.iterator(); // our own StageLaunched / RunCompleted: informational
         }
         if (pipelines.get(event.getPipeline()).isEmpty()) {
           out.add(rejected(row, "unknown pipeline '" + event.getPipeline() + "'"));
+        } else if (payload instanceof RunResumeRequested resume) {
+          out.add(row(row, event.getRunId(), event.getPipeline(), new Input.ResumeRequested(event.getEventId(),
+              event.getPipeline(), resume.getRequestedBy(), resume.getReason())));
+        } else if (payload instanceof RunCancelRequested cancel) {
+          out.add(row(row, event.getRunId(), event.getPipeline(), new Input.CancelRequested(event.getEventId(),
+              event.getPipeline(), cancel.getRequestedBy(), cancel.getReason())));
         } else if (payload instanceof RunRequested request) {
           String expected = RunIds.of(event.getPipeline(), request.getTriggerKey());
           if (!expected.equals(event.getRunId())) {

@@ -69,6 +69,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       if (transition.rejection() != null) {
         out.add(Json.write(deadLetter(transition.rejection(), row)));
       }
+      if (transition.ignored() != null) {
+        out.add(Json.write(new Command.CountIgnored(transition.ignored())));
+      }
     }
     if (state != null) {
       groupState.update(Json.write(state));

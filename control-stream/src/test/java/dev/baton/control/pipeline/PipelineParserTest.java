@@ -54,6 +54,20 @@ class PipelineParserTest {
   }
 
   @Test
+  void badAlertSettingsAreReportedWithTheirPath() {
+    String yaml = VALID.replace("name: two-step", "name: two-step\nalerts: {slaMs: 0, webhook: {url: \"ftp://x/y\", maxAttempts: 0}}");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("alerts.webhook.url: expected an http or https URL (got 'ftp://x/y')",
+                "alerts.slaMs: must be at least 1 (got 0)"));
+    String missingUrl = VALID.replace("name: two-step", "name: two-step\nalerts: {webhook: {maxAttempts: 2}}");
+    assertThatThrownBy(() -> PipelineParser.parse("test", missingUrl))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("alerts.webhook.url: is required"));
+  }
+
+  @Test
   void cyclesAreRejected() {
     String yaml = VALID.replace("    type: ingest\n", "    type: ingest\n    dependsOn: [report]\n");
 
@@ -67,7 +81,7 @@ class PipelineParserTest {
     String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
     assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
-            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: defaults, description, name, stages, trigger)"));
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, name, stages, trigger)"));
 
     String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
     assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))
@@ -92,7 +106,7 @@ class PipelineParserTest {
             "name: expected lower-case letters, digits, '_' or '-' (got 'Bad Name')",
             "stages[1].name: duplicate stage 'a'",
             "stages[0].options.table: expected <namespace>.<table>, got 'nodot'",
-            "stages[1].type: unknown stage type 'spark-magic' (expected one of [ingest, quality, sql])",
+            "stages[1].type: unknown stage type 'spark-magic' (expected one of [ingest, noop, quality, sql])",
             "stages[2].options.mode: unknown mode 'upsert' (expected overwrite, append or overwrite-partitions)",
             "stages[3].options.rules[1].columns: is required for unique",
             "stages[4].options.schema[0].type: unknown type 'decimal(x)'"))

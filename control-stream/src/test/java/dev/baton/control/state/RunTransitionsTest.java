@@ -100,8 +100,80 @@ class RunTransitionsTest {
 
     assertThat(twice.commands()).isEmpty();
     assertThat(twice.state()).isEqualTo(once.state());
+    assertThat(twice.ignored()).isEqualTo("duplicate");
     assertThat(stale.commands()).isEmpty();
     assertThat(stale.rejection()).isNull();
+    assertThat(stale.ignored()).isEqualTo("stale");
+    assertThat(once.ignored()).isNull();
+  }
+
+  @Test
+  void cancelStopsRunningAttemptsAndEndsTheRunCancelled() {
+    RunState state = started(); // a#1 and b#1 running
+    Input.CancelRequested cancel = new Input.CancelRequested("c1", "diamond", "alice", "wrong input");
+
+    RunTransitions.Transition cancelled = RunTransitions.apply(PIPELINE, state, RUN, cancel, 3_000);
+
+    assertThat(cancelled.state().status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(cancelled.state().completedAtMs()).isEqualTo(3_000L);
+    assertThat(cancelled.commands()).filteredOn(Command.CancelStage.class::isInstance)
+        .containsExactly(new Command.CancelStage(RUN, "diamond", "a", 1), new Command.CancelStage(RUN, "diamond", "b", 1));
+    assertThat(cancelled.commands()).filteredOn(Command.RecordStageAttempt.class::isInstance)
+        .extracting(c -> ((Command.RecordStageAttempt) c).stage() + "#" + ((Command.RecordStageAttempt) c).status())
+        .containsExactly("a#CANCELLED", "b#CANCELLED");
+    assertThat(cancelled.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishRunCompleted.class,
+        rc -> assertThat(rc.status()).isEqualTo("CANCELLED")));
+    assertThat(cancelled.state().stages().get("a").errorMessage()).isEqualTo("cancelled by alice: wrong input");
+
+    // the cancelled attempt's own completion arrives later: stale; the same request again: duplicate
+    assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN, completed("a", 1, "SUCCEEDED"), 3_100).ignored())
+        .isEqualTo("stale");
+    assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN, cancel, 3_200).ignored()).isEqualTo("duplicate");
+    // a new cancel of an ended run is an invalid transition
+    assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN,
+        new Input.CancelRequested("c2", "diamond", null, null), 3_300).rejection())
+        .isEqualTo("cannot cancel run " + RUN + ": it is already CANCELLED");
+  }
+
+  @Test
+  void resumeRelaunchesOnlyUnfinishedStagesWithTheNextAttemptNumbers() {
+    RunState state = started();
+    state = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 1, "SUCCEEDED"), 3_000).state();
+    state = RunTransitions.apply(PIPELINE, state, RUN,
+        new Input.StageCompleted("b1x", "diamond", "b", 1, "FAILED", 0, 3_500, "QUALITY_FAILED", "bad"), 4_000).state();
+    assertThat(state.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(RunTransitions.apply(PIPELINE, started(), RUN, new Input.ResumeRequested("r0", "diamond", null, null), 4_100)
+        .rejection()).isEqualTo("cannot resume run " + RUN + ": it is RUNNING (only FAILED or CANCELLED runs resume)");
+
+    Input.ResumeRequested resume = new Input.ResumeRequested("r1", "diamond", "bob", "input fixed");
+    RunTransitions.Transition resumed = RunTransitions.apply(PIPELINE, state, RUN, resume, 5_000);
+
+    assertThat(resumed.state().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(resumed.state().resumes()).isEqualTo(1);
+    assertThat(launched(resumed)).containsExactly("b#2"); // a SUCCEEDED: kept, not relaunched
+    assertThat(resumed.state().stages().get("a").attempt()).isEqualTo(1);
+    assertThat(RunTransitions.apply(PIPELINE, resumed.state(), RUN, resume, 5_100).ignored()).isEqualTo("duplicate");
+
+    RunState next = RunTransitions.apply(PIPELINE, resumed.state(), RUN, completed("b", 2, "SUCCEEDED"), 6_000).state();
+    RunTransitions.Transition afterC = RunTransitions.apply(PIPELINE, next, RUN, completed("c", 1, "SUCCEEDED"), 7_000);
+    RunTransitions.Transition done = RunTransitions.apply(PIPELINE, afterC.state(), RUN, completed("d", 1, "SUCCEEDED"), 8_000);
+    assertThat(done.state().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(done.commands()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Command.PublishRunCompleted.class,
+        rc -> assertThat(rc.resumes()).isEqualTo(1)));
+    assertThat(RunTransitions.apply(PIPELINE, done.state(), RUN, new Input.ResumeRequested("r2", "diamond", null, null), 9_000)
+        .rejection()).contains("it is SUCCEEDED");
+  }
+
+  @Test
+  void aCancelledWaitingRunResumesByStarting() {
+    RunState waiting = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000).state();
+    RunState cancelled = RunTransitions.apply(PIPELINE, waiting, RUN, new Input.CancelRequested("c", "diamond", null, null), 1_500).state();
+    assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
+
+    RunTransitions.Transition resumed = RunTransitions.apply(PIPELINE, cancelled, RUN,
+        new Input.ResumeRequested("r", "diamond", null, null), 2_000);
+
+    assertThat(launched(resumed)).containsExactly("a#1", "b#1");
   }
 
   @Test
@@ -163,7 +235,7 @@ class RunTransitionsTest {
     });
     assertThat(failed.commands().get(1)).isInstanceOfSatisfying(Command.PublishAlert.class, alert -> {
       assertThat(alert.kind()).isEqualTo("STAGE_RETRIED");
-      assertThat(alert.message()).isEqualTo("Attempt 1 of a failed (java.io.IOException); attempt 2 of 3 in "
+      assertThat(alert.message()).isEqualTo("Attempt 1 of a failed (java.io.IOException); attempt 2 (2 of 3) in "
           + (a.retryAtMs() - 1_000) + " ms");
     });
     assertThat(RunTransitions.nextDeadlineMs(RETRYING, failed.state())).isEqualTo(a.retryAtMs());
@@ -203,6 +275,55 @@ class RunTransitionsTest {
   }
 
   @Test
+  void aResumedStageGetsItsFullRetryBudgetAgain() {
+    RunState current = requested(RETRYING, RETRY_RUN);
+    long now = 0;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      current = RunTransitions.apply(RETRYING, current, RETRY_RUN,
+          new Input.StageCompleted("e" + attempt, "retrying", "a", attempt, "FAILED", 0, now, "java.io.IOException", "x"), now).state();
+      if (attempt < 3) {
+        now = current.stages().get("a").retryAtMs();
+        current = RunTransitions.apply(RETRYING, current, RETRY_RUN, new Input.Tick(), now).state();
+      }
+    }
+    assertThat(current.status()).isEqualTo(RunStatus.FAILED);
+
+    RunTransitions.Transition resumed = RunTransitions.apply(RETRYING, current, RETRY_RUN,
+        new Input.ResumeRequested("r", "retrying", null, null), now + 1);
+    assertThat(launched(resumed)).containsExactly("a#4");
+    RunTransitions.Transition failedAgain = RunTransitions.apply(RETRYING, resumed.state(), RETRY_RUN,
+        new Input.StageCompleted("e4", "retrying", "a", 4, "FAILED", 0, now + 2, "java.io.IOException", "x"), now + 2);
+    // attempt 4 is the first since the resume: retried (2 of 3), not a failed run
+    assertThat(failedAgain.state().stages().get("a").status()).isEqualTo(StageRunStatus.RETRY_WAIT);
+    assertThat(failedAgain.state().status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void aRunPastItsSlaRaisesOneAlert() {
+    PipelineDefinition withSla = PipelineParser.parse("test", """
+        name: sla
+        alerts: {slaMs: 5000, webhook: {url: "http://127.0.0.1:9/hook"}}
+        defaults: {timeoutMs: 60000}
+        stages:
+          - {name: a, type: sql, options: {query: "select 1", table: t.a}}
+        """);
+    assertThat(withSla.webhook().url()).isEqualTo("http://127.0.0.1:9/hook");
+    assertThat(withSla.webhook().maxAttempts()).isEqualTo(5);
+    RunState state = requested(withSla, "sla-run");
+    assertThat(RunTransitions.nextDeadlineMs(withSla, state)).isEqualTo(5_000L);
+    assertThat(RunTransitions.apply(withSla, state, "sla-run", new Input.Tick(), 4_999).commands()).isEmpty();
+
+    RunTransitions.Transition missed = RunTransitions.apply(withSla, state, "sla-run", new Input.Tick(), 5_000);
+
+    assertThat(missed.commands()).singleElement().isInstanceOfSatisfying(Command.PublishAlert.class, alert -> {
+      assertThat(alert.kind()).isEqualTo("SLA_MISSED");
+      assertThat(alert.message()).contains("SLA 5000 ms").contains("a#1");
+    });
+    assertThat(RunTransitions.nextDeadlineMs(withSla, missed.state())).isEqualTo(60_000L); // the attempt timeout
+    assertThat(RunTransitions.apply(withSla, missed.state(), "sla-run", new Input.Tick(), 6_000).commands()).isEmpty();
+  }
+
+  @Test
   void attemptWithoutCompletionPastItsTimeoutIsLostAndRetried() {
     RunState state = requested(RETRYING, RETRY_RUN); // a launched at 0, timeout 10 s
     assertThat(RunTransitions.nextDeadlineMs(RETRYING, state)).isEqualTo(10_000L);
@@ -210,12 +331,14 @@ class RunTransitionsTest {
 
     RunTransitions.Transition lost = RunTransitions.apply(RETRYING, state, RETRY_RUN, new Input.Tick(), 10_000);
 
-    assertThat(lost.commands()).hasSize(3);
+    assertThat(lost.commands()).hasSize(4);
     assertThat(lost.commands().get(0)).isInstanceOfSatisfying(Command.RecordStageAttempt.class, r -> {
       assertThat(r.status()).isEqualTo("LOST");
       assertThat(r.errorType()).isEqualTo("LOST");
     });
-    assertThat(lost.commands().subList(1, 3)).extracting(c -> ((Command.PublishAlert) c).kind())
+    // the lost attempt is stopped wherever it may still run, so it cannot finish next to its retry
+    assertThat(lost.commands().get(1)).isEqualTo(new Command.CancelStage(RETRY_RUN, "retrying", "a", 1));
+    assertThat(lost.commands().subList(2, 4)).extracting(c -> ((Command.PublishAlert) c).kind())
         .containsExactly("STAGE_LOST", "STAGE_RETRIED");
     assertThat(lost.state().stages().get("a").status()).isEqualTo(StageRunStatus.RETRY_WAIT);
   }

@@ -108,7 +108,7 @@ public final class LocalStack {
       }
       state.save(stateFile);
       await(KAFKA, () -> kafkaAnswers(endpoints.kafkaBootstrap()));
-      createTopics(endpoints.kafkaBootstrap());
+      createTopics(endpoints.kafkaBootstrap(), topics);
       await(S3, () -> portAnswers(state.s3Port));
       if (!isRunning(state, CONNECT)) {
         Path workerConfig = writeConnectConfig(state);
@@ -325,7 +325,17 @@ public final class LocalStack {
     return file;
   }
 
-  private void createTopics(String bootstrap) {
+  /**
+   * Creates the topics that do not exist yet on the running broker (replication factor 1).
+   *
+   * @param topics topic name to partition count
+   * @throws LocalStackException if the broker does not create them within 30 s
+   */
+  public void ensureTopics(LocalEndpoints endpoints, Map<String, Integer> topics) {
+    createTopics(endpoints.kafkaBootstrap(), topics);
+  }
+
+  private static void createTopics(String bootstrap, Map<String, Integer> topics) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       Collection<NewTopic> missing =

@@ -1,0 +1,47 @@
+package dev.baton.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a whole topic (every partition, from the beginning) in tests. */
+final class TopicReader {
+  private TopicReader() {}
+
+  /**
+   * Reads {@code topic} from the beginning until {@code done} holds for what was read so far
+   * (records of each partition in offset order).
+   *
+   * @throws AssertionError if {@code done} does not hold within {@code timeout}
+   */
+  static List<ConsumerRecord<String, byte[]>> readUntil(Map<String, String> config, String topic,
+      Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", StringDeserializer.class,
+        "value.deserializer", ByteArrayDeserializer.class,
+        "max.poll.records", 5_000))) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        if (done.test(records)) {
+          return records;
+        }
+      }
+      throw new AssertionError("Timed out after " + timeout.toSeconds() + " s reading " + topic + " (" + records.size()
+          + " records read)");
+    }
+  }
+}
