@@ -36,7 +36,7 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
   public static final int MAX_CONCURRENT_STAGES_DEFAULT = 8;
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
   public static final String LEDGER_INTERVAL_MS = "controller.ledger-interval-ms";
-  public static final long LEDGER_INTERVAL_MS_DEFAULT = 2_000;
+  public static final long LEDGER_INTERVAL_MS_DEFAULT = 5_000;
   /** Topic roles and their default names; a key {@code topics.<role>} overrides one. */
   public static final Map<String, String> DEFAULT_TOPICS = Map.of("objects", Topics.OBJECTS, "control", Topics.CONTROL,
       "dlq", Topics.DLQ, "alerts", Topics.ALERTS, "ledger", Topics.LEDGER);

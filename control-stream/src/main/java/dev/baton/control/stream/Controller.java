@@ -59,13 +59,21 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Spark settings the controller's session should have: RocksDB state store, few shuffle
-   * partitions (state is small and keyed by run), FAIR scheduling between stages, UTC timestamps.
+   * Spark settings the controller's session should have: RocksDB state store with changelog
+   * checkpointing, few shuffle partitions (state is small and keyed by run), FAIR scheduling
+   * between stages, UTC timestamps, and two settings that take ~0.6 s off every micro-batch on a
+   * local checkpoint (measured with {@code baton bench control}, BENCHMARKS.md): the file-system
+   * checkpoint manager (the FileContext one forks {@code readlink} on every rename) and {@link
+   * ForkFreeLocalFileSystem} for {@code file:} (no forked {@code chmod} per file written).
    */
   public static Map<String, String> sparkDefaults() {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.streaming.stateStore.providerClass",
         "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
+    conf.put("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
+    conf.put("spark.sql.streaming.checkpointFileManagerClass",
+        "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager");
+    conf.put("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
     conf.put("spark.sql.shuffle.partitions", "2");
     conf.put("spark.scheduler.mode", "FAIR");
     conf.put("spark.sql.session.timeZone", "UTC");
@@ -136,12 +144,18 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  /** A Kafka source over {@code topics} (comma-separated) from the earliest offsets, with the {@code kafka.*} settings. */
+  /**
+   * A Kafka source over {@code topics} (comma-separated) from the earliest offsets, with the {@code
+   * kafka.*} settings. {@code fetch.max.wait.ms} defaults to 10 ms instead of Kafka's 500: the
+   * source reads a known offset range, and its last fetch otherwise waits the full 500 ms for more
+   * data than the range holds — half a second on every micro-batch (measured, BENCHMARKS.md).
+   */
   private static Dataset<Row> kafka(SparkSession spark, ControllerConfig config, String topics) {
     var reader = spark.readStream().format("kafka")
         .option("subscribe", topics)
         .option("startingOffsets", "earliest")
-        .option("failOnDataLoss", "true");
+        .option("failOnDataLoss", "true")
+        .option("kafka.fetch.max.wait.ms", "10");
     for (Map.Entry<String, String> entry : config.kafka().entrySet()) {
       reader = reader.option("kafka." + entry.getKey(), entry.getValue());
     }
