@@ -50,7 +50,8 @@ final class DemoCommand implements Callable<Integer> {
             Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());
         printSummary(out, pipeline, report);
         if (progress) {
-          printProgress(out, runtime.controller().query().recentProgress());
+          out.println();
+          ControlBenchmark.printProgress(out, runtime.controller().query().recentProgress());
         }
         if (report.completed().getStatus() == RunStatus.SUCCEEDED) {
           out.println();
@@ -67,25 +68,6 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println("Stopping the local stack (use --keep to leave it running): " + local.stack().down());
       }
     }
-  }
-
-  /** Median and max of each micro-batch duration component (Spark's StreamingQueryProgress.durationMs). */
-  private static void printProgress(PrintStream out, org.apache.spark.sql.streaming.StreamingQueryProgress[] progress) {
-    java.util.Map<String, java.util.List<Long>> durations = new java.util.TreeMap<>();
-    int batchesWithInput = 0;
-    for (var p : progress) {
-      if (p.numInputRows() == 0) {
-        continue;
-      }
-      batchesWithInput++;
-      p.durationMs().forEach((phase, ms) -> durations.computeIfAbsent(phase, k -> new java.util.ArrayList<>()).add(ms));
-    }
-    out.printf("%nController micro-batches with input: %d (of the last %d)%n", batchesWithInput, progress.length);
-    out.printf("%-20s %8s %8s%n", "phase", "p50 ms", "max ms");
-    durations.forEach((phase, values) -> {
-      List<Long> sorted = values.stream().sorted().toList();
-      out.printf("%-20s %8d %8d%n", phase, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
-    });
   }
 
   private static void printSummary(PrintStream out, PipelineDefinition pipeline, RunWatcher.RunReport report) {

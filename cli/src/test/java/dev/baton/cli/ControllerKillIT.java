@@ -31,6 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +70,14 @@ class ControllerKillIT {
     Files.writeString(pipelines.resolve(CHAOS + ".yaml"), chaosPipeline());
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
+  }
+
+  /** Each test starts its own controllers on the shared checkpoint: never leave one running for the next. */
+  @AfterEach
+  void stopControllers() throws InterruptedException {
+    for (Process controller : controllers) {
+      controller.destroyForcibly().waitFor();
+    }
   }
 
   @AfterAll

@@ -43,6 +43,8 @@ class TpchPipelineIT {
   private static ControllerRuntime controller;
   private static Pipelines pipelines;
   private static Workspace workspace;
+  private static com.sun.net.httpserver.HttpServer webhook;
+  private static final List<String> webhookBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startEverything() throws Exception {
@@ -99,6 +101,25 @@ class TpchPipelineIT {
           - {name: second, type: sql, dependsOn: [first], options: {query: "SELECT * FROM curated.chain_first", table: curated.chain_second}}
           - {name: third, type: sql, dependsOn: [second], options: {query: "SELECT * FROM curated.chain_second", table: curated.chain_third}}
         """);
+    // resume: a 12-stage chain whose stage 7 reads a table that does not exist until the test creates it;
+    // its alerts also go to a webhook served by the test
+    webhook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    webhook.createContext("/alerts", exchange -> {
+      webhookBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    webhook.start();
+    StringBuilder resume = new StringBuilder("name: resume-12\nalerts: {webhook: {url: \"http://127.0.0.1:"
+        + webhook.getAddress().getPort() + "/alerts\"}}\nstages:\n");
+    for (int i = 1; i <= 12; i++) {
+      String query = i == 1 ? "SELECT 1 AS v"
+          : i == 7 ? "SELECT r.v + f.v AS v FROM curated.resume_s6 r CROSS JOIN curated.resume_fix f"
+          : "SELECT v + 1 AS v FROM curated.resume_s" + (i - 1);
+      resume.append("  - {name: s").append(i).append(", type: sql").append(i == 1 ? "" : ", dependsOn: [s" + (i - 1) + "]")
+          .append(", options: {query: \"").append(query).append("\", table: curated.resume_s").append(i).append("}}\n");
+    }
+    Files.writeString(pipelineDir.resolve("resume-12.yaml"), resume.toString());
     workspace = new Workspace(home, repository, pipelineDir);
     local = new LocalServices(workspace);
     config = new HashMap<>(local.config(local.ensureRunning(System.err).endpoints()));
@@ -119,6 +140,76 @@ class TpchPipelineIT {
     if (local != null) {
       local.stack().down();
     }
+    if (webhook != null) {
+      webhook.stop(0);
+    }
+  }
+
+  /**
+   * A 12-stage run fails at stage 7 (its input table is missing); the table is created and the run
+   * resumed: stages 1–6 are not launched again and keep their snapshots, 7 runs as attempt 2, 8–12
+   * run once, and the result is computed from the fixed input. The RUN_FAILED alert also reached the
+   * pipeline's webhook.
+   */
+  @Test
+  void aRunFailedAtStage7ResumesFromStage7Only() throws Exception {
+    String triggerKey = "it/" + Demo.newBatchId();
+    String runId = dev.baton.control.RunIds.of("resume-12", triggerKey);
+    spark.sql("DROP TABLE IF EXISTS curated.resume_fix");
+    RunWatcher.RunReport failed;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "resume-12",
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
+      failed = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+    assertThat(failed.completed().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.completed().getFailedStages()).containsExactly("s7");
+    Map<String, Long> snapshotsBefore = new HashMap<>();
+    for (int i = 1; i <= 6; i++) {
+      snapshotsBefore.put("s" + i, currentSnapshot("curated.resume_s" + i));
+    }
+    awaitLedgerRunStatus(runId, "FAILED");
+
+    spark.sql("CREATE TABLE curated.resume_fix USING iceberg AS SELECT 10 AS v"); // the fix
+    RunWatcher.RunReport resumed;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.operatorRequest(runId, "resume-12",
+          new dev.baton.schemas.event.RunResumeRequested("it", "created curated.resume_fix"), java.time.Instant.now()));
+      resumed = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+
+    assertThat(resumed.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(resumed.launches()).extracting(l -> l.getStage() + "#" + l.getAttempt())
+        .containsExactly("s7#2", "s8#1", "s9#1", "s10#1", "s11#1", "s12#1");
+    for (int i = 1; i <= 6; i++) {
+      assertThat(currentSnapshot("curated.resume_s" + i)).as("s%d kept its output", i).isEqualTo(snapshotsBefore.get("s" + i));
+    }
+    // s1 = 1, s2..s6 add 1 -> 6, s7 adds the fix (10) -> 16, s8..s12 add 1 -> 21
+    assertThat(spark.sql("SELECT v FROM curated.resume_s12").collectAsList()).extracting(r -> r.getInt(0)).containsExactly(21);
+    // over the whole run, every stage launched once except s7 (twice)
+    List<String> launches = readTopicControl(runId).stream().filter(e -> e.getPayload() instanceof StageLaunched)
+        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt()).toList();
+    assertThat(launches).containsExactly("s1#1", "s2#1", "s3#1", "s4#1", "s5#1", "s6#1", "s7#1", "s7#2", "s8#1", "s9#1",
+        "s10#1", "s11#1", "s12#1");
+    awaitLedgerRunStatus(runId, "SUCCEEDED");
+    assertThat(spark.sql("SELECT resumes FROM baton_system.runs WHERE run_id = '" + runId + "'").first().getInt(0)).isEqualTo(1);
+    assertThat(spark.sql("SELECT stage, attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
+        + "' AND stage = 's7' ORDER BY attempt").collectAsList()).extracting(r -> r.getString(0) + "#" + r.getInt(1) + "=" + r.getString(2))
+        .containsExactly("s7#1=FAILED", "s7#2=SUCCEEDED");
+    // the alert webhook got the RUN_FAILED alert as JSON
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (webhookBodies.stream().noneMatch(b -> b.contains(runId)) && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polling what the test's HTTP server received
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        webhookBodies.stream().filter(b -> b.contains(runId)).findFirst().orElseThrow());
+    assertThat(json.get("kind").asText()).isEqualTo("RUN_FAILED");
+    assertThat(json.get("runId").asText()).isEqualTo(runId);
+    assertThat(json.get("stage").asText()).isEqualTo("s7");
+  }
+
+  private static long currentSnapshot(String table) {
+    return spark.sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at DESC LIMIT 1").first().getLong(0);
   }
 
   @Test
@@ -230,10 +321,10 @@ class TpchPipelineIT {
     // the second launch waited for the back-off after the first failure (0..300 ms drawn), on the run's timer
     long firstFinished = report.completions().get(0).getFinishedAt().toEpochMilli();
     assertThat(report.launches().get(1).getLaunchedAt().toEpochMilli()).isGreaterThanOrEqualTo(firstFinished);
+    awaitLedgerRunStatus(runId, "FAILED");
     assertThat(spark.sql("SELECT attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
         + "' ORDER BY attempt").collectAsList()).extracting(r -> r.getInt(0) + "=" + r.getString(1))
         .containsExactly("1=FAILED", "2=FAILED");
-    awaitLedgerRunStatus(runId, "FAILED");
     assertThat(alerts(runId, 2)).extracting(a -> a.getKind() + ":" + a.getStage() + "#" + a.getAttempt())
         .containsExactly("STAGE_RETRIED:reads_missing_table#1", "RUN_FAILED:reads_missing_table#2");
   }

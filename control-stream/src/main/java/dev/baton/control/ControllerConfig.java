@@ -15,6 +15,7 @@ import java.util.Map;
  * #TRIGGER_INTERVAL_MS} (default {@value #TRIGGER_INTERVAL_MS_DEFAULT}); {@value
  * #MAX_CONCURRENT_STAGES} (in-process launcher; default {@value #MAX_CONCURRENT_STAGES_DEFAULT}); {@value
  * #LEDGER_INTERVAL_MS} (how often the ledger query writes, default {@value #LEDGER_INTERVAL_MS_DEFAULT});
+ * {@value #STATE_RETENTION_MS} (how long an ended or WAITING run stays in the state store, default 7 days);
  * {@code topics.objects|control|dlq|alerts|ledger} (topic names, defaults in {@link Topics}).
  *
  * @param kafka Kafka client settings without the {@code kafka.} prefix; {@code bootstrap.servers} required
@@ -25,9 +26,12 @@ import java.util.Map;
  *     default: the checkpoint location with {@code -launches} appended)
  * @param ledgerIntervalMs micro-batch interval of the ledger query, ms
  * @param topics topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}
+ * @param stateRetentionMs how long a run that ended (or stays WAITING) is kept in the state store, ms;
+ *     keep it longer than the control topic's retention, or a re-delivered RunRequested starts the run again
  */
 public record ControllerConfig(Map<String, String> kafka, String checkpointLocation, long triggerIntervalMs,
-    int maxConcurrentStages, String launchJournalLocation, long ledgerIntervalMs, Map<String, String> topics) {
+    int maxConcurrentStages, String launchJournalLocation, long ledgerIntervalMs, Map<String, String> topics,
+    long stateRetentionMs) {
 
   public static final String CHECKPOINT_LOCATION = "controller.checkpoint-location";
   public static final String TRIGGER_INTERVAL_MS = "controller.trigger-interval-ms";
@@ -37,6 +41,8 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
   public static final String LEDGER_INTERVAL_MS = "controller.ledger-interval-ms";
   public static final long LEDGER_INTERVAL_MS_DEFAULT = 5_000;
+  public static final String STATE_RETENTION_MS = "controller.state-retention-ms";
+  public static final long STATE_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
   /** Topic roles and their default names; a key {@code topics.<role>} overrides one. */
   public static final Map<String, String> DEFAULT_TOPICS = Map.of("objects", Topics.OBJECTS, "control", Topics.CONTROL,
       "dlq", Topics.DLQ, "alerts", Topics.ALERTS, "ledger", Topics.LEDGER);
@@ -56,6 +62,9 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     requireNonNull(launchJournalLocation, "Invalid launchJournalLocation: null");
     if (ledgerIntervalMs < 0) {
       throw new IllegalArgumentException("Cannot configure controller: invalid " + LEDGER_INTERVAL_MS + " " + ledgerIntervalMs);
+    }
+    if (stateRetentionMs < 1) {
+      throw new IllegalArgumentException("Cannot configure controller: invalid " + STATE_RETENTION_MS + " " + stateRetentionMs);
     }
     topics = Map.copyOf(requireNonNull(topics, "Invalid topics: null"));
     if (!topics.keySet().equals(DEFAULT_TOPICS.keySet())) {
@@ -90,7 +99,8 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
         parseLong(config, TRIGGER_INTERVAL_MS, TRIGGER_INTERVAL_MS_DEFAULT),
         (int) parseLong(config, MAX_CONCURRENT_STAGES, MAX_CONCURRENT_STAGES_DEFAULT),
         config.getOrDefault(LAUNCH_JOURNAL_LOCATION, checkpoint + "-launches"),
-        parseLong(config, LEDGER_INTERVAL_MS, LEDGER_INTERVAL_MS_DEFAULT), topics);
+        parseLong(config, LEDGER_INTERVAL_MS, LEDGER_INTERVAL_MS_DEFAULT), topics,
+        parseLong(config, STATE_RETENTION_MS, STATE_RETENTION_MS_DEFAULT));
   }
 
   /**

@@ -97,7 +97,7 @@ public final class Controller implements AutoCloseable {
             Encoders.bean(ControllerInputRow.class));
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
-            .flatMapGroupsWithState(new RunStateFunction(pipelines),
+            .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs()),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, publisher, config.dlqTopic(),
         config.alertsTopic(), config.ledgerTopic(), metrics);

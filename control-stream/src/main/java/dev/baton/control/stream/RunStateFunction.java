@@ -18,7 +18,12 @@ import org.apache.spark.sql.streaming.GroupState;
  * The stateful step: for one runId, applies the micro-batch's inputs in Kafka order to the run's
  * state (kept in the state store as JSON) with {@link RunTransitions}, and emits the resulting
  * commands as JSON. Rejected inputs become dead-letter commands. A processing-time timeout per
- * run fires at the run's next deadline (retry back-off, attempt timeout) as a {@link Input.Tick}.
+ * run fires at the run's next deadline (retry back-off, attempt timeout, SLA) as a {@link Input.Tick}.
+ *
+ * <p>Retention: a run that ended (or stayed WAITING, its trigger files incomplete) is removed from
+ * the state store {@code stateRetentionMs} after it ended (was created), so state does not grow
+ * without bound. Until then duplicates are recognised and the run can be resumed; afterwards an
+ * event for it is treated as for a run never seen.
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
@@ -28,9 +33,11 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
           .thenComparingLong(ControllerInputRow::getOffset);
 
   private final Pipelines pipelines;
+  private final long stateRetentionMs;
 
-  RunStateFunction(Pipelines pipelines) {
+  RunStateFunction(Pipelines pipelines, long stateRetentionMs) {
     this.pipelines = pipelines;
+    this.stateRetentionMs = stateRetentionMs;
   }
 
   @Override
@@ -41,6 +48,11 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
     long now = System.currentTimeMillis();
+    if (groupState.hasTimedOut() && state != null && inputs.isEmpty() && retainedUntil(state) != null
+        && retainedUntil(state) <= now) {
+      groupState.remove(); // ended (or abandoned while WAITING) longer ago than the retention
+      return out.iterator();
+    }
     if (groupState.hasTimedOut() && state != null) {
       // the run's timer: a retry back-off ended or an attempt may be past its timeout
       Optional<PipelineDefinition> pipeline = pipelines.get(state.pipeline());
@@ -77,6 +89,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       groupState.update(Json.write(state));
       RunState finalState = state;
       Long deadline = pipelines.get(state.pipeline()).map(p -> RunTransitions.nextDeadlineMs(p, finalState)).orElse(null);
+      if (deadline == null) {
+        deadline = retainedUntil(state);
+      }
       if (deadline != null) {
         groupState.setTimeoutDuration(Math.max(1, deadline - now));
       }
@@ -84,6 +99,17 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       groupState.remove();
     }
     return out.iterator();
+  }
+
+  /** When a run that is not running leaves the state store, epoch ms; null while it runs. */
+  private Long retainedUntil(RunState state) {
+    if (state.status() == dev.baton.control.state.RunStatus.WAITING) {
+      return state.createdAtMs() + stateRetentionMs;
+    }
+    if (state.status().isTerminal() && state.completedAtMs() != null) {
+      return state.completedAtMs() + stateRetentionMs;
+    }
+    return null;
   }
 
   private static Command deadLetter(String reason, ControllerInputRow row) {
