@@ -57,9 +57,11 @@ public final class IcebergWriter {
     Observation observation = new Observation("write-" + table);
     Dataset<Row> observed = rows.observe(observation, count(lit(1)).as("rows"));
     boolean exists = spark.catalog().tableExists(table);
+    // tags this write's snapshot, so the snapshot reported is ours even if another writer commits right after
+    String writeId = java.util.UUID.randomUUID().toString();
     try {
       if (!exists || mode == Mode.OVERWRITE) {
-        CreateTableWriter<Row> create = createWriter(observed.writeTo(table), partitionBy);
+        CreateTableWriter<Row> create = createWriter(tagged(observed, table, writeId), partitionBy);
         if (mode == Mode.OVERWRITE) {
           create.createOrReplace();
         } else {
@@ -67,17 +69,43 @@ public final class IcebergWriter {
             create.create();
           } catch (TableAlreadyExistsException | AlreadyExistsException e) {
             // created meanwhile by a concurrent writer (another run's attempt): write into it
-            writeExisting(observed.writeTo(table), mode, replaceWhere);
+            writeExisting(tagged(observed, table, writeId), mode, replaceWhere);
           }
         }
       } else {
-        writeExisting(observed.writeTo(table), mode, replaceWhere);
+        writeExisting(tagged(observed, table, writeId), mode, replaceWhere);
       }
     } catch (NoSuchTableException e) {
       throw new IllegalStateException("Cannot write " + table + ": " + e.getMessage(), e);
     }
     long written = ((Number) metrics(observation).get("rows")).longValue();
-    return new TableOutput(table, currentSnapshotId(spark, table), written);
+    return new TableOutput(table, snapshotOf(spark, table, writeId), written);
+  }
+
+  /** Snapshot summary property naming the write that committed the snapshot. */
+  public static final String WRITE_ID_PROPERTY = "baton.write-id";
+
+  private static DataFrameWriterV2<Row> tagged(Dataset<Row> rows, String table, String writeId) {
+    return rows.writeTo(table).option("snapshot-property." + WRITE_ID_PROPERTY, writeId);
+  }
+
+  /**
+   * The snapshot whose summary carries {@code writeId}, searched from the current snapshot back
+   * through its ancestors; null when none does (nothing was committed).
+   */
+  static Long snapshotOf(SparkSession spark, String table, String writeId) {
+    try {
+      Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
+      icebergTable.refresh();
+      for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.currentAncestors(icebergTable)) {
+        if (writeId.equals(snapshot.summary().get(WRITE_ID_PROPERTY))) {
+          return snapshot.snapshotId();
+        }
+      }
+      return null;
+    } catch (ParseException | NoSuchTableException e) {
+      throw new IllegalStateException("Cannot load table " + table + ": " + e.getMessage(), e);
+    }
   }
 
   private static CreateTableWriter<Row> createWriter(DataFrameWriterV2<Row> writer, List<String> partitionBy) {
@@ -122,17 +150,5 @@ public final class IcebergWriter {
   public static void ensureNamespace(SparkSession spark, String table) {
     String namespace = table.substring(0, table.lastIndexOf('.'));
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
-  }
-
-  /** The id of the table's current snapshot, or null for a table without snapshots. */
-  public static Long currentSnapshotId(SparkSession spark, String table) {
-    try {
-      Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
-      icebergTable.refresh();
-      Snapshot snapshot = icebergTable.currentSnapshot();
-      return snapshot == null ? null : snapshot.snapshotId();
-    } catch (ParseException | NoSuchTableException e) {
-      throw new IllegalStateException("Cannot load table " + table + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** JSON for controller state, inputs and commands (internal: never leaves the checkpoint and one micro-batch). */
+/**
+ * JSON for controller state, inputs and commands. Internal: it lives in the checkpoint, within one
+ * micro-batch, and on the ledger changelog topic (read only by the controller's ledger query). Fields
+ * added later read as null/0/false from older JSON; unknown fields are ignored.
+ */
 final class Json {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
