@@ -34,14 +34,19 @@ public final class RunWatcher implements AutoCloseable {
   private final EventSerde serde = EventSerde.builtIn();
   private final long openedAtNanos = System.nanoTime();
 
-  /** Subscribes to every partition of the control topic at its current end. */
+  /** Subscribes to every partition of {@value Topics#CONTROL} at its current end. */
   public RunWatcher(Map<String, String> kafka) {
+    this(kafka, Topics.CONTROL);
+  }
+
+  /** Subscribes to every partition of the control topic {@code controlTopic} at its current end. */
+  public RunWatcher(Map<String, String> kafka, String controlTopic) {
     Map<String, Object> config = new LinkedHashMap<>(kafka);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumer = new KafkaConsumer<>(config);
-    List<TopicPartition> partitions = consumer.partitionsFor(Topics.CONTROL).stream()
+    List<TopicPartition> partitions = consumer.partitionsFor(controlTopic).stream()
         .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);

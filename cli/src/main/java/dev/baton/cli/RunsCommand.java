@@ -124,7 +124,8 @@ final class RunsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return request(run, follow, record -> new RunResumeRequested(System.getProperty("user.name"), reason));
+      return request(run, follow, java.util.Set.of("FAILED", "CANCELLED"),
+          record -> new RunResumeRequested(System.getProperty("user.name"), reason));
     }
   }
 
@@ -139,7 +140,8 @@ final class RunsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return request(run, new FollowOptions(), record -> new RunCancelRequested(System.getProperty("user.name"), reason));
+      return request(run, new FollowOptions(), java.util.Set.of("WAITING", "RUNNING"),
+          record -> new RunCancelRequested(System.getProperty("user.name"), reason));
     }
   }
 
@@ -160,6 +162,11 @@ final class RunsCommand {
         return 2;
       }
       RunRecord old = record.get();
+      if (old.params().isEmpty()) {
+        System.err.println("Run " + old.runId() + " was recorded without its parameters (before the ledger kept them);"
+            + " use baton submit " + old.pipeline() + " --param k=v instead");
+        return 2;
+      }
       String triggerKey = "rerun/" + Demo.newBatchId() + "/" + old.triggerKey();
       String newRunId = RunIds.of(old.pipeline(), triggerKey);
       Map<String, String> params = new LinkedHashMap<>(old.params());
@@ -169,12 +176,20 @@ final class RunsCommand {
     }
   }
 
-  /** Publishes an operator request for the run {@code runPrefix} names. */
-  private static int request(String runPrefix, FollowOptions follow,
+  /**
+   * Publishes an operator request for the run {@code runPrefix} names, if the ledger shows it in one
+   * of {@code statuses} (the controller decides; this only spares a request it would reject).
+   */
+  private static int request(String runPrefix, FollowOptions follow, java.util.Set<String> statuses,
       java.util.function.Function<RunRecord, Object> request) throws Exception {
     Map<String, String> config = LocalServices.runningConfig(System.err);
     Optional<RunRecord> record = uniqueRun(new LedgerReader(catalog(config)), runPrefix);
     if (record.isEmpty()) {
+      return 2;
+    }
+    if (!statuses.contains(record.get().status())) {
+      System.err.println("Run " + record.get().runId() + " is " + record.get().status() + " in the ledger; this applies to "
+          + new java.util.TreeSet<>(statuses) + " runs only");
       return 2;
     }
     String runId = record.get().runId();
@@ -191,8 +206,10 @@ final class RunsCommand {
   static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
       throws TimeoutException {
     Map<String, String> kafka = LocalServices.kafkaSettings(config);
-    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka) : null;
-        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn())) {
+    String controlTopic = dev.baton.control.ControllerConfig.fromConfig(config).controlTopic();
+    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic) : null;
+        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn(),
+            controlTopic)) {
       publisher.publish(event);
       System.out.println(runId);
       if (watcher == null) {

@@ -118,17 +118,7 @@ public final class AlertWebhook implements AutoCloseable {
     this.headers = Map.copyOf(headers);
     this.maxAttempts = maxAttempts;
     this.requestTimeout = requestTimeout;
-    HttpRequest.Builder probe = HttpRequest.newBuilder(url);
-    for (Map.Entry<String, String> header : this.headers.entrySet()) {
-      checkConfig(!header.getKey().equalsIgnoreCase("Content-Type"),
-          "header %s is always application/json", header.getKey());
-      try {
-        probe.header(header.getKey(), header.getValue());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "Cannot configure alert webhook: invalid header " + header.getKey() + ": " + e.getMessage(), e);
-      }
-    }
+    validateHeaders(url, this.headers);
 
     ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(THREADS_PER_WEBHOOK, daemonThreads());
     pool.setRemoveOnCancelPolicy(true);
@@ -216,6 +206,27 @@ public final class AlertWebhook implements AutoCloseable {
    * with an {@link AlertDeliveryException} saying the webhook was closed, and later {@link
    * #post(String)} calls return failed futures. Idempotent; does not wait.
    */
+  /**
+   * Checks request headers the way the constructor does, without creating a client: not {@code
+   * Content-Type} (always {@code application/json}), nothing the JDK HTTP client refuses ({@code
+   * Host}, {@code Content-Length}, {@code Connection}, ...). For validating configuration early.
+   *
+   * @throws IllegalArgumentException naming the offending header
+   */
+  public static void validateHeaders(URI url, Map<String, String> headers) {
+    HttpRequest.Builder probe = HttpRequest.newBuilder(url);
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      checkConfig(!header.getKey().equalsIgnoreCase("Content-Type"),
+          "header %s is always application/json", header.getKey());
+      try {
+        probe.header(header.getKey(), header.getValue());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Cannot configure alert webhook: invalid header " + header.getKey() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {

@@ -178,6 +178,14 @@ public final class PipelineParser {
       errors.add("alerts.webhook.url: not a URL: " + e.getMessage());
       return null;
     }
+    if (spec.headers() != null) {
+      try {
+        dev.baton.control.alert.AlertWebhook.validateHeaders(java.net.URI.create(spec.url()), spec.headers());
+      } catch (IllegalArgumentException e) {
+        errors.add("alerts.webhook.headers: " + e.getMessage().replace("Cannot configure alert webhook: ", ""));
+        return null;
+      }
+    }
     int maxAttempts = spec.maxAttempts() == null ? 5 : spec.maxAttempts();
     if (maxAttempts < 1) {
       errors.add("alerts.webhook.maxAttempts: must be at least 1 (got " + maxAttempts + ")");

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param resumes how many times an operator resumed the run
  * @param slaMissed whether the run's SLA alert has been raised
  * @param operatorRequests event ids of the resume/cancel requests applied, so a re-delivered request is ignored
+ * @param compacted whether only a tombstone is left (an ended run past the state retention): no
+ *     stages, parameters or request ids
  */
 public record RunState(
     String runId,
@@ -39,7 +41,8 @@ public record RunState(
     Long completedAtMs,
     int resumes,
     boolean slaMissed,
-    Set<String> operatorRequests) {
+    Set<String> operatorRequests,
+    boolean compacted) {
 
   public RunState {
     requireNonNull(runId, "Invalid runId: null");
@@ -57,19 +60,19 @@ public record RunState(
   static RunState waiting(String runId, String pipeline, String triggerKey, Map<String, String> params,
       Set<String> filesSeen, long createdAtMs) {
     return new RunState(runId, pipeline, triggerKey, RunStatus.WAITING, params, filesSeen, Map.of(), createdAtMs, null,
-        null, 0, false, Set.of());
+        null, 0, false, Set.of(), false);
   }
 
   /** A copy with other stages (and status). */
   RunState withStages(RunStatus newStatus, Map<String, StageState> newStages) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, newStages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, slaMissed, operatorRequests);
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted);
   }
 
   /** A copy with other parameters. */
   RunState withParams(Map<String, String> newParams) {
     return new RunState(runId, pipeline, triggerKey, status, newParams, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, slaMissed, operatorRequests);
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted);
   }
 
   /** A copy that remembers an applied operator request. */
@@ -77,19 +80,19 @@ public record RunState(
     Set<String> copy = new TreeSet<>(operatorRequests);
     copy.add(eventId);
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, newResumes, slaMissed, copy);
+        completedAtMs, newResumes, slaMissed, copy, compacted);
   }
 
   /** A copy with the SLA alert raised. */
   RunState withSlaMissed() {
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, true, operatorRequests);
+        completedAtMs, resumes, true, operatorRequests, compacted);
   }
 
   /** A copy with another status and completion time. */
   RunState withStatus(RunStatus newStatus, Long newStartedAtMs, Long newCompletedAtMs) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, stages, createdAtMs,
-        newStartedAtMs, newCompletedAtMs, resumes, slaMissed, operatorRequests);
+        newStartedAtMs, newCompletedAtMs, resumes, slaMissed, operatorRequests, compacted);
   }
 
   /** A copy with one stage replaced. */
@@ -97,7 +100,7 @@ public record RunState(
     Map<String, StageState> copy = new LinkedHashMap<>(stages);
     copy.put(stage, state);
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, copy, createdAtMs, startedAtMs, completedAtMs,
-        resumes, slaMissed, operatorRequests);
+        resumes, slaMissed, operatorRequests, compacted);
   }
 
   /** A copy with another file seen. */
@@ -105,7 +108,13 @@ public record RunState(
     Set<String> copy = new TreeSet<>(filesSeen);
     copy.add(file);
     return new RunState(runId, pipeline, triggerKey, status, params, copy, stages, createdAtMs, startedAtMs, completedAtMs,
-        resumes, slaMissed, operatorRequests);
+        resumes, slaMissed, operatorRequests, compacted);
+  }
+
+  /** The tombstone of an ended run: identity, status and times only. */
+  public RunState tombstone() {
+    return new RunState(runId, pipeline, triggerKey, status, Map.of(), Set.of(), Map.of(), createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, Set.of(), true);
   }
 
   /** Names of the stages whose status is FAILED. */

@@ -74,6 +74,9 @@ public final class RunTransitions {
    */
   public static Transition apply(PipelineDefinition pipeline, RunState state, String runId, Input input, long nowMs) {
     Objects.requireNonNull(pipeline, "Invalid pipeline: null");
+    if (state != null && state.compacted()) {
+      return onTombstone(state, input);
+    }
     if (input instanceof Input.ObjectArrived object) {
       return onObject(pipeline, state, runId, object, nowMs);
     }
@@ -93,6 +96,21 @@ public final class RunTransitions {
       return onResume(pipeline, state, resume, nowMs);
     }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
+  }
+
+  /** An ended run past the state retention: only its identity and final status are left. */
+  private static Transition onTombstone(RunState state, Input input) {
+    if (input instanceof Input.ResumeRequested || input instanceof Input.CancelRequested) {
+      return Transition.rejected(state, "run " + state.runId() + " ended " + state.status()
+          + " longer ago than the controller's state retention and can no longer be resumed or cancelled; rerun it");
+    }
+    if (input instanceof Input.Rejected rejected) {
+      return Transition.rejected(state, rejected.reason());
+    }
+    if (input instanceof Input.Tick) {
+      return Transition.unchanged(state);
+    }
+    return Transition.ignored(state, input instanceof Input.StageCompleted ? "stale" : "duplicate");
   }
 
   private static Transition onObject(PipelineDefinition pipeline, RunState state, String runId,
@@ -228,6 +246,14 @@ public final class RunTransitions {
     if (stage == null) {
       return Transition.rejected(state, "StageCompleted for unknown stage '" + completed.stage() + "' of pipeline "
           + pipeline.name());
+    }
+    if (stage.status() == StageRunStatus.CANCELLED && stage.attempt() == completed.attempt()
+        && "SUCCEEDED".equals(completed.status())) {
+      // cancelled too late: the attempt committed its output anyway; record that, so a resume skips it
+      StageState done = new StageState(StageRunStatus.SUCCEEDED, stage.attempt(), stage.launchedAtMs(),
+          completed.finishedAtMs(), null, null, null, stage.retryBase());
+      RunState next = state.withStage(completed.stage(), done);
+      return new Transition(next, List.of(recordAttempt(next, completed.stage())));
     }
     if (stage.status() != StageRunStatus.RUNNING || stage.attempt() != completed.attempt()) {
       // the same attempt again after it was applied, or an attempt no longer current (LOST, cancelled, retried)

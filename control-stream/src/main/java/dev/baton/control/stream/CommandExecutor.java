@@ -18,7 +18,6 @@ import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageLaunched;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.slf4j.Logger;
@@ -46,12 +43,6 @@ import org.slf4j.LoggerFactory;
 final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
-
-  /** Dead-letter headers: why, and where the record came from. */
-  static final String HEADER_REASON = "baton.dlq.reason";
-  static final String HEADER_TOPIC = "baton.dlq.topic";
-  static final String HEADER_PARTITION = "baton.dlq.partition";
-  static final String HEADER_OFFSET = "baton.dlq.offset";
 
   private final transient Pipelines pipelines;
   private final transient Launcher launcher;
@@ -152,18 +143,24 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     Alert event = new Alert(alertId, AlertKind.valueOf(alert.kind()), alert.runId(), alert.pipeline(), alert.stage(),
         alert.attempt(), Instant.ofEpochMilli(alert.atMs()), alert.message());
     metrics.alert(alert.kind());
-    AlertWebhook webhook = webhook(alert.pipeline());
-    if (webhook != null) {
-      // asynchronous and retried by the webhook; a replayed micro-batch may POST again (same alertId)
-      webhook.post(AlertWebhook.toJson(alertId, alert.kind(), alert.runId(), alert.pipeline(), alert.stage(),
-              alert.attempt(), alert.atMs(), alert.message()))
-          .whenComplete((status, error) -> {
-            if (error != null) {
-              metrics.webhookFailed();
-              LOG.error("Alert {} not delivered to the webhook of pipeline {}: {}", alertId, alert.pipeline(),
-                  error.getMessage());
-            }
-          });
+    try {
+      AlertWebhook webhook = webhook(alert.pipeline());
+      if (webhook != null) {
+        // asynchronous and retried by the webhook; a replayed micro-batch may POST again (same alertId)
+        webhook.post(AlertWebhook.toJson(alertId, alert.kind(), alert.runId(), alert.pipeline(), alert.stage(),
+                alert.attempt(), alert.atMs(), alert.message()))
+            .whenComplete((status, error) -> {
+              if (error != null) {
+                metrics.webhookFailed();
+                LOG.error("Alert {} not delivered to the webhook of pipeline {}: {}", alertId, alert.pipeline(),
+                    error.getMessage());
+              }
+            });
+      }
+    } catch (RuntimeException e) {
+      // a webhook is a convenience next to baton.alerts: it must never fail the micro-batch
+      metrics.webhookFailed();
+      LOG.error("Alert {} not delivered to the webhook of pipeline {}", alertId, alert.pipeline(), e);
     }
     return publisher.publishRawAsync(alertsTopic, alert.runId(), serde.serialize(alertsTopic, event), List.of());
   }
@@ -180,14 +177,9 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
 
   private Future<RecordMetadata> deadLetter(Command.DeadLetter dead) {
     LOG.warn("Dead letter from {}-{}@{}: {}", dead.topic(), dead.partition(), dead.offset(), dead.reason());
-    List<Header> headers = List.of(
-        new RecordHeader(HEADER_REASON, dead.reason().getBytes(StandardCharsets.UTF_8)),
-        new RecordHeader(HEADER_TOPIC, dead.topic().getBytes(StandardCharsets.UTF_8)),
-        new RecordHeader(HEADER_PARTITION, String.valueOf(dead.partition()).getBytes(StandardCharsets.UTF_8)),
-        new RecordHeader(HEADER_OFFSET, String.valueOf(dead.offset()).getBytes(StandardCharsets.UTF_8)));
-    String key = dead.key() == null ? null : new String(dead.key(), StandardCharsets.UTF_8);
     metrics.deadLetter();
-    return publisher.publishRawAsync(dlqTopic, key, dead.value(), headers);
+    return DeadLetters.publish(publisher, dlqTopic, dead.reason(), dead.topic(), dead.partition(), dead.offset(),
+        dead.key(), dead.value());
   }
 
   /** Fails the micro-batch (so it runs again) when Kafka did not acknowledge an event it published. */

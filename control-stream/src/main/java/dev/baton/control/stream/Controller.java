@@ -43,16 +43,28 @@ import org.apache.spark.sql.streaming.Trigger;
  * controller resumes where it stopped.
  */
 public final class Controller implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Controller.class);
+  private static final long LEDGER_RESTART_MAX_BACKOFF_MS = 60_000;
+
   private final SparkSession spark;
   private final StreamingQuery query;
-  private final StreamingQuery ledgerQuery;
+  private final LedgerStarter ledgerStarter;
+  private volatile StreamingQuery ledgerQuery;
   private final StreamingQueryListener listener;
   private final CommandExecutor executor;
+  private volatile boolean closed;
 
-  private Controller(SparkSession spark, StreamingQuery query, StreamingQuery ledgerQuery, StreamingQueryListener listener,
-      CommandExecutor executor) {
+  /** Starts the ledger query (again). */
+  @FunctionalInterface
+  private interface LedgerStarter {
+    StreamingQuery start() throws TimeoutException;
+  }
+
+  private Controller(SparkSession spark, StreamingQuery query, LedgerStarter ledgerStarter, StreamingQuery ledgerQuery,
+      StreamingQueryListener listener, CommandExecutor executor) {
     this.spark = spark;
     this.query = query;
+    this.ledgerStarter = ledgerStarter;
     this.ledgerQuery = ledgerQuery;
     this.listener = listener;
     this.executor = executor;
@@ -110,12 +122,13 @@ public final class Controller implements AutoCloseable {
           .trigger(Trigger.ProcessingTime(config.triggerIntervalMs()))
           .foreachBatch(executor)
           .start();
-      StreamingQuery ledgerQuery = kafka(spark, config, config.ledgerTopic()).writeStream()
+      LedgerStarter ledgerStarter = () -> kafka(spark, config, config.ledgerTopic()).writeStream()
           .queryName("baton-ledger")
           .option("checkpointLocation", config.ledgerCheckpointLocation())
           .trigger(Trigger.ProcessingTime(config.ledgerIntervalMs()))
-          .foreachBatch(new LedgerWriter(ledger))
+          .foreachBatch(new LedgerWriter(ledger, publisher, config.dlqTopic()))
           .start();
+      StreamingQuery ledgerQuery = ledgerStarter.start();
       java.util.UUID queryId = query.id();
       StreamingQueryListener listener = new StreamingQueryListener() {
         @Override
@@ -135,8 +148,8 @@ public final class Controller implements AutoCloseable {
         public void onQueryTerminated(QueryTerminatedEvent event) {}
       };
       spark.streams().addListener(listener);
-      return new Controller(spark, query, ledgerQuery, listener, executor);
-    } catch (TimeoutException e) {
+      return new Controller(spark, query, ledgerStarter, ledgerQuery, listener, executor);
+    } catch (TimeoutException | RuntimeException e) {
       if (query != null) {
         stopQuietly(query, e);
       }
@@ -190,21 +203,32 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Blocks until either query stops; a controller with one query stopped is not working.
+   * Blocks until the control query stops, restarting the ledger query whenever it fails (with an
+   * exponential back-off up to 60 s): launches must not stop because the catalog is unavailable;
+   * the ledger catches up from its changelog when it is back.
    *
-   * @throws StreamingQueryException if it stopped with an error
+   * @throws StreamingQueryException if the control query stopped with an error
+   * @throws InterruptedException if interrupted while waiting to restart the ledger query
    */
-  public void awaitTermination() throws StreamingQueryException {
-    while (isActive()) {
-      // awaitAnyTermination would also return for other queries of the session; poll ours
+  public void awaitTermination() throws StreamingQueryException, InterruptedException {
+    long backoffMs = 1_000;
+    while (query.isActive()) {
       query.awaitTermination(500);
-      ledgerQuery.awaitTermination(1);
+      StreamingQuery ledger = ledgerQuery;
+      if (!ledger.isActive() && !closed && query.isActive()) {
+        LOG.error("The ledger query stopped ({}); restarting it in {} ms — launches go on, the ledger catches up",
+            ledger.exception().isDefined() ? ledger.exception().get().getMessage() : "no error", backoffMs);
+        Thread.sleep(backoffMs); // the restart back-off
+        backoffMs = Math.min(backoffMs * 2, LEDGER_RESTART_MAX_BACKOFF_MS);
+        try {
+          ledgerQuery = ledgerStarter.start();
+        } catch (TimeoutException | RuntimeException e) {
+          LOG.error("Cannot restart the ledger query; trying again later", e);
+        }
+      }
     }
     if (query.exception().isDefined()) {
       throw query.exception().get();
-    }
-    if (ledgerQuery.exception().isDefined()) {
-      throw ledgerQuery.exception().get();
     }
   }
 
@@ -217,6 +241,7 @@ public final class Controller implements AutoCloseable {
    */
   @Override
   public void close() {
+    closed = true;
     spark.streams().removeListener(listener);
     try {
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);

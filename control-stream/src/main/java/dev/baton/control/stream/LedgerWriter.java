@@ -2,6 +2,7 @@ package dev.baton.control.stream;
 
 import dev.baton.control.ledger.Ledger;
 import dev.baton.control.state.Command;
+import dev.baton.stages.runner.ControlEventPublisher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,19 +21,27 @@ final class LedgerWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final Comparator<Row> CHANGELOG_ORDER =
       Comparator.<Row>comparingInt(row -> row.getAs("partition")).thenComparingLong(row -> row.getAs("offset"));
 
-  private final transient Ledger ledger;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerWriter.class);
 
-  LedgerWriter(Ledger ledger) {
+  private final transient Ledger ledger;
+  private final transient ControlEventPublisher publisher;
+  private final String dlqTopic;
+
+  LedgerWriter(Ledger ledger, ControlEventPublisher publisher, String dlqTopic) {
     this.ledger = ledger;
+    this.publisher = publisher;
+    this.dlqTopic = dlqTopic;
   }
 
   /**
-   * @throws IllegalStateException if a changelog record is not a ledger decision (the topic is
-   *     internal: only the controller writes it); the query stops rather than drop a ledger row
+   * A changelog record that is not a ledger decision (only the controller should write this topic)
+   * goes to the dead-letter topic with the reason, so one bad record cannot stop the ledger.
+   *
+   * @throws IllegalStateException if Kafka does not acknowledge such a dead letter (the batch runs again)
    */
   @Override
   public void call(Dataset<Row> batch, Long batchId) {
-    List<Row> rows = new ArrayList<>(batch.select("value", "partition", "offset").collectAsList());
+    List<Row> rows = new ArrayList<>(batch.select("key", "value", "topic", "partition", "offset").collectAsList());
     if (rows.isEmpty()) {
       return;
     }
@@ -40,14 +49,29 @@ final class LedgerWriter implements VoidFunction2<Dataset<Row>, Long> {
     List<Command.RecordRun> runs = new ArrayList<>();
     List<Command.RecordStageAttempt> attempts = new ArrayList<>();
     for (Row row : rows) {
-      Command command = Json.read(row.getAs("value"), Command.class);
+      Object command;
+      try {
+        command = Json.read(row.getAs("value"), Command.class);
+      } catch (RuntimeException e) {
+        command = e;
+      }
       if (command instanceof Command.RecordRun run) {
         runs.add(run);
       } else if (command instanceof Command.RecordStageAttempt attempt) {
         attempts.add(attempt);
       } else {
-        throw new IllegalStateException("Cannot apply ledger changelog record at partition " + row.getAs("partition")
-            + " offset " + row.getAs("offset") + ": " + command.getClass().getSimpleName() + " is not a ledger row");
+        String reason = "not a ledger row: " + (command instanceof Exception e ? e.getMessage() : command.getClass().getSimpleName());
+        LOG.error("Ledger changelog record {}-{}@{} goes to the dead-letter topic: {}", row.getAs("topic"),
+            row.getAs("partition"), row.getAs("offset"), reason);
+        try {
+          DeadLetters.publish(publisher, dlqTopic, reason, row.getAs("topic"), row.<Integer>getAs("partition"),
+              row.<Long>getAs("offset"), row.getAs("key"), row.getAs("value")).get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while writing a dead letter", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("Cannot write a dead letter: " + e.getCause(), e.getCause());
+        }
       }
     }
     ledger.record(runs, attempts);

@@ -20,10 +20,9 @@ import org.apache.spark.sql.streaming.GroupState;
  * commands as JSON. Rejected inputs become dead-letter commands. A processing-time timeout per
  * run fires at the run's next deadline (retry back-off, attempt timeout, SLA) as a {@link Input.Tick}.
  *
- * <p>Retention: a run that ended (or stayed WAITING, its trigger files incomplete) is removed from
- * the state store {@code stateRetentionMs} after it ended (was created), so state does not grow
- * without bound. Until then duplicates are recognised and the run can be resumed; afterwards an
- * event for it is treated as for a run never seen.
+ * <p>Retention: {@code stateRetentionMs} after a run ended, its state is compacted to a tombstone
+ * (identity and final status, a few hundred bytes): duplicates are still ignored, but the run can no
+ * longer be resumed (rerun it instead). WAITING runs are kept whole.
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
@@ -47,10 +46,12 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     inputs.sort(KAFKA_ORDER);
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
-    long now = System.currentTimeMillis();
+    long now = groupState.getCurrentProcessingTimeMs(); // the batch's time: a replayed batch decides the same
     if (groupState.hasTimedOut() && state != null && inputs.isEmpty() && retainedUntil(state) != null
         && retainedUntil(state) <= now) {
-      groupState.remove(); // ended (or abandoned while WAITING) longer ago than the retention
+      // ended longer ago than the retention: keep only a tombstone, so a late duplicate trigger
+      // cannot start the run again
+      groupState.update(Json.write(state.tombstone()));
       return out.iterator();
     }
     if (groupState.hasTimedOut() && state != null) {
@@ -101,12 +102,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     return out.iterator();
   }
 
-  /** When a run that is not running leaves the state store, epoch ms; null while it runs. */
+  /** When an ended run's state is compacted, epoch ms; null while it runs or waits, or once compacted. */
   private Long retainedUntil(RunState state) {
-    if (state.status() == dev.baton.control.state.RunStatus.WAITING) {
-      return state.createdAtMs() + stateRetentionMs;
-    }
-    if (state.status().isTerminal() && state.completedAtMs() != null) {
+    if (state.status().isTerminal() && state.completedAtMs() != null && !state.compacted()) {
       return state.completedAtMs() + stateRetentionMs;
     }
     return null;

@@ -61,6 +61,11 @@ class PipelineParserTest {
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
             assertThat(e.errors()).containsExactly("alerts.webhook.url: expected an http or https URL (got 'ftp://x/y')",
                 "alerts.slaMs: must be at least 1 (got 0)"));
+    String contentType = VALID.replace("name: two-step",
+        "name: two-step\nalerts: {webhook: {url: \"http://hooks.local/x\", headers: {Content-Type: text/plain}}}");
+    assertThatThrownBy(() -> PipelineParser.parse("test", contentType))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("alerts.webhook.headers: header Content-Type is always application/json"));
     String missingUrl = VALID.replace("name: two-step", "name: two-step\nalerts: {webhook: {maxAttempts: 2}}");
     assertThatThrownBy(() -> PipelineParser.parse("test", missingUrl))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->

@@ -125,9 +125,16 @@ class RunTransitionsTest {
         rc -> assertThat(rc.status()).isEqualTo("CANCELLED")));
     assertThat(cancelled.state().stages().get("a").errorMessage()).isEqualTo("cancelled by alice: wrong input");
 
-    // the cancelled attempt's own completion arrives later: stale; the same request again: duplicate
-    assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN, completed("a", 1, "SUCCEEDED"), 3_100).ignored())
+    // the cancelled attempt fails later (interrupted): stale; it succeeds anyway (committed before the
+    // cancel reached it): recorded, so a resume does not run it again; the same request again: duplicate
+    assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN, completed("a", 1, "FAILED"), 3_100).ignored())
         .isEqualTo("stale");
+    RunTransitions.Transition lateSuccess = RunTransitions.apply(PIPELINE, cancelled.state(), RUN,
+        completed("a", 1, "SUCCEEDED"), 3_150);
+    assertThat(lateSuccess.state().stages().get("a").status()).isEqualTo(StageRunStatus.SUCCEEDED);
+    assertThat(lateSuccess.state().status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(launched(RunTransitions.apply(PIPELINE, lateSuccess.state(), RUN,
+        new Input.ResumeRequested("r9", "diamond", null, null), 3_160))).containsExactly("b#2");
     assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN, cancel, 3_200).ignored()).isEqualTo("duplicate");
     // a new cancel of an ended run is an invalid transition
     assertThat(RunTransitions.apply(PIPELINE, cancelled.state(), RUN,
@@ -162,6 +169,20 @@ class RunTransitionsTest {
         rc -> assertThat(rc.resumes()).isEqualTo(1)));
     assertThat(RunTransitions.apply(PIPELINE, done.state(), RUN, new Input.ResumeRequested("r2", "diamond", null, null), 9_000)
         .rejection()).contains("it is SUCCEEDED");
+  }
+
+  @Test
+  void aTombstoneIgnoresDuplicatesAndRefusesResume() {
+    RunState ended = RunTransitions.apply(PIPELINE, started(), RUN, new Input.CancelRequested("c", "diamond", null, null), 3_000)
+        .state().tombstone();
+    assertThat(ended.stages()).isEmpty();
+
+    assertThat(RunTransitions.apply(PIPELINE, ended, RUN, object("e1", "a.csv"), 9_000).ignored()).isEqualTo("duplicate");
+    assertThat(RunTransitions.apply(PIPELINE, ended, RUN, new Input.RunRequested("x", "diamond", TRIGGER_KEY, Map.of()), 9_000)
+        .ignored()).isEqualTo("duplicate");
+    assertThat(RunTransitions.apply(PIPELINE, ended, RUN, completed("a", 1, "SUCCEEDED"), 9_000).ignored()).isEqualTo("stale");
+    assertThat(RunTransitions.apply(PIPELINE, ended, RUN, new Input.ResumeRequested("r", "diamond", null, null), 9_000)
+        .rejection()).contains("can no longer be resumed or cancelled; rerun it");
   }
 
   @Test

@@ -33,7 +33,7 @@ class RunStateFunctionTest {
   private final RunStateFunction function = new RunStateFunction(Pipelines.of(List.of(PIPELINE)), RETENTION_MS);
 
   @Test
-  void aRunThatEndedLongerAgoThanTheRetentionLeavesTheStateStore() {
+  void aRunThatEndedLongerAgoThanTheRetentionIsCompactedToATombstone() {
     long now = System.currentTimeMillis();
     RunState ended = succeededAt(now - RETENTION_MS - 1_000);
     TestGroupState<byte[]> state = TestGroupState.create(Optional.of(Json.write(ended)),
@@ -42,7 +42,17 @@ class RunStateFunctionTest {
     List<byte[]> out = drain(function.call(RUN, List.<ControllerInputRow>of().iterator(), state));
 
     assertThat(out).isEmpty();
-    assertThat(state.isRemoved()).isTrue();
+    RunState tombstone = Json.read(state.get(), RunState.class);
+    assertThat(tombstone.compacted()).isTrue();
+    assertThat(tombstone.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(tombstone.stages()).isEmpty();
+    assertThat(state.getTimeoutTimestampMs().isPresent()).isFalse(); // no more timers
+    // a late duplicate trigger does not start it again
+    TestGroupState<byte[]> later = TestGroupState.create(Optional.of(state.get()), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    List<byte[]> again = drain(function.call(RUN, List.of(row(new Input.RunRequested("r2", "one", "k", Map.of()))).iterator(),
+        later));
+    assertThat(again).extracting(bytes -> Json.read(bytes, Command.class)).containsExactly(new Command.CountIgnored("duplicate"));
   }
 
   @Test
