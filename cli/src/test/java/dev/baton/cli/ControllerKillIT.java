@@ -104,10 +104,15 @@ class ControllerKillIT {
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
 
-    startController(2);
-    List<ControlEvent> events = awaitControlEvents(runId,
-        all -> all.stream().anyMatch(e -> e.getPayload() instanceof dev.baton.schemas.event.RunCompleted),
-        Duration.ofMinutes(4));
+    Process second = startController(2);
+    List<ControlEvent> events;
+    try {
+      events = awaitControlEvents(runId,
+          all -> all.stream().anyMatch(e -> e.getPayload() instanceof dev.baton.schemas.event.RunCompleted),
+          Duration.ofMinutes(4));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; controller 2 threads: " + threadDump(second, "controller-2"), e);
+    }
 
     dev.baton.schemas.event.RunCompleted completed = events.stream()
         .filter(e -> e.getPayload() instanceof dev.baton.schemas.event.RunCompleted)
@@ -316,6 +321,21 @@ class ControllerKillIT {
     return events;
   }
 
+  /** Writes the process's thread dump (jcmd Thread.print) next to its log and returns the file. */
+  private static Path threadDump(Process process, String name) {
+    Path file = home.resolve(name + ".threads.txt");
+    try {
+      new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(file.toFile())
+          .start().waitFor();
+    } catch (IOException e) {
+      return Path.of("(no thread dump: " + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return file;
+  }
+
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */
   private static Process startController(int number) throws IOException, InterruptedException {
     Path log = home.resolve("controller-" + number + ".log");
@@ -324,6 +344,8 @@ class ControllerKillIT {
     command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
     command.add("-Daws.requestChecksumCalculation=when_required");
     command.add("-Dbaton.repo.dir=" + repository);
+    // like the CLI's logging, plus one DEBUG line per micro-batch saying what the controller decided
+    command.add("-Dlog4j2.configurationFile=" + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties"));
     command.add("-cp");
     command.add(repository.resolve("cli/target/classes") + File.pathSeparator
         + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());

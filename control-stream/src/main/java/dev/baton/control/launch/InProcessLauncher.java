@@ -82,7 +82,11 @@ public final class InProcessLauncher implements Launcher {
     } catch (RuntimeException e) {
       // the runner reports stage failures itself; this is a failure to publish the completion,
       // which the controller recovers from through the attempt's timeout (LOST, then retry)
-      LOG.error("Attempt {} ended without a published completion", request.launchKey(), e);
+      if (Thread.currentThread().isInterrupted()) {
+        LOG.warn("Cancelled attempt {} stopped before publishing its completion: {}", request.launchKey(), e.toString());
+      } else {
+        LOG.error("Attempt {} ended without a published completion", request.launchKey(), e);
+      }
     } finally {
       context.clearJobGroup();
       context.setLocalProperty("spark.scheduler.pool", null);

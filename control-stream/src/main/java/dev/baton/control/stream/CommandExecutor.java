@@ -80,6 +80,11 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     for (byte[] bytes : encoded) {
       commands.add(Json.read(bytes, Command.class));
     }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Micro-batch {}: {}", batchId, commands.stream().map(c -> c.getClass().getSimpleName())
+          .collect(java.util.stream.Collectors.groupingBy(name -> name, java.util.TreeMap::new,
+              java.util.stream.Collectors.counting())));
+    }
     // 1. the launch path
     List<Command.LaunchStage> launches = new ArrayList<>();
     List<Future<RecordMetadata>> sends = new ArrayList<>();
