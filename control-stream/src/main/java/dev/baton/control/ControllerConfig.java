@@ -15,7 +15,7 @@ import java.util.Map;
  * #TRIGGER_INTERVAL_MS} (default {@value #TRIGGER_INTERVAL_MS_DEFAULT}); {@value
  * #MAX_CONCURRENT_STAGES} (in-process launcher; default {@value #MAX_CONCURRENT_STAGES_DEFAULT}); {@value
  * #LEDGER_INTERVAL_MS} (how often the ledger query writes, default {@value #LEDGER_INTERVAL_MS_DEFAULT});
- * {@value #STATE_RETENTION_MS} (how long an ended or WAITING run stays in the state store, default 7 days);
+ * {@value #STATE_RETENTION_MS} (how long an ended run keeps its full state, default 7 days);
  * {@code topics.objects|control|dlq|alerts|ledger} (topic names, defaults in {@link Topics}).
  *
  * @param kafka Kafka client settings without the {@code kafka.} prefix; {@code bootstrap.servers} required
@@ -26,8 +26,8 @@ import java.util.Map;
  *     default: the checkpoint location with {@code -launches} appended)
  * @param ledgerIntervalMs micro-batch interval of the ledger query, ms
  * @param topics topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}
- * @param stateRetentionMs how long a run that ended (or stays WAITING) is kept in the state store, ms;
- *     keep it longer than the control topic's retention, or a re-delivered RunRequested starts the run again
+ * @param stateRetentionMs how long a run that ended keeps its full state (it can be resumed), ms;
+ *     afterwards only a tombstone remains, which still ignores duplicates of the run's events
  */
 public record ControllerConfig(Map<String, String> kafka, String checkpointLocation, long triggerIntervalMs,
     int maxConcurrentStages, String launchJournalLocation, long ledgerIntervalMs, Map<String, String> topics,
