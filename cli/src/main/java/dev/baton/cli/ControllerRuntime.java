@@ -9,6 +9,9 @@ import dev.baton.control.stream.Controller;
 import dev.baton.schemas.EventSerde;
 import dev.baton.stages.runner.ControlEventPublisher;
 import dev.baton.stages.runner.StageRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -29,9 +32,23 @@ public final class ControllerRuntime implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Starts the controller query in {@code spark} for {@code pipelines}, configured by {@code config}. */
+  /**
+   * The layout of the controller's checkpoint this build writes: its sources and state. A
+   * Structured Streaming checkpoint cannot be continued by a query with other sources, so a local
+   * checkpoint is marked with it and an older one is refused with instructions instead of Spark's
+   * assertion. 3 = control query over Kafka + a rate source, run state with resume/cancel fields.
+   */
+  static final String CHECKPOINT_LAYOUT = "3";
+  private static final String LAYOUT_MARKER = "_baton_layout";
+
+  /**
+   * Starts the controller query in {@code spark} for {@code pipelines}, configured by {@code config}.
+   *
+   * @throws IllegalStateException if a local checkpoint was written by an older layout (the message says what to do)
+   */
   public static ControllerRuntime start(SparkSession spark, Map<String, String> config, Pipelines pipelines) {
     ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
+    checkLayout(controllerConfig.checkpointLocation());
     ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn(),
         controllerConfig.controlTopic());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
@@ -46,6 +63,29 @@ public final class ControllerRuntime implements AutoCloseable {
       launcher.close();
       publisher.close();
       throw e;
+    }
+  }
+
+  /** Refuses a local checkpoint of another layout; marks a new or matching one. Remote checkpoints are not checked. */
+  static void checkLayout(String checkpointLocation) {
+    if (checkpointLocation.contains("://") && !checkpointLocation.startsWith("file:")) {
+      return;
+    }
+    Path dir = Path.of(checkpointLocation.replaceFirst("^file:(//)?", ""));
+    Path marker = dir.resolve(LAYOUT_MARKER);
+    try {
+      boolean used = Files.isDirectory(dir.resolve("offsets"));
+      String layout = Files.exists(marker) ? Files.readString(marker).trim() : used ? "1 or 2" : CHECKPOINT_LAYOUT;
+      if (!layout.equals(CHECKPOINT_LAYOUT)) {
+        throw new IllegalStateException("Cannot continue the controller checkpoint " + dir + ": it was written by an"
+            + " older Baton (checkpoint layout " + layout + ", this build needs " + CHECKPOINT_LAYOUT + "). On the local"
+            + " stack, start fresh: ./baton local down, then delete the whole BATON_HOME folder (the one holding "
+            + dir.getParent() + "): its topics still hold the old events, which a new checkpoint would replay.");
+      }
+      Files.createDirectories(dir);
+      Files.writeString(marker, CHECKPOINT_LAYOUT + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check the checkpoint layout in " + dir, e);
     }
   }
 
