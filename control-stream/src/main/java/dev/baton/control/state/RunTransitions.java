@@ -119,6 +119,7 @@ public final class RunTransitions {
     if (trigger == null || !trigger.requiredFiles().contains(object.file())) {
       return Transition.unchanged(state); // another file in the batch folder: not ours to act on
     }
+    boolean isNew = state == null;
     if (state == null) {
       Map<String, String> params = new LinkedHashMap<>();
       params.put("batch", object.batch());
@@ -132,7 +133,8 @@ public final class RunTransitions {
     }
     state = state.withFile(object.file());
     if (!state.filesSeen().containsAll(trigger.requiredFiles())) {
-      return Transition.unchanged(state);
+      // a new run waiting for the rest of its files: in the ledger, so operators see (and can cancel) it
+      return isNew ? new Transition(state, List.of(recordRun(state))) : Transition.unchanged(state);
     }
     return start(pipeline, state, nowMs);
   }

@@ -36,7 +36,9 @@ class RunTransitionsTest {
   void runWaitsForEveryTriggerFileThenLaunchesTheRoots() {
     RunTransitions.Transition first = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000);
     assertThat(first.state().status()).isEqualTo(RunStatus.WAITING);
-    assertThat(first.commands()).isEmpty();
+    // recorded once, WAITING, so operators can see (and cancel) a batch still missing files
+    assertThat(first.commands()).singleElement().isInstanceOfSatisfying(Command.RecordRun.class,
+        run -> assertThat(run.status()).isEqualTo("WAITING"));
 
     RunTransitions.Transition repeated = RunTransitions.apply(PIPELINE, first.state(), RUN, object("e1", "a.csv"), 1_100);
     assertThat(repeated.commands()).isEmpty();
