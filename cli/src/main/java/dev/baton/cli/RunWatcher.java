@@ -5,6 +5,9 @@ import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.Topics;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunCancelRequested;
+import dev.baton.schemas.event.RunResumeRequested;
+import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageLaunched;
 import dev.baton.schemas.event.StageOutput;
@@ -33,20 +36,27 @@ public final class RunWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final EventSerde serde = EventSerde.builtIn();
   private final long openedAtNanos = System.nanoTime();
+  private final String dlqTopic;
 
-  /** Subscribes to every partition of {@value Topics#CONTROL} at its current end. */
+  /** Follows {@value Topics#CONTROL} and {@value Topics#DLQ}. */
   public RunWatcher(Map<String, String> kafka) {
-    this(kafka, Topics.CONTROL);
+    this(kafka, Topics.CONTROL, Topics.DLQ);
   }
 
-  /** Subscribes to every partition of the control topic {@code controlTopic} at its current end. */
-  public RunWatcher(Map<String, String> kafka, String controlTopic) {
+  /**
+   * Subscribes to every partition of the control topic and the dead-letter topic at their current
+   * end: a request for the run that the controller rejects (a resume of a run that is not FAILED,
+   * say) ends {@link #follow} at once instead of at its timeout.
+   */
+  public RunWatcher(Map<String, String> kafka, String controlTopic, String dlqTopic) {
+    this.dlqTopic = dlqTopic;
     Map<String, Object> config = new LinkedHashMap<>(kafka);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumer = new KafkaConsumer<>(config);
-    List<TopicPartition> partitions = consumer.partitionsFor(controlTopic).stream()
+    List<TopicPartition> partitions = java.util.stream.Stream.of(controlTopic, dlqTopic)
+        .flatMap(topic -> consumer.partitionsFor(topic).stream())
         .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
@@ -58,7 +68,8 @@ public final class RunWatcher implements AutoCloseable {
    *
    * @param stillRunning checked between polls; when false (e.g. the controller query died) the wait ends
    * @throws TimeoutException if the run has not completed within {@code timeout}
-   * @throws IllegalStateException if {@code stillRunning} turns false first
+   * @throws IllegalStateException if {@code stillRunning} turns false first, or the controller
+   *     rejected a request for the run (sent to the dead-letter topic)
    */
   public RunReport follow(String runId, PrintStream out, Duration timeout, BooleanSupplier stillRunning)
       throws TimeoutException {
@@ -77,7 +88,19 @@ public final class RunWatcher implements AutoCloseable {
         try {
           event = serde.deserialize(record.value(), ControlEvent.class);
         } catch (EventDecodingException e) {
-          out.printf("%s skipped an undecodable control event at offset %d: %s%n", elapsed(), record.offset(), e.getMessage());
+          if (!record.topic().equals(dlqTopic)) {
+            out.printf("%s skipped an undecodable control event at offset %d: %s%n", elapsed(), record.offset(), e.getMessage());
+          }
+          continue;
+        }
+        if (record.topic().equals(dlqTopic)) {
+          Object request = event.getPayload();
+          if (request instanceof RunRequested || request instanceof RunResumeRequested || request instanceof RunCancelRequested) {
+            var reason = record.headers().lastHeader("baton.dlq.reason");
+            throw new IllegalStateException("The controller rejected the " + request.getClass().getSimpleName()
+                + " for run " + runId + ": " + (reason == null ? "(no reason)"
+                : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
+          }
           continue;
         }
         Object payload = event.getPayload();

@@ -206,8 +206,9 @@ final class RunsCommand {
   static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
       throws TimeoutException {
     Map<String, String> kafka = LocalServices.kafkaSettings(config);
-    String controlTopic = dev.baton.control.ControllerConfig.fromConfig(config).controlTopic();
-    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic) : null;
+    var controllerConfig = dev.baton.control.ControllerConfig.fromConfig(config);
+    String controlTopic = controllerConfig.controlTopic();
+    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic, controllerConfig.dlqTopic()) : null;
         ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn(),
             controlTopic)) {
       publisher.publish(event);

@@ -203,6 +203,16 @@ class TpchPipelineIT {
     assertThat(spark.sql("SELECT stage, attempt, status FROM baton_system.stage_attempts WHERE run_id = '" + runId
         + "' AND stage = 's7' ORDER BY attempt").collectAsList()).extracting(r -> r.getString(0) + "#" + r.getInt(1) + "=" + r.getString(2))
         .containsExactly("s7#1=FAILED", "s7#2=SUCCEEDED");
+    // resuming it again is an invalid transition: dead-lettered with the reason, which the watcher reports
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.operatorRequest(runId, "resume-12",
+          new dev.baton.schemas.event.RunResumeRequested("it", null), java.time.Instant.now()));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("The controller rejected the RunResumeRequested for run " + runId)
+          .hasMessageContaining("cannot resume run " + runId + ": it is SUCCEEDED (only FAILED or CANCELLED runs resume)");
+    }
     // the alert webhook got the RUN_FAILED alert as JSON
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (webhookBodies.stream().noneMatch(b -> b.contains(runId)) && System.nanoTime() < deadline) {
