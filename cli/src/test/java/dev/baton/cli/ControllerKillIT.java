@@ -149,7 +149,7 @@ class ControllerKillIT {
 
   private static String chaosPipeline() {
     StringBuilder yaml = new StringBuilder("name: " + CHAOS + "\n"
-        + "defaults: {retry: {maxAttempts: 4, initialBackoffMs: 50, maxBackoffMs: 500}, timeoutMs: 8000}\nstages:\n");
+        + "defaults: {retry: {maxAttempts: 6, initialBackoffMs: 50, maxBackoffMs: 500}, timeoutMs: 8000}\nstages:\n");
     CHAOS_UPSTREAM.forEach((stage, upstream) -> yaml.append("  - {name: ").append(stage)
         .append(", type: noop, dependsOn: [").append(String.join(", ", upstream))
         .append("], options: {durationMs: 20, maxDurationMs: 300, failureRate: 0.1}}\n"));
@@ -202,6 +202,7 @@ class ControllerKillIT {
     records.stream().filter(r -> ours.contains(r.key())).forEach(r -> byRun.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
     int succeeded = 0;
     int attemptsLaunched = 0;
+    int retriesLaunched = 0;
     for (String runId : runIds) {
       List<ConsumerRecord<String, byte[]>> events = byRun.get(runId); // one partition: offset order
       Map<String, Long> launchOffsets = new java.util.HashMap<>();
@@ -238,6 +239,7 @@ class ControllerKillIT {
       // every execution had exactly one launch
       assertThat(launchOffsets.keySet()).as("%s: launched attempts", runId).containsAll(executions.keySet());
       attemptsLaunched += launchOffsets.size();
+      retriesLaunched += (int) launchOffsets.keySet().stream().filter(key -> !key.endsWith("#1")).count();
       if (last.getStatus() == RunStatus.SUCCEEDED) {
         succeeded++;
         assertThat(firstSuccessOffset.keySet()).as("%s SUCCEEDED with every stage", runId).hasSize(12);
@@ -254,10 +256,12 @@ class ControllerKillIT {
       final long completedAt = lastCompletedOffset;
       assertThat(launchOffsets.values()).as("%s: no launch after the run completed", runId).allMatch(o -> o < completedAt);
     }
-    System.out.printf("Chaos IT: %d kills, %d of %d runs SUCCEEDED, %d attempts launched%n", kills, succeeded,
-        runIds.size(), attemptsLaunched);
+    System.out.printf("Chaos IT: %d kills, %d of %d runs SUCCEEDED, %d attempts launched (%d retries)%n", kills,
+        succeeded, runIds.size(), attemptsLaunched, retriesLaunched);
+    // every attempt a kill catches running is LOST and counts against the stage's 6 attempts, so some
+    // runs may fail; most must not
     assertThat(succeeded).as("most runs succeed despite the kills").isGreaterThan(runIds.size() / 2);
-    assertThat(attemptsLaunched).isGreaterThan(50 * 12); // failures and kills made retries
+    assertThat(retriesLaunched).as("failures and kills made retries").isPositive();
     // the ledger agrees with the control topic
     for (String runId : runIds) {
       dev.baton.schemas.event.RunCompleted last = byRun.get(runId).stream()
