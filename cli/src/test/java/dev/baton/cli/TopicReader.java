@@ -23,15 +23,8 @@ final class TopicReader {
    */
   static List<ConsumerRecord<String, byte[]>> readUntil(Map<String, String> config, String topic,
       Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", StringDeserializer.class,
-        "value.deserializer", ByteArrayDeserializer.class,
-        "max.poll.records", 5_000))) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, byte[]> consumer = consumer(config)) {
+      seekToBeginning(consumer, topic);
       List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
@@ -43,5 +36,34 @@ final class TopicReader {
       throw new AssertionError("Timed out after " + timeout.toSeconds() + " s reading " + topic + " (" + records.size()
           + " records read)");
     }
+  }
+
+  /** Every record of {@code topic} up to its end offsets when called (each partition in offset order). */
+  static List<ConsumerRecord<String, byte[]>> readToEnd(Map<String, String> config, String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(config)) {
+      List<TopicPartition> partitions = seekToBeginning(consumer, topic);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(Map<String, String> config) {
+    return new KafkaConsumer<>(Map.of(
+        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
+        "key.deserializer", StringDeserializer.class,
+        "value.deserializer", ByteArrayDeserializer.class,
+        "max.poll.records", 5_000));
+  }
+
+  private static List<TopicPartition> seekToBeginning(KafkaConsumer<String, byte[]> consumer, String topic) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return partitions;
   }
 }

@@ -540,25 +540,8 @@ class TpchPipelineIT {
   /** The run's control events as published by the controller and stages (the duplicator's copies repeat them). */
   private static List<dev.baton.schemas.event.ControlEvent> readTopicControl(String runId) {
     dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
-    List<dev.baton.schemas.event.ControlEvent> events = new java.util.ArrayList<>();
-    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
-        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
-      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor("baton.control").stream()
-          .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (runId.equals(record.key())) {
-            events.add(serde.deserialize(record.value(), dev.baton.schemas.event.ControlEvent.class));
-          }
-        }
-      }
-    }
-    return events;
+    return TopicReader.readToEnd(config, "baton.control").stream().filter(record -> runId.equals(record.key()))
+        .map(record -> serde.deserialize(record.value(), dev.baton.schemas.event.ControlEvent.class)).toList();
   }
 
   /** A counter's value from the controller's Prometheus scrape. */
@@ -575,27 +558,11 @@ class TpchPipelineIT {
     return LocalServices.kafkaSettings(config);
   }
 
-  /** Reads {@code topic} (one partition) from the start until {@code count} records match, or 120 s pass. */
+  /** Reads {@code topic} from the start until {@code count} records match (at most 120 s); returns the matches. */
   private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> readTopic(String topic,
       java.util.function.Predicate<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> matching, int count) {
-    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> matches = new java.util.ArrayList<>();
-    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
-        "bootstrap.servers", config.get("kafka.bootstrap.servers"),
-        "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
-        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
-      var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (matches.size() < count && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (matching.test(record)) {
-            matches.add(record);
-          }
-        }
-      }
-    }
-    return matches;
+    return TopicReader.readUntil(config, topic, records -> records.stream().filter(matching).count() >= count,
+        Duration.ofSeconds(120)).stream().filter(matching).toList();
   }
 
   private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {

@@ -47,8 +47,8 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
     long now = groupState.getCurrentProcessingTimeMs(); // the batch's time: a replayed batch decides the same
-    if (groupState.hasTimedOut() && state != null && inputs.isEmpty() && retainedUntil(state) != null
-        && retainedUntil(state) <= now) {
+    Long retainedUntil = state == null ? null : retainedUntil(state);
+    if (groupState.hasTimedOut() && inputs.isEmpty() && retainedUntil != null && retainedUntil <= now) {
       // ended longer ago than the retention: keep only a tombstone, so a late duplicate trigger
       // cannot start the run again
       groupState.update(Json.write(state.tombstone()));

@@ -282,16 +282,7 @@ class RunTransitionsTest {
         new Input.StageCompleted("q", "retrying", "a", 1, "FAILED", 0, 1, "QUALITY_FAILED", "rule failed"), 10);
     assertThat(quality.state().status()).isEqualTo(RunStatus.FAILED);
 
-    RunState current = state;
-    long now = 0;
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      current = RunTransitions.apply(RETRYING, current, RETRY_RUN,
-          new Input.StageCompleted("e" + attempt, "retrying", "a", attempt, "FAILED", 0, now, "java.io.IOException", "x"), now).state();
-      if (attempt < 3) {
-        now = current.stages().get("a").retryAtMs();
-        current = RunTransitions.apply(RETRYING, current, RETRY_RUN, new Input.Tick(), now).state();
-      }
-    }
+    RunState current = failEveryAttemptOfA(state);
     assertThat(current.status()).isEqualTo(RunStatus.FAILED);
     assertThat(current.stages().get("a").attempt()).isEqualTo(3);
     assertThat(current.stages().get("b").status()).isEqualTo(StageRunStatus.PENDING);
@@ -299,17 +290,9 @@ class RunTransitionsTest {
 
   @Test
   void aResumedStageGetsItsFullRetryBudgetAgain() {
-    RunState current = requested(RETRYING, RETRY_RUN);
-    long now = 0;
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      current = RunTransitions.apply(RETRYING, current, RETRY_RUN,
-          new Input.StageCompleted("e" + attempt, "retrying", "a", attempt, "FAILED", 0, now, "java.io.IOException", "x"), now).state();
-      if (attempt < 3) {
-        now = current.stages().get("a").retryAtMs();
-        current = RunTransitions.apply(RETRYING, current, RETRY_RUN, new Input.Tick(), now).state();
-      }
-    }
+    RunState current = failEveryAttemptOfA(requested(RETRYING, RETRY_RUN));
     assertThat(current.status()).isEqualTo(RunStatus.FAILED);
+    long now = current.completedAtMs();
 
     RunTransitions.Transition resumed = RunTransitions.apply(RETRYING, current, RETRY_RUN,
         new Input.ResumeRequested("r", "retrying", null, null), now + 1);
@@ -390,6 +373,21 @@ class RunTransitionsTest {
     assertThat(policy.retries("java.io.IOException", 1)).isTrue();
     assertThat(policy.retries("java.io.IOException", 10)).isFalse();
     assertThat(new dev.baton.control.pipeline.RetryPolicy(3, 0, 0, List.of("QUALITY_FAILED")).retries("QUALITY_FAILED", 1)).isTrue();
+  }
+
+  /** Fails attempts 1..3 of stage a of the RETRYING run with a retryable error, each retry on its timer. */
+  private static RunState failEveryAttemptOfA(RunState state) {
+    RunState current = state;
+    long now = 0;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      current = RunTransitions.apply(RETRYING, current, RETRY_RUN,
+          new Input.StageCompleted("e" + attempt, "retrying", "a", attempt, "FAILED", 0, now, "java.io.IOException", "x"), now).state();
+      if (attempt < 3) {
+        now = current.stages().get("a").retryAtMs();
+        current = RunTransitions.apply(RETRYING, current, RETRY_RUN, new Input.Tick(), now).state();
+      }
+    }
+    return current;
   }
 
   private static RunState requested(PipelineDefinition pipeline, String runId) {
