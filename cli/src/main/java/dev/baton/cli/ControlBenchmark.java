@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.control.ControllerConfig;
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;

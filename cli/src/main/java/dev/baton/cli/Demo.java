@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.examples.tpch.TpchFiles;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageLaunched;

@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.catalog.CatalogConfig;
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.event.ControlEvent;

@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.event.RunRequested;

@@ -3,7 +3,7 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.catalog.CatalogConfig;
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.control.ledger.LedgerReader;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;

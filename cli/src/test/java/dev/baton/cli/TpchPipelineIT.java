@@ -154,7 +154,7 @@ class TpchPipelineIT {
   @Test
   void aRunFailedAtStage7ResumesFromStage7Only() throws Exception {
     String triggerKey = "it/" + Demo.newBatchId();
-    String runId = dev.baton.control.RunIds.of("resume-12", triggerKey);
+    String runId = dev.baton.schemas.RunIds.of("resume-12", triggerKey);
     spark.sql("DROP TABLE IF EXISTS curated.resume_fix");
     RunWatcher.RunReport failed;
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
@@ -322,7 +322,7 @@ class TpchPipelineIT {
   @Test
   void retryableFailureIsRetriedOnTheRunTimerThenFailsTheRun() throws Exception {
     String triggerKey = "it/" + Demo.newBatchId();
-    String runId = dev.baton.control.RunIds.of("flaky", triggerKey);
+    String runId = dev.baton.schemas.RunIds.of("flaky", triggerKey);
     RunWatcher.RunReport report;
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
       controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
@@ -389,7 +389,7 @@ class TpchPipelineIT {
 
     // a valid run after the storm still completes
     String triggerKey = "it-after-fuzz/" + Demo.newBatchId();
-    String runId = dev.baton.control.RunIds.of("flaky", triggerKey);
+    String runId = dev.baton.schemas.RunIds.of("flaky", triggerKey);
     try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
       controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
           new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
@@ -436,7 +436,7 @@ class TpchPipelineIT {
   @Test
   void duplicatedAndReorderedDeliveryGivesTheSameLedgerAsACleanOne() throws Exception {
     String triggerKey = "storm/" + Demo.newBatchId();
-    String runId = dev.baton.control.RunIds.of("chain", triggerKey);
+    String runId = dev.baton.schemas.RunIds.of("chain", triggerKey);
     java.util.concurrent.atomic.AtomicInteger duplicated = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     // every input of the run (RunRequested, StageCompleted) is delivered twice more, each copy after
@@ -570,7 +570,7 @@ class TpchPipelineIT {
     try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = Demo.s3Client(config)) {
       s3.putObject(r -> r.bucket("landing").key(pipeline.trigger().prefix() + batch + "/" + file),
           software.amazon.awssdk.core.sync.RequestBody.fromFile(dir.resolve(file)));
-      return watcher.follow(dev.baton.control.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch)),
+      return watcher.follow(dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch)),
           quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
     }
   }

@@ -1,6 +1,6 @@
 package dev.baton.control.pipeline;
 
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.baton.control.stream;
 
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Input;
 import dev.baton.schemas.EventDecodingException;

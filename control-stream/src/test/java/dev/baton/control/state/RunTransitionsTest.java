@@ -2,7 +2,7 @@ package dev.baton.control.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.control.RunIds;
+import dev.baton.schemas.RunIds;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.PipelineParser;
 import java.util.ArrayList;

@@ -14,6 +14,10 @@ import java.util.Map;
  * @param kafkaBootstrap Kafka {@code bootstrap.servers}, e.g. {@code 127.0.0.1:39092}
  * @param s3Endpoint the S3-compatible endpoint (path-style addressing)
  * @param connectUrl the Kafka Connect worker's REST API
+ * @param sqsEndpoint the SQS-compatible endpoint (ElasticMQ; any region and credentials are accepted)
+ * @param s3EventsQueueUrl URL of the SQS queue that receives an S3 event notification (AWS event
+ *     message structure, {@code ObjectCreated:*}) for each object created in the buckets of {@link
+ *     LocalStack#NOTIFIED_BUCKETS}, e.g. {@code http://127.0.0.1:39324/000000000000/baton-s3-events}
  * @param s3AccessKey access key accepted by the local S3 endpoint only
  * @param s3SecretKey secret key accepted by the local S3 endpoint only
  * @param region the AWS region name the local endpoints accept
@@ -23,6 +27,8 @@ public record LocalEndpoints(
     String kafkaBootstrap,
     URI s3Endpoint,
     URI connectUrl,
+    URI sqsEndpoint,
+    String s3EventsQueueUrl,
     String s3AccessKey,
     String s3SecretKey,
     String region) {
@@ -32,6 +38,8 @@ public record LocalEndpoints(
     requireNonNull(kafkaBootstrap, "Invalid kafkaBootstrap: null");
     requireNonNull(s3Endpoint, "Invalid s3Endpoint: null");
     requireNonNull(connectUrl, "Invalid connectUrl: null");
+    requireNonNull(sqsEndpoint, "Invalid sqsEndpoint: null");
+    requireNonNull(s3EventsQueueUrl, "Invalid s3EventsQueueUrl: null");
     requireNonNull(s3AccessKey, "Invalid s3AccessKey: null");
     requireNonNull(s3SecretKey, "Invalid s3SecretKey: null");
     requireNonNull(region, "Invalid region: null");
@@ -44,6 +52,8 @@ public record LocalEndpoints(
     map.put("kafka", kafkaBootstrap);
     map.put("s3", s3Endpoint.toString());
     map.put("connect", connectUrl.toString());
+    map.put("sqs", sqsEndpoint.toString());
+    map.put("s3EventsQueue", s3EventsQueueUrl);
     map.put("s3AccessKey", s3AccessKey);
     map.put("s3SecretKey", s3SecretKey);
     map.put("region", region);

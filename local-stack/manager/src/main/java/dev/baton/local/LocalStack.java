@@ -38,8 +38,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * The embedded local stack: a Kafka broker (KRaft), an S3-compatible endpoint and a Kafka Connect
- * worker, each in its own JVM on 127.0.0.1, with all state under one folder.
+ * The embedded local stack: a Kafka broker (KRaft), an SQS-compatible endpoint (ElasticMQ), an
+ * S3-compatible endpoint and a Kafka Connect worker, each in its own JVM on 127.0.0.1, with all
+ * state under one folder.
+ *
+ * <p>The S3 endpoint sends an AWS-shaped S3 event notification ({@code ObjectCreated:*}) to the SQS
+ * queue {@value #S3_EVENTS_QUEUE} for each object created in {@link #NOTIFIED_BUCKETS}, like an S3
+ * bucket notification to SQS (best effort; see {@link LocalEndpoints#s3EventsQueueUrl()}). The queue
+ * lives in memory: messages do not survive a restart of the SQS endpoint.
  *
  * <p>{@link #up} is idempotent: services already running are reused, and ports and credentials
  * are kept in {@code <home>/local/stack.json} across restarts. {@link #down} stops only the
@@ -51,15 +57,30 @@ public final class LocalStack {
   public static final List<String> BUCKETS = List.of("landing", "warehouse", "export");
   /** The region name local clients use; the local endpoints ignore it. */
   public static final String REGION = "us-east-1";
+  /** Buckets whose created objects are announced on {@link #S3_EVENTS_QUEUE}. */
+  public static final List<String> NOTIFIED_BUCKETS = List.of("landing");
+  /** The SQS queue receiving the S3 event notifications (created by the SQS endpoint). */
+  public static final String S3_EVENTS_QUEUE = "baton-s3-events";
+  /**
+   * The dead-letter queue of {@link #S3_EVENTS_QUEUE}: messages received 5 times without being
+   * deleted move there.
+   */
+  public static final String S3_EVENTS_DEAD_LETTER_QUEUE = "baton-s3-events-dlq";
 
   private static final String KAFKA = "kafka";
+  private static final String SQS = "sqs";
   private static final String S3 = "s3";
   private static final String CONNECT = "connect";
+  /** In start order, which is also the order of the progress and status output. */
+  private static final List<String> SERVICES = List.of(KAFKA, SQS, S3, CONNECT);
   private static final Map<String, String> MAIN_CLASSES =
       Map.of(
           KAFKA, "dev.baton.local.kafka.KafkaBrokerMain",
+          SQS, "dev.baton.local.sqs.SqsEndpointMain",
           S3, "dev.baton.local.s3.S3EndpointMain",
           CONNECT, "dev.baton.local.connect.ConnectWorkerMain");
+  /** ElasticMQ's account id, the first path segment of its queue URLs. */
+  private static final String SQS_ACCOUNT_ID = "000000000000";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,6 +107,10 @@ public final class LocalStack {
    * Starts every service that is not already running, waits until each answers, creates the
    * topics and buckets, and returns the endpoints. Progress goes to {@code progress}.
    *
+   * <p>The SQS endpoint starts first and must have created its queues before the S3 endpoint
+   * starts, so that no created object goes unannounced. A running S3 endpoint that was started
+   * without event notifications to the current queue URL (by an older Baton) is restarted.
+   *
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
   public LocalEndpoints up(PrintStream progress) {
@@ -99,14 +124,29 @@ public final class LocalStack {
             String.valueOf(state.kafkaPort), String.valueOf(state.kafkaControllerPort)), Map.of(), "-Xmx768m");
         started.add(KAFKA);
       }
+      if (!isRunning(state, SQS)) {
+        start(state, SQS, List.of(String.valueOf(state.sqsPort)), Map.of(), "-Xmx256m");
+        started.add(SQS);
+      }
+      if (isRunning(state, S3) && !endpoints.s3EventsQueueUrl().equals(state.s3NotifyQueueUrl)) {
+        progress.printf("%-8s restarting: it was started without event notifications to %s%n",
+            S3, endpoints.s3EventsQueueUrl());
+        stop(state, S3);
+      }
+      state.save(stateFile);
+      // the S3 endpoint sends to the queue from its first object on
+      await(SQS, () -> sqsQueueAnswers(state.sqsPort));
       if (!isRunning(state, S3)) {
         start(state, S3, List.of(localDir.resolve("s3").toString(), String.valueOf(state.s3Port),
                 String.join(",", BUCKETS)),
-            Map.of("BATON_S3_ACCESS_KEY", state.s3AccessKey, "BATON_S3_SECRET_KEY", state.s3SecretKey),
+            Map.of("BATON_S3_ACCESS_KEY", state.s3AccessKey, "BATON_S3_SECRET_KEY", state.s3SecretKey,
+                "BATON_S3_NOTIFY_BUCKETS", String.join(",", NOTIFIED_BUCKETS),
+                "BATON_S3_NOTIFY_QUEUE_URL", endpoints.s3EventsQueueUrl()),
             "-Xmx384m");
+        state.s3NotifyQueueUrl = endpoints.s3EventsQueueUrl();
         started.add(S3);
+        state.save(stateFile);
       }
-      state.save(stateFile);
       await(KAFKA, () -> kafkaAnswers(endpoints.kafkaBootstrap()));
       createTopics(endpoints.kafkaBootstrap(), topics);
       await(S3, () -> portAnswers(state.s3Port));
@@ -117,7 +157,7 @@ public final class LocalStack {
         state.save(stateFile);
       }
       await(CONNECT, () -> httpAnswers(endpoints.connectUrl()));
-      for (String service : List.of(KAFKA, S3, CONNECT)) {
+      for (String service : SERVICES) {
         progress.printf("%-8s %-28s %s%n", service, address(endpoints, service),
             started.contains(service) ? "started (pid " + state.pids.get(service) + ")" : "already running");
       }
@@ -137,8 +177,9 @@ public final class LocalStack {
     }
     LocalEndpoints endpoints = endpoints(state);
     boolean allUp =
-        isRunning(state, KAFKA) && isRunning(state, S3) && isRunning(state, CONNECT)
-            && portAnswers(state.kafkaPort) && portAnswers(state.s3Port) && portAnswers(state.connectPort);
+        SERVICES.stream().allMatch(service -> isRunning(state, service))
+            && portAnswers(state.kafkaPort) && portAnswers(state.sqsPort) && portAnswers(state.s3Port)
+            && portAnswers(state.connectPort);
     return allUp ? Optional.of(endpoints) : Optional.empty();
   }
 
@@ -146,7 +187,7 @@ public final class LocalStack {
   public Map<String, String> serviceStates() {
     StackState state = StackState.loadIfPresent(stateFile);
     Map<String, String> states = new LinkedHashMap<>();
-    for (String service : List.of(KAFKA, S3, CONNECT)) {
+    for (String service : SERVICES) {
       states.put(service, state != null && isRunning(state, service) ? "running" : "stopped");
     }
     return states;
@@ -164,30 +205,39 @@ public final class LocalStack {
         return List.of();
       }
       List<String> stopped = new ArrayList<>();
-      for (String service : List.of(CONNECT, KAFKA, S3)) {
-        Optional<ProcessHandle> process = process(state, service);
-        if (process.isPresent()) {
-          ProcessHandle handle = process.get();
-          handle.destroy();
-          try {
-            handle.onExit().get(20, TimeUnit.SECONDS);
-          } catch (java.util.concurrent.TimeoutException e) {
-            handle.destroyForcibly();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LocalStackException("Interrupted while stopping " + service, e);
-          } catch (ExecutionException e) {
-            throw new LocalStackException("Cannot stop " + service + ": " + e.getCause(), e);
-          }
+      // S3 before SQS, so that no object is stored while its queue is gone
+      for (String service : List.of(CONNECT, KAFKA, S3, SQS)) {
+        if (stop(state, service)) {
           stopped.add(service);
         }
-        state.pids.remove(service);
       }
       state.save(stateFile);
       return stopped;
     } finally {
       lock.close();
     }
+  }
+
+  /** Stops a service's process if it runs (SIGTERM, then SIGKILL after 20 s); true if it ran. */
+  private boolean stop(StackState state, String service) {
+    Optional<ProcessHandle> process = process(state, service);
+    state.pids.remove(service);
+    if (process.isEmpty()) {
+      return false;
+    }
+    ProcessHandle handle = process.get();
+    handle.destroy();
+    try {
+      handle.onExit().get(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      handle.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while stopping " + service, e);
+    } catch (ExecutionException e) {
+      throw new LocalStackException("Cannot stop " + service + ": " + e.getCause(), e);
+    }
+    return true;
   }
 
   /**
@@ -230,6 +280,8 @@ public final class LocalStack {
         "127.0.0.1:" + state.kafkaPort,
         URI.create("http://127.0.0.1:" + state.s3Port),
         URI.create("http://127.0.0.1:" + state.connectPort),
+        URI.create("http://127.0.0.1:" + state.sqsPort),
+        "http://127.0.0.1:" + state.sqsPort + "/" + SQS_ACCOUNT_ID + "/" + S3_EVENTS_QUEUE,
         state.s3AccessKey,
         state.s3SecretKey,
         REGION);
@@ -238,6 +290,7 @@ public final class LocalStack {
   private static String address(LocalEndpoints endpoints, String service) {
     return switch (service) {
       case KAFKA -> endpoints.kafkaBootstrap();
+      case SQS -> endpoints.sqsEndpoint().toString();
       case S3 -> endpoints.s3Endpoint().toString();
       default -> endpoints.connectUrl().toString();
     };
@@ -293,6 +346,7 @@ public final class LocalStack {
   private String classpath(String service) {
     return switch (service) {
       case KAFKA -> classpaths.kafka();
+      case SQS -> classpaths.sqs();
       case S3 -> classpaths.s3();
       default -> classpaths.connect();
     };
@@ -435,24 +489,33 @@ public final class LocalStack {
     }
   }
 
+  /** True once the SQS endpoint has created the event queue (ElasticMQ creates it just after binding). */
+  private static boolean sqsQueueAnswers(int port) {
+    return portAnswers(port)
+        && httpStatus(URI.create("http://127.0.0.1:" + port + "/?Action=GetQueueUrl&QueueName=" + S3_EVENTS_QUEUE))
+            == 200;
+  }
+
   private static boolean httpAnswers(URI uri) {
-    if (!portAnswers(uri.getPort())) {
-      return false;
-    }
+    return portAnswers(uri.getPort()) && httpStatus(uri.resolve("/connectors")) == 200;
+  }
+
+  /** The HTTP status of a GET, or -1 if there is no answer within 5 s. */
+  private static int httpStatus(URI uri) {
     try {
       HttpResponse<InputStream> response =
           HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(uri.resolve("/connectors")).timeout(Duration.ofSeconds(5)).build(),
+              .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                   HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = response.body()) {
         body.readAllBytes();
       }
-      return response.statusCode() == 200;
+      return response.statusCode();
     } catch (IOException e) {
-      return false;
+      return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return -1;
     }
   }
 }

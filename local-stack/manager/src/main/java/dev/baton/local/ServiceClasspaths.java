@@ -9,17 +9,19 @@ import java.nio.file.Path;
 
 /**
  * The classpath each local service's JVM runs with. Each service gets its own so that their
- * dependencies (Kafka's Scala 2.13, S3Proxy's Jetty) never meet Spark's.
+ * dependencies (Kafka's and ElasticMQ's Scala 2.13, S3Proxy's Jetty) never meet Spark's.
  *
  * @param kafka classpath holding {@code dev.baton.local.kafka.KafkaBrokerMain}
  * @param s3 classpath holding {@code dev.baton.local.s3.S3EndpointMain}
+ * @param sqs classpath holding {@code dev.baton.local.sqs.SqsEndpointMain}
  * @param connect classpath holding {@code dev.baton.local.connect.ConnectWorkerMain}
  * @param connectPluginPath the Kafka Connect {@code plugin.path} (a folder of plugin folders)
  */
-public record ServiceClasspaths(String kafka, String s3, String connect, Path connectPluginPath) {
+public record ServiceClasspaths(String kafka, String s3, String sqs, String connect, Path connectPluginPath) {
   public ServiceClasspaths {
     requireNonNull(kafka, "Invalid kafka classpath: null");
     requireNonNull(s3, "Invalid s3 classpath: null");
+    requireNonNull(sqs, "Invalid sqs classpath: null");
     requireNonNull(connect, "Invalid connect classpath: null");
     requireNonNull(connectPluginPath, "Invalid connectPluginPath: null");
   }
@@ -36,6 +38,7 @@ public record ServiceClasspaths(String kafka, String s3, String connect, Path co
     return new ServiceClasspaths(
         moduleClasspath(repositoryDir.resolve("local-stack/kafka-broker")),
         moduleClasspath(repositoryDir.resolve("local-stack/s3-endpoint")),
+        moduleClasspath(repositoryDir.resolve("local-stack/sqs-endpoint")),
         moduleClasspath(repositoryDir.resolve("local-stack/connect-worker")),
         connectPluginPath);
   }

@@ -26,24 +26,34 @@ final class StackState {
   public int kafkaPort;
   public int kafkaControllerPort;
   public int s3Port;
+  /** Absent from a stack.json written before the SQS endpoint existed: a port is chosen on load. */
+  public int sqsPort;
   public int connectPort;
   public String s3AccessKey;
   public String s3SecretKey;
+  /** The event queue URL the running S3 endpoint was started with; null if started without one. */
+  public String s3NotifyQueueUrl;
   /** Service name to pid of the process {@code up} started. */
   public Map<String, Long> pids = new LinkedHashMap<>();
 
   static StackState loadOrCreate(Path file) {
     if (Files.exists(file)) {
+      StackState state;
       try {
-        return JSON.readValue(file.toFile(), StackState.class);
+        state = JSON.readValue(file.toFile(), StackState.class);
       } catch (IOException e) {
         throw new LocalStackException("Cannot read local stack state " + file + ": " + e.getMessage(), e);
       }
+      if (state.sqsPort == 0) {
+        state.sqsPort = freePort(); // a stack.json written before the SQS endpoint existed
+      }
+      return state;
     }
     StackState state = new StackState();
     state.kafkaPort = freePort();
     state.kafkaControllerPort = freePort();
     state.s3Port = freePort();
+    state.sqsPort = freePort();
     state.connectPort = freePort();
     SecureRandom random = new SecureRandom();
     state.s3AccessKey = "local-" + randomHex(random, 8);

@@ -3,7 +3,10 @@ package dev.baton.local.s3;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -18,6 +21,12 @@ import org.jclouds.blobstore.BlobStoreContext;
  * BATON_S3_SECRET_KEY} (never from the command line, which other users can read). Buckets are
  * created on the blob store before the endpoint opens. Listens on 127.0.0.1 only; runs until
  * killed.
+ *
+ * <p>Event notifications: when {@code BATON_S3_NOTIFY_QUEUE_URL} is set (an SQS queue URL, e.g.
+ * {@code http://127.0.0.1:39324/000000000000/baton-s3-events}), every object created in the
+ * buckets listed in {@code BATON_S3_NOTIFY_BUCKETS} (comma-separated, e.g. {@code landing}) is
+ * announced on that queue with an AWS-shaped S3 event message ({@code ObjectCreated:*}), best
+ * effort: see {@link NotifyObjectCreated}. Setting only one of the two variables is an error.
  */
 public final class S3EndpointMain {
 
@@ -48,9 +57,26 @@ public final class S3EndpointMain {
       }
     }
 
+    String queueUrl = optionalEnv("BATON_S3_NOTIFY_QUEUE_URL");
+    String notifyBuckets = optionalEnv("BATON_S3_NOTIFY_BUCKETS");
+    if ((queueUrl == null) != (notifyBuckets == null)) {
+      System.err.println("Set both or neither of BATON_S3_NOTIFY_QUEUE_URL and BATON_S3_NOTIFY_BUCKETS");
+      System.exit(2);
+    }
+    SqsSender sqs = queueUrl == null ? null : new SqsSender(queueUrl);
+    BlobStore served = blobStore;
+    if (sqs != null) {
+      Set<String> buckets = Arrays.stream(notifyBuckets.split(","))
+          .map(String::strip)
+          .filter(bucket -> !bucket.isEmpty())
+          .collect(Collectors.toSet());
+      served = new NotifyObjectCreated(blobStore, buckets, sqs, queueUrl, System.err);
+      System.out.println("S3 event notifications for buckets " + buckets + " go to " + queueUrl);
+    }
+
     S3Proxy proxy =
         S3Proxy.builder()
-            .blobStore(new HideInFlightUploads(blobStore))
+            .blobStore(new HideInFlightUploads(served))
             .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
             .build();
@@ -65,9 +91,17 @@ public final class S3EndpointMain {
       } catch (Exception e) {
         System.err.println("Cannot stop S3 endpoint cleanly: " + e);
       }
+      if (sqs != null) {
+        sqs.close();
+      }
       context.close();
     }));
     Thread.currentThread().join();
+  }
+
+  private static String optionalEnv(String name) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? null : value.strip();
   }
 
   private static String requireEnv(String name) {

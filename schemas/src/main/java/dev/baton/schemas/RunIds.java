@@ -1,4 +1,4 @@
-package dev.baton.control;
+package dev.baton.schemas;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
