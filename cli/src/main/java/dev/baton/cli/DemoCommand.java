@@ -27,6 +27,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-s", defaultValue = "3600", description = "Give up waiting for the run after this many seconds.")
   long timeoutSeconds;
 
+  @Option(names = "--events", defaultValue = "listing", description = "How the trigger files reach Kafka: listing"
+      + " (the connector lists the landing bucket) or sqs (S3 notifications → local SQS queue → connector, as in AWS;"
+      + " locally the S3 endpoint sends the notifications). Default ${DEFAULT-VALUE}.")
+  String events;
+
   @Option(names = "--progress", description = "Also print where the controller's micro-batches spent their time.")
   boolean progress;
 
@@ -36,7 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();
     LocalServices local = new LocalServices(workspace);
-    LocalServices.Started stack = local.ensureRunning(System.err);
+    LocalServices.Started stack = local.ensureRunning(System.err, events);
+    out.println("Object events: " + events);
     try {
       Map<String, String> config = local.config(stack.endpoints());
       Pipelines pipelines = Pipelines.load(workspace.pipelines());

@@ -16,11 +16,15 @@ final class LocalCommand {
 
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local services (harmless when running).")
   static final class Up implements Callable<Integer> {
+    @Option(names = "--events", description = "How landing-bucket objects reach Kafka: listing (the connector lists"
+        + " the bucket) or sqs (S3 notifications on the local SQS queue, as in AWS). Default: the last choice, else listing.")
+    String events;
+
     @Override
     public Integer call() {
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       LocalEndpoints endpoints = local.stack().up(System.out);
-      local.stack().putConnector(endpoints, LocalServices.LANDING_WATCHER, LocalServices.watcherConfig(endpoints));
+      local.ensureRunning(System.err, events);
       System.out.println("State: " + endpoints.home());
       return 0;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,8 +21,12 @@ import java.util.Map;
  */
 public final class LocalServices {
 
-  /** Name of the bucket-watcher connector on the local Connect worker. */
+  /** Name of the connector that turns landing-bucket objects into ObjectCreated, on the local Connect worker. */
   public static final String LANDING_WATCHER = "baton-landing-watcher";
+  /** How the local stack observes the landing bucket: by listing it, or through S3 notifications on SQS. */
+  public static final String EVENTS_LISTING = "listing";
+  /** See {@link #EVENTS_LISTING}. */
+  public static final String EVENTS_SQS = "sqs";
   /** Partitions of each topic on the local broker. */
   public static final Map<String, Integer> TOPICS =
       Map.of(Topics.OBJECTS, 1, Topics.CONTROL, 2, Topics.DLQ, 1, Topics.ALERTS, 1, Topics.LEDGER, 2);
@@ -56,11 +61,24 @@ public final class LocalServices {
 
   /**
    * Returns the running stack's endpoints, starting it first (and saying so on {@code stderr}) when
-   * it is not running, and makes sure the landing-bucket watcher connector exists.
+   * it is not running, and makes sure the landing connector exists in the events mode last chosen
+   * ({@link #EVENTS_LISTING} by default).
    *
    * @return the endpoints and whether this call started the stack
    */
   public Started ensureRunning(PrintStream stderr) {
+    return ensureRunning(stderr, null);
+  }
+
+  /**
+   * As {@link #ensureRunning(PrintStream)}, with the landing connector in {@code events} mode
+   * ({@link #EVENTS_LISTING} or {@link #EVENTS_SQS}; null: the mode last chosen). The choice is
+   * remembered in {@code <home>/local/events-mode}.
+   *
+   * @throws IllegalArgumentException if {@code events} is another word
+   */
+  public Started ensureRunning(PrintStream stderr, String events) {
+    String mode = eventsMode(events);
     var running = stack.status();
     LocalEndpoints endpoints;
     boolean started = running.isEmpty();
@@ -70,8 +88,57 @@ public final class LocalServices {
     } else {
       endpoints = stack.up(new PrintStream(OutputStream.nullOutputStream()));
     }
-    stack.putConnector(endpoints, LANDING_WATCHER, watcherConfig(endpoints));
+    stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
     return new Started(endpoints, started);
+  }
+
+  /** Validates, remembers and returns the events mode ({@code requested} null: the remembered one). */
+  private String eventsMode(String requested) {
+    Path file = workspace.home().resolve("local").resolve("events-mode");
+    try {
+      if (requested == null) {
+        return Files.exists(file) ? Files.readString(file).strip() : EVENTS_LISTING;
+      }
+      if (!EVENTS_LISTING.equals(requested) && !EVENTS_SQS.equals(requested)) {
+        throw new IllegalArgumentException("Invalid --events '" + requested + "' (expected listing or sqs)");
+      }
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, requested);
+      return requested;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read or write " + file, e);
+    }
+  }
+
+  /** The landing connector in {@code mode}: {@link #watcherConfig} or {@link #sqsConfig}. */
+  static Map<String, String> landingConnectorConfig(LocalEndpoints endpoints, String mode) {
+    return EVENTS_SQS.equals(mode) ? sqsConfig(endpoints) : watcherConfig(endpoints);
+  }
+
+  /**
+   * S3 → SQS → Connect: receives the notifications the local S3 endpoint sends for each object
+   * created in {@code landing} (in AWS, S3 itself sends them) from queue {@code baton-s3-events}.
+   */
+  static Map<String, String> sqsConfig(LocalEndpoints endpoints) {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("connector.class", "dev.baton.connect.s3.S3EventSourceConnector");
+    config.put("tasks.max", "1");
+    config.put("mode", EVENTS_SQS);
+    config.put("topic", Topics.OBJECTS);
+    config.put("s3.bucket", "landing");
+    config.put("sqs.queue.url", endpoints.s3EventsQueueUrl());
+    config.put("sqs.endpoint", endpoints.sqsEndpoint().toString());
+    config.put("sqs.region", endpoints.region());
+    config.put("sqs.access.key.id", "local");
+    config.put("sqs.secret.access.key", "local");
+    // short long polls, so a connector reconfiguration or stop does not wait 20 s for a receive
+    config.put("sqs.wait.time.seconds", "5");
+    config.put("s3.endpoint", endpoints.s3Endpoint().toString());
+    config.put("s3.region", endpoints.region());
+    config.put("s3.path.style.access", "true");
+    config.put("s3.access.key.id", endpoints.s3AccessKey());
+    config.put("s3.secret.access.key", endpoints.s3SecretKey());
+    return config;
   }
 
   /** The local stack's endpoints and whether {@link #ensureRunning} started it. */
@@ -90,7 +157,7 @@ public final class LocalServices {
     config.put("s3.path.style.access", "true");
     config.put("s3.access.key.id", endpoints.s3AccessKey());
     config.put("s3.secret.access.key", endpoints.s3SecretKey());
-    config.put("listing.poll.interval.ms", "500");
+    config.put("poll.interval.ms", "500");
     return config;
   }
 
