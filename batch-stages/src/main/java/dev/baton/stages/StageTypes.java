@@ -1,5 +1,6 @@
 package dev.baton.stages;
 
+import dev.baton.stages.external.ExternalStage;
 import dev.baton.stages.ingest.IngestStage;
 import dev.baton.stages.noop.NoopStage;
 import dev.baton.stages.quality.QualityStage;
@@ -11,7 +12,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-/** The built-in stage types by name: {@code ingest}, {@code sql}, {@code quality}, {@code noop}. */
+/**
+ * The built-in stage types by name: {@code ingest}, {@code sql}, {@code quality}, {@code noop},
+ * {@code external} (completed from outside, never run: {@link ExternalStage}).
+ */
 public final class StageTypes {
 
   private static final Map<String, Function<Map<String, Object>, Stage>> TYPES =
@@ -19,13 +23,19 @@ public final class StageTypes {
           "ingest", IngestStage::fromOptions,
           "sql", SqlStage::fromOptions,
           "quality", QualityStage::fromOptions,
-          "noop", NoopStage::fromOptions);
+          "noop", NoopStage::fromOptions,
+          ExternalStage.TYPE, ExternalStage::fromOptions);
 
   private StageTypes() {}
 
   /** Names of the known stage types, sorted. */
   public static Set<String> names() {
     return new TreeSet<>(TYPES.keySet());
+  }
+
+  /** Whether stages of {@code type} are run by Baton's launchers ({@code external} ones are not). */
+  public static boolean isRunByBaton(String type) {
+    return !ExternalStage.TYPE.equals(type);
   }
 
   /**

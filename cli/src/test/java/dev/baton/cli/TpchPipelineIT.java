@@ -101,6 +101,14 @@ class TpchPipelineIT {
           - {name: second, type: sql, dependsOn: [first], options: {query: "SELECT * FROM curated.chain_first", table: curated.chain_second}}
           - {name: third, type: sql, dependsOn: [second], options: {query: "SELECT * FROM curated.chain_second", table: curated.chain_third}}
         """);
+    // a legacy job chain moving onto Baton: its first job still runs elsewhere and reports with a flag file
+    Files.writeString(pipelineDir.resolve("legacy-2.yaml"), """
+        name: legacy-2
+        trigger: {type: objects, bucket: landing, prefix: legacy/, requiredFiles: [data.csv]}
+        stages:
+          - {name: extract, type: external, options: {description: "legacy job 1, writes _job_status1"}}
+          - {name: load, type: sql, dependsOn: [extract], options: {query: "SELECT 1 AS one", table: curated.legacy_load}}
+        """);
     // resume: a 12-stage chain whose stage 7 reads a table that does not exist until the test creates it;
     // its alerts also go to a webhook served by the test
     webhook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
@@ -288,6 +296,54 @@ class TpchPipelineIT {
     String batch = runBatch(runId);
     assertThat(spark.sql("SELECT count(*) FROM raw.lineitem WHERE batch_id = '" + batch + "'").first().getLong(0))
         .isEqualTo(60_175L);
+  }
+
+  /**
+   * The flag-file bridge end to end: S3 (the local notifier) → SQS → the connector with
+   * {@code flag.key.pattern} → StageCompleted → the controller. The {@code external} stage is
+   * launched but run by nobody; its legacy job's {@code _job_status1} completes it.
+   */
+  @Test
+  void aLegacyJobsFlagFileCompletesItsExternalStage() throws Exception {
+    var endpoints = local.stack().status().orElseThrow();
+    Map<String, String> flags = new HashMap<>(LocalServices.sqsConfig(endpoints));
+    flags.put("s3.prefixes", "legacy/");
+    flags.put("sqs.wait.time.seconds", "1");
+    flags.put("flag.key.pattern", "legacy/{batch}/_job_status{n}");
+    flags.put("flag.pipeline", "legacy-2");
+    flags.put("flag.stages", "extract");
+    local.stack().putConnector(endpoints, "it-legacy-flags", flags);
+    PipelineDefinition pipeline = pipelines.get("legacy-2").orElseThrow();
+
+    RunWatcher.RunReport succeeded = legacyRun(pipeline, "succeeded\n");
+    RunWatcher.RunReport failed = legacyRun(pipeline, "FAILED\nERROR: input file truncated at line 812\n");
+
+    assertThat(succeeded.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(succeeded.launches()).extracting(StageLaunched::getStage).containsExactly("extract", "load");
+    assertThat(succeeded.completions()).extracting(c -> c.getStage() + "=" + c.getStatus())
+        .containsExactly("extract=SUCCEEDED", "load=SUCCEEDED");
+    assertThat(failed.completed().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.launches()).extracting(StageLaunched::getStage).containsExactly("extract");
+    StageCompleted extract = failed.completions().get(0);
+    assertThat(extract.getError().getType()).isEqualTo("FLAG_FILE_FAILED");
+    assertThat(extract.getError().getMessage()).contains("input file truncated at line 812");
+    assertThat(extract.getError().getLogUri()).matches("s3://landing/legacy/[^/]+/_job_status1");
+  }
+
+  /** Starts a legacy-2 run, waits until its external stage is launched, then writes the job's flag file. */
+  private static RunWatcher.RunReport legacyRun(PipelineDefinition pipeline, String flagContent) throws Exception {
+    String batch = Demo.newBatchId();
+    String runId = dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch));
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = Demo.s3Client(config)) {
+      s3.putObject(r -> r.bucket("landing").key("legacy/" + batch + "/data.csv"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString("id\n1\n"));
+      dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
+      readTopic("baton.control", record -> runId.equals(record.key())
+          && serde.deserialize(record.value(), dev.baton.schemas.event.ControlEvent.class).getPayload() instanceof StageLaunched, 1);
+      s3.putObject(r -> r.bucket("landing").key("legacy/" + batch + "/_job_status1"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString(flagContent));
+      return watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.baton.control.launch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.stages.StageTypes;
 import dev.baton.stages.runner.StageRunner;
 import dev.baton.stages.spi.StageContext;
 import java.util.Map;
@@ -64,6 +65,10 @@ public final class InProcessLauncher implements Launcher {
 
   @Override
   public void launch(LaunchRequest request) {
+    if (!StageTypes.isRunByBaton(request.stage().type())) {
+      LOG.info("Attempt {} is of an external stage: waiting for its completion from outside", request.launchKey());
+      return;
+    }
     FutureTask<Void> attempt = new FutureTask<>(() -> run(request), null);
     // registered before it can start, so the task's own removal at its end always finds it
     if (active.putIfAbsent(request.launchKey(), attempt) == null) {

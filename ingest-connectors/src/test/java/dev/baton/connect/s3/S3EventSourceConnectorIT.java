@@ -331,6 +331,56 @@ class S3EventSourceConnectorIT {
     assertThat(connect.kafka().consume(10, TIMEOUT.toMillis(), "crash.objects").count()).isEqualTo(10);
   }
 
+  /**
+   * Throughput, SQS → Kafka, with 1 and 4 tasks (not a test: prints figures for BENCHMARKS.md).
+   * {@code mvn -pl ingest-connectors verify -Dit.test=S3EventSourceConnectorIT#sqsToKafkaThroughput -Dbaton.bench=true}.
+   * Each round fills a fresh queue with {@code baton.bench.messages} (10,000) S3 notifications, then
+   * starts the connector and times until every message is a record in Kafka and the queue is empty.
+   */
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "baton.bench", matches = "true")
+  void sqsToKafkaThroughput() throws Exception {
+    int messages = Integer.getInteger("baton.bench.messages", 10_000);
+    String notification = fixture("s3-notification-put.json");
+    Map<Integer, List<Double>> rates = new java.util.TreeMap<>();
+    for (int round = 0; round < 3; round++) {
+      for (int tasks : List.of(1, 4)) {
+        String name = "bench-" + tasks + "-" + round;
+        String queue = sqs.createQueue(r -> r.queueName(name)).queueUrl();
+        java.util.stream.IntStream.range(0, messages / 10).parallel().forEach(batch -> {
+          List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new ArrayList<>();
+          for (int i = 0; i < 10; i++) {
+            int n = batch * 10 + i;
+            entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder().id("m" + i)
+                .messageBody(notification.replace("part-0001.csv", "bench/" + n + ".csv")
+                    .replace("0062E99A88DC407460", String.format("%018X", n))).build());
+          }
+          sqs.sendMessageBatch(r -> r.queueUrl(queue).entries(entries));
+        });
+        connect.kafka().createTopic(name, 4);
+        Map<String, String> config = connectorConfig(queue, tasks);
+        config.put("topic", name);
+        long start = System.nanoTime();
+        connect.configureConnector(name, config);
+        try (KafkaConsumer<byte[], byte[]> counter = connect.kafka().createConsumer(Map.of())) {
+          List<TopicPartition> partitions = java.util.stream.IntStream.range(0, 4).mapToObj(p -> new TopicPartition(name, p)).toList();
+          await(name + " records", () -> {
+            long total = counter.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            return total >= messages ? Boolean.TRUE : null;
+          });
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        awaitQueueEmpty(queue);
+        connect.deleteConnector(name);
+        rates.computeIfAbsent(tasks, t -> new ArrayList<>()).add(messages / seconds);
+        System.out.printf("BENCH round %d tasks %d: %d notifications in %.2f s = %.0f notifications/s%n",
+            round, tasks, messages, seconds, messages / seconds);
+      }
+    }
+    rates.forEach((tasks, values) -> System.out.printf("BENCH tasks %d: median %.0f notifications/s (runs %s)%n",
+        tasks, values.stream().sorted().toList().get(values.size() / 2), values));
+  }
+
   /** Runs a task until it made {@code count} records, writes them to Kafka and waits for the acks. */
   private List<SourceRecord> pollAndWrite(Map<String, String> props, int count, boolean acknowledge) throws Exception {
     S3EventSourceTask task = new S3EventSourceTask();

@@ -1,0 +1,40 @@
+package dev.baton.stages.external;
+
+import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.Stage;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageResult;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A stage Baton does not run: a job started and reported elsewhere, whose {@code StageCompleted}
+ * arrives from outside — a legacy job's flag file ({@code _job_status<n>}, bridged by the ingest
+ * connector), an EMR step or EMR Serverless job run named {@code baton:<pipeline>:<runId>:<stage>:<attempt>}.
+ * The controller records its launch ({@code StageLaunched}, which the outside job may wait for) and
+ * applies the usual timeout and retry policy; launchers never run it. Lets an existing job chain
+ * move onto Baton one job at a time. Options: {@code description} (optional, free text).
+ */
+public final class ExternalStage implements Stage {
+  /** The stage type name. */
+  public static final String TYPE = "external";
+
+  private ExternalStage() {}
+
+  /** @throws InvalidStageOptionsException if an option other than {@code description} is given */
+  public static ExternalStage fromOptions(Map<String, Object> options) {
+    for (String key : options.keySet()) {
+      if (!"description".equals(key)) {
+        throw new InvalidStageOptionsException(key, "unknown option of an external stage (allowed: description)");
+      }
+    }
+    return new ExternalStage();
+  }
+
+  /** @throws IllegalStateException always: an external stage is completed by an outside event */
+  @Override
+  public StageResult run(StageContext context, SparkSession spark) {
+    throw new IllegalStateException("Stage " + context.stage() + " is external: its completion comes from outside"
+        + " (flag file, EMR job state), Baton never runs it");
+  }
+}
