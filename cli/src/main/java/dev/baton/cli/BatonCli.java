@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       RunsCommand.class,
       SubmitCommand.class,
       LocalCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      EventsCommand.class
     })
 public final class BatonCli {
 

@@ -109,6 +109,13 @@ class TpchPipelineIT {
           - {name: extract, type: external, options: {description: "legacy job 1, writes _job_status1"}}
           - {name: load, type: sql, dependsOn: [extract], options: {query: "SELECT 1 AS one", table: curated.legacy_load}}
         """);
+    // reached only through SQS (the export bucket is neither listed nor notified locally)
+    Files.writeString(pipelineDir.resolve("sqs-dedup.yaml"), """
+        name: sqs-dedup
+        trigger: {type: objects, bucket: export, prefix: dedup/, requiredFiles: [data.csv]}
+        stages:
+          - {name: only, type: sql, options: {query: "SELECT 1 AS one", table: curated.sqs_dedup}}
+        """);
     // resume: a 12-stage chain whose stage 7 reads a table that does not exist until the test creates it;
     // its alerts also go to a webhook served by the test
     webhook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
@@ -315,8 +322,14 @@ class TpchPipelineIT {
     local.stack().putConnector(endpoints, "it-legacy-flags", flags);
     PipelineDefinition pipeline = pipelines.get("legacy-2").orElseThrow();
 
-    RunWatcher.RunReport succeeded = legacyRun(pipeline, "succeeded\n");
-    RunWatcher.RunReport failed = legacyRun(pipeline, "FAILED\nERROR: input file truncated at line 812\n");
+    RunWatcher.RunReport succeeded;
+    RunWatcher.RunReport failed;
+    try {
+      succeeded = legacyRun(pipeline, "succeeded\n");
+      failed = legacyRun(pipeline, "FAILED\nERROR: input file truncated at line 812\n");
+    } finally {
+      local.stack().deleteConnector(endpoints, "it-legacy-flags");
+    }
 
     assertThat(succeeded.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(succeeded.launches()).extracting(StageLaunched::getStage).containsExactly("extract", "load");
@@ -328,6 +341,74 @@ class TpchPipelineIT {
     assertThat(extract.getError().getType()).isEqualTo("FLAG_FILE_FAILED");
     assertThat(extract.getError().getMessage()).contains("input file truncated at line 812");
     assertThat(extract.getError().getLogUri()).matches("s3://landing/legacy/[^/]+/_job_status1");
+  }
+
+  /**
+   * A Connect worker SIGKILLed after Kafka acknowledged a message's ObjectCreated and before the
+   * connector deleted the message (deletes held back by a 10-minute {@code sqs.delete.linger.ms}):
+   * SQS delivers the message again after its 3 s visibility timeout, the restarted worker writes
+   * the same event again, and the controller still makes one run of it.
+   */
+  @Test
+  void aWorkerKilledBetweenKafkaAckAndSqsDeleteRedeliversAndTheControllerKeepsOneRun() throws Exception {
+    var endpoints = local.stack().status().orElseThrow();
+    String queueUrl;
+    try (var sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
+        .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder())
+        .region(software.amazon.awssdk.regions.Region.of(endpoints.region())).endpointOverride(endpoints.sqsEndpoint())
+        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"))).build();
+        var s3 = Demo.s3Client(config)) {
+      queueUrl = sqs.createQueue(r -> r.queueName("it-crash")).queueUrl();
+      Map<String, String> connector = new HashMap<>(LocalServices.sqsConfig(endpoints));
+      connector.put("sqs.queue.url", queueUrl);
+      connector.put("s3.bucket", "export");
+      connector.put("sqs.wait.time.seconds", "1");
+      connector.put("sqs.visibility.timeout.seconds", "3");
+      connector.put("sqs.delete.linger.ms", "600000");
+      local.stack().putConnector(endpoints, "it-crash", connector);
+
+      PipelineDefinition pipeline = pipelines.get("sqs-dedup").orElseThrow();
+      String batch = Demo.newBatchId();
+      String key = "dedup/" + batch + "/data.csv";
+      String runId = dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch));
+      var put = s3.putObject(r -> r.bucket("export").key(key), software.amazon.awssdk.core.sync.RequestBody.fromString("x\n"));
+      // what S3 would send for this object (examples/events/s3-notification-put.json)
+      String notification = Files.readString(Path.of(System.getProperty("baton.repo.dir"), "examples/events/s3-notification-put.json"))
+          .replace("\"name\": \"landing\"", "\"name\": \"export\"")
+          .replace("orders/2026-11-24/part-0001.csv", key)
+          .replace("\"size\": 1048576", "\"size\": 2")
+          .replace("b6d81b360a5672d80c27430f39153e2c", put.eTag().replace("\"", ""));
+      try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(notification));
+        var first = readTopic("baton.objects", record -> ("export/" + key).equals(record.key()), 1);
+        killConnectWorker();
+        local.ensureRunning(System.err); // starts the worker again; its connectors come back from the config topic
+        var both = readTopic("baton.objects", record -> ("export/" + key).equals(record.key()), 2);
+        RunWatcher.RunReport report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+
+        dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
+        assertThat(first).hasSize(1);
+        assertThat(both).extracting(r -> serde.deserialize(r.value(), dev.baton.schemas.event.ObjectCreated.class))
+            .hasSize(2).allMatch(event -> event.getSource() == dev.baton.schemas.event.ObjectSource.S3_NOTIFICATION)
+            .extracting(dev.baton.schemas.event.ObjectCreated::getEventId).containsOnly("s3:export/" + key + "@0062E99A88DC407460");
+        assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+        awaitControllerConsumedEverything();
+        List<dev.baton.schemas.event.ControlEvent> events = readTopicControl(runId);
+        assertThat(events).filteredOn(e -> e.getPayload() instanceof StageLaunched).hasSize(1);
+        assertThat(events).filteredOn(e -> e.getPayload() instanceof dev.baton.schemas.event.RunCompleted).hasSize(1);
+        assertThat(metric("baton_controller_events_ignored_total{reason=\"duplicate\"}")).isGreaterThanOrEqualTo(1.0);
+      }
+    } finally {
+      local.stack().deleteConnector(endpoints, "it-crash");
+    }
+  }
+
+  /** SIGKILLs this stack's Kafka Connect worker. */
+  private static void killConnectWorker() throws Exception {
+    ProcessHandle worker = local.stack().serviceProcess("connect").orElseThrow();
+    worker.destroyForcibly();
+    worker.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Starts a legacy-2 run, waits until its external stage is launched, then writes the job's flag file. */

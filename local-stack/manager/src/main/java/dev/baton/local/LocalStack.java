@@ -269,6 +269,38 @@ public final class LocalStack {
     }
   }
 
+  /**
+   * Deletes a connector from the local Connect worker ({@code DELETE /connectors/NAME}); a connector
+   * that does not exist is not an error.
+   *
+   * @throws LocalStackException if the worker answers with another error
+   */
+  public void deleteConnector(LocalEndpoints endpoints, String name) {
+    URI uri = endpoints.connectUrl().resolve("/connectors/" + name);
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
+        throw new LocalStackException("Cannot delete connector " + name + ": HTTP " + response.statusCode() + " " + response.body());
+      }
+    } catch (IOException e) {
+      throw new LocalStackException("Cannot reach Kafka Connect at " + uri + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while deleting connector " + name, e);
+    }
+  }
+
+  /**
+   * The running process of a service ({@code kafka}, {@code sqs}, {@code s3} or {@code connect}) that
+   * {@link #up} started, if it is alive.
+   */
+  public Optional<ProcessHandle> serviceProcess(String service) {
+    StackState state = StackState.loadIfPresent(stateFile);
+    return state == null ? Optional.empty() : process(state, service);
+  }
+
   /** The log file of a service, e.g. {@code <home>/local/logs/kafka.log}. */
   public Path logFile(String service) {
     return localDir.resolve("logs").resolve(service + ".log");
