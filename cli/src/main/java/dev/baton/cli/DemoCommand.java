@@ -35,8 +35,21 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--progress", description = "Also print where the controller's micro-batches spent their time.")
   boolean progress;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** A bad {@code --events} is a usage error (exit 2), found before anything starts. */
+  private void checkEvents() {
+    try {
+      LocalServices.checkEventsMode(events);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    checkEvents();
     PrintStream out = System.out;
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();

@@ -20,11 +20,24 @@ final class LocalCommand {
         + " the bucket) or sqs (S3 notifications on the local SQS queue, as in AWS). Default: the last choice, else listing.")
     String events;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** A bad {@code --events} is a usage error (exit 2), found before anything starts. */
+    private void checkEvents() {
+      try {
+        LocalServices.checkEventsMode(events);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+
     @Override
     public Integer call() {
+      checkEvents();
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       LocalEndpoints endpoints = local.stack().up(System.out);
-      local.ensureRunning(System.err, events);
+      local.ensureRunning(System.err, events); // the stack is up: this only sets the landing connector
       System.out.println("State: " + endpoints.home());
       return 0;
     }

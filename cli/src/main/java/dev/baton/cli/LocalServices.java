@@ -92,16 +92,30 @@ public final class LocalServices {
     return new Started(endpoints, started);
   }
 
+  /**
+   * Checks an events mode given on the command line (null: none given).
+   *
+   * @throws IllegalArgumentException if it is neither {@link #EVENTS_LISTING} nor {@link #EVENTS_SQS}
+   */
+  public static void checkEventsMode(String events) {
+    if (events != null && !EVENTS_LISTING.equals(events) && !EVENTS_SQS.equals(events)) {
+      throw new IllegalArgumentException("Invalid --events '" + events + "' (expected listing or sqs)");
+    }
+  }
+
   /** Validates, remembers and returns the events mode ({@code requested} null: the remembered one). */
   private String eventsMode(String requested) {
     Path file = workspace.home().resolve("local").resolve("events-mode");
     try {
       if (requested == null) {
-        return Files.exists(file) ? Files.readString(file).strip() : EVENTS_LISTING;
+        String remembered = Files.exists(file) ? Files.readString(file).strip() : EVENTS_LISTING;
+        if (!EVENTS_LISTING.equals(remembered) && !EVENTS_SQS.equals(remembered)) {
+          throw new IllegalStateException("Invalid events mode '" + remembered + "' in " + file
+              + " (expected listing or sqs): fix or delete the file");
+        }
+        return remembered;
       }
-      if (!EVENTS_LISTING.equals(requested) && !EVENTS_SQS.equals(requested)) {
-        throw new IllegalArgumentException("Invalid --events '" + requested + "' (expected listing or sqs)");
-      }
+      checkEventsMode(requested);
       Files.createDirectories(file.getParent());
       Files.writeString(file, requested);
       return requested;

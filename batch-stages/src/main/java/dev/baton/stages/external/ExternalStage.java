@@ -14,6 +14,10 @@ import org.apache.spark.sql.SparkSession;
  * The controller records its launch ({@code StageLaunched}, which the outside job may wait for) and
  * applies the usual timeout and retry policy; launchers never run it. Lets an existing job chain
  * move onto Baton one job at a time. Options: {@code description} (optional, free text).
+ *
+ * <p>The controller accepts only a completion of the attempt it launched last: a retried external
+ * stage completes only if its report names that attempt ({@code {attempt}} in the flag-file
+ * pattern; EMR job names carry it).
  */
 public final class ExternalStage implements Stage {
   /** The stage type name. */

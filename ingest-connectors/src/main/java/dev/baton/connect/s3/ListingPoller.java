@@ -78,7 +78,12 @@ final class ListingPoller {
     }
   }
 
-  /** Up to {@code batch.max.records} records from what was listed. */
+  /**
+   * Up to {@code batch.max.records} records from what was listed, in order; stops before an
+   * object whose flag file cannot be read yet.
+   *
+   * @throws RetriableException if the first object's flag file cannot be read yet
+   */
   List<SourceRecord> next() {
     List<SourceRecord> records = new ArrayList<>();
     while (!pending.isEmpty() && records.size() < config.batchMaxRecords()) {
@@ -105,7 +110,11 @@ final class ListingPoller {
       try {
         output = router.route(event);
       } catch (SdkException e) {
-        // a flag file unreadable for now: the object stays queued and unwatermarked
+        // a flag file unreadable for now: it stays first in the queue and unwatermarked; what was
+        // converted before it goes out (its offsets do not cover it)
+        if (!records.isEmpty()) {
+          return records;
+        }
         throw new RetriableException("Cannot read flag file s3://" + config.bucket() + "/" + object.key() + ": "
             + e.getMessage(), e);
       }

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Decides what an object event becomes: nothing (outside {@code s3.bucket} / {@code s3.prefixes},
@@ -81,7 +81,8 @@ final class ObjectRouter {
    * What an object event becomes.
    *
    * @return the record to write, or empty when the filters drop the object
-   * @throws SdkException if a flag file cannot be read for a reason that may pass (throttling, network)
+   * @throws SdkException if a flag file cannot be read for a reason that may pass (throttling, 5xx,
+   *     network); a 4xx other than 408/429 makes a dead letter instead
    */
   Optional<Output> route(ObjectCreated object) {
     if (!keeps(object.getBucket(), object.getKey())) {
@@ -119,9 +120,16 @@ final class ObjectRouter {
     try {
       content = s3.getObjectAsBytes(request -> request.bucket(object.getBucket()).key(object.getKey())
           .range("bytes=0-" + (config.flagMaxBytes() - 1))).asString(StandardCharsets.UTF_8);
-    } catch (NoSuchKeyException e) {
-      return deadLetter(object.getBucket() + "/" + object.getKey(), serde.serialize(config.topic(), object),
-          "flag file " + location + " no longer exists: " + e.getMessage());
+    } catch (S3Exception e) {
+      if (e.statusCode() == 416) {
+        content = ""; // a range of an empty object
+      } else if (e.statusCode() / 100 == 4 && e.statusCode() != 408 && e.statusCode() != 429) {
+        // will not pass by itself (gone, access denied, ...): dead-lettered, not retried forever
+        return deadLetter(object.getBucket() + "/" + object.getKey(), serde.serialize(config.topic(), object),
+            "cannot read flag file " + location + ": HTTP " + e.statusCode() + " " + e.getMessage());
+      } else {
+        throw e;
+      }
     }
     String trimmed = content.strip();
     int lineEnd = trimmed.indexOf('\n');

@@ -42,8 +42,9 @@ import java.util.regex.Pattern;
  *             terminal state (SUCCESS / COMPLETED, FAILED, INTERRUPTED, CANCELLED) becomes a
  *             {@code StageCompleted} when the job run name ({@code detail.jobRunName}, seen in real
  *             events though not documented) or step name ({@code detail.name}) is Baton's identity
- *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} (what Baton names the jobs it
- *             launches), else the event is unroutable (DLQ); non-terminal states are skipped.
+ *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} (the name to give jobs that report to
+ *             Baton; Baton has no EMR launcher yet), else the event is unroutable (DLQ);
+ *             non-terminal states are skipped.
  *       </ul>
  *   <li>Either of the above wrapped in an SNS notification envelope ({@code "Type":"Notification"},
  *       {@code "Message"}: the event as a string), as delivered by S3 → SNS → SQS without raw delivery.
@@ -51,7 +52,7 @@ import java.util.regex.Pattern;
  * Stateless and thread-safe.
  */
 final class QueueMessageParser {
-  /** The name Baton gives the EMR job runs and steps it launches. */
+  /** The name EMR job runs and steps must carry to report to Baton: {@code baton:<pipeline>:<runId>:<stage>:<attempt>}. */
   static final Pattern BATON_JOB_NAME =
       Pattern.compile("baton:(?<pipeline>[a-z0-9][a-z0-9_-]{0,63}):(?<runId>[0-9a-f-]{36}):(?<stage>[a-z0-9][a-z0-9_-]{0,63}):(?<attempt>[0-9]{1,4})");
 
@@ -211,8 +212,9 @@ final class QueueMessageParser {
     }
     // AWS documents no name in this event; real events carry jobRunName (examples/events/README.md)
     String name = optionalText(detail, "jobRunName");
-    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, what + " " + state,
-        optionalText(detail, "arn"));
+    // the ARN names the job run, not its logs (GetJobRun / the application's log settings have those)
+    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state,
+        what + " (" + optionalText(detail, "arn") + ") " + state, null);
   }
 
   private static ParsedEvent emrStep(JsonNode event, JsonNode detail) {

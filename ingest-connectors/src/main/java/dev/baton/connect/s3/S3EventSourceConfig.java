@@ -104,8 +104,13 @@ public final class S3EventSourceConfig extends AbstractConfig {
   public static final String SQS_SECRET_ACCESS_KEY_DOC = "Static secret key, with sqs.access.key.id.";
 
   public static final String SQS_WAIT_TIME_SECONDS_CONFIG = "sqs.wait.time.seconds";
-  public static final String SQS_WAIT_TIME_SECONDS_DOC = "ReceiveMessage long-poll wait, s (0-20).";
-  public static final int SQS_WAIT_TIME_SECONDS_DEFAULT = 20;
+  public static final String SQS_WAIT_TIME_SECONDS_DOC = "ReceiveMessage long-poll wait, s (0-20). A task stops only"
+      + " between receives, and Connect waits task.shutdown.graceful.timeout.ms (5 s) for it: keep it below that.";
+  /**
+   * Shorter than AWS's 20 s maximum: Connect stops a task between two polls and gives it
+   * {@code task.shutdown.graceful.timeout.ms} (5 s by default).
+   */
+  public static final int SQS_WAIT_TIME_SECONDS_DEFAULT = 5;
 
   public static final String SQS_MAX_MESSAGES_CONFIG = "sqs.max.messages";
   public static final String SQS_MAX_MESSAGES_DOC = "Messages asked for per ReceiveMessage (1-10).";
@@ -233,6 +238,10 @@ public final class S3EventSourceConfig extends AbstractConfig {
           .define(FLAG_MAX_BYTES_CONFIG, Type.INT, FLAG_MAX_BYTES_DEFAULT, ConfigDef.Range.between(16, 1 << 20),
               Importance.LOW, FLAG_MAX_BYTES_DOC);
 
+  /** Keys of earlier versions, to their new names: refused, so an old config does not silently change meaning. */
+  private static final Map<String, String> RENAMED =
+      Map.of("s3.prefix", S3_PREFIXES_CONFIG, "listing.poll.interval.ms", POLL_INTERVAL_MS_CONFIG);
+
   /**
    * @throws ConfigException if a key has an invalid value, or a key the others require is missing
    */
@@ -258,6 +267,17 @@ public final class S3EventSourceConfig extends AbstractConfig {
     if (MODE_SQS.equals(mode) && blank(props.get(SQS_QUEUE_URL_CONFIG))) {
       errors.put(SQS_QUEUE_URL_CONFIG, "is required in mode 'sqs'");
     }
+    if (MODE_SQS.equals(mode) && "all".equals(props.get("errors.tolerance"))) {
+      // Connect then acknowledges a record whose write failed (commitRecord with null metadata),
+      // and the SQS message would be deleted although Kafka never stored its event
+      errors.put(MODE_CONFIG, "mode 'sqs' needs errors.tolerance=none: with 'all' a failed Kafka write would delete"
+          + " its SQS message");
+    }
+    RENAMED.forEach((old, current) -> {
+      if (props.containsKey(old)) {
+        errors.putIfAbsent(current, old + " was renamed to " + current);
+      }
+    });
     if (!blank(props.get(FLAG_KEY_PATTERN_CONFIG))) {
       if (blank(props.get(FLAG_PIPELINE_CONFIG))) {
         errors.put(FLAG_PIPELINE_CONFIG, "is required with flag.key.pattern");

@@ -3,9 +3,8 @@ package dev.baton.connect.s3;
 import dev.baton.schemas.EventSerde;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -26,7 +25,6 @@ public final class S3EventSourceTask extends SourceTask {
   private SqsPoller sqs;
   private ListingPoller listing;
   private long nextListingAtMs;
-  private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
   public String version() {
@@ -48,31 +46,41 @@ public final class S3EventSourceTask extends SourceTask {
     }
   }
 
+  /**
+   * Connect stops a task only between two polls (KAFKA-10792, Kafka 2.8: {@code stop()} runs on the task
+   * thread after {@code poll()} returns), so no poll waits more than about a second beyond the SQS
+   * long poll ({@code sqs.wait.time.seconds}).
+   */
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    if (sqs != null) {
-      try {
-        List<SourceRecord> records = sqs.poll();
-        return records.isEmpty() ? null : records;
-      } catch (org.apache.kafka.connect.errors.RetriableException e) {
-        // back off, then let Connect poll again
-        stopped.await(config.pollIntervalMs(), TimeUnit.MILLISECONDS);
-        throw e;
-      }
+    try {
+      List<SourceRecord> records = sqs != null ? sqs.poll() : pollListing();
+      return records == null || records.isEmpty() ? null : records;
+    } catch (RetriableException e) {
+      // back off (briefly: a stop waits for this poll), then let Connect poll again
+      Thread.sleep(Math.min(config.pollIntervalMs(), 1_000));
+      throw e;
     }
+  }
+
+  private List<SourceRecord> pollListing() throws InterruptedException {
     if (listing.drained()) {
       long waitMs = nextListingAtMs - System.currentTimeMillis();
-      if (waitMs > 0 && stopped.await(waitMs, TimeUnit.MILLISECONDS)) {
+      if (waitMs > 0) {
+        Thread.sleep(Math.min(waitMs, 1_000)); // not due yet: Connect polls again
         return null;
       }
       nextListingAtMs = System.currentTimeMillis() + config.pollIntervalMs();
       listing.list();
     }
-    List<SourceRecord> records = listing.next();
-    return records.isEmpty() ? null : records;
+    return listing.next();
   }
 
-  /** Kafka acknowledged {@code record} ({@code metadata} null: Connect dropped it, e.g. by a transform). */
+  /**
+   * Kafka acknowledged {@code record}, or Connect dropped it ({@code metadata} null: a transform
+   * filtered it out; with {@code errors.tolerance=all} also a failed write, which is why mode
+   * {@code sqs} refuses that setting).
+   */
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     if (sqs != null) {
@@ -82,7 +90,6 @@ public final class S3EventSourceTask extends SourceTask {
 
   @Override
   public void stop() {
-    stopped.countDown();
     if (sqs != null) {
       sqs.close();
     }

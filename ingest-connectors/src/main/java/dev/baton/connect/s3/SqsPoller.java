@@ -34,7 +34,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  * <p>Every record's source offset is {@code {messageId}} under the partition {@code {queue}}: SQS
  * tracks progress itself, the offsets only route acknowledgements back to their message. Deletes
  * are batched (up to 10, waiting at most {@code sqs.delete.linger.ms}) on a thread of their own,
- * so acknowledgements never block Kafka's producer thread.
+ * so acknowledgements never block Kafka's producer thread. A message delivered again before its
+ * delete (visibility timeout shorter than write + ack + linger) is not converted again; its newest
+ * receipt handle is kept for the delete.
  */
 final class SqsPoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqsPoller.class);
@@ -45,19 +47,19 @@ final class SqsPoller implements AutoCloseable {
   private final QueueMessageParser parser;
   private final ObjectRouter router;
   private final Map<String, String> partition;
-  /** Messages whose records Kafka has not acknowledged yet, by message id. */
-  private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
-  private final BlockingQueue<InFlight> deletes = new LinkedBlockingQueue<>();
+  /** Messages received and not deleted yet (their records unacknowledged, or their delete pending), by message id. */
+  private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+  private final BlockingQueue<Tracked> deletes = new LinkedBlockingQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread deleter;
 
-  /** A message with records not yet acknowledged; the receipt handle of its latest receipt. */
-  private static final class InFlight {
+  /** A message not deleted yet: its records not yet acknowledged, and the receipt handle of its latest receipt. */
+  private static final class Tracked {
     final String messageId;
     final AtomicInteger unacknowledged;
     volatile String receiptHandle;
 
-    InFlight(String messageId, int records, String receiptHandle) {
+    Tracked(String messageId, int records, String receiptHandle) {
       this.messageId = messageId;
       this.unacknowledged = new AtomicInteger(records);
       this.receiptHandle = receiptHandle;
@@ -76,20 +78,32 @@ final class SqsPoller implements AutoCloseable {
   }
 
   /**
-   * Receives up to {@code batch.max.records} records' worth of messages: one long poll, then
-   * immediate receives while the queue keeps returning full batches.
+   * Receives up to {@code batch.max.records} records' worth of messages (and at most that many
+   * messages): one long poll, then immediate receives while the queue keeps returning full batches.
+   * A receive that fails after others succeeded ends the poll with what was converted.
    *
    * @return the records, possibly empty
-   * @throws RetriableException if ReceiveMessage fails (Connect polls again)
+   * @throws RetriableException if the first ReceiveMessage fails (Connect polls again)
    */
   List<SourceRecord> poll() {
     List<SourceRecord> records = new ArrayList<>();
     int waitSeconds = config.sqsWaitTimeSeconds();
-    while (records.size() < config.batchMaxRecords() && !closed.get()) {
-      List<Message> messages = receive(waitSeconds);
+    int received = 0;
+    while (records.size() < config.batchMaxRecords() && received < config.batchMaxRecords()) {
+      List<Message> messages;
+      try {
+        messages = receive(waitSeconds);
+      } catch (RetriableException e) {
+        if (records.isEmpty()) {
+          throw e;
+        }
+        LOG.warn("Ending this poll with {} records: {}", records.size(), e.getMessage());
+        break;
+      }
       for (Message message : messages) {
         records.addAll(toRecords(message));
       }
+      received += messages.size();
       if (messages.size() < config.sqsMaxMessages()) {
         break;
       }
@@ -109,44 +123,45 @@ final class SqsPoller implements AutoCloseable {
     try {
       return sqs.receiveMessage(request.build()).messages();
     } catch (SdkException e) {
-      if (closed.get()) {
-        return List.of();
-      }
       throw new RetriableException("Cannot receive from " + config.sqsQueueUrl() + ": " + e.getMessage(), e);
     }
   }
 
   private List<SourceRecord> toRecords(Message message) {
-    InFlight known = inFlight.get(message.messageId());
+    Tracked known = tracked.get(message.messageId());
     if (known != null) {
-      // delivered again while its records wait for Kafka (visibility timeout too short): its records
-      // are on their way, only the newest receipt handle can delete it
+      // delivered again while its records wait for Kafka, or while its delete waits: its records are
+      // written or on their way; only the newest receipt handle can delete it
       known.receiptHandle = message.receiptHandle();
-      LOG.warn("SQS message {} re-delivered before Kafka acknowledged its records; raise the visibility timeout",
-          message.messageId());
+      LOG.warn("SQS message {} delivered again before it was deleted; raise the queue's visibility timeout"
+          + " above the time to write and acknowledge a batch", message.messageId());
       return List.of();
     }
+    byte[] body = message.body().getBytes(StandardCharsets.UTF_8);
     List<ObjectRouter.Output> outputs;
     try {
-      outputs = outputs(message);
+      outputs = outputs(message, body);
     } catch (SdkException e) {
       // a flag file unreadable now: leave the message; SQS delivers it again after the visibility timeout
       LOG.warn("Leaving SQS message {} in the queue: {}", message.messageId(), e.toString());
       return List.of();
+    } catch (RuntimeException e) {
+      // a message this code cannot handle: kept in the dead-letter topic rather than retried forever
+      LOG.error("Cannot convert SQS message {}; sending it to the dead-letter topic", message.messageId(), e);
+      outputs = List.of(router.deadLetter(message.messageId(), body, "cannot convert SQS message: " + e));
     }
-    InFlight entry = new InFlight(message.messageId(), outputs.size(), message.receiptHandle());
+    Tracked entry = new Tracked(message.messageId(), outputs.size(), message.receiptHandle());
+    tracked.put(message.messageId(), entry);
     if (outputs.isEmpty()) {
       deletes.add(entry);
       return List.of();
     }
-    inFlight.put(message.messageId(), entry);
     Map<String, String> offset = Map.of(MESSAGE_ID, message.messageId());
     String origin = config.sqsQueueUrl() + "#" + message.messageId();
     return outputs.stream().map(out -> SourceRecords.of(out, partition, offset, origin)).toList();
   }
 
-  private List<ObjectRouter.Output> outputs(Message message) {
-    byte[] body = message.body().getBytes(StandardCharsets.UTF_8);
+  private List<ObjectRouter.Output> outputs(Message message, byte[] body) {
     List<ParsedEvent> events;
     try {
       events = parser.parse(message.body());
@@ -174,30 +189,33 @@ final class SqsPoller implements AutoCloseable {
    */
   void acknowledged(SourceRecord record) {
     Object messageId = record.sourceOffset() == null ? null : record.sourceOffset().get(MESSAGE_ID);
-    InFlight entry = messageId == null ? null : inFlight.get(messageId);
+    Tracked entry = messageId == null ? null : tracked.get(messageId);
     if (entry != null && entry.unacknowledged.decrementAndGet() == 0) {
-      inFlight.remove(entry.messageId);
       deletes.add(entry);
     }
   }
 
   private void deleteLoop() {
-    List<InFlight> batch = new ArrayList<>();
+    List<Tracked> batch = new ArrayList<>();
     while (!closed.get() || !deletes.isEmpty()) {
       try {
-        InFlight first = deletes.poll(200, TimeUnit.MILLISECONDS);
+        Tracked first = deletes.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
         long lingerUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.sqsDeleteLingerMs());
         while (batch.size() < 10) {
-          long waitNs = lingerUntil - System.nanoTime();
-          InFlight next = waitNs > 0 ? deletes.poll(waitNs, TimeUnit.NANOSECONDS) : deletes.poll();
-          if (next == null) {
+          long waitNs = closed.get() ? 0 : lingerUntil - System.nanoTime();
+          // waits in slices, so a close stops the linger and flushes at once
+          Tracked next = waitNs > 0
+              ? deletes.poll(Math.min(waitNs, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)
+              : deletes.poll();
+          if (next != null) {
+            batch.add(next);
+          } else if (waitNs <= 0) {
             break;
           }
-          batch.add(next);
         }
         delete(batch);
       } catch (InterruptedException e) {
@@ -208,11 +226,13 @@ final class SqsPoller implements AutoCloseable {
         LOG.error("Cannot delete {} SQS messages from {}; they will be delivered again", batch.size(),
             config.sqsQueueUrl(), e);
       }
+      // forgotten after the delete (or its failure): a later delivery is then treated as new
+      batch.forEach(entry -> tracked.remove(entry.messageId, entry));
       batch.clear();
     }
   }
 
-  private void delete(List<InFlight> batch) {
+  private void delete(List<Tracked> batch) {
     List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       entries.add(DeleteMessageBatchRequestEntry.builder().id(String.valueOf(i)).receiptHandle(batch.get(i).receiptHandle).build());
@@ -224,12 +244,10 @@ final class SqsPoller implements AutoCloseable {
     }
   }
 
-  /** Messages whose records Kafka has not acknowledged yet. */
-  int inFlightMessages() {
-    return inFlight.size();
-  }
-
-  /** Stops receiving, waits up to 5 s for queued deletes, and closes the client. */
+  /**
+   * Waits up to 5 s for the deletes already due (acknowledged messages), then closes the client;
+   * messages not deleted by then are delivered again later (duplicates, not losses).
+   */
   @Override
   public void close() {
     closed.set(true);

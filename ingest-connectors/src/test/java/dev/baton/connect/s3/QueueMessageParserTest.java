@@ -161,7 +161,8 @@ class QueueMessageParserTest {
     StageCompleted failed = (StageCompleted) onlyStage(parser.parse(success.replace("\"SUCCESS\"", "\"FAILED\""))).getPayload();
     assertThat(failed.getStatus()).isEqualTo(StageStatus.FAILED);
     assertThat(failed.getError().getType()).isEqualTo("EMR_SERVERLESS_FAILED");
-    assertThat(failed.getError().getLogUri()).startsWith("arn:aws:emr-serverless:");
+    assertThat(failed.getError().getMessage()).contains("arn:aws:emr-serverless:").endsWith("FAILED");
+    assertThat(failed.getError().getLogUri()).isNull();
     StageCompleted cancelled = (StageCompleted) onlyStage(parser.parse(success.replace("\"SUCCESS\"", "\"CANCELLED\""))).getPayload();
     assertThat(cancelled.getStatus()).isEqualTo(StageStatus.CANCELLED);
     for (String state : List.of("SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "CANCELLING", "QUEUED")) {

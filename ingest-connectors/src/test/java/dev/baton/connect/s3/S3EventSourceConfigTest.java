@@ -35,7 +35,7 @@ class S3EventSourceConfigTest {
     assertThat(config.sqsRegion()).isEqualTo("us-east-1");
     assertThat(config.sqsAccessKeyId()).isEmpty();
     assertThat(config.sqsSecretAccessKey().value()).isEmpty();
-    assertThat(config.sqsWaitTimeSeconds()).isEqualTo(20);
+    assertThat(config.sqsWaitTimeSeconds()).isEqualTo(5);
     assertThat(config.sqsMaxMessages()).isEqualTo(10);
     assertThat(config.sqsVisibilityTimeoutSeconds()).isZero();
     assertThat(config.sqsDeleteLingerMs()).isEqualTo(100L);
@@ -51,7 +51,7 @@ class S3EventSourceConfigTest {
 
   @Test
   void everyKeyDefinedIsCoveredByTheseTests() {
-    assertThat(S3EventSourceConfig.CONFIG_DEF.names()).hasSize(explicit().size());
+    assertThat(S3EventSourceConfig.CONFIG_DEF.names()).containsExactlyInAnyOrderElementsOf(explicit().keySet());
   }
 
   private static Map<String, String> explicit() {
@@ -169,6 +169,16 @@ class S3EventSourceConfigTest {
     assertThat(errors(Map.of("mode", "sqs", "sqs.queue.url", "u", "flag.key.pattern", "o/{batch}/f{n}")))
         .containsOnlyKeys("flag.pipeline", "flag.stages");
     assertThat(errors(Map.of("mode", "sqs", "sqs.queue.url", "u"))).isEmpty();
+  }
+
+  @Test
+  void sqsModeRefusesErrorToleranceAllAndRenamedKeysAreRefusedWithTheirNewName() {
+    assertThat(errors(Map.of("mode", "sqs", "sqs.queue.url", "u", "errors.tolerance", "all"))).containsOnlyKeys("mode")
+        .satisfies(e -> assertThat(e.get("mode").get(0)).contains("errors.tolerance=none"));
+    assertThat(errors(Map.of("mode", "sqs", "sqs.queue.url", "u", "errors.tolerance", "none"))).isEmpty();
+    assertThat(errors(Map.of("s3.bucket", "b", "s3.prefix", "orders/", "listing.poll.interval.ms", "500")))
+        .containsOnlyKeys("s3.prefixes", "poll.interval.ms")
+        .satisfies(e -> assertThat(e.get("s3.prefixes").get(0)).contains("s3.prefix was renamed to s3.prefixes"));
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -379,6 +380,47 @@ class S3EventSourceConnectorIT {
     }
     rates.forEach((tasks, values) -> System.out.printf("BENCH tasks %d: median %.0f notifications/s (runs %s)%n",
         tasks, values.stream().sorted().toList().get(values.size() / 2), values));
+  }
+
+  /**
+   * A message making two records (a notification with two Records) is deleted only after Kafka
+   * acknowledged both; delivered again meanwhile (1 s visibility timeout), it is not converted again.
+   */
+  @Test
+  void aMessageIsDeletedOnlyAfterAllItsRecordsAreAcknowledgedAndNotConvertedTwice() throws Exception {
+    String queue = sqs.createQueue(r -> r.queueName("two-records")
+        .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
+    sqs.sendMessage(r -> r.queueUrl(queue).messageBody(fixture("s3-notification-encoded-key.json")));
+    S3EventSourceTask task = new S3EventSourceTask();
+    task.start(connectorConfig(queue, 1));
+    try {
+      List<SourceRecord> records = new ArrayList<>();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (records.size() < 2 && System.nanoTime() < deadline) {
+        Optional.ofNullable(task.poll()).ifPresent(records::addAll);
+      }
+      assertThat(records).hasSize(2);
+
+      task.commitRecord(records.get(0), null);
+      // for 3 s (3 visibility timeouts) the message keeps coming back, and makes nothing new
+      long observeUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < observeUntil) {
+        assertThat(task.poll()).isNull();
+      }
+      assertThat(messagesIn(queue)).isEqualTo(1);
+
+      task.commitRecord(records.get(1), null);
+      awaitQueueEmpty(queue);
+    } finally {
+      task.stop();
+    }
+  }
+
+  private int messagesIn(String queue) {
+    Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queue).attributeNames(
+        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+        .attributes();
+    return attributes.values().stream().mapToInt(Integer::parseInt).sum();
   }
 
   /** Runs a task until it made {@code count} records, writes them to Kafka and waits for the acks. */
