@@ -27,35 +27,20 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--timeout-s", defaultValue = "3600", description = "Give up waiting for the run after this many seconds.")
   long timeoutSeconds;
 
-  @Option(names = "--events", defaultValue = "listing", description = "How the trigger files reach Kafka: listing"
-      + " (the connector lists the landing bucket) or sqs (S3 notifications → local SQS queue → connector, as in AWS;"
-      + " locally the S3 endpoint sends the notifications). Default ${DEFAULT-VALUE}.")
-  String events;
+  @picocli.CommandLine.Mixin
+  EventsModeOption events;
 
   @Option(names = "--progress", description = "Also print where the controller's micro-batches spent their time.")
   boolean progress;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  /** A bad {@code --events} is a usage error (exit 2), found before anything starts. */
-  private void checkEvents() {
-    try {
-      LocalServices.checkEventsMode(events);
-    } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
-    checkEvents();
     PrintStream out = System.out;
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();
     LocalServices local = new LocalServices(workspace);
-    LocalServices.Started stack = local.ensureRunning(System.err, events);
-    out.println("Object events: " + events);
+    LocalServices.Started stack = local.ensureRunning(System.err, events.mode());
+    out.println("Object events: " + stack.eventsMode());
     try {
       Map<String, String> config = local.config(stack.endpoints());
       Pipelines pipelines = Pipelines.load(workspace.pipelines());

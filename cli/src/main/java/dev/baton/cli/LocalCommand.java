@@ -16,28 +16,15 @@ final class LocalCommand {
 
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local services (harmless when running).")
   static final class Up implements Callable<Integer> {
-    @Option(names = "--events", description = "How landing-bucket objects reach Kafka: listing (the connector lists"
-        + " the bucket) or sqs (S3 notifications on the local SQS queue, as in AWS). Default: the last choice, else listing.")
-    String events;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    /** A bad {@code --events} is a usage error (exit 2), found before anything starts. */
-    private void checkEvents() {
-      try {
-        LocalServices.checkEventsMode(events);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-    }
+    @picocli.CommandLine.Mixin
+    EventsModeOption events;
 
     @Override
     public Integer call() {
-      checkEvents();
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       LocalEndpoints endpoints = local.stack().up(System.out);
-      local.ensureRunning(System.err, events); // the stack is up: this only sets the landing connector
+      String mode = local.ensureRunning(System.err, events.mode()).eventsMode(); // the stack is up: sets the landing connector
+      System.out.println("Object events: " + mode);
       System.out.println("State: " + endpoints.home());
       return 0;
     }

@@ -89,7 +89,7 @@ public final class LocalServices {
       endpoints = stack.up(new PrintStream(OutputStream.nullOutputStream()));
     }
     stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
-    return new Started(endpoints, started);
+    return new Started(endpoints, started, mode);
   }
 
   /**
@@ -155,8 +155,11 @@ public final class LocalServices {
     return config;
   }
 
-  /** The local stack's endpoints and whether {@link #ensureRunning} started it. */
-  public record Started(LocalEndpoints endpoints, boolean startedNow) {}
+  /**
+   * The local stack's endpoints, whether {@link #ensureRunning} started it, and how its landing
+   * connector observes objects ({@link #EVENTS_LISTING} or {@link #EVENTS_SQS}).
+   */
+  public record Started(LocalEndpoints endpoints, boolean startedNow, String eventsMode) {}
 
   /** The bucket watcher: lists {@code s3://landing/} every 500 ms and emits ObjectCreated. */
   static Map<String, String> watcherConfig(LocalEndpoints endpoints) {

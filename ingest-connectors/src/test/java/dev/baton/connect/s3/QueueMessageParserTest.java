@@ -36,16 +36,21 @@ class QueueMessageParserTest {
     return ((ParsedEvent.ObjectEvent) events.get(0)).event();
   }
 
-  @Test
-  void s3NotificationPut() throws IOException {
-    ObjectCreated event = onlyObject("s3-notification-put.json");
-
+  /** The fields of the PUT of orders/2026-11-24/part-0001.csv both sample channels announce. */
+  private static void assertSamplePut(ObjectCreated event) {
     assertThat(event.getBucket()).isEqualTo("landing");
     assertThat(event.getKey()).isEqualTo("orders/2026-11-24/part-0001.csv");
     assertThat(event.getSize()).isEqualTo(1_048_576L);
     assertThat(event.getEtag()).isEqualTo("b6d81b360a5672d80c27430f39153e2c");
     assertThat(event.getSequencer()).isEqualTo("0062E99A88DC407460");
     assertThat(event.getVersionId()).isEqualTo("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH");
+  }
+
+  @Test
+  void s3NotificationPut() throws IOException {
+    ObjectCreated event = onlyObject("s3-notification-put.json");
+
+    assertSamplePut(event);
     assertThat(event.getEventTime()).isEqualTo(Instant.parse("2026-11-24T09:15:02.371Z"));
     assertThat(event.getSource()).isEqualTo(ObjectSource.S3_NOTIFICATION);
     assertThat(event.getEventId()).isEqualTo("s3:landing/orders/2026-11-24/part-0001.csv@0062E99A88DC407460");
@@ -87,12 +92,7 @@ class QueueMessageParserTest {
   void eventBridgeObjectCreated() throws IOException {
     ObjectCreated event = onlyObject("eventbridge-object-created.json");
 
-    assertThat(event.getBucket()).isEqualTo("landing");
-    assertThat(event.getKey()).isEqualTo("orders/2026-11-24/part-0001.csv");
-    assertThat(event.getSize()).isEqualTo(1_048_576L);
-    assertThat(event.getEtag()).isEqualTo("b6d81b360a5672d80c27430f39153e2c");
-    assertThat(event.getSequencer()).isEqualTo("0062E99A88DC407460");
-    assertThat(event.getVersionId()).isEqualTo("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH");
+    assertSamplePut(event);
     assertThat(event.getEventTime()).isEqualTo(Instant.parse("2026-11-24T09:15:02Z"));
     assertThat(event.getSource()).isEqualTo(ObjectSource.EVENTBRIDGE);
     // the same write seen through a notification has the same identity, so the controller keeps one
