@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Parses the body of one SQS message into {@link ParsedEvent}s. Accepted bodies:
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  *             docs.aws.amazon.com/emr/latest/ManagementGuide/emr-manage-cloudwatch-events.html): a
  *             terminal state (SUCCESS / COMPLETED, FAILED, INTERRUPTED, CANCELLED) becomes a
  *             {@code StageCompleted} when the job run name ({@code detail.jobRunName}, seen in real
- *             events though not documented) or step name ({@code detail.name}) is Baton's identity
+ *             events though not documented; else looked up with GetJobRun, which also gives the
+ *             state details and S3 log location) or step name ({@code detail.name}) is Baton's identity
  *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} (the name to give jobs that report to
  *             Baton; Baton has no EMR launcher yet), else the event is unroutable (DLQ);
  *             non-terminal states are skipped.
@@ -59,13 +61,16 @@ final class QueueMessageParser {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final boolean eventBridgeKeysEncoded;
+  private final JobRunLookup jobRuns;
 
   /**
    * @param eventBridgeKeysEncoded whether keys in EventBridge "Object Created" events are URL-encoded
    *     like in S3 notifications (AWS does not document it; see {@code eventbridge.key.url.encoded})
+   * @param jobRuns looks up EMR Serverless job runs whose event carries no name; null: no lookups
    */
-  QueueMessageParser(boolean eventBridgeKeysEncoded) {
+  QueueMessageParser(boolean eventBridgeKeysEncoded, JobRunLookup jobRuns) {
     this.eventBridgeKeysEncoded = eventBridgeKeysEncoded;
+    this.jobRuns = jobRuns;
   }
 
   /**
@@ -197,7 +202,7 @@ final class QueueMessageParser {
     return "s3:" + bucket + "/" + key + "@" + (sequencer != null ? sequencer : "etag-" + etag);
   }
 
-  private static ParsedEvent emrServerlessJobRun(JsonNode event, JsonNode detail) {
+  private ParsedEvent emrServerlessJobRun(JsonNode event, JsonNode detail) {
     String state = text(detail, "state", "detail");
     String jobRunId = text(detail, "jobRunId", "detail");
     StageStatus status = switch (state) {
@@ -210,11 +215,32 @@ final class QueueMessageParser {
     if (status == null) {
       return new ParsedEvent.Skipped(what + " is " + state + " (not terminal)");
     }
-    // AWS documents no name in this event; real events carry jobRunName (examples/events/README.md)
+    // AWS documents no name in this event (real events carry jobRunName): else GetJobRun has it
     String name = optionalText(detail, "jobRunName");
-    // the ARN names the job run, not its logs (GetJobRun / the application's log settings have those)
-    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state,
-        what + " (" + optionalText(detail, "arn") + ") " + state, null);
+    String arn = optionalText(detail, "arn");
+    String message = what + " (" + arn + ") " + state;
+    String logUri = null;
+    if (name == null && jobRuns != null) {
+      Optional<JobRunLookup.JobRun> run;
+      try {
+        run = jobRuns.find(text(event, "region"), text(detail, "applicationId", "detail"), jobRunId);
+      } catch (AwsServiceException e) {
+        if (e.statusCode() / 100 == 4 && e.statusCode() != 408 && !e.isThrottlingException()) {
+          return new ParsedEvent.Unroutable(what + ": GetJobRun failed with HTTP " + e.statusCode() + ": " + e.getMessage());
+        }
+        throw e;
+      }
+      if (run.isEmpty()) {
+        return new ParsedEvent.Unroutable(what + " has no Baton identity: GetJobRun does not find it");
+      }
+      name = run.get().name();
+      logUri = run.get().logUri();
+      if (run.get().stateDetails() != null && !run.get().stateDetails().isBlank()) {
+        message = what + " " + state + ": " + run.get().stateDetails();
+      }
+    }
+    // the ARN names the job run, not its logs: the log location comes from GetJobRun when looked up
+    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, message, logUri);
   }
 
   private static ParsedEvent emrStep(JsonNode event, JsonNode detail) {

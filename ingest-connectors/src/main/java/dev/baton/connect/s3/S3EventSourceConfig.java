@@ -150,6 +150,15 @@ public final class S3EventSourceConfig extends AbstractConfig {
       + " events are URL-encoded like in S3 notifications ('+' for a space) and must be decoded. AWS documents the"
       + " encoding for notifications only; AWS Lambda Powertools decodes EventBridge keys too, hence the default.";
 
+  public static final String EMR_SERVERLESS_LOOKUP_CONFIG = "emr.serverless.lookup";
+  public static final String EMR_SERVERLESS_LOOKUP_DOC = "Look up an EMR Serverless job run with GetJobRun when its"
+      + " state change event carries no name (AWS documents none): its name, state details and S3 log location."
+      + " Needs emr-serverless:GetJobRun. False: such events go to the DLQ.";
+
+  public static final String EMR_SERVERLESS_ENDPOINT_CONFIG = "emr.serverless.endpoint";
+  public static final String EMR_SERVERLESS_ENDPOINT_DOC = "EMR Serverless endpoint URL (e.g. a VPC endpoint); empty"
+      + " for the regional endpoint of the event's region.";
+
   public static final String FLAG_KEY_PATTERN_CONFIG = "flag.key.pattern";
   public static final String FLAG_KEY_PATTERN_DOC = "Legacy flag files: keys matching this pattern are read and turned"
       + " into StageCompleted instead of ObjectCreated. Literal text with placeholders {batch} (one path segment, the"
@@ -232,6 +241,8 @@ public final class S3EventSourceConfig extends AbstractConfig {
               Importance.LOW, BATCH_MAX_RECORDS_DOC)
           .define(EVENTBRIDGE_KEY_URL_ENCODED_CONFIG, Type.BOOLEAN, true, Importance.LOW,
               EVENTBRIDGE_KEY_URL_ENCODED_DOC)
+          .define(EMR_SERVERLESS_LOOKUP_CONFIG, Type.BOOLEAN, true, Importance.LOW, EMR_SERVERLESS_LOOKUP_DOC)
+          .define(EMR_SERVERLESS_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_SERVERLESS_ENDPOINT_DOC)
           .define(FLAG_KEY_PATTERN_CONFIG, Type.STRING, "", FLAG_PATTERN, Importance.MEDIUM, FLAG_KEY_PATTERN_DOC)
           .define(FLAG_PIPELINE_CONFIG, Type.STRING, "", Importance.MEDIUM, FLAG_PIPELINE_DOC)
           .define(FLAG_STAGES_CONFIG, Type.LIST, "", Importance.MEDIUM, FLAG_STAGES_DOC)
@@ -403,6 +414,14 @@ public final class S3EventSourceConfig extends AbstractConfig {
 
   public boolean eventBridgeKeysUrlEncoded() {
     return getBoolean(EVENTBRIDGE_KEY_URL_ENCODED_CONFIG);
+  }
+
+  public boolean emrServerlessLookup() {
+    return getBoolean(EMR_SERVERLESS_LOOKUP_CONFIG);
+  }
+
+  public String emrServerlessEndpoint() {
+    return getString(EMR_SERVERLESS_ENDPOINT_CONFIG);
   }
 
   /** The flag-file pattern; empty when flag files are off. */

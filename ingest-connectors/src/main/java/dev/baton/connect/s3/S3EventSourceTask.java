@@ -23,6 +23,7 @@ public final class S3EventSourceTask extends SourceTask {
   private S3EventSourceConfig config;
   private S3Client s3;
   private SqsPoller sqs;
+  private EmrServerlessJobRuns jobRuns;
   private ListingPoller listing;
   private long nextListingAtMs;
 
@@ -37,7 +38,9 @@ public final class S3EventSourceTask extends SourceTask {
     s3 = AwsClients.s3(config);
     ObjectRouter router = new ObjectRouter(config, EventSerde.builtIn(), s3);
     if (S3EventSourceConfig.MODE_SQS.equals(config.mode())) {
-      sqs = new SqsPoller(config, AwsClients.sqs(config), new QueueMessageParser(config.eventBridgeKeysUrlEncoded()), router);
+      jobRuns = config.emrServerlessLookup() ? new EmrServerlessJobRuns(config.emrServerlessEndpoint()) : null;
+      sqs = new SqsPoller(config, AwsClients.sqs(config), new QueueMessageParser(config.eventBridgeKeysUrlEncoded(), jobRuns),
+          router);
       LOG.info("Receiving S3/EventBridge events from {}", config.sqsQueueUrl());
     } else {
       listing = new ListingPoller(config, s3, router, context);
@@ -92,6 +95,9 @@ public final class S3EventSourceTask extends SourceTask {
   public void stop() {
     if (sqs != null) {
       sqs.close();
+    }
+    if (jobRuns != null) {
+      jobRuns.close();
     }
     if (s3 != null) {
       s3.close();

@@ -20,7 +20,7 @@ class QueueMessageParserTest {
   private static final Path FIXTURES = Path.of("..", "examples", "events");
   private static final String RUN_ID = "3f8a2c1e-9b7d-3e4f-a1b2-c3d4e5f60718";
 
-  private final QueueMessageParser parser = new QueueMessageParser(true);
+  private final QueueMessageParser parser = new QueueMessageParser(true, null);
 
   private static String fixture(String name) throws IOException {
     return Files.readString(FIXTURES.resolve(name));
@@ -119,7 +119,7 @@ class QueueMessageParserTest {
   void eventBridgeKeysAreTakenVerbatimWhenConfiguredSo() throws IOException {
     String body = fixture("eventbridge-object-created.json").replace("part-0001.csv", "a+b%20c.csv");
 
-    assertThat(((ParsedEvent.ObjectEvent) new QueueMessageParser(false).parse(body).get(0)).event().getKey())
+    assertThat(((ParsedEvent.ObjectEvent) new QueueMessageParser(false, null).parse(body).get(0)).event().getKey())
         .isEqualTo("orders/2026-11-24/a+b%20c.csv");
     assertThat(((ParsedEvent.ObjectEvent) parser.parse(body).get(0)).event().getKey())
         .isEqualTo("orders/2026-11-24/a b c.csv");

@@ -43,6 +43,8 @@ class S3EventSourceConfigTest {
     assertThat(config.graceMs()).isEqualTo(300_000L);
     assertThat(config.batchMaxRecords()).isEqualTo(1_000);
     assertThat(config.eventBridgeKeysUrlEncoded()).isTrue();
+    assertThat(config.emrServerlessLookup()).isTrue();
+    assertThat(config.emrServerlessEndpoint()).isEmpty();
     assertThat(config.flagKeyPattern()).isEmpty();
     assertThat(config.flagPipeline()).isEmpty();
     assertThat(config.flagStages()).isEmpty();
@@ -82,6 +84,8 @@ class S3EventSourceConfigTest {
     props.put("listing.grace.ms", "0");
     props.put("batch.max.records", "7");
     props.put("eventbridge.key.url.encoded", "false");
+    props.put("emr.serverless.lookup", "false");
+    props.put("emr.serverless.endpoint", "https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
     props.put("flag.key.pattern", "orders/{batch}/_job_status{n}");
     props.put("flag.pipeline", "legacy-12");
     props.put("flag.stages", "s1,s2,s3");
@@ -119,6 +123,8 @@ class S3EventSourceConfigTest {
     assertThat(config.graceMs()).isZero();
     assertThat(config.batchMaxRecords()).isEqualTo(7);
     assertThat(config.eventBridgeKeysUrlEncoded()).isFalse();
+    assertThat(config.emrServerlessLookup()).isFalse();
+    assertThat(config.emrServerlessEndpoint()).isEqualTo("https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
     assertThat(config.flagKeyPattern()).isEqualTo("orders/{batch}/_job_status{n}");
     assertThat(config.flagPipeline()).isEqualTo("legacy-12");
     assertThat(config.flagStages()).containsExactly("s1", "s2", "s3");
