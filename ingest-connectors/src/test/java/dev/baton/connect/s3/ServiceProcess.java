@@ -37,8 +37,8 @@ final class ServiceProcess implements AutoCloseable {
   /** ElasticMQ with queue baton-s3-events (+ DLQ); {@code http://127.0.0.1:<port>}. */
   static ServiceProcess sqs(Path logDir) throws Exception {
     int port = freePort();
-    return start("sqs-endpoint", "dev.baton.local.sqs.SqsEndpointMain", List.of(String.valueOf(port)), Map.of(),
-        port, logDir);
+    return start("sqs-endpoint", "dev.baton.local.sqs.SqsEndpointMain",
+        List.of(String.valueOf(port), "baton-s3-events", "baton-s3-events-dlq", "5"), Map.of(), port, logDir);
   }
 
   /** S3Proxy with bucket landing, announcing objects created in it on {@code queueUrl}. */

@@ -62,10 +62,12 @@ public final class LocalStack {
   /** The SQS queue receiving the S3 event notifications (created by the SQS endpoint). */
   public static final String S3_EVENTS_QUEUE = "baton-s3-events";
   /**
-   * The dead-letter queue of {@link #S3_EVENTS_QUEUE}: messages received 5 times without being
-   * deleted move there.
+   * The dead-letter queue of {@link #S3_EVENTS_QUEUE}: messages received
+   * {@value #S3_EVENTS_MAX_RECEIVE_COUNT} times without being deleted move there.
    */
   public static final String S3_EVENTS_DEAD_LETTER_QUEUE = "baton-s3-events-dlq";
+  /** Receives of a message of {@link #S3_EVENTS_QUEUE} before it moves to the dead-letter queue. */
+  public static final int S3_EVENTS_MAX_RECEIVE_COUNT = 5;
 
   private static final String KAFKA = "kafka";
   private static final String SQS = "sqs";
@@ -125,7 +127,8 @@ public final class LocalStack {
         started.add(KAFKA);
       }
       if (!isRunning(state, SQS)) {
-        start(state, SQS, List.of(String.valueOf(state.sqsPort)), Map.of(), "-Xmx256m");
+        start(state, SQS, List.of(String.valueOf(state.sqsPort), S3_EVENTS_QUEUE, S3_EVENTS_DEAD_LETTER_QUEUE,
+            String.valueOf(S3_EVENTS_MAX_RECEIVE_COUNT)), Map.of(), "-Xmx256m");
         started.add(SQS);
       }
       if (isRunning(state, S3) && !endpoints.s3EventsQueueUrl().equals(state.s3NotifyQueueUrl)) {
