@@ -147,6 +147,7 @@ public final class LocalServices {
     config.put("sqs.secret.access.key", "local");
     // short long polls, so a connector reconfiguration or stop does not wait 20 s for a receive
     config.put("sqs.wait.time.seconds", "5");
+    config.put("emr.lookup", "false"); // no EMR APIs locally
     config.put("s3.endpoint", endpoints.s3Endpoint().toString());
     config.put("s3.region", endpoints.region());
     config.put("s3.path.style.access", "true");

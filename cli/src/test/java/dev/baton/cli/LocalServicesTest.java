@@ -28,6 +28,7 @@ class LocalServicesTest {
     assertThat(config.endpoint()).isEqualTo("http://127.0.0.1:9000");
     assertThat(config.pathStyleAccess()).isTrue();
     assertThat(config.sqsWaitTimeSeconds()).isLessThanOrEqualTo(5);
+    assertThat(config.emrLookup()).isFalse(); // no EMR APIs locally
   }
 
   @Test

@@ -61,16 +61,17 @@ final class QueueMessageParser {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final boolean eventBridgeKeysEncoded;
-  private final JobRunLookup jobRuns;
+  private final EmrLookup emr;
 
   /**
    * @param eventBridgeKeysEncoded whether keys in EventBridge "Object Created" events are URL-encoded
    *     like in S3 notifications (AWS does not document it; see {@code eventbridge.key.url.encoded})
-   * @param jobRuns looks up EMR Serverless job runs whose event carries no name; null: no lookups
+   * @param emr looks up EMR Serverless job runs whose event carries no name, and failed EMR steps'
+   *     failure details; null: no lookups
    */
-  QueueMessageParser(boolean eventBridgeKeysEncoded, JobRunLookup jobRuns) {
+  QueueMessageParser(boolean eventBridgeKeysEncoded, EmrLookup emr) {
     this.eventBridgeKeysEncoded = eventBridgeKeysEncoded;
-    this.jobRuns = jobRuns;
+    this.emr = emr;
   }
 
   /**
@@ -220,12 +221,12 @@ final class QueueMessageParser {
     String arn = optionalText(detail, "arn");
     String message = what + " (" + arn + ") " + state;
     String logUri = null;
-    if (name == null && jobRuns != null) {
-      Optional<JobRunLookup.JobRun> run;
+    if (name == null && emr != null) {
+      Optional<EmrLookup.JobRun> run;
       try {
-        run = jobRuns.find(text(event, "region"), text(detail, "applicationId", "detail"), jobRunId);
+        run = emr.jobRun(text(event, "region"), text(detail, "applicationId", "detail"), jobRunId);
       } catch (AwsServiceException e) {
-        if (e.statusCode() / 100 == 4 && e.statusCode() != 408 && !e.isThrottlingException()) {
+        if (willNotPass(e)) {
           return new ParsedEvent.Unroutable(what + ": GetJobRun failed with HTTP " + e.statusCode() + ": " + e.getMessage());
         }
         throw e;
@@ -243,7 +244,7 @@ final class QueueMessageParser {
     return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, message, logUri);
   }
 
-  private static ParsedEvent emrStep(JsonNode event, JsonNode detail) {
+  private ParsedEvent emrStep(JsonNode event, JsonNode detail) {
     String state = text(detail, "state", "detail");
     String stepId = text(detail, "stepId", "detail");
     StageStatus status = switch (state) {
@@ -252,13 +253,36 @@ final class QueueMessageParser {
       case "CANCELLED" -> StageStatus.CANCELLED;
       default -> null;
     };
-    String what = "EMR step " + stepId + " of cluster " + optionalText(detail, "clusterId");
+    String clusterId = optionalText(detail, "clusterId");
+    String what = "EMR step " + stepId + " of cluster " + clusterId;
     if (status == null) {
       return new ParsedEvent.Skipped(what + " is " + state + " (not terminal)");
     }
-    // the event has no failure details or log location (DescribeStep has them)
+    // the event has no failure details or log location: DescribeStep has them
     String message = Optional.ofNullable(optionalText(detail, "message")).orElse(what + " " + state);
-    return stageCompleted(event, what, optionalText(detail, "name"), status, "EMR_STEP_" + state, message, null);
+    String logUri = null;
+    if (status == StageStatus.FAILED && emr != null && clusterId != null) {
+      try {
+        Optional<EmrLookup.StepFailure> failure = emr.stepFailure(text(event, "region"), clusterId, stepId);
+        if (failure.isPresent()) {
+          message = message + " — " + Optional.ofNullable(failure.get().reason()).orElse("failure")
+              + Optional.ofNullable(failure.get().message()).map(m -> ": " + m).orElse("");
+          logUri = failure.get().logFile();
+        }
+      } catch (AwsServiceException e) {
+        if (!willNotPass(e)) {
+          throw e;
+        }
+        // the completion itself is in the event: report it without the details
+        message = message + " (DescribeStep failed with HTTP " + e.statusCode() + ")";
+      }
+    }
+    return stageCompleted(event, what, optionalText(detail, "name"), status, "EMR_STEP_" + state, message, logUri);
+  }
+
+  /** A 4xx other than a timeout or throttling: asking again will not help. */
+  private static boolean willNotPass(AwsServiceException e) {
+    return e.statusCode() / 100 == 4 && e.statusCode() != 408 && !e.isThrottlingException();
   }
 
   private static ParsedEvent stageCompleted(JsonNode event, String what, String name, StageStatus status,

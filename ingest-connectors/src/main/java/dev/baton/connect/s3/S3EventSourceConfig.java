@@ -150,10 +150,16 @@ public final class S3EventSourceConfig extends AbstractConfig {
       + " events are URL-encoded like in S3 notifications ('+' for a space) and must be decoded. AWS documents the"
       + " encoding for notifications only; AWS Lambda Powertools decodes EventBridge keys too, hence the default.";
 
-  public static final String EMR_SERVERLESS_LOOKUP_CONFIG = "emr.serverless.lookup";
-  public static final String EMR_SERVERLESS_LOOKUP_DOC = "Look up an EMR Serverless job run with GetJobRun when its"
-      + " state change event carries no name (AWS documents none): its name, state details and S3 log location."
-      + " Needs emr-serverless:GetJobRun. False: such events go to the DLQ.";
+  public static final String EMR_LOOKUP_CONFIG = "emr.lookup";
+  public static final String EMR_LOOKUP_DOC = "Complete EMR state change events with the EMR APIs: GetJobRun for an"
+      + " EMR Serverless job run whose event carries no name (AWS documents none; also its state details and S3 log"
+      + " location), DescribeStep for a failed EMR step (failure reason, message, log file). Needs"
+      + " emr-serverless:GetJobRun and elasticmapreduce:DescribeStep. False: nameless job run events go to the DLQ,"
+      + " step failures carry the event's message only.";
+
+  public static final String EMR_ENDPOINT_CONFIG = "emr.endpoint";
+  public static final String EMR_ENDPOINT_DOC = "EMR endpoint URL (e.g. a VPC endpoint); empty for the regional"
+      + " endpoint of the event's region.";
 
   public static final String EMR_SERVERLESS_ENDPOINT_CONFIG = "emr.serverless.endpoint";
   public static final String EMR_SERVERLESS_ENDPOINT_DOC = "EMR Serverless endpoint URL (e.g. a VPC endpoint); empty"
@@ -241,7 +247,8 @@ public final class S3EventSourceConfig extends AbstractConfig {
               Importance.LOW, BATCH_MAX_RECORDS_DOC)
           .define(EVENTBRIDGE_KEY_URL_ENCODED_CONFIG, Type.BOOLEAN, true, Importance.LOW,
               EVENTBRIDGE_KEY_URL_ENCODED_DOC)
-          .define(EMR_SERVERLESS_LOOKUP_CONFIG, Type.BOOLEAN, true, Importance.LOW, EMR_SERVERLESS_LOOKUP_DOC)
+          .define(EMR_LOOKUP_CONFIG, Type.BOOLEAN, true, Importance.LOW, EMR_LOOKUP_DOC)
+          .define(EMR_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_ENDPOINT_DOC)
           .define(EMR_SERVERLESS_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_SERVERLESS_ENDPOINT_DOC)
           .define(FLAG_KEY_PATTERN_CONFIG, Type.STRING, "", FLAG_PATTERN, Importance.MEDIUM, FLAG_KEY_PATTERN_DOC)
           .define(FLAG_PIPELINE_CONFIG, Type.STRING, "", Importance.MEDIUM, FLAG_PIPELINE_DOC)
@@ -416,8 +423,12 @@ public final class S3EventSourceConfig extends AbstractConfig {
     return getBoolean(EVENTBRIDGE_KEY_URL_ENCODED_CONFIG);
   }
 
-  public boolean emrServerlessLookup() {
-    return getBoolean(EMR_SERVERLESS_LOOKUP_CONFIG);
+  public boolean emrLookup() {
+    return getBoolean(EMR_LOOKUP_CONFIG);
+  }
+
+  public String emrEndpoint() {
+    return getString(EMR_ENDPOINT_CONFIG);
   }
 
   public String emrServerlessEndpoint() {

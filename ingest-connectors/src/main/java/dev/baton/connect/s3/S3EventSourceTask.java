@@ -23,7 +23,7 @@ public final class S3EventSourceTask extends SourceTask {
   private S3EventSourceConfig config;
   private S3Client s3;
   private SqsPoller sqs;
-  private EmrServerlessJobRuns jobRuns;
+  private AwsEmrLookup emr;
   private ListingPoller listing;
   private long nextListingAtMs;
 
@@ -38,8 +38,8 @@ public final class S3EventSourceTask extends SourceTask {
     s3 = AwsClients.s3(config);
     ObjectRouter router = new ObjectRouter(config, EventSerde.builtIn(), s3);
     if (S3EventSourceConfig.MODE_SQS.equals(config.mode())) {
-      jobRuns = config.emrServerlessLookup() ? new EmrServerlessJobRuns(config.emrServerlessEndpoint()) : null;
-      sqs = new SqsPoller(config, AwsClients.sqs(config), new QueueMessageParser(config.eventBridgeKeysUrlEncoded(), jobRuns),
+      emr = config.emrLookup() ? new AwsEmrLookup(config.emrServerlessEndpoint(), config.emrEndpoint()) : null;
+      sqs = new SqsPoller(config, AwsClients.sqs(config), new QueueMessageParser(config.eventBridgeKeysUrlEncoded(), emr),
           router);
       LOG.info("Receiving S3/EventBridge events from {}", config.sqsQueueUrl());
     } else {
@@ -96,8 +96,8 @@ public final class S3EventSourceTask extends SourceTask {
     if (sqs != null) {
       sqs.close();
     }
-    if (jobRuns != null) {
-      jobRuns.close();
+    if (emr != null) {
+      emr.close();
     }
     if (s3 != null) {
       s3.close();

@@ -43,7 +43,8 @@ class S3EventSourceConfigTest {
     assertThat(config.graceMs()).isEqualTo(300_000L);
     assertThat(config.batchMaxRecords()).isEqualTo(1_000);
     assertThat(config.eventBridgeKeysUrlEncoded()).isTrue();
-    assertThat(config.emrServerlessLookup()).isTrue();
+    assertThat(config.emrLookup()).isTrue();
+    assertThat(config.emrEndpoint()).isEmpty();
     assertThat(config.emrServerlessEndpoint()).isEmpty();
     assertThat(config.flagKeyPattern()).isEmpty();
     assertThat(config.flagPipeline()).isEmpty();
@@ -84,7 +85,8 @@ class S3EventSourceConfigTest {
     props.put("listing.grace.ms", "0");
     props.put("batch.max.records", "7");
     props.put("eventbridge.key.url.encoded", "false");
-    props.put("emr.serverless.lookup", "false");
+    props.put("emr.lookup", "false");
+    props.put("emr.endpoint", "https://vpce-2.elasticmapreduce.us-east-1.vpce.amazonaws.com");
     props.put("emr.serverless.endpoint", "https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
     props.put("flag.key.pattern", "orders/{batch}/_job_status{n}");
     props.put("flag.pipeline", "legacy-12");
@@ -123,7 +125,8 @@ class S3EventSourceConfigTest {
     assertThat(config.graceMs()).isZero();
     assertThat(config.batchMaxRecords()).isEqualTo(7);
     assertThat(config.eventBridgeKeysUrlEncoded()).isFalse();
-    assertThat(config.emrServerlessLookup()).isFalse();
+    assertThat(config.emrLookup()).isFalse();
+    assertThat(config.emrEndpoint()).isEqualTo("https://vpce-2.elasticmapreduce.us-east-1.vpce.amazonaws.com");
     assertThat(config.emrServerlessEndpoint()).isEqualTo("https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
     assertThat(config.flagKeyPattern()).isEqualTo("orders/{batch}/_job_status{n}");
     assertThat(config.flagPipeline()).isEqualTo("legacy-12");

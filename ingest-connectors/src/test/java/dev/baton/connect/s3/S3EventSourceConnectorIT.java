@@ -127,6 +127,7 @@ class S3EventSourceConnectorIT {
     config.put("flag.key.pattern", "legacy/{batch}/_job_status{n}");
     config.put("flag.pipeline", "legacy-3");
     config.put("flag.stages", "extract,transform,load");
+    config.put("emr.lookup", "false"); // no EMR here (AwsEmrLookupContractTest covers the lookups)
     return config;
   }
 

@@ -1,0 +1,90 @@
+package dev.baton.connect.s3;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.FailureDetails;
+import software.amazon.awssdk.services.emr.model.Step;
+import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
+import software.amazon.awssdk.services.emrserverless.model.ResourceNotFoundException;
+
+/**
+ * {@link EmrLookup} with the AWS SDK v2:
+ * <ul>
+ *   <li>EMR Serverless GetJobRun ({@code GET /applications/{applicationId}/jobruns/{jobRunId}},
+ *       docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetJobRun.html): {@code jobRun.name},
+ *       {@code jobRun.stateDetails},
+ *       {@code jobRun.configurationOverrides.monitoringConfiguration.s3MonitoringConfiguration.logUri};
+ *       needs {@code emr-serverless:GetJobRun};
+ *   <li>EMR DescribeStep (docs.aws.amazon.com/emr/latest/APIReference/API_DescribeStep.html):
+ *       {@code Step.Status.FailureDetails.{Reason,Message,LogFile}}; needs
+ *       {@code elasticmapreduce:DescribeStep}.
+ * </ul>
+ * One client per API and region (the event's), AWS default credentials chain. Thread-safe.
+ */
+final class AwsEmrLookup implements EmrLookup, AutoCloseable {
+  private final String serverlessEndpoint;
+  private final String emrEndpoint;
+  private final Map<String, EmrServerlessClient> serverlessClients = new ConcurrentHashMap<>();
+  private final Map<String, EmrClient> emrClients = new ConcurrentHashMap<>();
+
+  /**
+   * @param serverlessEndpoint EMR Serverless endpoint override (e.g. a VPC endpoint); empty for the region's
+   * @param emrEndpoint EMR endpoint override; empty for the region's
+   */
+  AwsEmrLookup(String serverlessEndpoint, String emrEndpoint) {
+    this.serverlessEndpoint = serverlessEndpoint;
+    this.emrEndpoint = emrEndpoint;
+  }
+
+  @Override
+  public Optional<EmrLookup.JobRun> jobRun(String region, String applicationId, String jobRunId) {
+    EmrServerlessClient client = serverlessClients.computeIfAbsent(region,
+        r -> client(EmrServerlessClient.builder(), r, serverlessEndpoint));
+    software.amazon.awssdk.services.emrserverless.model.JobRun run; // not EmrLookup.JobRun
+    try {
+      run = client.getJobRun(request -> request.applicationId(applicationId).jobRunId(jobRunId)).jobRun();
+    } catch (ResourceNotFoundException e) {
+      return Optional.empty();
+    }
+    String logUri = null;
+    if (run.configurationOverrides() != null && run.configurationOverrides().monitoringConfiguration() != null
+        && run.configurationOverrides().monitoringConfiguration().s3MonitoringConfiguration() != null) {
+      logUri = run.configurationOverrides().monitoringConfiguration().s3MonitoringConfiguration().logUri();
+    }
+    return Optional.of(new EmrLookup.JobRun(run.name(), run.stateDetails(), logUri));
+  }
+
+  @Override
+  public Optional<StepFailure> stepFailure(String region, String clusterId, String stepId) {
+    EmrClient client = emrClients.computeIfAbsent(region, r -> client(EmrClient.builder(), r, emrEndpoint));
+    Step step = client.describeStep(request -> request.clusterId(clusterId).stepId(stepId)).step();
+    FailureDetails failure = step == null || step.status() == null ? null : step.status().failureDetails();
+    return failure == null ? Optional.empty()
+        : Optional.of(new StepFailure(failure.reason(), failure.message(), failure.logFile()));
+  }
+
+  private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String region,
+      String endpoint) {
+    builder.httpClientBuilder(UrlConnectionHttpClient.builder())
+        .region(Region.of(region))
+        .credentialsProvider(DefaultCredentialsProvider.create());
+    if (!endpoint.isBlank()) {
+      builder.endpointOverride(URI.create(endpoint));
+    }
+    return builder.build();
+  }
+
+  @Override
+  public void close() {
+    serverlessClients.values().forEach(EmrServerlessClient::close);
+    emrClients.values().forEach(EmrClient::close);
+  }
+}
