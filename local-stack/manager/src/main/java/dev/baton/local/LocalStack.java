@@ -250,26 +250,14 @@ public final class LocalStack {
    */
   public void putConnector(LocalEndpoints endpoints, String name, Map<String, String> config) {
     URI uri = endpoints.connectUrl().resolve("/connectors/" + name + "/config");
+    String body;
     try {
-      HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(uri)
-                      .timeout(Duration.ofSeconds(60))
-                      .header("Content-Type", "application/json")
-                      .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config)))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) {
-        throw new LocalStackException(
-            "Cannot create connector " + name + ": HTTP " + response.statusCode() + " " + response.body());
-      }
+      body = JSON.writeValueAsString(config);
     } catch (IOException e) {
-      throw new LocalStackException("Cannot reach Kafka Connect at " + uri + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LocalStackException("Interrupted while creating connector " + name, e);
+      throw new LocalStackException("Cannot encode the config of connector " + name + ": " + e, e);
     }
+    connectRequest(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)), "create connector " + name, false);
   }
 
   /**
@@ -279,19 +267,23 @@ public final class LocalStack {
    * @throws LocalStackException if the worker answers with another error
    */
   public void deleteConnector(LocalEndpoints endpoints, String name) {
-    URI uri = endpoints.connectUrl().resolve("/connectors/" + name);
+    connectRequest(HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name)).DELETE(),
+        "delete connector " + name, true);
+  }
+
+  /** Sends a request to the Connect REST API (60 s timeout); a non-2xx answer is an error naming {@code what}. */
+  private static void connectRequest(HttpRequest.Builder request, String what, boolean notFoundIsFine) {
+    HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).DELETE().build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
-        throw new LocalStackException("Cannot delete connector " + name + ": HTTP " + response.statusCode() + " " + response.body());
+      HttpResponse<String> response = HttpClient.newHttpClient().send(built, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2 && !(notFoundIsFine && response.statusCode() == 404)) {
+        throw new LocalStackException("Cannot " + what + ": HTTP " + response.statusCode() + " " + response.body());
       }
     } catch (IOException e) {
-      throw new LocalStackException("Cannot reach Kafka Connect at " + uri + ": " + e, e);
+      throw new LocalStackException("Cannot reach Kafka Connect at " + built.uri() + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LocalStackException("Interrupted while deleting connector " + name, e);
+      throw new LocalStackException("Interrupted while trying to " + what, e);
     }
   }
 
