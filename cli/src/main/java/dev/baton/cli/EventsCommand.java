@@ -258,11 +258,9 @@ final class EventsCommand {
 
   /** Turns consumed records into tail's JSON lines. */
   static final class Decoder {
-    private final SchemaRegistry registry;
     private final EventSerde serde;
 
     Decoder(SchemaRegistry registry) {
-      this.registry = registry;
       this.serde = new EventSerde(registry);
     }
 
@@ -285,18 +283,7 @@ final class EventsCommand {
       }
       int schemaId = EventSerde.schemaId(bytes);
       try {
-        if (schemaId < 0) {
-          throw new EventDecodingException(bytes.length < EventSerde.HEADER_BYTES
-              ? "Cannot decode event: " + bytes.length + " bytes is shorter than the 5-byte header"
-              : "Cannot decode event: unknown magic byte " + bytes[0] + " (expected 0, Confluent framing)");
-        }
-        Schema writer = registry.schemaById(schemaId);
-        Class<?> type = SpecificData.get().getClass(writer);
-        if (type == null || !SpecificRecord.class.isAssignableFrom(type)) {
-          throw new EventDecodingException("Cannot decode event: no class for " + writer.getFullName() + " (schema id "
-              + schemaId + ") in this build");
-        }
-        SpecificRecord value = serde.deserialize(bytes, type.asSubclass(SpecificRecord.class));
+        SpecificRecord value = serde.deserialize(bytes);
         line.put("schemaId", schemaId);
         line.put("type", value.getSchema().getFullName());
         line.set("value", EventJson.toJson(value));

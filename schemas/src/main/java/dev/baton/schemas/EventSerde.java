@@ -11,6 +11,7 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -73,19 +74,8 @@ public final class EventSerde {
    */
   public <T extends SpecificRecord> T deserialize(byte[] bytes, Class<T> type) {
     Objects.requireNonNull(type, "Invalid type: null");
-    if (bytes == null) {
-      throw new EventDecodingException("Cannot decode event: null payload");
-    }
-    if (bytes.length < HEADER_BYTES) {
-      throw new EventDecodingException(
-          "Cannot decode event: " + bytes.length + " bytes is shorter than the 5-byte header");
-    }
-    if (bytes[0] != MAGIC_BYTE) {
-      throw new EventDecodingException(
-          "Cannot decode event: unknown magic byte " + bytes[0] + " (expected 0, Confluent framing)");
-    }
-    int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    Schema writer = registry.schemaById(id);
+    Schema writer = writerSchema(bytes);
+    int id = schemaId(bytes);
     Schema reader = readerSchema(type);
     if (!writer.getFullName().equals(reader.getFullName())) {
       throw new EventDecodingException(
@@ -106,6 +96,39 @@ public final class EventSerde {
       throw new EventDecodingException(
           "Cannot decode " + reader.getName() + " (schema id " + id + "): " + e, e);
     }
+  }
+
+  /**
+   * Decodes {@code bytes} into an instance of the generated class of its writer schema (this build's
+   * version of that record), whatever the type.
+   *
+   * @throws EventDecodingException as {@link #deserialize(byte[], Class)}, or if this build has no
+   *     generated class for the writer schema's record
+   */
+  public SpecificRecord deserialize(byte[] bytes) {
+    Schema writer = writerSchema(bytes);
+    Class<?> type = SpecificData.get().getClass(writer);
+    if (type == null || !SpecificRecord.class.isAssignableFrom(type)) {
+      throw new EventDecodingException("Cannot decode event: no class for " + writer.getFullName() + " (schema id "
+          + schemaId(bytes) + ") in this build");
+    }
+    return deserialize(bytes, type.asSubclass(SpecificRecord.class));
+  }
+
+  /** The writer schema a framed payload names. */
+  private Schema writerSchema(byte[] bytes) {
+    if (bytes == null) {
+      throw new EventDecodingException("Cannot decode event: null payload");
+    }
+    if (bytes.length < HEADER_BYTES) {
+      throw new EventDecodingException(
+          "Cannot decode event: " + bytes.length + " bytes is shorter than the 5-byte header");
+    }
+    if (bytes[0] != MAGIC_BYTE) {
+      throw new EventDecodingException(
+          "Cannot decode event: unknown magic byte " + bytes[0] + " (expected 0, Confluent framing)");
+    }
+    return registry.schemaById(schemaId(bytes));
   }
 
   /** Returns the schema id in a framed payload, or -1 when the bytes are not Confluent-framed. */
