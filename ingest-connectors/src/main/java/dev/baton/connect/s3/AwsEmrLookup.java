@@ -1,6 +1,5 @@
 package dev.baton.connect.s3;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +7,6 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.FailureDetails;
 import software.amazon.awssdk.services.emr.model.Step;
@@ -73,13 +71,8 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
 
   private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String region,
       String endpoint) {
-    builder.httpClientBuilder(UrlConnectionHttpClient.builder())
-        .region(Region.of(region))
-        .credentialsProvider(DefaultCredentialsProvider.create());
-    if (!endpoint.isBlank()) {
-      builder.endpointOverride(URI.create(endpoint));
-    }
-    return builder.build();
+    return AwsClients.build(builder, UrlConnectionHttpClient.builder(), region, endpoint,
+        DefaultCredentialsProvider.create());
   }
 
   @Override

@@ -108,13 +108,17 @@ final class ObjectRouter {
     return new Output(config.dlqTopic(), key, original, reason);
   }
 
+  /** A dead letter of an object event: the encoded ObjectCreated, keyed {@code bucket/key}. */
+  private Output deadLetter(ObjectCreated object, String reason) {
+    return deadLetter(object.getBucket() + "/" + object.getKey(), serde.serialize(config.topic(), object), reason);
+  }
+
   private Output flagFile(ObjectCreated object, FlagFilePattern.Flag flag) {
     String location = "s3://" + object.getBucket() + "/" + object.getKey();
     List<String> stages = config.flagStages();
     if (flag.number() < 1 || flag.number() > stages.size()) {
-      return deadLetter(object.getBucket() + "/" + object.getKey(), serde.serialize(config.topic(), object),
-          "flag file " + location + " has job number " + flag.number() + " but flag.stages names " + stages.size()
-              + " stages " + stages);
+      return deadLetter(object, "flag file " + location + " has job number " + flag.number()
+          + " but flag.stages names " + stages.size() + " stages " + stages);
     }
     String content;
     try {
@@ -125,8 +129,7 @@ final class ObjectRouter {
         content = ""; // a range of an empty object
       } else if (e.statusCode() / 100 == 4 && e.statusCode() != 408 && e.statusCode() != 429) {
         // will not pass by itself (gone, access denied, ...): dead-lettered, not retried forever
-        return deadLetter(object.getBucket() + "/" + object.getKey(), serde.serialize(config.topic(), object),
-            "cannot read flag file " + location + ": HTTP " + e.statusCode() + " " + e.getMessage());
+        return deadLetter(object, "cannot read flag file " + location + ": HTTP " + e.statusCode() + " " + e.getMessage());
       } else {
         throw e;
       }
