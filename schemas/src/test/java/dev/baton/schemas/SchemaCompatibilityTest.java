@@ -2,16 +2,23 @@ package dev.baton.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.schemas.event.Alert;
 import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.ObjectCreated;
 import dev.baton.schemas.event.RunCancelRequested;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.RunResumeRequested;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -21,29 +28,91 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Schemas evolve with BACKWARD compatibility (DESIGN.md): the schema this build reads with must
- * read every older version of the same record still registered, so events already on a topic stay
- * readable after an upgrade.
+ * read every frozen version of the same record still registered, so events already on a topic stay
+ * readable after an upgrade; and the schema this build writes must be frozen under an id, so an id
+ * never changes meaning.
  */
 class SchemaCompatibilityTest {
 
+  /** The generated schemas this build writes to topics, one per record type. */
+  private static final List<Schema> CURRENT =
+      List.of(ObjectCreated.getClassSchema(), ControlEvent.getClassSchema(), Alert.getClassSchema());
+
+  private static final Map<Integer, Schema> FROZEN = BuiltInSchemaRegistry.instance().all();
+
   @Test
-  void everyCurrentSchemaReadsEveryOlderVersionOfItsRecord() {
-    Map<Integer, Schema> all = BuiltInSchemaRegistry.instance().all();
-    int pairs = 0;
-    for (Schema current : new Schema[] {ControlEvent.getClassSchema(), dev.baton.schemas.event.ObjectCreated.getClassSchema(),
-        dev.baton.schemas.event.Alert.getClassSchema()}) {
-      for (Map.Entry<Integer, Schema> older : all.entrySet()) {
-        if (!older.getValue().getFullName().equals(current.getFullName())) {
-          continue;
-        }
-        var result = SchemaCompatibility.checkReaderWriterCompatibility(current, older.getValue());
-        assertThat(result.getType())
-            .as("%s (reader) vs schema id %d (writer): %s", current.getFullName(), older.getKey(), result.getDescription())
-            .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-        pairs++;
-      }
+  void everyCurrentSchemaReadsEveryFrozenVersionOfItsRecord() {
+    Map<Integer, SchemaPairCompatibility> checked = new TreeMap<>();
+    for (Schema current : CURRENT) {
+      Map<Integer, SchemaPairCompatibility> results = backwardCompatibility(current, FROZEN);
+      assertThat(incompatibilities(results)).as(current.getFullName()).isEmpty();
+      checked.putAll(results);
     }
-    assertThat(pairs).isEqualTo(all.size()); // every registered id was checked against its record's current schema
+    assertThat(checked.keySet()).isEqualTo(FROZEN.keySet()); // every frozen id was checked
+  }
+
+  @Test
+  void compatibilityCheckReportsAFieldAddedWithoutDefault() {
+    Schema region = Schema.create(Schema.Type.STRING);
+    Schema incompatible = withField(ObjectCreated.getClassSchema(), new Schema.Field("region", region, null, (Object) null));
+
+    Map<Integer, SchemaPairCompatibility> results = backwardCompatibility(incompatible, FROZEN);
+
+    assertThat(results.keySet()).containsExactly(BuiltInSchemaRegistry.OBJECT_CREATED_V1);
+    assertThat(results.get(BuiltInSchemaRegistry.OBJECT_CREATED_V1).getType()).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    assertThat(incompatibilities(results))
+        .containsExactly("dev.baton.schemas.event.ObjectCreated (reader) vs schema id 1 (writer):"
+            + " READER_FIELD_MISSING_DEFAULT_VALUE region at /fields/9");
+  }
+
+  @Test
+  void everyCurrentSchemaIsTheFrozenSchemaOfItsNewestId() {
+    assertThat(unfrozen(CURRENT, FROZEN)).isEmpty();
+    assertThat(newestIds(FROZEN))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "dev.baton.schemas.event.ObjectCreated", BuiltInSchemaRegistry.OBJECT_CREATED_V1,
+                "dev.baton.schemas.event.ControlEvent", BuiltInSchemaRegistry.CONTROL_EVENT_V2,
+                "dev.baton.schemas.event.Alert", BuiltInSchemaRegistry.ALERT_V1));
+  }
+
+  @Test
+  void freezeCheckReportsASchemaChangedWithoutANewId() {
+    Schema region = Schema.create(Schema.Type.STRING);
+    Schema changed = withField(ObjectCreated.getClassSchema(), new Schema.Field("region", region, null, "eu-west-1"));
+    Schema unknown = Schema.createRecord("Unknown", null, "dev.baton.schemas.event", false, List.of());
+
+    assertThat(backwardCompatibility(changed, FROZEN).get(BuiltInSchemaRegistry.OBJECT_CREATED_V1).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE); // a compatible change still needs a new id
+    assertThat(unfrozen(List.of(changed, ControlEvent.getClassSchema(), unknown), FROZEN))
+        .containsExactly(
+            "dev.baton.schemas.event.ObjectCreated differs from its newest frozen schema (id 1):"
+                + " add a history file and a new id to BuiltInSchemaRegistry",
+            "dev.baton.schemas.event.Unknown has no frozen schema:"
+                + " add a history file and a new id to BuiltInSchemaRegistry");
+  }
+
+  @Test
+  void aDocOnlyChangeNeedsNoNewId() {
+    Schema current = ObjectCreated.getClassSchema();
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field field : current.getFields()) {
+      fields.add(new Schema.Field(field.name(), field.schema(), "reworded", field.defaultVal()));
+    }
+    Schema reworded = Schema.createRecord(current.getName(), "reworded", current.getNamespace(), false, fields);
+
+    assertThat(unfrozen(List.of(reworded), FROZEN)).isEmpty();
+    assertThat(BuiltInSchemaRegistry.instance().idFor(Topics.OBJECTS + "-value", reworded)).isEqualTo(BuiltInSchemaRegistry.OBJECT_CREATED_V1);
+  }
+
+  @Test
+  void registryWritesTheNewestIdOfEachRecord() {
+    BuiltInSchemaRegistry registry = BuiltInSchemaRegistry.instance();
+    assertThat(registry.idFor(Topics.OBJECTS + "-value", ObjectCreated.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.OBJECT_CREATED_V1);
+    assertThat(registry.idFor(Topics.CONTROL + "-value", ControlEvent.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V2);
+    assertThat(registry.idFor(Topics.ALERTS + "-value", Alert.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.ALERT_V1);
+    assertThat(registry.idFor(Topics.CONTROL + "-value", registry.schemaById(BuiltInSchemaRegistry.CONTROL_EVENT_V1)))
+        .isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V1);
   }
 
   @Test
@@ -88,5 +157,57 @@ class SchemaCompatibilityTest {
       assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V2);
       assertThat(serde.deserialize(bytes, ControlEvent.class)).isEqualTo(event);
     }
+  }
+
+  /** {@code reader} against each frozen version of the same record (as writer), by id. */
+  static Map<Integer, SchemaPairCompatibility> backwardCompatibility(Schema reader, Map<Integer, Schema> frozen) {
+    Map<Integer, SchemaPairCompatibility> results = new TreeMap<>();
+    frozen.forEach((id, writer) -> {
+      if (writer.getFullName().equals(reader.getFullName())) {
+        results.put(id, SchemaCompatibility.checkReaderWriterCompatibility(reader, writer));
+      }
+    });
+    return results;
+  }
+
+  /** One line per incompatibility in {@code results}; empty when every pair is compatible. */
+  static List<String> incompatibilities(Map<Integer, SchemaPairCompatibility> results) {
+    List<String> lines = new ArrayList<>();
+    results.forEach((id, pair) -> pair.getResult().getIncompatibilities().forEach(incompatibility ->
+        lines.add(pair.getReader().getFullName() + " (reader) vs schema id " + id + " (writer): "
+            + incompatibility.getType() + " " + incompatibility.getMessage() + " at " + incompatibility.getLocation())));
+    return lines;
+  }
+
+  /** The newest (highest) frozen id of each record, by full name. */
+  static Map<String, Integer> newestIds(Map<Integer, Schema> frozen) {
+    Map<String, Integer> newest = new TreeMap<>();
+    frozen.forEach((id, schema) -> newest.merge(schema.getFullName(), id, Math::max));
+    return newest;
+  }
+
+  /** One line per current schema that is not the frozen schema of its record's newest id. */
+  static List<String> unfrozen(List<Schema> current, Map<Integer, Schema> frozen) {
+    Map<String, Integer> newest = newestIds(frozen);
+    List<String> lines = new ArrayList<>();
+    for (Schema schema : current) {
+      Integer id = newest.get(schema.getFullName());
+      if (id == null) {
+        lines.add(schema.getFullName() + " has no frozen schema: add a history file and a new id to BuiltInSchemaRegistry");
+      } else if (!frozen.get(id).equals(schema)) {
+        lines.add(schema.getFullName() + " differs from its newest frozen schema (id " + id
+            + "): add a history file and a new id to BuiltInSchemaRegistry");
+      }
+    }
+    return lines;
+  }
+
+  private static Schema withField(Schema record, Schema.Field added) {
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field field : record.getFields()) {
+      fields.add(new Schema.Field(field, field.schema()));
+    }
+    fields.add(added);
+    return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
   }
 }
