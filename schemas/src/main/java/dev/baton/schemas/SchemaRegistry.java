@@ -6,7 +6,9 @@ import org.apache.avro.Schema;
  * Resolves Avro schemas to the 4-byte ids carried in Confluent-framed messages, and back.
  *
  * <p>Implementations: {@link BuiltInSchemaRegistry} (the bundled schemas with fixed ids, for the
- * local stack and tests); a Confluent-REST-compatible client for shared registries.
+ * local stack and tests); {@link ConfluentSchemaRegistry} (a Confluent-REST-compatible client for
+ * shared registries), which may also throw {@link SchemaRegistryException} when the registry
+ * cannot answer.
  */
 public interface SchemaRegistry {
 
@@ -17,6 +19,7 @@ public interface SchemaRegistry {
    * @param schema the writer schema
    * @return the schema id, a non-negative int
    * @throws UnknownSchemaException if the schema is not registered and cannot be registered
+   * @throws SchemaRegistryException if a remote registry refuses the schema or cannot answer
    */
   int idFor(String subject, Schema schema);
 
@@ -24,6 +27,7 @@ public interface SchemaRegistry {
    * Returns the schema registered under {@code id}.
    *
    * @throws UnknownSchemaException if no schema has that id
+   * @throws SchemaRegistryException if a remote registry cannot answer
    */
   Schema schemaById(int id);
 }
