@@ -35,8 +35,12 @@ final class BenchCommand {
         + " --set spark.sql.shuffle.partitions=4 --set kafka.fetch.min.bytes=1.")
     java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+      BatonCli.requireLocalStack(spec);
       return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
     }
   }

@@ -8,20 +8,25 @@ import picocli.CommandLine.Command;
 
 /** {@code baton controller}: the controller in the foreground, until interrupted. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
-    description = "Run the controller in the foreground against the local stack (Ctrl-C stops it; the checkpoint keeps its place).")
+    description = "Run the controller in the foreground (Ctrl-C stops it; the checkpoint keeps its place), against the"
+        + " services of --config, or the local stack.")
 final class ControllerCommand implements Callable<Integer> {
   /** org.apache.spark.util.ShutdownHookManager.SPARK_CONTEXT_SHUTDOWN_PRIORITY. */
   private static final int SPARK_CONTEXT_SHUTDOWN_PRIORITY = 50;
 
   @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9464",
-      description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE}; 0 = any free port, -1 = off).")
+      description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default ${DEFAULT-VALUE}; 0 = any free port,"
+          + " -1 = off).")
   int metricsPort;
+
+  @picocli.CommandLine.Option(names = "--metrics-host", defaultValue = "127.0.0.1",
+      description = "Address the metrics endpoint binds (default ${DEFAULT-VALUE}; 0.0.0.0 in a pod, for Prometheus).")
+  String metricsHost;
 
   @Override
   public Integer call() throws Exception {
     Workspace workspace = Workspace.fromEnvironment();
-    LocalServices local = new LocalServices(workspace);
-    Map<String, String> config = local.config(local.ensureRunning(System.err).endpoints());
+    Map<String, String> config = BatonCli.configuration(System.err).values();
     Pipelines pipelines = Pipelines.load(workspace.pipelines());
     SparkSession spark = SparkSessions.create("baton-controller", config);
     ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines);
@@ -31,6 +36,10 @@ final class ControllerCommand implements Callable<Integer> {
       runtime.close();
       return scala.runtime.BoxedUnit.UNIT;
     });
+    if (metricsPort >= 0) {
+      int port = runtime.metrics().serve(metricsHost, metricsPort);
+      System.err.println("Metrics on http://" + metricsHost + ":" + port + "/metrics");
+    }
     System.err.println("Controller running for pipelines " + pipelines.all().stream().map(p -> p.name()).toList()
         + "; checkpoint " + config.get("controller.checkpoint-location"));
     runtime.controller().awaitTermination();

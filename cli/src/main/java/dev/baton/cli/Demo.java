@@ -7,7 +7,6 @@ import dev.baton.schemas.event.StageLaunched;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import dev.baton.control.pipeline.PipelineDefinition;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -84,7 +78,7 @@ public final class Demo {
       String batch, PrintStream out, Duration timeout, BooleanSupplier stillRunning) throws TimeoutException {
     String triggerKey = pipeline.trigger().triggerKey(batch);
     String runId = RunIds.of(pipeline.name(), triggerKey);
-    try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config)); S3Client s3 = s3Client(config)) {
+    try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config)); S3Client s3 = dev.baton.cli.config.S3Settings.client(config)) {
       out.printf("Uploading batch %s to s3://%s/%s%s/ (run %s)%n", batch, pipeline.trigger().bucket(),
           pipeline.trigger().prefix(), batch, runId);
       for (String table : TpchFiles.TABLES) {
@@ -94,22 +88,6 @@ public final class Demo {
       }
       return watcher.follow(runId, out, timeout, stillRunning);
     }
-  }
-
-  /** An S3 client from Baton configuration keys {@code s3.endpoint}, {@code s3.region}, {@code s3.access-key-id}, {@code s3.secret-access-key}. */
-  static S3Client s3Client(Map<String, String> config) {
-    var builder = S3Client.builder()
-        .httpClientBuilder(ApacheHttpClient.builder())
-        .region(Region.of(config.getOrDefault("s3.region", "us-east-1")))
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
-    if (config.containsKey("s3.endpoint")) {
-      builder.endpointOverride(URI.create(config.get("s3.endpoint"))).forcePathStyle(true);
-    }
-    if (config.containsKey("s3.access-key-id")) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(config.get("s3.access-key-id"), config.get("s3.secret-access-key"))));
-    }
-    return builder.build();
   }
 
   /**

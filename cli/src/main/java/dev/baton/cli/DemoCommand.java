@@ -33,8 +33,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--progress", description = "Also print where the controller's micro-batches spent their time.")
   boolean progress;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    BatonCli.requireLocalStack(spec);
     PrintStream out = System.out;
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();

@@ -59,8 +59,9 @@ import picocli.CommandLine.Spec;
  * {@code baton events tail|publish}: reads and writes Baton's Avro events as readable JSON (the
  * shape is {@link EventJson}'s), for people who produce events or debug what is on a topic.
  *
- * <p>Kafka: {@code --bootstrap-servers} when given, otherwise the local stack of the workspace
- * ({@code BATON_HOME}), started if it is not running, as every other command does. Schemas: the
+ * <p>Kafka: {@code --bootstrap-servers} when given, otherwise the {@code kafka.*} settings of the
+ * configuration ({@code --config}), or the local stack of the workspace ({@code BATON_HOME}),
+ * started if it is not running, as every other command does. Schemas: the
  * {@link BuiltInSchemaRegistry}.
  */
 @Command(name = "events", mixinStandardHelpOptions = true,
@@ -79,15 +80,16 @@ final class EventsCommand {
   /** Which Kafka to use; shared by the subcommands. */
   static class KafkaOptions {
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-        description = "Kafka to use (default: the local stack of the workspace, started if it is not running).")
+        description = "Kafka to use, without security settings (default: the kafka.* settings of --config, or the local"
+            + " stack of the workspace, started if it is not running).")
     String bootstrapServers;
 
-    /** Kafka client settings: {@code --bootstrap-servers}, else the local stack's {@code kafka.*} settings. */
+    /** Kafka client settings: {@code --bootstrap-servers}, else the {@code kafka.*} settings of the configuration. */
     Map<String, Object> settings() {
       if (bootstrapServers != null && !bootstrapServers.isBlank()) {
         return new HashMap<>(Map.of("bootstrap.servers", bootstrapServers));
       }
-      return new HashMap<>(LocalServices.kafkaSettings(LocalServices.runningConfig(System.err)));
+      return new HashMap<>(LocalServices.kafkaSettings(BatonCli.configuration(System.err).values()));
     }
   }
 

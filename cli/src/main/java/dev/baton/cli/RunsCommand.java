@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 final class RunsCommand {
 
   static LedgerReader ledger() {
-    return new LedgerReader(catalog(LocalServices.runningConfig(System.err)));
+    return new LedgerReader(catalog(BatonCli.configuration(System.err).values()));
   }
 
   private static Catalog catalog(Map<String, String> config) {
@@ -156,7 +156,7 @@ final class RunsCommand {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> config = LocalServices.runningConfig(System.err);
+      Map<String, String> config = BatonCli.configuration(System.err).values();
       Optional<RunRecord> record = uniqueRun(new LedgerReader(catalog(config)), run);
       if (record.isEmpty()) {
         return 2;
@@ -182,7 +182,7 @@ final class RunsCommand {
    */
   private static int request(String runPrefix, FollowOptions follow, java.util.Set<String> statuses,
       java.util.function.Function<RunRecord, Object> request) throws Exception {
-    Map<String, String> config = LocalServices.runningConfig(System.err);
+    Map<String, String> config = BatonCli.configuration(System.err).values();
     Optional<RunRecord> record = uniqueRun(new LedgerReader(catalog(config)), runPrefix);
     if (record.isEmpty()) {
       return 2;
@@ -205,8 +205,8 @@ final class RunsCommand {
    */
   static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
       throws TimeoutException {
-    Map<String, String> kafka = LocalServices.kafkaSettings(config);
     var controllerConfig = dev.baton.control.ControllerConfig.fromConfig(config);
+    Map<String, String> kafka = controllerConfig.kafka();
     String controlTopic = controllerConfig.controlTopic();
     try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic, controllerConfig.dlqTopic()) : null;
         ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn(),

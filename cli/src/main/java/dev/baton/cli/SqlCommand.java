@@ -29,7 +29,7 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> config = LocalServices.runningConfig(System.err);
+    Map<String, String> config = BatonCli.configuration(System.err).values();
     SparkSession spark = SparkSessions.create("baton-sql", config);
     try {
       print(spark.sql(query), format, maxRows, System.out);

@@ -37,7 +37,7 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> config = LocalServices.runningConfig(System.err);
+    Map<String, String> config = BatonCli.configuration(System.err).values();
     String key = triggerKey != null ? triggerKey : "manual/" + Demo.newBatchId() + "/" + UUID.randomUUID();
     String runId = RunIds.of(pipeline, key);
     return RunsCommand.publish(config, runId, ControlEvents.requested(runId, pipeline,

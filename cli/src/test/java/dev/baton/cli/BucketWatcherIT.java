@@ -78,7 +78,7 @@ class BucketWatcherIT {
   }
 
   private static void put(String key, String content) {
-    try (var s3 = Demo.s3Client(config)) {
+    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
       s3.putObject(r -> r.bucket("landing").key(key), RequestBody.fromString(content));
     }
   }

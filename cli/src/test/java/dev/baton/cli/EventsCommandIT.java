@@ -74,7 +74,7 @@ class EventsCommandIT {
   private static Run baton(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new BatonCli());
+    CommandLine command = BatonCli.commandLine();
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));
     List<String> withKafka = new ArrayList<>(List.of(args));

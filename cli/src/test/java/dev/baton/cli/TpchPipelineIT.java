@@ -358,7 +358,7 @@ class TpchPipelineIT {
         .region(software.amazon.awssdk.regions.Region.of(endpoints.region())).endpointOverride(endpoints.sqsEndpoint())
         .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
             software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local"))).build();
-        var s3 = Demo.s3Client(config)) {
+        var s3 = dev.baton.cli.config.S3Settings.client(config)) {
       queueUrl = sqs.createQueue(r -> r.queueName("it-crash")).queueUrl();
       Map<String, String> connector = new HashMap<>(LocalServices.sqsConfig(endpoints));
       connector.put("sqs.queue.url", queueUrl);
@@ -415,7 +415,7 @@ class TpchPipelineIT {
   private static RunWatcher.RunReport legacyRun(PipelineDefinition pipeline, String flagContent) throws Exception {
     String batch = Demo.newBatchId();
     String runId = dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch));
-    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = Demo.s3Client(config)) {
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = dev.baton.cli.config.S3Settings.client(config)) {
       s3.putObject(r -> r.bucket("landing").key("legacy/" + batch + "/data.csv"),
           software.amazon.awssdk.core.sync.RequestBody.fromString("id\n1\n"));
       dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
@@ -704,7 +704,7 @@ class TpchPipelineIT {
 
   private static RunWatcher.RunReport uploadAndFollow(PipelineDefinition pipeline, Path dir, String file) throws Exception {
     String batch = Demo.newBatchId();
-    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = Demo.s3Client(config)) {
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig()); var s3 = dev.baton.cli.config.S3Settings.client(config)) {
       s3.putObject(r -> r.bucket("landing").key(pipeline.trigger().prefix() + batch + "/" + file),
           software.amazon.awssdk.core.sync.RequestBody.fromFile(dir.resolve(file)));
       return watcher.follow(dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch)),

@@ -1,106 +1,138 @@
 package dev.baton.control;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.baton.schemas.Topics;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.NonEmptyStringWithoutControlChars;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Settings of the controller query.
+ * Settings of the controller and of every client that talks to its topics, read from Baton
+ * configuration (flat properties, Iceberg-style dotted keys with unit suffixes; see {@link
+ * #CONFIG_DEF} for every key with its type, default and documentation).
  *
- * <p>Keys in Baton configuration: {@code kafka.*} (passed to the Kafka source and producers with
- * the prefix removed, e.g. {@code kafka.bootstrap.servers}, {@code kafka.security.protocol});
- * {@value #CHECKPOINT_LOCATION} (required; local path or {@code s3://}); {@value
- * #TRIGGER_INTERVAL_MS} (default {@value #TRIGGER_INTERVAL_MS_DEFAULT}); {@value
- * #MAX_CONCURRENT_STAGES} (in-process launcher; default {@value #MAX_CONCURRENT_STAGES_DEFAULT}); {@value
- * #LEDGER_INTERVAL_MS} (how often the ledger query writes, default {@value #LEDGER_INTERVAL_MS_DEFAULT});
- * {@value #STATE_RETENTION_MS} (how long an ended run keeps its full state, default 7 days);
- * {@code topics.objects|control|dlq|alerts|ledger} (topic names, defaults in {@link Topics}).
+ * <p>{@code kafka.*} keys are Kafka client settings, passed with the prefix removed to every Kafka
+ * client Baton makes: the controller's Spark Kafka source and producers, the stage publisher and
+ * the CLI (e.g. {@code kafka.bootstrap.servers}, {@code kafka.security.protocol}, {@code
+ * kafka.sasl.jaas.config}). {@code kafka.bootstrap.servers} is required.
  *
- * @param kafka Kafka client settings without the {@code kafka.} prefix; {@code bootstrap.servers} required
- * @param checkpointLocation where Structured Streaming keeps offsets and the state store
- * @param triggerIntervalMs micro-batch interval, ms
- * @param maxConcurrentStages stage attempts the in-process launcher runs at once
- * @param launchJournalLocation local folder of the launch journal ({@value #LAUNCH_JOURNAL_LOCATION};
- *     default: the checkpoint location with {@code -launches} appended)
- * @param ledgerIntervalMs micro-batch interval of the ledger query, ms
- * @param topics topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}
- * @param stateRetentionMs how long a run that ended keeps its full state (it can be resumed), ms;
- *     afterwards only a tombstone remains, which still ignores duplicates of the run's events
+ * <p>Errors: {@link ConfigException} naming the key, for a missing required key, a value of the
+ * wrong type or out of range, or an unknown {@code topics.*} role.
  */
-public record ControllerConfig(Map<String, String> kafka, String checkpointLocation, long triggerIntervalMs,
-    int maxConcurrentStages, String launchJournalLocation, long ledgerIntervalMs, Map<String, String> topics,
-    long stateRetentionMs) {
+public final class ControllerConfig extends AbstractConfig {
+
+  /** Prefix of the Kafka client settings. */
+  public static final String KAFKA_PREFIX = "kafka.";
+  /** Prefix of the topic names by role. */
+  public static final String TOPICS_PREFIX = "topics.";
+
+  public static final String KAFKA_BOOTSTRAP_SERVERS = KAFKA_PREFIX + "bootstrap.servers";
+  private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...]. Every other"
+      + " kafka.* key is passed to Kafka clients too, with the prefix removed.";
 
   public static final String CHECKPOINT_LOCATION = "controller.checkpoint-location";
+  private static final String CHECKPOINT_LOCATION_DOC = "Where the controller's Structured Streaming queries keep"
+      + " offsets and run state: a local path or an s3:// URI. Required by the controller only; other commands"
+      + " ignore it.";
+
   public static final String TRIGGER_INTERVAL_MS = "controller.trigger-interval-ms";
   public static final long TRIGGER_INTERVAL_MS_DEFAULT = 100;
+  private static final String TRIGGER_INTERVAL_MS_DOC = "Micro-batch interval of the control query, ms.";
+
   public static final String MAX_CONCURRENT_STAGES = "controller.max-concurrent-stages";
   public static final int MAX_CONCURRENT_STAGES_DEFAULT = 8;
+  private static final String MAX_CONCURRENT_STAGES_DOC = "Stage attempts the in-process launcher runs at once.";
+
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
+  private static final String LAUNCH_JOURNAL_LOCATION_DOC = "Local folder of the launch journal (the launches"
+      + " already made, so a replayed micro-batch never launches twice). Default: the checkpoint location with"
+      + " '-launches' appended.";
+
   public static final String LEDGER_INTERVAL_MS = "controller.ledger-interval-ms";
   public static final long LEDGER_INTERVAL_MS_DEFAULT = 5_000;
+  private static final String LEDGER_INTERVAL_MS_DOC = "Micro-batch interval of the ledger query, which writes"
+      + " the ledger changelog to the Iceberg ledger tables, ms.";
+
   public static final String STATE_RETENTION_MS = "controller.state-retention-ms";
   public static final long STATE_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
+  private static final String STATE_RETENTION_MS_DOC = "How long a run that ended keeps its full state (it can"
+      + " be resumed), ms; afterwards only a tombstone remains, which still ignores duplicates of its events.";
+
   /** Topic roles and their default names; a key {@code topics.<role>} overrides one. */
   public static final Map<String, String> DEFAULT_TOPICS = Map.of("objects", Topics.OBJECTS, "control", Topics.CONTROL,
       "dlq", Topics.DLQ, "alerts", Topics.ALERTS, "ledger", Topics.LEDGER);
+  private static final Map<String, String> TOPIC_DOCS = Map.of(
+      "objects", "ObjectCreated events (input).",
+      "control", "Control events: requests, launches, completions (input and output).",
+      "dlq", "Dead letters: what could not be decoded or applied, with the reason.",
+      "alerts", "Alerts: stage retried or lost, run failed, SLA missed.",
+      "ledger", "The controller's ledger changelog (internal).");
 
-  public ControllerConfig {
-    kafka = Map.copyOf(requireNonNull(kafka, "Invalid kafka: null"));
-    if (!kafka.containsKey("bootstrap.servers")) {
-      throw new IllegalArgumentException("Cannot configure controller: missing kafka.bootstrap.servers");
+  private static final String KAFKA_GROUP = "Kafka";
+  private static final String CONTROLLER_GROUP = "Controller";
+  private static final String TOPICS_GROUP = "Topics";
+
+  /** Every key of this configuration (the {@code kafka.*} pass-through keys beyond bootstrap.servers aside). */
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  private static ConfigDef configDef() {
+    ConfigDef def = new ConfigDef()
+        .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new NonEmptyStringWithoutControlChars(),
+            Importance.HIGH, KAFKA_BOOTSTRAP_SERVERS_DOC, KAFKA_GROUP, 1, ConfigDef.Width.LONG, "Bootstrap servers")
+        .define(CHECKPOINT_LOCATION, Type.STRING, null, Importance.HIGH, CHECKPOINT_LOCATION_DOC,
+            CONTROLLER_GROUP, 1, ConfigDef.Width.LONG, "Checkpoint location")
+        .define(TRIGGER_INTERVAL_MS, Type.LONG, TRIGGER_INTERVAL_MS_DEFAULT, Range.atLeast(0), Importance.MEDIUM,
+            TRIGGER_INTERVAL_MS_DOC, CONTROLLER_GROUP, 2, ConfigDef.Width.SHORT, "Trigger interval (ms)")
+        .define(MAX_CONCURRENT_STAGES, Type.INT, MAX_CONCURRENT_STAGES_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
+            MAX_CONCURRENT_STAGES_DOC, CONTROLLER_GROUP, 3, ConfigDef.Width.SHORT, "Concurrent stages")
+        .define(LAUNCH_JOURNAL_LOCATION, Type.STRING, null, Importance.LOW, LAUNCH_JOURNAL_LOCATION_DOC,
+            CONTROLLER_GROUP, 4, ConfigDef.Width.LONG, "Launch journal location")
+        .define(LEDGER_INTERVAL_MS, Type.LONG, LEDGER_INTERVAL_MS_DEFAULT, Range.atLeast(0), Importance.LOW,
+            LEDGER_INTERVAL_MS_DOC, CONTROLLER_GROUP, 5, ConfigDef.Width.SHORT, "Ledger interval (ms)")
+        .define(STATE_RETENTION_MS, Type.LONG, STATE_RETENTION_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
+            STATE_RETENTION_MS_DOC, CONTROLLER_GROUP, 6, ConfigDef.Width.SHORT, "State retention (ms)");
+    int order = 1;
+    for (String role : new TreeSet<>(DEFAULT_TOPICS.keySet())) {
+      def.define(TOPICS_PREFIX + role, Type.STRING, DEFAULT_TOPICS.get(role), new NonEmptyStringWithoutControlChars(),
+          Importance.LOW, "Topic name: " + TOPIC_DOCS.get(role), TOPICS_GROUP, order++, ConfigDef.Width.MEDIUM,
+          "Topic " + role);
     }
-    requireNonNull(checkpointLocation, "Invalid checkpointLocation: null");
-    if (triggerIntervalMs < 0) {
-      throw new IllegalArgumentException("Cannot configure controller: invalid " + TRIGGER_INTERVAL_MS + " " + triggerIntervalMs);
+    return def;
+  }
+
+  private final Map<String, String> kafka;
+  private final Map<String, String> topics;
+
+  private ControllerConfig(Map<String, String> config) {
+    super(CONFIG_DEF, config, false);
+    this.kafka = Map.copyOf(withoutPrefix(config, KAFKA_PREFIX));
+    Map<String, String> names = new LinkedHashMap<>();
+    for (String role : DEFAULT_TOPICS.keySet()) {
+      names.put(role, getString(TOPICS_PREFIX + role).trim());
     }
-    if (maxConcurrentStages < 1) {
-      throw new IllegalArgumentException("Cannot configure controller: invalid " + MAX_CONCURRENT_STAGES + " " + maxConcurrentStages);
-    }
-    requireNonNull(launchJournalLocation, "Invalid launchJournalLocation: null");
-    if (ledgerIntervalMs < 0) {
-      throw new IllegalArgumentException("Cannot configure controller: invalid " + LEDGER_INTERVAL_MS + " " + ledgerIntervalMs);
-    }
-    if (stateRetentionMs < 1) {
-      throw new IllegalArgumentException("Cannot configure controller: invalid " + STATE_RETENTION_MS + " " + stateRetentionMs);
-    }
-    topics = Map.copyOf(requireNonNull(topics, "Invalid topics: null"));
-    if (!topics.keySet().equals(DEFAULT_TOPICS.keySet())) {
-      throw new IllegalArgumentException("Cannot configure controller: topics must name exactly " + DEFAULT_TOPICS.keySet()
-          + ", got " + topics.keySet());
-    }
+    this.topics = Map.copyOf(names);
   }
 
   /**
-   * Reads the controller settings from Baton configuration.
+   * Reads the settings from Baton configuration.
    *
-   * @throws IllegalArgumentException if a required key is missing or a value is invalid
+   * @throws ConfigException naming the key, if {@value #KAFKA_BOOTSTRAP_SERVERS} is missing, a value
+   *     has the wrong type or is out of range, or a {@code topics.*} key names an unknown role
    */
   public static ControllerConfig fromConfig(Map<String, String> config) {
-    Map<String, String> kafka = withoutPrefix(config, "kafka.");
-    Map<String, String> topics = new LinkedHashMap<>(DEFAULT_TOPICS);
-    withoutPrefix(config, "topics.").forEach((role, name) -> {
+    withoutPrefix(config, TOPICS_PREFIX).keySet().forEach(role -> {
       if (!DEFAULT_TOPICS.containsKey(role)) {
-        throw new IllegalArgumentException("Cannot configure controller: unknown key topics." + role
-            + " (known: " + new java.util.TreeSet<>(DEFAULT_TOPICS.keySet()) + ")");
+        throw new ConfigException(TOPICS_PREFIX + role, config.get(TOPICS_PREFIX + role),
+            "unknown topic role (known: " + new TreeSet<>(DEFAULT_TOPICS.keySet()) + ")");
       }
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("Cannot configure controller: topics." + role + " is blank");
-      }
-      topics.put(role, name.trim());
     });
-    String checkpoint = config.get(CHECKPOINT_LOCATION);
-    if (checkpoint == null) {
-      throw new IllegalArgumentException("Cannot configure controller: missing " + CHECKPOINT_LOCATION);
-    }
-    return new ControllerConfig(kafka, checkpoint,
-        parseLong(config, TRIGGER_INTERVAL_MS, TRIGGER_INTERVAL_MS_DEFAULT),
-        (int) parseLong(config, MAX_CONCURRENT_STAGES, MAX_CONCURRENT_STAGES_DEFAULT),
-        config.getOrDefault(LAUNCH_JOURNAL_LOCATION, checkpoint + "-launches"),
-        parseLong(config, LEDGER_INTERVAL_MS, LEDGER_INTERVAL_MS_DEFAULT), topics,
-        parseLong(config, STATE_RETENTION_MS, STATE_RETENTION_MS_DEFAULT));
+    return new ControllerConfig(config);
   }
 
   /**
@@ -117,9 +149,59 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
     return selected;
   }
 
+  /** Kafka client settings without the {@code kafka.} prefix; {@code bootstrap.servers} always present. */
+  public Map<String, String> kafka() {
+    return kafka;
+  }
+
+  /**
+   * Where Structured Streaming keeps offsets and the state store.
+   *
+   * @throws ConfigException if {@value #CHECKPOINT_LOCATION} is not set
+   */
+  public String checkpointLocation() {
+    String location = getString(CHECKPOINT_LOCATION);
+    if (location == null || location.isBlank()) {
+      throw new ConfigException("Missing required configuration \"" + CHECKPOINT_LOCATION
+          + "\" which has no default value (the controller needs it).");
+    }
+    return location;
+  }
+
+  /** Micro-batch interval of the control query, ms. */
+  public long triggerIntervalMs() {
+    return getLong(TRIGGER_INTERVAL_MS);
+  }
+
+  /** Stage attempts the in-process launcher runs at once. */
+  public int maxConcurrentStages() {
+    return getInt(MAX_CONCURRENT_STAGES);
+  }
+
+  /** Local folder of the launch journal; default the checkpoint location with {@code -launches} appended. */
+  public String launchJournalLocation() {
+    String location = getString(LAUNCH_JOURNAL_LOCATION);
+    return location != null ? location : checkpointLocation() + "-launches";
+  }
+
+  /** Micro-batch interval of the ledger query, ms. */
+  public long ledgerIntervalMs() {
+    return getLong(LEDGER_INTERVAL_MS);
+  }
+
+  /** How long a run that ended keeps its full state, ms. */
+  public long stateRetentionMs() {
+    return getLong(STATE_RETENTION_MS);
+  }
+
+  /** Topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}. */
+  public Map<String, String> topics() {
+    return topics;
+  }
+
   /** Where the ledger query keeps its offsets: the checkpoint location with {@code -ledger} appended. */
   public String ledgerCheckpointLocation() {
-    return checkpointLocation + "-ledger";
+    return checkpointLocation() + "-ledger";
   }
 
   /** Kafka settings for producers, as objects. */
@@ -150,17 +232,5 @@ public record ControllerConfig(Map<String, String> kafka, String checkpointLocat
   /** The controller's ledger changelog (internal). */
   public String ledgerTopic() {
     return topics.get("ledger");
-  }
-
-  private static long parseLong(Map<String, String> config, String key, long defaultValue) {
-    String value = config.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Cannot configure controller: " + key + " is not a whole number: '" + value + "'");
-    }
   }
 }

@@ -1,0 +1,236 @@
+package dev.baton.cli.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigTransformer;
+import org.apache.kafka.common.config.provider.ConfigProvider;
+import org.apache.kafka.common.config.provider.DirectoryConfigProvider;
+import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
+import org.apache.kafka.common.config.provider.FileConfigProvider;
+
+/**
+ * Baton configuration: flat properties with dotted, hyphenated keys ({@code kafka.*}, {@code
+ * iceberg.catalog.*}, {@code s3.*}, {@code spark.*}, {@code controller.*}, {@code topics.*},
+ * {@code schema.registry.*}), resolved once, with the secrets it holds marked so they are never
+ * printed.
+ *
+ * <p>A configuration file ({@link #load}) is a Java properties file (UTF-8). Secrets are given by
+ * reference, never inline, with Kafka's configuration providers ({@link ConfigTransformer}
+ * syntax {@code ${provider:[path:]key}}): {@code ${env:NAME}} (an environment variable), {@code
+ * ${file:/path/secrets.properties:key}} (a key of a properties file), {@code
+ * ${directory:/path/dir:file}} (a file's whole content, e.g. a mounted Kubernetes secret), and any
+ * provider the file declares the Kafka way: {@code config.providers=sm}, {@code
+ * config.providers.sm.class=dev.baton.cli.config.SecretsManagerConfigProvider}, {@code
+ * config.providers.sm.param.<name>=<value>}.
+ *
+ * <p>A key is secret if its value came from a reference or its name says so ({@link
+ * #isSecretKey}: password, secret, token, credential, {@code sasl.jaas.config}); a secret key given
+ * inline in a file is refused.
+ *
+ * @param values the resolved settings
+ * @param secretKeys keys whose values must never be printed
+ * @param source where the settings came from: a file's path, or {@code local stack}
+ */
+public record Configuration(Map<String, String> values, Set<String> secretKeys, String source) {
+
+  /** Key listing the configuration providers a file declares, as in Kafka ({@code config.providers}). */
+  public static final String PROVIDERS = "config.providers";
+  /** Providers always available: {@code env}, {@code file}, {@code directory}. */
+  public static final Set<String> BUILT_IN_PROVIDERS = Set.of("env", "file", "directory");
+
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(password|secret|token|credential|sasl\\.jaas\\.config).*");
+  /** Keys that name a secret's provider, class, location or switch rather than hold one. */
+  private static final Pattern NOT_A_SECRET =
+      Pattern.compile("(?i).*[.-](provider|providers|class|url|uri|endpoint|type|location|enabled|ms|name|path)$");
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{[^}]*:[^}]*}");
+  private static final Pattern INLINE_JAAS_PASSWORD = Pattern.compile("(?i)password\\s*=\\s*\"(?!\\$\\{)");
+  private static final String MASK = "****";
+
+  public Configuration {
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(values, "Invalid values: null")));
+    secretKeys = Set.copyOf(requireNonNull(secretKeys, "Invalid secretKeys: null"));
+    requireNonNull(source, "Invalid source: null");
+  }
+
+  /**
+   * Settings made in code (the local stack's): secret keys are those whose name says so.
+   */
+  public static Configuration of(Map<String, String> values, String source) {
+    Set<String> secrets = new TreeSet<>();
+    values.keySet().stream().filter(Configuration::isSecretKey).forEach(secrets::add);
+    return new Configuration(values, secrets, source);
+  }
+
+  /**
+   * Reads a configuration file and resolves its references.
+   *
+   * @throws ConfigException naming the file and the key: the file cannot be read, a secret key
+   *     holds its value inline, a reference names an unknown provider, or a provider cannot resolve
+   *     it (missing variable, file or key)
+   */
+  public static Configuration load(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("Cannot read configuration file " + file + ": no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> raw = new TreeMap<>();
+    properties.stringPropertyNames().forEach(key -> raw.put(key, properties.getProperty(key).strip()));
+    Map<String, ConfigProvider> providers = providers(raw, file);
+    try {
+      ConfigTransformer transformer = new ConfigTransformer(providers);
+      Map<String, String> resolved = new LinkedHashMap<>();
+      Set<String> secrets = new TreeSet<>();
+      for (Map.Entry<String, String> entry : raw.entrySet()) {
+        String key = entry.getKey();
+        String value = entry.getValue();
+        if (key.equals(PROVIDERS) || key.startsWith(PROVIDERS + ".")) {
+          continue;
+        }
+        boolean referenced = REFERENCE.matcher(value).find();
+        if (isSecretKey(key) && !referenced || INLINE_JAAS_PASSWORD.matcher(value).find()) {
+          throw new ConfigException("Cannot use configuration file " + file + ": " + key + " holds a secret inline;"
+              + " give it by reference, e.g. ${env:NAME} or ${file:/path/secrets.properties:" + key + "}");
+        }
+        if (referenced) {
+          secrets.add(key);
+          value = resolve(transformer, file, key, value, providers.keySet());
+        } else if (isSecretKey(key)) {
+          secrets.add(key);
+        }
+        resolved.put(key, value);
+      }
+      return new Configuration(resolved, secrets, file.toString());
+    } finally {
+      providers.values().forEach(Configuration::closeQuietly);
+    }
+  }
+
+  /**
+   * Whether a key's name marks a secret: it mentions a password, secret, token, credential or a SASL
+   * JAAS configuration, and does not end in a word naming something else ({@code provider}, {@code
+   * class}, {@code url}, {@code uri}, {@code endpoint}, {@code type}, {@code location}, {@code
+   * enabled}, {@code ms}, {@code name}, {@code path}): {@code kafka.ssl.keystore.password} and {@code
+   * spark.hadoop.fs.s3a.secret.key} are secrets, {@code spark.hadoop.fs.s3a.aws.credentials.provider}
+   * is not.
+   */
+  public static boolean isSecretKey(String key) {
+    return SECRET_NAME.matcher(key).matches() && !NOT_A_SECRET.matcher(key).matches();
+  }
+
+  /** Whether {@code key}'s value must never be printed. */
+  public boolean isSecret(String key) {
+    return secretKeys.contains(key) || isSecretKey(key);
+  }
+
+  /** A value fit for printing: the value, or {@code ****} for a secret, or null if unset. */
+  public String display(String key) {
+    String value = values.get(key);
+    return value == null ? null : isSecret(key) ? MASK : value;
+  }
+
+  /** Every setting, sorted, secrets masked. */
+  public Map<String, String> redacted() {
+    Map<String, String> shown = new TreeMap<>();
+    values.keySet().forEach(key -> shown.put(key, display(key)));
+    return shown;
+  }
+
+  private static String resolve(ConfigTransformer transformer, Path file, String key, String value,
+      Set<String> providerNames) {
+    var matcher = Pattern.compile("\\$\\{([^}:]*):").matcher(value);
+    while (matcher.find()) {
+      if (!providerNames.contains(matcher.group(1))) {
+        throw new ConfigException("Cannot resolve " + key + " in " + file + ": unknown configuration provider '"
+            + matcher.group(1) + "' (known: " + new TreeSet<>(providerNames) + ")");
+      }
+    }
+    String resolved;
+    try {
+      resolved = transformer.transform(Map.of(key, value)).data().get(key);
+    } catch (ConfigException e) {
+      throw new ConfigException("Cannot resolve " + key + " in " + file + ": " + e.getMessage());
+    }
+    if (resolved == null || REFERENCE.matcher(resolved).find()) {
+      // a provider leaves a reference it cannot resolve (an unset variable, a missing key) in place
+      throw new ConfigException("Cannot resolve " + key + " in " + file + ": " + unresolved(resolved == null ? value : resolved)
+          + " names nothing (unset environment variable, or no such file or key)");
+    }
+    return resolved;
+  }
+
+  private static String unresolved(String value) {
+    var matcher = REFERENCE.matcher(value);
+    return matcher.find() ? matcher.group() : value;
+  }
+
+  private static Map<String, ConfigProvider> providers(Map<String, String> raw, Path file) {
+    Map<String, ConfigProvider> providers = new LinkedHashMap<>();
+    providers.put("env", new EnvVarConfigProvider());
+    providers.put("file", new FileConfigProvider());
+    providers.put("directory", new DirectoryConfigProvider());
+    providers.values().forEach(provider -> provider.configure(Map.of()));
+    String declared = raw.getOrDefault(PROVIDERS, "");
+    for (String name : declared.split(",")) {
+      name = name.strip();
+      if (name.isEmpty()) {
+        continue;
+      }
+      String classKey = PROVIDERS + "." + name + ".class";
+      String className = raw.get(classKey);
+      if (className == null) {
+        throw new ConfigException("Cannot use configuration file " + file + ": " + PROVIDERS + " names '" + name
+            + "' but " + classKey + " is missing");
+      }
+      ConfigProvider provider;
+      try {
+        provider = Class.forName(className).asSubclass(ConfigProvider.class).getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        throw new ConfigException(classKey, className, "not a ConfigProvider with a public no-argument constructor: " + e);
+      }
+      String paramPrefix = PROVIDERS + "." + name + ".param.";
+      Map<String, String> params = new LinkedHashMap<>();
+      raw.forEach((key, value) -> {
+        if (key.startsWith(paramPrefix)) {
+          params.put(key.substring(paramPrefix.length()), value);
+        }
+      });
+      provider.configure(params);
+      providers.put(name, provider);
+    }
+    return providers;
+  }
+
+  private static void closeQuietly(ConfigProvider provider) {
+    try {
+      provider.close();
+    } catch (IOException e) {
+      // closing a provider releases clients only; the configuration is already resolved
+      System.err.println("Cannot close configuration provider " + provider.getClass().getName() + ": " + e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Configuration{source=" + source + ", values=" + redacted() + "}";
+  }
+}

@@ -1,0 +1,170 @@
+package dev.baton.cli.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void resolvesFileDirectoryAndEnvironmentReferences() throws Exception {
+    Path secrets = Files.writeString(dir.resolve("secrets.properties"), "password=s3cr3t-from-file\n");
+    Path mounted = Files.createDirectories(dir.resolve("mounted"));
+    Files.writeString(mounted.resolve("token"), "t0ken-from-dir");
+    String path = System.getenv().containsKey("PATH") ? "PATH" : System.getenv().keySet().iterator().next();
+    Path file = write("""
+        kafka.bootstrap.servers=b1:9096
+        kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="${file:%s:password}";
+        iceberg.catalog.token=${directory:%s:token}
+        from.environment=${env:%s}
+        spark.hadoop.fs.s3a.aws.credentials.provider=com.amazonaws.auth.WebIdentityTokenCredentialsProvider
+        """.formatted(secrets, mounted, path));
+
+    Configuration config = Configuration.load(file);
+
+    assertThat(config.values()).containsEntry("kafka.bootstrap.servers", "b1:9096")
+        .containsEntry("kafka.sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"s3cr3t-from-file\";")
+        .containsEntry("iceberg.catalog.token", "t0ken-from-dir")
+        .containsEntry("from.environment", System.getenv(path));
+    assertThat(config.secretKeys()).containsExactlyInAnyOrder("kafka.sasl.jaas.config", "iceberg.catalog.token",
+        "from.environment");
+    assertThat(config.source()).isEqualTo(file.toString());
+  }
+
+  @Test
+  void secretsAreNeverShown() throws Exception {
+    Path secrets = Files.writeString(dir.resolve("secrets.properties"), "key=do-not-print\n");
+    Configuration config = Configuration.load(write("s3.secret-access-key=${file:" + secrets + ":key}\ns3.region=eu-west-1\n"));
+
+    assertThat(config.display("s3.secret-access-key")).isEqualTo("****");
+    assertThat(config.redacted()).containsExactly(Map.entry("s3.region", "eu-west-1"), Map.entry("s3.secret-access-key", "****"));
+    assertThat(config.toString()).doesNotContain("do-not-print");
+  }
+
+  @Test
+  void inlineSecretIsRefusedWithTheKey() throws Exception {
+    Path file = write("kafka.ssl.truststore.password=changeit\n");
+
+    assertThatThrownBy(() -> Configuration.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use configuration file " + file + ": kafka.ssl.truststore.password holds a secret inline; give it"
+            + " by reference, e.g. ${env:NAME} or ${file:/path/secrets.properties:kafka.ssl.truststore.password}")
+        .message().doesNotContain("changeit");
+  }
+
+  @Test
+  void inlineJaasPasswordIsRefused() throws Exception {
+    Path file = write("kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
+        + " username=\"u\" password=\"${env:X}\" other=\"x\" password = \"plain\";\n");
+
+    assertThatThrownBy(() -> Configuration.load(file)).hasMessageContaining("kafka.sasl.jaas.config holds a secret inline");
+  }
+
+  @Test
+  void unresolvableReferenceNamesTheKeyAndTheReference() throws Exception {
+    Path file = write("kafka.sasl.jaas.config=x password=\"${env:BATON_TEST_NO_SUCH_VARIABLE_42}\";\n");
+
+    assertThatThrownBy(() -> Configuration.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot resolve kafka.sasl.jaas.config in " + file + ": ${env:BATON_TEST_NO_SUCH_VARIABLE_42} names"
+            + " nothing (unset environment variable, or no such file or key)");
+  }
+
+  @Test
+  void missingSecretsFileNamesTheKey() throws Exception {
+    Path file = write("iceberg.catalog.token=${file:" + dir.resolve("absent.properties") + ":token}\n");
+
+    assertThatThrownBy(() -> Configuration.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot resolve iceberg.catalog.token in " + file + ": ");
+  }
+
+  @Test
+  void unknownProviderIsRefused() throws Exception {
+    Path file = write("iceberg.catalog.token=${vault:kv/baton:token}\n");
+
+    assertThatThrownBy(() -> Configuration.load(file))
+        .hasMessage("Cannot resolve iceberg.catalog.token in " + file + ": unknown configuration provider 'vault' (known:"
+            + " [directory, env, file])");
+  }
+
+  @Test
+  void declaredProviderIsUsedWithItsParameters() throws Exception {
+    Path file = write("""
+        config.providers=fixed
+        config.providers.fixed.class=%s
+        config.providers.fixed.param.value=from-declared-provider
+        iceberg.catalog.token=${fixed:any:token}
+        """.formatted(FixedProvider.class.getName()));
+
+    Configuration config = Configuration.load(file);
+
+    assertThat(config.values()).containsExactly(Map.entry("iceberg.catalog.token", "from-declared-provider"));
+  }
+
+  @Test
+  void declaredProviderWithoutClassIsRefused() throws Exception {
+    Path file = write("config.providers=sm\n");
+
+    assertThatThrownBy(() -> Configuration.load(file))
+        .hasMessage("Cannot use configuration file " + file + ": config.providers names 'sm' but"
+            + " config.providers.sm.class is missing");
+  }
+
+  @Test
+  void missingFileIsAClearError() {
+    Path file = dir.resolve("nope.properties");
+
+    assertThatThrownBy(() -> Configuration.load(file)).hasMessage("Cannot read configuration file " + file + ": no such file");
+  }
+
+  @Test
+  void secretKeyNames() {
+    assertThat(Configuration.isSecretKey("kafka.ssl.keystore.password")).isTrue();
+    assertThat(Configuration.isSecretKey("spark.hadoop.fs.s3a.secret.key")).isTrue();
+    assertThat(Configuration.isSecretKey("iceberg.catalog.credential")).isTrue();
+    assertThat(Configuration.isSecretKey("schema.registry.bearer-token")).isTrue();
+    assertThat(Configuration.isSecretKey("spark.hadoop.fs.s3a.aws.credentials.provider")).isFalse();
+    assertThat(Configuration.isSecretKey("kafka.sasl.oauthbearer.token.endpoint.url")).isFalse();
+    assertThat(Configuration.isSecretKey("kafka.ssl.truststore.location")).isFalse();
+    assertThat(Configuration.isSecretKey("s3.access-key-id")).isFalse();
+  }
+
+  private Path write(String content) throws Exception {
+    return Files.writeString(dir.resolve("baton.properties"), content);
+  }
+
+  /** A provider answering every key with its {@code value} parameter. */
+  public static final class FixedProvider implements org.apache.kafka.common.config.provider.ConfigProvider {
+    private String value;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      value = (String) configs.get("value");
+    }
+
+    @Override
+    public org.apache.kafka.common.config.ConfigData get(String path) {
+      return new org.apache.kafka.common.config.ConfigData(Map.of());
+    }
+
+    @Override
+    public org.apache.kafka.common.config.ConfigData get(String path, java.util.Set<String> keys) {
+      Map<String, String> data = new java.util.HashMap<>();
+      keys.forEach(key -> data.put(key, value));
+      return new org.apache.kafka.common.config.ConfigData(data);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,125 @@
+package dev.baton.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class ControllerConfigTest {
+
+  @Test
+  void defaults() {
+    ControllerConfig config = ControllerConfig.fromConfig(Map.of("kafka.bootstrap.servers", "b:9092",
+        "controller.checkpoint-location", "/var/baton/checkpoint"));
+
+    assertThat(config.kafka()).containsExactly(Map.entry("bootstrap.servers", "b:9092"));
+    assertThat(config.checkpointLocation()).isEqualTo("/var/baton/checkpoint");
+    assertThat(config.triggerIntervalMs()).isEqualTo(100L);
+    assertThat(config.maxConcurrentStages()).isEqualTo(8);
+    assertThat(config.launchJournalLocation()).isEqualTo("/var/baton/checkpoint-launches");
+    assertThat(config.ledgerIntervalMs()).isEqualTo(5_000L);
+    assertThat(config.ledgerCheckpointLocation()).isEqualTo("/var/baton/checkpoint-ledger");
+    assertThat(config.stateRetentionMs()).isEqualTo(604_800_000L);
+    assertThat(config.objectsTopic()).isEqualTo("baton.objects");
+    assertThat(config.controlTopic()).isEqualTo("baton.control");
+    assertThat(config.dlqTopic()).isEqualTo("baton.dlq");
+    assertThat(config.alertsTopic()).isEqualTo("baton.alerts");
+    assertThat(config.ledgerTopic()).isEqualTo("baton.ledger");
+  }
+
+  @Test
+  void explicitValues() {
+    ControllerConfig config = ControllerConfig.fromConfig(explicit());
+
+    assertThat(config.kafka()).containsExactlyInAnyOrderEntriesOf(Map.of("bootstrap.servers", "b1:9096,b2:9096",
+        "security.protocol", "SASL_SSL", "sasl.mechanism", "AWS_MSK_IAM"));
+    assertThat(config.checkpointLocation()).isEqualTo("s3://ops/baton/checkpoint");
+    assertThat(config.triggerIntervalMs()).isEqualTo(250L);
+    assertThat(config.maxConcurrentStages()).isEqualTo(3);
+    assertThat(config.launchJournalLocation()).isEqualTo("/data/launches");
+    assertThat(config.ledgerIntervalMs()).isEqualTo(1_000L);
+    assertThat(config.stateRetentionMs()).isEqualTo(86_400_000L);
+    assertThat(config.objectsTopic()).isEqualTo("prod.objects");
+    assertThat(config.controlTopic()).isEqualTo("prod.control");
+    assertThat(config.dlqTopic()).isEqualTo("prod.dlq");
+    assertThat(config.alertsTopic()).isEqualTo("prod.alerts");
+    assertThat(config.ledgerTopic()).isEqualTo("prod.ledger");
+  }
+
+  @Test
+  void everyKeyDefinedIsCoveredByTheseTests() {
+    Map<String, String> defined = new HashMap<>(explicit());
+    defined.keySet().removeIf(key -> key.startsWith("kafka.") && !key.equals(ControllerConfig.KAFKA_BOOTSTRAP_SERVERS));
+    assertThat(ControllerConfig.CONFIG_DEF.names()).containsExactlyInAnyOrderElementsOf(defined.keySet());
+  }
+
+  @Test
+  void missingBootstrapServersNamesTheKey() {
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(Map.of("controller.checkpoint-location", "/c")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Missing required configuration \"kafka.bootstrap.servers\" which has no default value.");
+  }
+
+  @Test
+  void checkpointIsRequiredOnlyWhenUsed() {
+    ControllerConfig producerSide = ControllerConfig.fromConfig(Map.of("kafka.bootstrap.servers", "b:9092"));
+
+    assertThat(producerSide.controlTopic()).isEqualTo("baton.control");
+    assertThatThrownBy(producerSide::checkpointLocation)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Missing required configuration \"controller.checkpoint-location\" which has no default value"
+            + " (the controller needs it).");
+  }
+
+  @Test
+  void valuesOutOfRangeOrOfTheWrongTypeNameTheKey() {
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.trigger-interval-ms", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value -1 for configuration controller.trigger-interval-ms: Value must be at least 0");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.max-concurrent-stages", "0")))
+        .hasMessage("Invalid value 0 for configuration controller.max-concurrent-stages: Value must be at least 1");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.state-retention-ms", "a week")))
+        .hasMessage("Invalid value a week for configuration controller.state-retention-ms: Not a number of type LONG");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("topics.control", " ")))
+        .hasMessage("Invalid value  for configuration topics.control: String may not be empty");
+  }
+
+  @Test
+  void unknownTopicRoleIsRefused() {
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("topics.objetcs", "x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid value x for configuration topics.objetcs: unknown topic role (known: [alerts, control,"
+            + " dlq, ledger, objects])");
+  }
+
+  private static Map<String, String> with(String key, String value) {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("kafka.bootstrap.servers", "b:9092");
+    config.put("controller.checkpoint-location", "/c");
+    config.put(key, value);
+    return config;
+  }
+
+  private static Map<String, String> explicit() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("kafka.bootstrap.servers", "b1:9096,b2:9096");
+    config.put("kafka.security.protocol", "SASL_SSL");
+    config.put("kafka.sasl.mechanism", "AWS_MSK_IAM");
+    config.put("controller.checkpoint-location", "s3://ops/baton/checkpoint");
+    config.put("controller.trigger-interval-ms", "250");
+    config.put("controller.max-concurrent-stages", "3");
+    config.put("controller.launch-journal-location", "/data/launches");
+    config.put("controller.ledger-interval-ms", "1000");
+    config.put("controller.state-retention-ms", "86400000");
+    config.put("topics.objects", "prod.objects");
+    config.put("topics.control", "prod.control");
+    config.put("topics.dlq", "prod.dlq");
+    config.put("topics.alerts", "prod.alerts");
+    config.put("topics.ledger", "prod.ledger");
+    return config;
+  }
+}
