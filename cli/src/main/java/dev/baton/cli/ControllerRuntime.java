@@ -6,7 +6,7 @@ import dev.baton.control.launch.InProcessLauncher;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.stream.Controller;
-import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.SchemaRegistries;
 import dev.baton.stages.runner.ControlEventPublisher;
 import dev.baton.stages.runner.StageRunner;
 import java.io.IOException;
@@ -49,7 +49,8 @@ public final class ControllerRuntime implements AutoCloseable {
   public static ControllerRuntime start(SparkSession spark, Map<String, String> config, Pipelines pipelines) {
     ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
     checkLayout(controllerConfig.checkpointLocation());
-    ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(), EventSerde.builtIn(),
+    ControlEventPublisher publisher = new ControlEventPublisher(controllerConfig.kafkaProducerConfig(),
+        SchemaRegistries.serde(controllerConfig.schemaRegistry()),
         controllerConfig.controlTopic());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
         controllerConfig.maxConcurrentStages());

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.schemas.BuiltInSchemaRegistry;
 import dev.baton.schemas.EventDecodingException;
 import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.SchemaRegistries;
+import dev.baton.schemas.SchemaRegistry;
 import dev.baton.schemas.SchemaRegistry;
 import dev.baton.schemas.Topics;
 import dev.baton.schemas.event.Alert;
@@ -84,12 +86,29 @@ final class EventsCommand {
             + " stack of the workspace, started if it is not running).")
     String bootstrapServers;
 
+    private Map<String, String> configuration;
+
     /** Kafka client settings: {@code --bootstrap-servers}, else the {@code kafka.*} settings of the configuration. */
     Map<String, Object> settings() {
       if (bootstrapServers != null && !bootstrapServers.isBlank()) {
         return new HashMap<>(Map.of("bootstrap.servers", bootstrapServers));
       }
-      return new HashMap<>(LocalServices.kafkaSettings(BatonCli.configuration(System.err).values()));
+      return new HashMap<>(LocalServices.kafkaSettings(configuration()));
+    }
+
+    /** The schema registry: the built-in one with {@code --bootstrap-servers}, else the configuration's. */
+    SchemaRegistry registry() {
+      if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+        return BuiltInSchemaRegistry.instance();
+      }
+      return SchemaRegistries.fromConfig(configuration());
+    }
+
+    private Map<String, String> configuration() {
+      if (configuration == null) {
+        configuration = BatonCli.configuration(System.err).values();
+      }
+      return configuration;
     }
   }
 
@@ -164,7 +183,7 @@ final class EventsCommand {
       config.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-events-tail");
       config.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000); // an unreachable broker fails in 15 s, not 60
       config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-      Decoder decoder = new Decoder(BuiltInSchemaRegistry.instance());
+      Decoder decoder = new Decoder(kafka.registry());
       CountDownLatch finished = new CountDownLatch(1);
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
         // Ctrl-C: wake the poll, then let the loop flush what it printed before the JVM exits
@@ -376,7 +395,7 @@ final class EventsCommand {
       }
       List<ProducerRecord<String, byte[]>> records;
       try {
-        records = encode(topic, schema, inputs, key, new EventSerde(BuiltInSchemaRegistry.instance()));
+        records = encode(topic, schema, inputs, key, new EventSerde(kafka.registry()));
       } catch (InvalidEventJsonException e) {
         err.println("Cannot publish " + file + ": nothing sent");
         e.errors().forEach(err::println);

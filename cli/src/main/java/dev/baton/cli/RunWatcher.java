@@ -34,13 +34,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class RunWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
-  private final EventSerde serde = EventSerde.builtIn();
+  private final EventSerde serde;
   private final long openedAtNanos = System.nanoTime();
   private final String dlqTopic;
 
   /** Follows {@value Topics#CONTROL} and {@value Topics#DLQ}. */
   public RunWatcher(Map<String, String> kafka) {
-    this(kafka, Topics.CONTROL, Topics.DLQ);
+    this(kafka, Topics.CONTROL, Topics.DLQ, EventSerde.builtIn());
   }
 
   /**
@@ -48,8 +48,9 @@ public final class RunWatcher implements AutoCloseable {
    * end: a request for the run that the controller rejects (a resume of a run that is not FAILED,
    * say) ends {@link #follow} at once instead of at its timeout.
    */
-  public RunWatcher(Map<String, String> kafka, String controlTopic, String dlqTopic) {
+  public RunWatcher(Map<String, String> kafka, String controlTopic, String dlqTopic, EventSerde serde) {
     this.dlqTopic = dlqTopic;
+    this.serde = serde;
     Map<String, Object> config = new LinkedHashMap<>(kafka);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

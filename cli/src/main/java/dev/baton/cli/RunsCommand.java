@@ -4,6 +4,7 @@ import dev.baton.catalog.CatalogConfig;
 import dev.baton.schemas.RunIds;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCancelRequested;
 import dev.baton.schemas.event.RunRequested;
@@ -208,8 +209,9 @@ final class RunsCommand {
     var controllerConfig = dev.baton.control.ControllerConfig.fromConfig(config);
     Map<String, String> kafka = controllerConfig.kafka();
     String controlTopic = controllerConfig.controlTopic();
-    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic, controllerConfig.dlqTopic()) : null;
-        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), EventSerde.builtIn(),
+    EventSerde serde = SchemaRegistries.serde(config);
+    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic, controllerConfig.dlqTopic(), serde) : null;
+        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), serde,
             controlTopic)) {
       publisher.publish(event);
       System.out.println(runId);

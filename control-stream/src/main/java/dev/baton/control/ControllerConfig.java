@@ -1,5 +1,6 @@
 package dev.baton.control;
 
+import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.Topics;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -108,6 +109,7 @@ public final class ControllerConfig extends AbstractConfig {
 
   private final Map<String, String> kafka;
   private final Map<String, String> topics;
+  private final Map<String, String> schemaRegistry;
 
   private ControllerConfig(Map<String, String> config) {
     super(CONFIG_DEF, config, false);
@@ -117,6 +119,7 @@ public final class ControllerConfig extends AbstractConfig {
       names.put(role, getString(TOPICS_PREFIX + role).trim());
     }
     this.topics = Map.copyOf(names);
+    this.schemaRegistry = Map.copyOf(SchemaRegistries.settings(config));
   }
 
   /**
@@ -197,6 +200,14 @@ public final class ControllerConfig extends AbstractConfig {
   /** Topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}. */
   public Map<String, String> topics() {
     return topics;
+  }
+
+  /**
+   * The {@code schema.registry.*} settings ({@link SchemaRegistries}; empty: the built-in registry),
+   * for every component that encodes or decodes events, including Spark tasks.
+   */
+  public Map<String, String> schemaRegistry() {
+    return schemaRegistry;
   }
 
   /** Where the ledger query keeps its offsets: the checkpoint location with {@code -ledger} appended. */

@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.control.ControllerConfig;
+import dev.baton.schemas.ConfluentSchemaRegistry;
+import dev.baton.schemas.ConfluentSchemaRegistryConfig;
+import dev.baton.schemas.SchemaRegistries;
+import dev.baton.schemas.SchemaRegistryAuthException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -224,7 +228,26 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
 
   /** The schema registry: the built-in one needs no check; a configured one lists its subjects. */
   static ServiceCheck registry(Configuration configuration) {
-    return SchemaRegistries.check(configuration);
+    Map<String, String> values = configuration.values();
+    ConfluentSchemaRegistryConfig config;
+    try {
+      config = SchemaRegistries.confluentConfig(values);
+    } catch (IllegalArgumentException e) {
+      return failed("registry", SchemaRegistries.PREFIX + "*", e.getMessage());
+    }
+    if (config == null) {
+      return ok("registry", "built-in (the bundled schemas under fixed ids; " + SchemaRegistries.URL
+          + " names a registry server)");
+    }
+    try {
+      List<String> subjects = new ConfluentSchemaRegistry(config).subjects();
+      return ok("registry", config.baseUrl() + "; " + subjects.size() + " subject(s)");
+    } catch (SchemaRegistryAuthException e) {
+      return failed("registry", values.containsKey(SchemaRegistries.BEARER_TOKEN) ? SchemaRegistries.BEARER_TOKEN
+          : SchemaRegistries.BASIC_AUTH_PASSWORD, e.getMessage());
+    } catch (RuntimeException e) {
+      return failed("registry", SchemaRegistries.URL, e.getMessage());
+    }
   }
 
   static boolean hasCause(Throwable error, Class<? extends Throwable> type) {

@@ -52,11 +52,12 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final String alertsTopic;
   private final String ledgerTopic;
   private final transient ControllerMetrics metrics;
-  private final transient EventSerde serde = EventSerde.builtIn();
+  private final transient EventSerde serde;
   private final transient Map<String, AlertWebhook> webhooks = new ConcurrentHashMap<>();
 
   CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
-      String dlqTopic, String alertsTopic, String ledgerTopic, ControllerMetrics metrics) {
+      String dlqTopic, String alertsTopic, String ledgerTopic, ControllerMetrics metrics, EventSerde serde) {
+    this.serde = serde;
     this.alertsTopic = alertsTopic;
     this.ledgerTopic = ledgerTopic;
     this.metrics = metrics;

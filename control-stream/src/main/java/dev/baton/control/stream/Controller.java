@@ -1,6 +1,7 @@
 package dev.baton.control.stream;
 
 import dev.baton.control.ControllerConfig;
+import dev.baton.schemas.SchemaRegistries;
 
 import static java.util.Objects.requireNonNull;
 
@@ -105,7 +106,7 @@ public final class Controller implements AutoCloseable {
     Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
         .select("key", "value", "topic", "partition", "offset");
     Dataset<ControllerInputRow> inputs =
-        records.flatMap(new InputDecoder(pipelines, config.objectsTopic()),
+        records.flatMap(new InputDecoder(pipelines, config.objectsTopic(), config.schemaRegistry()),
             Encoders.bean(ControllerInputRow.class))
             .union(wakeUps(spark));
     Dataset<byte[]> commands =
@@ -113,7 +114,7 @@ public final class Controller implements AutoCloseable {
             .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs()),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, publisher, config.dlqTopic(),
-        config.alertsTopic(), config.ledgerTopic(), metrics);
+        config.alertsTopic(), config.ledgerTopic(), metrics, SchemaRegistries.serde(config.schemaRegistry()));
     StreamingQuery query = null;
     try {
       query = commands.writeStream()

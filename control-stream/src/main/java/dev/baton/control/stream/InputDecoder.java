@@ -5,6 +5,9 @@ import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Input;
 import dev.baton.schemas.EventDecodingException;
 import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.SchemaRegistries;
+import java.util.HashMap;
+import java.util.Map;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
 import dev.baton.schemas.event.RunCancelRequested;
@@ -33,17 +36,20 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
 
   private final Pipelines pipelines;
   private final String objectsTopic;
+  private final HashMap<String, String> schemaRegistry;
   private transient EventSerde serde;
 
-  InputDecoder(Pipelines pipelines, String objectsTopic) {
+  /** {@code schemaRegistry}: the {@code schema.registry.*} settings each task builds its registry client from. */
+  InputDecoder(Pipelines pipelines, String objectsTopic, Map<String, String> schemaRegistry) {
     this.pipelines = pipelines;
     this.objectsTopic = objectsTopic;
+    this.schemaRegistry = new HashMap<>(schemaRegistry);
   }
 
   @Override
   public Iterator<ControllerInputRow> call(Row row) {
     if (serde == null) {
-      serde = EventSerde.builtIn();
+      serde = SchemaRegistries.serde(schemaRegistry);
     }
     String topic = row.getAs("topic");
     byte[] value = row.getAs("value");
