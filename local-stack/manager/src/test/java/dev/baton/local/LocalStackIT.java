@@ -1,6 +1,7 @@
 package dev.baton.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,14 +10,21 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.zip.CRC32;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,10 +38,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpHeaders;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -133,6 +151,96 @@ class LocalStackIT {
       assertThat(stored).hasSize(part1.length + part2.length);
       assertThat(new String(stored, part1.length, part2.length, StandardCharsets.UTF_8)).isEqualTo("tail");
     }
+  }
+
+  /*
+   * Flexible checksums, as AWS SDKs (Java v2 from 2.30) and current AWS CLIs send them by default;
+   * S3Proxy 2.7 answered 501 NotImplemented to them. Our SDK (2.29) sends the same requests when asked:
+   * an aws-chunked body with a CRC32 trailer for a checksum algorithm, a header for a checksum value.
+   * S3Proxy 3.3 keeps no checksum to return, so reads in checksum mode are accepted but give the SDK
+   * nothing to validate.
+   */
+
+  @Test
+  void s3EndpointAcceptsPutObjectWithATrailingChecksum() {
+    byte[] small = "id,name\n1,checksum\n".getBytes(StandardCharsets.UTF_8);
+    byte[] large = randomBytes(6 * 1024 * 1024 + 17);
+    SentRequests sent = new SentRequests();
+    try (S3Client s3 = recordingClient(sent); SqsClient sqs = sqsClient()) {
+      s3.putObject(b -> b.bucket("landing").key("it/checksums/small.csv").checksumAlgorithm(ChecksumAlgorithm.CRC32),
+          RequestBody.fromBytes(small));
+      s3.putObject(b -> b.bucket("landing").key("it/checksums/large.bin").checksumAlgorithm(ChecksumAlgorithm.CRC32),
+          RequestBody.fromBytes(large));
+
+      assertThat(s3.getObjectAsBytes(b -> b.bucket("landing").key("it/checksums/small.csv")
+          .checksumMode(ChecksumMode.ENABLED)).asByteArray()).isEqualTo(small);
+      assertThat(s3.getObjectAsBytes(b -> b.bucket("landing").key("it/checksums/large.bin")
+          .checksumMode(ChecksumMode.ENABLED)).asByteArray()).isEqualTo(large);
+      // the event announces the stored size, not the length of the chunk-encoded request body
+      List<JsonNode> records = receiveUntil(sqs, r -> decodedKey(r).equals("it/checksums/large.bin"));
+      assertThat(records).filteredOn(r -> decodedKey(r).equals("it/checksums/large.bin")).singleElement()
+          .satisfies(r -> assertThat(r.at("/s3/object/size").asLong()).isEqualTo(large.length));
+    }
+    assertThat(sent.of("PutObject")).hasSize(2).allSatisfy(LocalStackIT::carriesATrailingCrc32);
+    assertThat(sent.of("PutObject")).extracting(r -> r.firstMatchingHeader("x-amz-decoded-content-length"))
+        .containsExactly(Optional.of(String.valueOf(small.length)), Optional.of(String.valueOf(large.length)));
+    assertThat(sent.of("GetObject")).hasSize(2)
+        .allSatisfy(r -> assertThat(r.firstMatchingHeader("x-amz-checksum-mode")).contains("ENABLED"));
+  }
+
+  @Test
+  void s3EndpointVerifiesAChecksumSentAsAHeader() {
+    // how the AWS CLI sends its default CRC32 over plain HTTP: a header, computed before sending
+    byte[] bytes = "id,name\n1,header\n".getBytes(StandardCharsets.UTF_8);
+    CRC32 crc32 = new CRC32();
+    crc32.update(bytes);
+    String checksum = Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc32.getValue()).array());
+    SentRequests sent = new SentRequests();
+    try (S3Client s3 = recordingClient(sent)) {
+      s3.putObject(b -> b.bucket("landing").key("it/checksums/header.csv").checksumCRC32(checksum),
+          RequestBody.fromBytes(bytes));
+      assertThat(s3.getObjectAsBytes(b -> b.bucket("landing").key("it/checksums/header.csv")
+          .checksumMode(ChecksumMode.ENABLED)).asByteArray()).isEqualTo(bytes);
+
+      assertThatThrownBy(() -> s3.putObject(b -> b.bucket("landing").key("it/checksums/corrupt.csv")
+              .checksumCRC32("AAAAAA=="), RequestBody.fromBytes(bytes)))
+          .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("BadDigest"));
+      assertThatThrownBy(() -> s3.headObject(b -> b.bucket("landing").key("it/checksums/corrupt.csv")))
+          .isInstanceOf(NoSuchKeyException.class);
+    }
+    assertThat(sent.of("PutObject")).hasSize(2).allSatisfy(r -> {
+      assertThat(r.firstMatchingHeader("x-amz-checksum-crc32")).isPresent();
+      assertThat(r.firstMatchingHeader("x-amz-trailer")).isEmpty();
+    });
+  }
+
+  @Test
+  void s3EndpointAcceptsMultipartUploadsWithTrailingChecksums() {
+    // as the AWS CLI (over HTTPS) and SDK transfer managers upload a large file: CRC32 declared up front,
+    // each part's CRC32 in a trailer and sent back on completion
+    byte[] part1 = randomBytes(5 * 1024 * 1024);
+    byte[] part2 = randomBytes(1024 * 1024 + 3);
+    String key = "it/checksums/multi.bin";
+    SentRequests sent = new SentRequests();
+    try (S3Client s3 = recordingClient(sent)) {
+      String uploadId = s3.createMultipartUpload(b -> b.bucket("landing").key(key)
+          .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
+      UploadPartResponse uploaded1 = s3.uploadPart(b -> b.bucket("landing").key(key).uploadId(uploadId).partNumber(1)
+          .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(part1));
+      UploadPartResponse uploaded2 = s3.uploadPart(b -> b.bucket("landing").key(key).uploadId(uploadId).partNumber(2)
+          .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(part2));
+      s3.completeMultipartUpload(b -> b.bucket("landing").key(key).uploadId(uploadId)
+          .multipartUpload(m -> m.parts(
+              CompletedPart.builder().partNumber(1).eTag(uploaded1.eTag()).checksumCRC32(uploaded1.checksumCRC32()).build(),
+              CompletedPart.builder().partNumber(2).eTag(uploaded2.eTag()).checksumCRC32(uploaded2.checksumCRC32()).build())));
+
+      byte[] expected = new byte[part1.length + part2.length];
+      System.arraycopy(part1, 0, expected, 0, part1.length);
+      System.arraycopy(part2, 0, expected, part1.length, part2.length);
+      assertThat(s3.getObjectAsBytes(b -> b.bucket("landing").key(key).checksumMode(ChecksumMode.ENABLED)).asByteArray())
+          .isEqualTo(expected);
+    }
+    assertThat(sent.of("UploadPart")).hasSize(2).allSatisfy(LocalStackIT::carriesATrailingCrc32);
   }
 
   @Test
@@ -239,6 +347,48 @@ class LocalStackIT {
         .endpointOverride(endpoints.sqsEndpoint())
         .region(Region.of(endpoints.region()))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .build();
+  }
+
+  /** The headers of an upload whose body is aws-chunked with its CRC32 in a trailer. */
+  private static void carriesATrailingCrc32(SdkHttpHeaders request) {
+    assertThat(request.firstMatchingHeader("x-amz-sdk-checksum-algorithm")).contains("CRC32");
+    assertThat(request.firstMatchingHeader("x-amz-trailer")).contains("x-amz-checksum-crc32");
+    assertThat(request.firstMatchingHeader("Content-Encoding")).hasValueSatisfying(v -> assertThat(v).contains("aws-chunked"));
+    assertThat(request.firstMatchingHeader("x-amz-content-sha256"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("STREAMING-").endsWith("-TRAILER"));
+  }
+
+  private static byte[] randomBytes(int length) {
+    byte[] bytes = new byte[length];
+    new Random(length).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Records each request as sent (signed), by operation name. */
+  private static final class SentRequests implements ExecutionInterceptor {
+    private final Map<String, List<SdkHttpHeaders>> sent = new ConcurrentHashMap<>();
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      sent.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+          operation -> new CopyOnWriteArrayList<>()).add(context.httpRequest());
+    }
+
+    List<SdkHttpHeaders> of(String operation) {
+      return sent.getOrDefault(operation, List.of());
+    }
+  }
+
+  /** An S3 client that records the requests it sends on {@code interceptor}. */
+  private static S3Client recordingClient(ExecutionInterceptor interceptor) {
+    return S3Client.builder()
+        .endpointOverride(endpoints.s3Endpoint())
+        .forcePathStyle(true)
+        .region(Region.of(endpoints.region()))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
+        .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor))
         .build();
   }
 

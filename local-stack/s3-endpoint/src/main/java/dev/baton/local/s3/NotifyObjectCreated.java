@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.domain.Blob;
@@ -31,8 +30,8 @@ import org.jclouds.blobstore.util.ForwardingBlobStore;
  *
  * <p>The message is sent after the blob store has stored the object and before S3Proxy answers the
  * client, so a client that got its 200 finds the message queued. S3Proxy stores a stub object named
- * after the upload id while a multipart upload is open (filesystem stores cannot list uploads); that
- * stub is not notified.
+ * {@value #MULTIPART_STUB_PREFIX}{@code <upload id>} while a multipart upload is open (filesystem
+ * stores cannot list uploads) and hides it from listings; that stub is not notified.
  *
  * <p>Best effort: AWS delivers its notifications at least once, but a send that fails here is
  * reported on {@code errors} and dropped; the object stays stored and the client sees success.
@@ -50,12 +49,13 @@ final class NotifyObjectCreated extends ForwardingBlobStore {
     void send(String messageBody);
   }
 
+  /** S3Proxy's reserved name prefix of multipart upload stubs (its {@code MULTIPART_STUB_PREFIX}). */
+  static final String MULTIPART_STUB_PREFIX = ".s3proxy-mpu-stub-";
+
   private final Set<String> buckets;
   private final Sender sender;
   private final String destination;
   private final PrintStream errors;
-  /** Ids of multipart uploads started and not yet completed or aborted: their stubs are not notified. */
-  private final Set<String> openUploads = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastSequencer = new AtomicLong();
 
   /**
@@ -77,7 +77,7 @@ final class NotifyObjectCreated extends ForwardingBlobStore {
   public String putBlob(String container, Blob blob, PutOptions options) {
     String eTag = super.putBlob(container, blob, options);
     String key = blob.getMetadata().getName();
-    if (!openUploads.contains(key)) {
+    if (!key.startsWith(MULTIPART_STUB_PREFIX)) {
       notifyCreated("ObjectCreated:Put", container, key, eTag);
     }
     return eTag;
@@ -91,24 +91,10 @@ final class NotifyObjectCreated extends ForwardingBlobStore {
   }
 
   @Override
-  public MultipartUpload initiateMultipartUpload(String container, BlobMetadata blobMetadata, PutOptions options) {
-    MultipartUpload upload = super.initiateMultipartUpload(container, blobMetadata, options);
-    openUploads.add(upload.id());
-    return upload;
-  }
-
-  @Override
   public String completeMultipartUpload(MultipartUpload upload, List<MultipartPart> parts) {
     String eTag = super.completeMultipartUpload(upload, parts);
-    openUploads.remove(upload.id());
     notifyCreated("ObjectCreated:CompleteMultipartUpload", upload.containerName(), upload.blobName(), eTag);
     return eTag;
-  }
-
-  @Override
-  public void abortMultipartUpload(MultipartUpload upload) {
-    super.abortMultipartUpload(upload);
-    openUploads.remove(upload.id());
   }
 
   @Override

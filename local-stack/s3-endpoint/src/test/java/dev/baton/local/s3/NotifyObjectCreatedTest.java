@@ -70,8 +70,9 @@ class NotifyObjectCreatedTest {
   void multipartUploadSendsOnlyCompleteMultipartUploadAndNotTheUploadStub() throws Exception {
     MultipartUpload upload = notifying.initiateMultipartUpload(
         "landing", notifying.blobBuilder("big.bin").build().getMetadata(), PutOptions.NONE);
-    // S3Proxy stores a stub named after the upload id on filesystem stores
-    notifying.putBlob("landing", notifying.blobBuilder(upload.id()).payload(new byte[0]).build(), PutOptions.NONE);
+    // S3Proxy stores a stub named after the upload id, under its reserved prefix, on filesystem stores
+    notifying.putBlob("landing", notifying.blobBuilder(".s3proxy-mpu-stub-" + upload.id()).payload(new byte[0]).build(),
+        PutOptions.NONE);
     MultipartPart part = notifying.uploadMultipartPart(upload, 1, Payloads.newByteArrayPayload(new byte[] {1, 2, 3}));
     notifying.completeMultipartUpload(upload, List.of(part));
 
