@@ -26,6 +26,8 @@ final class LocalCommand {
       String mode = local.ensureRunning(System.err, events.mode()).eventsMode(); // the stack is up: sets the landing connector
       System.out.println("Object events: " + mode);
       System.out.println("State: " + endpoints.home());
+      LocalServices.writeConfigFile(local.config(endpoints), local.configFile(), local.secretsFile());
+      System.out.println("Configuration: " + local.configFile() + " (baton --config " + local.configFile() + " ...)");
       return 0;
     }
   }

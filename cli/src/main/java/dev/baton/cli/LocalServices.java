@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.cli.config.Configuration;
 import dev.baton.control.ControllerConfig;
 import dev.baton.local.LocalEndpoints;
 import dev.baton.local.LocalStack;
@@ -177,6 +178,59 @@ public final class LocalServices {
     config.put("s3.secret.access.key", endpoints.s3SecretKey());
     config.put("poll.interval.ms", "500");
     return config;
+  }
+
+  /**
+   * Writes {@code config} as a configuration file usable with {@code baton --config}: every
+   * secret ({@link Configuration#isSecretKey}) goes to {@code secretsFile} (mode 0600) and the
+   * configuration file refers to it with {@code ${file:<secretsFile>:<key>}}, so the file itself
+   * holds no secret. Both files are replaced.
+   *
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  public static void writeConfigFile(Map<String, String> config, Path file, Path secretsFile) {
+    java.util.Properties settings = new java.util.Properties();
+    java.util.Properties secrets = new java.util.Properties();
+    Path secretsPath = secretsFile.toAbsolutePath();
+    config.forEach((key, value) -> {
+      if (Configuration.isSecretKey(key)) {
+        secrets.setProperty(key, value);
+        settings.setProperty(key, "${file:" + secretsPath + ":" + key + "}");
+      } else {
+        settings.setProperty(key, value);
+      }
+    });
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.createDirectories(secretsPath.getParent());
+      writeOwnerOnly(secretsPath, secrets, "secrets of " + file.getFileName() + "; readable by their owner only");
+      try (var out = Files.newBufferedWriter(file)) {
+        settings.store(out, "Baton configuration for the local stack (baton --config " + file + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file + " or " + secretsFile, e);
+    }
+  }
+
+  private static void writeOwnerOnly(Path file, java.util.Properties properties, String comment) throws IOException {
+    var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+    Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly));
+    try (var out = Files.newBufferedWriter(temporary)) {
+      properties.store(out, comment);
+    }
+    Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Where {@code baton local up} writes the configuration file of the local stack. */
+  public Path configFile() {
+    return workspace.home().resolve("local/baton.properties");
+  }
+
+  /** Where {@code baton local up} writes the secrets {@link #configFile()} refers to (mode 0600). */
+  public Path secretsFile() {
+    return workspace.home().resolve("local/secrets.properties");
   }
 
   /** Baton configuration for the local stack: Kafka, the JDBC/SQLite catalog on local S3, S3A, checkpoint. */

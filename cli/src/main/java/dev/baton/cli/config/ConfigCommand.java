@@ -1,12 +1,14 @@
 package dev.baton.cli.config;
 
 import dev.baton.cli.BatonCli;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code baton config check|show}: the resolved configuration, and whether each service it names answers. */
 @Command(name = "config", mixinStandardHelpOptions = true,
@@ -26,9 +28,12 @@ public final class ConfigCommand {
         description = "Longest wait for each service, ms (default ${DEFAULT-VALUE}).")
     long timeoutMs;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-      PrintStream out = System.out;
+      PrintWriter out = spec.commandLine().getOut();
       Configuration configuration = BatonCli.configuration(System.err);
       out.println("configuration " + configuration.source());
       List<ServiceCheck> checks = ServiceCheck.all(configuration, Duration.ofMillis(timeoutMs));
@@ -40,11 +45,15 @@ public final class ConfigCommand {
   @Command(name = "show", mixinStandardHelpOptions = true,
       description = "Print the resolved configuration, one key=value per line, secrets as ****.")
   static final class Show implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
       Configuration configuration = BatonCli.configuration(System.err);
-      System.out.println("# " + configuration.source());
-      configuration.redacted().forEach((key, value) -> System.out.println(key + "=" + value));
+      out.println("# " + configuration.source());
+      configuration.redacted().forEach((key, value) -> out.println(key + "=" + value));
       return 0;
     }
   }

@@ -104,17 +104,15 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
         topics.add(topic + " " + topicState(described.get(topic), timeout));
       }
       return ok("kafka", brokers + " broker(s), cluster " + clusterId + "; topics: " + String.join(", ", topics));
-    } catch (ConfigException e) {
-      return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, e.getMessage());
     } catch (ExecutionException e) {
-      return kafkaFailure(e.getCause());
+      return kafkaFailure(e.getCause(), config.kafka().get("bootstrap.servers"));
     } catch (TimeoutException e) {
       return kafkaTimeout(timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, "interrupted");
     } catch (RuntimeException e) {
-      return kafkaFailure(e);
+      return kafkaFailure(e, config.kafka().get("bootstrap.servers"));
     }
   }
 
@@ -134,7 +132,15 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
     }
   }
 
-  private static ServiceCheck kafkaFailure(Throwable cause) {
+  private static ServiceCheck kafkaFailure(Throwable cause, String bootstrap) {
+    if (hasCause(cause, ConfigException.class)) {
+      // e.g. "No resolvable bootstrap urls given in bootstrap.servers", wrapped by the admin client
+      Throwable config = cause;
+      while (!(config instanceof ConfigException)) {
+        config = config.getCause();
+      }
+      return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, config.getMessage() + ": " + bootstrap);
+    }
     if (cause instanceof SaslAuthenticationException) {
       return failed("kafka", "kafka.sasl.jaas.config", "authentication failed: " + cause.getMessage());
     }
