@@ -59,7 +59,8 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
   private static final Pattern NOT_A_SECRET =
       Pattern.compile("(?i).*[.-](provider|providers|class|url|uri|endpoint|type|location|enabled|ms|name|path)$");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{[^}]*:[^}]*}");
-  private static final Pattern INLINE_JAAS_PASSWORD = Pattern.compile("(?i)password\\s*=\\s*\"(?!\\$\\{)");
+  /** A JAAS option holding a password or client secret inline rather than by reference. */
+  private static final Pattern INLINE_JAAS_SECRET = Pattern.compile("(?i)(password|secret)\\s*=\\s*\"(?!\\$\\{)");
   private static final String MASK = "****";
 
   public Configuration {
@@ -107,7 +108,11 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
           continue;
         }
         boolean referenced = REFERENCE.matcher(value).find();
-        if (isSecretKey(key) && !referenced || INLINE_JAAS_PASSWORD.matcher(value).find()) {
+        // a JAAS configuration is secret as a whole, but only its password/secret options must be references
+        // (MSK IAM's "IAMLoginModule required;" holds none)
+        boolean inline = key.endsWith("sasl.jaas.config") ? INLINE_JAAS_SECRET.matcher(value).find()
+            : isSecretKey(key) && !referenced;
+        if (inline) {
           throw new ConfigException("Cannot use configuration file " + file + ": " + key + " holds a secret inline;"
               + " give it by reference, e.g. ${env:NAME} or ${file:/path/secrets.properties:" + key + "}");
         }

@@ -70,6 +70,35 @@ class ConfigurationTest {
   }
 
   @Test
+  void jaasConfigurationWithoutPasswordIsAcceptedAndMasked() throws Exception {
+    Configuration config = Configuration.load(write("""
+        kafka.security.protocol=SASL_SSL
+        kafka.sasl.mechanism=AWS_MSK_IAM
+        kafka.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;
+        kafka.sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler
+        """));
+
+    assertThat(config.values()).containsEntry("kafka.sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+    assertThat(config.display("kafka.sasl.jaas.config")).isEqualTo("****");
+    assertThat(config.display("kafka.sasl.client.callback.handler.class"))
+        .isEqualTo("software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+  }
+
+  @Test
+  void mskIamSettingsMakeAWorkingKafkaClient() {
+    // the IAM login module and callback handler load on the CLI's classpath (AWS SDK from iceberg-aws-bundle)
+    java.util.Map<String, Object> settings = new java.util.HashMap<>(Map.of(
+        "bootstrap.servers", "127.0.0.1:9",
+        "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "AWS_MSK_IAM",
+        "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler"));
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(settings)) {
+      assertThat(admin).isNotNull();
+    }
+  }
+
+  @Test
   void unresolvableReferenceNamesTheKeyAndTheReference() throws Exception {
     Path file = write("kafka.sasl.jaas.config=x password=\"${env:BATON_TEST_NO_SUCH_VARIABLE_42}\";\n");
 
