@@ -50,11 +50,6 @@ public final class BatonCli {
   Path configFile;
 
   public static void main(String[] args) {
-    // S3-compatible endpoints (S3Proxy) reject the AWS SDK's default flexible checksums (x-amz-trailer)
-    System.setProperty("aws.requestChecksumCalculation",
-        System.getProperty("aws.requestChecksumCalculation", "when_required"));
-    System.setProperty("aws.responseChecksumValidation",
-        System.getProperty("aws.responseChecksumValidation", "when_required"));
     System.exit(commandLine().execute(args));
   }
 

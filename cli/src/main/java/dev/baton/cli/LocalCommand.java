@@ -26,7 +26,6 @@ final class LocalCommand {
       String mode = local.ensureRunning(System.err, events.mode()).eventsMode(); // the stack is up: sets the landing connector
       System.out.println("Object events: " + mode);
       System.out.println("State: " + endpoints.home());
-      LocalServices.writeConfigFile(local.config(endpoints), local.configFile(), local.secretsFile());
       System.out.println("Configuration: " + local.configFile() + " (baton --config " + local.configFile() + " ...)");
       return 0;
     }
@@ -34,7 +33,9 @@ final class LocalCommand {
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the local services and their endpoints.")
   static final class Status implements Callable<Integer> {
-    @Option(names = "--format", defaultValue = "text", description = "text or json")
+    @Option(names = "--format", defaultValue = "text",
+        description = "text, json, or env: shell exports for S3 clients (AWS CLI, SDKs) and BATON_CONFIG, e.g."
+            + " eval \"$(./baton local status --format env)\"; aws s3 cp sales.csv s3://landing/sales/b1/sales.csv")
     String format;
 
     @Override
@@ -45,6 +46,14 @@ final class LocalCommand {
       status.put("running", endpoints.isPresent());
       endpoints.ifPresent(e -> status.putAll(e.asMap()));
       status.put("services", local.stack().serviceStates());
+      if (format.equals("env")) {
+        if (endpoints.isEmpty()) {
+          System.err.println("The local stack is not running: ./baton local up");
+          return 3;
+        }
+        clientEnvironment(endpoints.get()).forEach((name, value) -> System.out.println("export " + name + "='" + value + "'"));
+        return 0;
+      }
       if (format.equals("json")) {
         System.out.println(new ObjectMapper().writeValueAsString(status));
       } else {
@@ -52,6 +61,19 @@ final class LocalCommand {
       }
       return endpoints.isPresent() ? 0 : 3;
     }
+  }
+
+  /**
+   * What an S3 client (AWS CLI, AWS SDKs: {@code AWS_ENDPOINT_URL_S3}) needs to use the local
+   * stack: the endpoint, the local-only key pair and the region.
+   */
+  static Map<String, String> clientEnvironment(LocalEndpoints endpoints) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("AWS_ENDPOINT_URL_S3", endpoints.s3Endpoint().toString());
+    environment.put("AWS_ACCESS_KEY_ID", endpoints.s3AccessKey());
+    environment.put("AWS_SECRET_ACCESS_KEY", endpoints.s3SecretKey());
+    environment.put("AWS_REGION", endpoints.region());
+    return environment;
   }
 
   @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services 'up' started; data stays.")

@@ -90,6 +90,7 @@ public final class LocalServices {
       endpoints = stack.up(new PrintStream(OutputStream.nullOutputStream()));
     }
     stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
+    writeConfigFile(config(endpoints), configFile(), secretsFile());
     return new Started(endpoints, started, mode);
   }
 
@@ -223,12 +224,12 @@ public final class LocalServices {
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Where {@code baton local up} writes the configuration file of the local stack. */
+  /** Where {@link #ensureRunning} writes the configuration file of the local stack. */
   public Path configFile() {
     return workspace.home().resolve("local/baton.properties");
   }
 
-  /** Where {@code baton local up} writes the secrets {@link #configFile()} refers to (mode 0600). */
+  /** Where {@link #ensureRunning} writes the secrets {@link #configFile()} refers to (mode 0600). */
   public Path secretsFile() {
     return workspace.home().resolve("local/secrets.properties");
   }

@@ -47,7 +47,6 @@ class ConfigFileIT {
     home = Files.createTempDirectory(repository.resolve("cli/target"), "it-config");
     local = new LocalServices(new Workspace(home, repository, repository.resolve("examples/pipelines")));
     config = local.config(local.ensureRunning(quiet()).endpoints());
-    LocalServices.writeConfigFile(config, local.configFile(), local.secretsFile());
     configFile = local.configFile();
   }
 
@@ -139,7 +138,6 @@ class ConfigFileIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
-    command.add("-Daws.requestChecksumCalculation=when_required");
     command.add("-Dbaton.repo.dir=" + repository);
     command.add("-cp");
     command.add(repository.resolve("cli/target/classes") + File.pathSeparator

@@ -346,7 +346,6 @@ class ControllerKillIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
-    command.add("-Daws.requestChecksumCalculation=when_required");
     command.add("-Dbaton.repo.dir=" + repository);
     // like the CLI's logging, plus one DEBUG line per micro-batch saying what the controller decided
     command.add("-Dlog4j2.configurationFile=" + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties"));

@@ -52,6 +52,7 @@ class TpchPipelineIT {
     Path home = Files.createTempDirectory(repository.resolve("cli/target"), "it-home");
     Path pipelineDir = Files.createDirectories(home.resolve("pipelines"));
     Files.copy(repository.resolve("examples/pipelines/tpch-12.yaml"), pipelineDir.resolve("tpch-12.yaml"));
+    Files.copy(repository.resolve("examples/pipelines/sales-csv.yaml"), pipelineDir.resolve("sales-csv.yaml"));
     Files.writeString(pipelineDir.resolve("failing-gate.yaml"), """
         name: failing-gate
         trigger: {type: objects, bucket: landing, prefix: gate/, requiredFiles: [nation.tbl]}
@@ -424,6 +425,56 @@ class TpchPipelineIT {
       s3.putObject(r -> r.bucket("landing").key("legacy/" + batch + "/_job_status1"),
           software.amazon.awssdk.core.sync.RequestBody.fromString(flagContent));
       return watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+  }
+
+  @Test
+  void aUsersOwnCsvUploadedWithTheSdkDefaultsStartsARunSummedPerRegion() throws Exception {
+    PipelineDefinition pipeline = pipelines.get("sales-csv").orElseThrow();
+    String batch = Demo.newBatchId();
+    String runId = dev.baton.schemas.RunIds.of(pipeline.name(), pipeline.trigger().triggerKey(batch));
+    String[] regions = {"EMEA", "AMER", "APAC, Japan", "Zürich"};
+    StringBuilder csv = new StringBuilder("order_id,region,amount\n");
+    Map<String, BigDecimal> expectedTotals = new java.util.TreeMap<>();
+    Map<String, Long> expectedOrders = new java.util.TreeMap<>();
+    java.util.Random random = new java.util.Random(42);
+    for (int order = 1; order <= 500; order++) {
+      String region = regions[random.nextInt(regions.length)];
+      BigDecimal amount = BigDecimal.valueOf(random.nextInt(10_000_000), 2);
+      csv.append(order).append(',').append(region.contains(",") ? "\"" + region + "\"" : region).append(',')
+          .append(amount.toPlainString()).append('\n');
+      expectedTotals.merge(region, amount, BigDecimal::add);
+      expectedOrders.merge(region, 1L, Long::sum);
+    }
+    List<String> checksumHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor recordChecksums =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(software.amazon.awssdk.core.interceptor.Context.BeforeTransmission context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            context.httpRequest().headers().keySet().stream()
+                .filter(name -> name.startsWith("x-amz-checksum-") || name.equals("x-amz-trailer"))
+                .forEach(checksumHeaders::add);
+          }
+        };
+
+    RunWatcher.RunReport report;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig());
+        var s3 = dev.baton.cli.config.S3Settings.builder(config)
+            .overrideConfiguration(c -> c.addExecutionInterceptor(recordChecksums)).build()) {
+      s3.putObject(r -> r.bucket("landing").key("sales/" + batch + "/sales.csv"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString(csv.toString()));
+      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+
+    assertThat(checksumHeaders).as("the SDK's default upload carries a flexible checksum").isNotEmpty();
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    List<Row> rows = spark.sql("SELECT region, orders, total_amount FROM curated.sales_by_region WHERE batch_id = '"
+        + batch + "' ORDER BY region").collectAsList();
+    assertThat(rows).extracting(row -> row.getString(0)).containsExactlyElementsOf(expectedTotals.keySet());
+    for (Row row : rows) {
+      assertThat(row.getLong(1)).as(row.getString(0)).isEqualTo(expectedOrders.get(row.getString(0)));
+      assertThat(row.getDecimal(2)).as(row.getString(0)).isEqualByComparingTo(expectedTotals.get(row.getString(0)));
     }
   }
 

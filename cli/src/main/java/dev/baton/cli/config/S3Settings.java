@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * The {@code s3.*} keys of Baton configuration, for the S3 clients the CLI makes itself (uploads,
@@ -35,12 +35,19 @@ public final class S3Settings {
 
   private S3Settings() {}
 
-  /** An S3 client configured by the {@code s3.*} keys of {@code config}. The caller closes it. */
+  /**
+   * An S3 client configured by the {@code s3.*} keys of {@code config}, with the AWS SDK's defaults
+   * otherwise (flexible checksums included). The caller closes it.
+   */
   public static S3Client client(Map<String, String> config) {
-    var builder = S3Client.builder()
+    return builder(config).build();
+  }
+
+  /** The builder of {@link #client}, for a caller that adds to it. */
+  public static S3ClientBuilder builder(Map<String, String> config) {
+    S3ClientBuilder builder = S3Client.builder()
         .httpClientBuilder(ApacheHttpClient.builder())
-        .region(Region.of(config.getOrDefault(REGION, "us-east-1")))
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
+        .region(Region.of(config.getOrDefault(REGION, "us-east-1")));
     if (config.containsKey(ENDPOINT)) {
       builder.endpointOverride(URI.create(config.get(ENDPOINT))).forcePathStyle(true);
     }
@@ -48,7 +55,7 @@ public final class S3Settings {
       builder.credentialsProvider(StaticCredentialsProvider.create(
           AwsBasicCredentials.create(config.get(ACCESS_KEY_ID), config.get(SECRET_ACCESS_KEY))));
     }
-    return builder.build();
+    return builder;
   }
 
   /** The buckets to check: {@value #BUCKETS}, else the warehouse's bucket if it is on S3, else none. */

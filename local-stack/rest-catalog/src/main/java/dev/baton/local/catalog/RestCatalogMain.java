@@ -47,10 +47,6 @@ public final class RestCatalogMain {
     String accessKey = requireEnv(ACCESS_KEY_ENV);
     String secretKey = requireEnv(SECRET_KEY_ENV);
     createParent(sqliteFile);
-    // The local S3 endpoint (S3Proxy) answers 501 to the SDK's default trailing checksums
-    setIfAbsent("aws.requestChecksumCalculation", "when_required");
-    setIfAbsent("aws.responseChecksumValidation", "when_required");
-
     Catalog catalog = BackendCatalog.create(
         BackendCatalog.properties(sqliteFile, warehouse, s3Endpoint, region, accessKey, secretKey));
     RestCatalogServer server = RestCatalogServer.start(catalog, HOST, port, token);
@@ -77,12 +73,6 @@ public final class RestCatalogMain {
     Path parent = file.getParent();
     if (parent != null) {
       Files.createDirectories(parent);
-    }
-  }
-
-  private static void setIfAbsent(String property, String value) {
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, value);
     }
   }
 
