@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the local stack's services answer, and the local-only S3 credentials.
@@ -21,6 +22,9 @@ import java.util.Map;
  * @param s3AccessKey access key accepted by the local S3 endpoint only
  * @param s3SecretKey secret key accepted by the local S3 endpoint only
  * @param region the AWS region name the local endpoints accept
+ * @param kafkaSecurity present when the broker runs in secure mode: {@code kafkaBootstrap} is then a
+ *     SASL_SSL listener, and this says how to authenticate (truststore, passwords file); empty for
+ *     the plaintext broker
  */
 public record LocalEndpoints(
     Path home,
@@ -31,7 +35,15 @@ public record LocalEndpoints(
     String s3EventsQueueUrl,
     String s3AccessKey,
     String s3SecretKey,
-    String region) {
+    String region,
+    Optional<KafkaClientSecurity> kafkaSecurity) {
+
+  /** The endpoints of a stack whose broker runs in plaintext mode. */
+  public LocalEndpoints(Path home, String kafkaBootstrap, URI s3Endpoint, URI connectUrl, URI sqsEndpoint,
+      String s3EventsQueueUrl, String s3AccessKey, String s3SecretKey, String region) {
+    this(home, kafkaBootstrap, s3Endpoint, connectUrl, sqsEndpoint, s3EventsQueueUrl, s3AccessKey, s3SecretKey,
+        region, Optional.empty());
+  }
 
   public LocalEndpoints {
     requireNonNull(home, "Invalid home: null");
@@ -43,6 +55,12 @@ public record LocalEndpoints(
     requireNonNull(s3AccessKey, "Invalid s3AccessKey: null");
     requireNonNull(s3SecretKey, "Invalid s3SecretKey: null");
     requireNonNull(region, "Invalid region: null");
+    requireNonNull(kafkaSecurity, "Invalid kafkaSecurity: null");
+  }
+
+  /** True when the broker requires TLS + SASL/SCRAM ({@code baton local up --secure}). */
+  public boolean kafkaSecure() {
+    return kafkaSecurity.isPresent();
   }
 
   /** The endpoints as a flat map in a stable order, as printed by {@code baton local status}. */
@@ -57,6 +75,13 @@ public record LocalEndpoints(
     map.put("s3AccessKey", s3AccessKey);
     map.put("s3SecretKey", s3SecretKey);
     map.put("region", region);
+    kafkaSecurity.ifPresent(security -> {
+      map.put("kafkaSecurityProtocol", security.securityProtocol());
+      map.put("kafkaSaslMechanism", security.saslMechanism());
+      map.put("kafkaTruststore", security.truststore().toString());
+      map.put("kafkaCaCertificate", security.caCertificate().toString());
+      map.put("kafkaSecretsFile", security.secretsFile().toString());
+    });
     return map;
   }
 }

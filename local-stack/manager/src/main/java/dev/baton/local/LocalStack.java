@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -68,6 +69,14 @@ public final class LocalStack {
   public static final String S3_EVENTS_DEAD_LETTER_QUEUE = "baton-s3-events-dlq";
   /** Receives of a message of {@link #S3_EVENTS_QUEUE} before it moves to the dead-letter queue. */
   public static final int S3_EVENTS_MAX_RECEIVE_COUNT = 5;
+  /** The local Kafka Connect worker's group id. */
+  public static final String CONNECT_GROUP = "baton-connect";
+  /** The local Kafka Connect worker's connector-config topic. */
+  public static final String CONNECT_CONFIG_TOPIC = "baton-connect-configs";
+  /** The local Kafka Connect worker's source-offset topic. */
+  public static final String CONNECT_OFFSET_TOPIC = "baton-connect-offsets";
+  /** The local Kafka Connect worker's status topic. */
+  public static final String CONNECT_STATUS_TOPIC = "baton-connect-status";
 
   private static final String KAFKA = "kafka";
   private static final String SQS = "sqs";
@@ -106,8 +115,11 @@ public final class LocalStack {
   }
 
   /**
-   * Starts every service that is not already running, waits until each answers, creates the
-   * topics and buckets, and returns the endpoints. Progress goes to {@code progress}.
+   * Starts every service that is not already running, with a plaintext Kafka broker, waits until
+   * each answers, creates the topics and buckets, and returns the endpoints. Progress goes to
+   * {@code progress}. A broker running in secure mode is restarted in plaintext mode (each mode
+   * keeps its own data folder, {@code kafka/} or {@code kafka-secure/}), and the Connect worker
+   * with it.
    *
    * <p>The SQS endpoint starts first and must have created its queues before the S3 endpoint
    * starts, so that no created object goes unannounced. A running S3 endpoint that was started
@@ -116,16 +128,51 @@ public final class LocalStack {
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
   public LocalEndpoints up(PrintStream progress) {
+    return up(progress, Optional.empty());
+  }
+
+  /**
+   * Like {@link #up(PrintStream)}, with the Kafka broker in secure mode, like a secured production
+   * cluster: its one client listener (the same port) requires TLS + SASL/SCRAM-SHA-512, its
+   * inter-broker and controller listeners mutual TLS, and every request is authorized against
+   * {@link KafkaSecurity#acls()}. The CA, broker keystore, client truststore and passwords are
+   * generated once in {@code <home>/local/secure/} (see {@link KafkaSecrets}); the ACLs are created
+   * (as {@value KafkaSecrets#ADMIN}) on every call. A broker running in plaintext mode is restarted
+   * in secure mode, and the Connect worker with it (which then authenticates as {@value
+   * KafkaSecrets#CONNECT}). The returned endpoints carry {@link LocalEndpoints#kafkaSecurity()}.
+   *
+   * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
+   */
+  public LocalEndpoints up(PrintStream progress, KafkaSecurity security) {
+    return up(progress, Optional.of(requireNonNull(security, "Invalid security: null")));
+  }
+
+  private LocalEndpoints up(PrintStream progress, Optional<KafkaSecurity> security) {
     StackLock lock = lockOrThrow();
     try {
       StackState state = StackState.loadOrCreate(stateFile);
-      LocalEndpoints endpoints = endpoints(state);
+      boolean secure = security.isPresent();
+      KafkaSecrets secrets = secure ? KafkaSecrets.loadOrCreate(secureDir()) : null;
       List<String> started = new ArrayList<>();
+      if (isRunning(state, KAFKA) && state.kafkaSecure != secure) {
+        progress.printf("%-8s restarting in %s mode%n", KAFKA, secure ? "secure" : "plaintext");
+        stop(state, CONNECT); // its worker config names the other listener
+        stop(state, KAFKA);
+      }
       if (!isRunning(state, KAFKA)) {
-        start(state, KAFKA, List.of(localDir.resolve("kafka").toString(),
-            String.valueOf(state.kafkaPort), String.valueOf(state.kafkaControllerPort)), Map.of(), "-Xmx768m");
+        if (secure) {
+          start(state, KAFKA, List.of(localDir.resolve("kafka-secure").toString(), String.valueOf(state.kafkaPort),
+                  String.valueOf(state.kafkaControllerPort), String.valueOf(state.kafkaInternalPort)),
+              Map.of("BATON_KAFKA_SECURE_DIR", secrets.dir().toString()), "-Xmx768m");
+        } else {
+          start(state, KAFKA, List.of(localDir.resolve("kafka").toString(),
+              String.valueOf(state.kafkaPort), String.valueOf(state.kafkaControllerPort)), Map.of(), "-Xmx768m");
+        }
+        state.kafkaSecure = secure;
         started.add(KAFKA);
       }
+      LocalEndpoints endpoints = endpoints(state);
+      Map<String, Object> admin = adminConfig(endpoints.kafkaBootstrap(), secrets);
       if (!isRunning(state, SQS)) {
         start(state, SQS, List.of(String.valueOf(state.sqsPort), S3_EVENTS_QUEUE, S3_EVENTS_DEAD_LETTER_QUEUE,
             String.valueOf(S3_EVENTS_MAX_RECEIVE_COUNT)), Map.of(), "-Xmx256m");
@@ -150,8 +197,11 @@ public final class LocalStack {
         started.add(S3);
         state.save(stateFile);
       }
-      await(KAFKA, () -> kafkaAnswers(endpoints.kafkaBootstrap()));
-      createTopics(endpoints.kafkaBootstrap(), topics);
+      await(KAFKA, () -> kafkaAnswers(admin));
+      createTopics(admin, topics);
+      if (secure) {
+        createAcls(admin, security.get().acls());
+      }
       await(S3, () -> portAnswers(state.s3Port));
       if (!isRunning(state, CONNECT)) {
         Path workerConfig = writeConnectConfig(state);
@@ -301,6 +351,10 @@ public final class LocalStack {
     return localDir.resolve("logs").resolve(service + ".log");
   }
 
+  private Path secureDir() {
+    return localDir.resolve("secure");
+  }
+
   private LocalEndpoints endpoints(StackState state) {
     return new LocalEndpoints(
         home,
@@ -311,12 +365,13 @@ public final class LocalStack {
         "http://127.0.0.1:" + state.sqsPort + "/" + SQS_ACCOUNT_ID + "/" + S3_EVENTS_QUEUE,
         state.s3AccessKey,
         state.s3SecretKey,
-        REGION);
+        REGION,
+        state.kafkaSecure ? Optional.of(KafkaClientSecurity.of(secureDir())) : Optional.empty());
   }
 
   private static String address(LocalEndpoints endpoints, String service) {
     return switch (service) {
-      case KAFKA -> endpoints.kafkaBootstrap();
+      case KAFKA -> endpoints.kafkaBootstrap() + (endpoints.kafkaSecure() ? " (SASL_SSL)" : "");
       case SQS -> endpoints.sqsEndpoint().toString();
       case S3 -> endpoints.s3Endpoint().toString();
       default -> endpoints.connectUrl().toString();
@@ -382,12 +437,26 @@ public final class LocalStack {
   private Path writeConnectConfig(StackState state) throws IOException {
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", "127.0.0.1:" + state.kafkaPort);
-    props.setProperty("group.id", "baton-connect");
+    if (state.kafkaSecure) {
+      // secrets by reference: the worker resolves them with its file config provider
+      Map<String, String> client = KafkaClientSecurity.of(secureDir()).clientConfig(KafkaSecrets.CONNECT);
+      client.forEach((key, value) -> {
+        if (key.startsWith("config.providers")) {
+          props.setProperty(key, value);
+        } else {
+          // the worker's own clients, then its connectors' producers, consumers and admin clients
+          for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+            props.setProperty(prefix + key, value);
+          }
+        }
+      });
+    }
+    props.setProperty("group.id", CONNECT_GROUP);
     props.setProperty("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     props.setProperty("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    props.setProperty("config.storage.topic", "baton-connect-configs");
-    props.setProperty("offset.storage.topic", "baton-connect-offsets");
-    props.setProperty("status.storage.topic", "baton-connect-status");
+    props.setProperty("config.storage.topic", CONNECT_CONFIG_TOPIC);
+    props.setProperty("offset.storage.topic", CONNECT_OFFSET_TOPIC);
+    props.setProperty("status.storage.topic", CONNECT_STATUS_TOPIC);
     props.setProperty("config.storage.replication.factor", "1");
     props.setProperty("offset.storage.replication.factor", "1");
     props.setProperty("offset.storage.partitions", "1");
@@ -413,11 +482,46 @@ public final class LocalStack {
    * @throws LocalStackException if the broker does not create them within 30 s
    */
   public void ensureTopics(LocalEndpoints endpoints, Map<String, Integer> topics) {
-    createTopics(endpoints.kafkaBootstrap(), topics);
+    createTopics(adminConfig(endpoints.kafkaBootstrap(),
+        endpoints.kafkaSecure() ? KafkaSecrets.loadOrCreate(secureDir()) : null), topics);
   }
 
-  private static void createTopics(String bootstrap, Map<String, Integer> topics) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+  /**
+   * The stack's own admin client config: plaintext, or SASL_SSL as {@value KafkaSecrets#ADMIN} when
+   * {@code secrets} is not null. The password stays in memory (Kafka logs it as {@code [hidden]}).
+   */
+  private static Map<String, Object> adminConfig(String bootstrap, KafkaSecrets secrets) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    if (secrets != null) {
+      config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+      config.put("sasl.mechanism", "SCRAM-SHA-512");
+      config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+          + KafkaSecrets.ADMIN + "\" password=\"" + secrets.password(KafkaSecrets.ADMIN) + "\";");
+      config.put("ssl.truststore.type", "PKCS12");
+      config.put("ssl.truststore.location", secrets.truststore().toString());
+      config.put("ssl.truststore.password", secrets.truststorePassword());
+    }
+    return config;
+  }
+
+  /** Creates the ACLs (an existing ACL is left as it is). */
+  private static void createAcls(Map<String, Object> adminConfig, List<AclGrant> grants) {
+    List<AclBinding> bindings = grants.stream().flatMap(grant -> grant.bindings().stream()).toList();
+    try (Admin admin = Admin.create(adminConfig)) {
+      admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new LocalStackException("Cannot create ACLs on " + adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+          + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while creating ACLs", e);
+    }
+  }
+
+  private static void createTopics(Map<String, Object> adminConfig, Map<String, Integer> topics) {
+    Object bootstrap = adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    try (Admin admin = Admin.create(adminConfig)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       Collection<NewTopic> missing =
           topics.entrySet().stream()
@@ -488,16 +592,17 @@ public final class LocalStack {
         .filter(handle -> handle.info().commandLine().map(cmd -> cmd.contains("-Dbaton.service=" + service)).orElse(true));
   }
 
-  private static boolean kafkaAnswers(String bootstrap) {
+  /** True once the broker answers a describe-cluster request from the stack's admin client. */
+  private static boolean kafkaAnswers(Map<String, Object> adminConfig) {
+    String bootstrap = (String) adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
     int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
     if (!portAnswers(port)) {
       return false;
     }
-    try (Admin admin =
-        Admin.create(Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+    Map<String, Object> config = new LinkedHashMap<>(adminConfig);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+    try (Admin admin = Admin.create(config)) {
       return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       return false;

@@ -25,6 +25,13 @@ final class StackState {
 
   public int kafkaPort;
   public int kafkaControllerPort;
+  /**
+   * The secure broker's inter-broker listener (mutual TLS); absent from a stack.json written before
+   * the secure mode existed: a port is chosen on load.
+   */
+  public int kafkaInternalPort;
+  /** True when the running (or last started) broker was started in secure mode. */
+  public boolean kafkaSecure;
   public int s3Port;
   /** Absent from a stack.json written before the SQS endpoint existed: a port is chosen on load. */
   public int sqsPort;
@@ -47,11 +54,15 @@ final class StackState {
       if (state.sqsPort == 0) {
         state.sqsPort = freePort(); // a stack.json written before the SQS endpoint existed
       }
+      if (state.kafkaInternalPort == 0) {
+        state.kafkaInternalPort = freePort(); // a stack.json written before the secure mode existed
+      }
       return state;
     }
     StackState state = new StackState();
     state.kafkaPort = freePort();
     state.kafkaControllerPort = freePort();
+    state.kafkaInternalPort = freePort();
     state.s3Port = freePort();
     state.sqsPort = freePort();
     state.connectPort = freePort();
