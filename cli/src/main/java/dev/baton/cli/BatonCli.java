@@ -5,6 +5,8 @@ import dev.baton.cli.config.Configuration;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +41,8 @@ public final class BatonCli {
   public static final String CONFIG_ENV = "BATON_CONFIG";
   /** Exit code of a configuration that cannot be loaded or is invalid. */
   public static final int CONFIG_ERROR = 2;
+  /** Exit code when a service refused the configured identity: Kafka authentication or authorization (ACLs). */
+  public static final int NOT_AUTHORIZED = 4;
 
   /** The configuration file of the command being executed (null: none given). */
   private static volatile Path selectedConfigFile;
@@ -68,6 +72,14 @@ public final class BatonCli {
       if (exception instanceof ConfigException) {
         command.getErr().println("Invalid configuration: " + exception.getMessage());
         return CONFIG_ERROR;
+      }
+      for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+        if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
+          command.getErr().println("Kafka refused " + (cause instanceof AuthorizationException ? "authorization" : "authentication")
+              + " (the principal of kafka.sasl.jaas.config in " + configFile() + " lacks the ACL or the password is wrong): "
+              + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+          return NOT_AUTHORIZED;
+        }
       }
       throw exception;
     });

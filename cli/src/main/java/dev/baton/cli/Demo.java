@@ -78,7 +78,7 @@ public final class Demo {
       String batch, PrintStream out, Duration timeout, BooleanSupplier stillRunning) throws TimeoutException {
     String triggerKey = pipeline.trigger().triggerKey(batch);
     String runId = RunIds.of(pipeline.name(), triggerKey);
-    try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config)); S3Client s3 = dev.baton.cli.config.S3Settings.client(config)) {
+    try (RunWatcher watcher = RunWatcher.forConfig(config); S3Client s3 = dev.baton.cli.config.S3Settings.client(config)) {
       out.printf("Uploading batch %s to s3://%s/%s%s/ (run %s)%n", batch, pipeline.trigger().bucket(),
           pipeline.trigger().prefix(), batch, runId);
       for (String table : TpchFiles.TABLES) {

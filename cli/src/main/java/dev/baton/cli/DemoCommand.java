@@ -1,10 +1,13 @@
 package dev.baton.cli;
 
+import dev.baton.cli.config.Configuration;
 import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.local.KafkaSecrets;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageCompleted;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--progress", description = "Also print where the controller's micro-batches spent their time.")
   boolean progress;
 
+  @Option(names = "--secure", negatable = true,
+      description = "Run on the secure local stack (Kafka TLS + SASL/SCRAM with ACLs, REST catalog), as principal"
+          + " baton-controller through its configuration file. --no-secure: plaintext. Default: the last choice of demo"
+          + " or local up, else plaintext.")
+  Boolean secure;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -43,10 +52,14 @@ final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();
     LocalServices local = new LocalServices(workspace);
-    LocalServices.Started stack = local.ensureRunning(System.err, events.mode());
+    LocalServices.Started stack = local.ensureRunning(System.err, events.mode(), secure);
     out.println("Object events: " + stack.eventsMode());
     try {
-      Map<String, String> config = local.config(stack.endpoints());
+      // the configuration file, as `baton --config FILE` reads it: nothing local-stack specific from here on
+      Path configFile = stack.endpoints().kafkaSecure() ? local.principalConfigFile(KafkaSecrets.CONTROLLER)
+          : local.configFile();
+      out.println("Configuration: " + configFile);
+      Map<String, String> config = Configuration.load(configFile).values();
       Pipelines pipelines = Pipelines.load(workspace.pipelines());
       PipelineDefinition pipeline = pipelines.get(Demo.PIPELINE).orElseThrow(() ->
           new IllegalStateException("No pipeline " + Demo.PIPELINE + " in " + workspace.pipelines()));

@@ -19,13 +19,28 @@ final class LocalCommand {
     @picocli.CommandLine.Mixin
     EventsModeOption events;
 
+    @Option(names = "--secure", negatable = true,
+        description = "Run Kafka with TLS + SASL/SCRAM and ACLs for the principals baton-controller, baton-producer and"
+            + " baton-viewer, and the catalog as an Iceberg REST service with a bearer token; writes a configuration"
+            + " file per principal under <home>/local/secure/. --no-secure: plaintext. Default: the last choice, else"
+            + " plaintext.")
+    Boolean secure;
+
     @Override
     public Integer call() {
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
-      LocalEndpoints endpoints = local.stack().up(System.out);
-      String mode = local.ensureRunning(System.err, events.mode()).eventsMode(); // the stack is up: sets the landing connector
-      System.out.println("Object events: " + mode);
+      LocalServices.Started started = local.ensureRunning(System.out, events.mode(), secure);
+      LocalEndpoints endpoints = started.endpoints();
+      if (!started.startedNow()) {
+        local.stack().serviceStates().forEach((service, state) -> System.out.printf("%-8s %s%n", service, state));
+      }
+      System.out.println("Object events: " + started.eventsMode());
       System.out.println("State: " + endpoints.home());
+      if (endpoints.kafkaSecure()) {
+        for (String principal : LocalServices.SECURE_PRINCIPALS) {
+          System.out.println("Principal " + principal + ": baton --config " + local.principalConfigFile(principal) + " ...");
+        }
+      }
       System.out.println("Configuration: " + local.configFile() + " (baton --config " + local.configFile() + " ...)");
       return 0;
     }
@@ -34,7 +49,7 @@ final class LocalCommand {
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the local services and their endpoints.")
   static final class Status implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text",
-        description = "text, json, or env: shell exports for S3 clients (AWS CLI, SDKs) and BATON_CONFIG, e.g."
+        description = "text, json, or env: shell exports for S3 clients (AWS CLI, SDKs), e.g."
             + " eval \"$(./baton local status --format env)\"; aws s3 cp sales.csv s3://landing/sales/b1/sales.csv")
     String format;
 

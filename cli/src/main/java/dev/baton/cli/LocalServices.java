@@ -3,6 +3,10 @@ package dev.baton.cli;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.cli.config.Configuration;
 import dev.baton.control.ControllerConfig;
+import dev.baton.local.BatonTopics;
+import dev.baton.local.KafkaClientSecurity;
+import dev.baton.local.KafkaSecrets;
+import dev.baton.local.KafkaSecurity;
 import dev.baton.local.LocalEndpoints;
 import dev.baton.local.LocalStack;
 import dev.baton.local.ServiceClasspaths;
@@ -14,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +33,11 @@ public final class LocalServices {
   public static final String EVENTS_LISTING = "listing";
   /** See {@link #EVENTS_LISTING}. */
   public static final String EVENTS_SQS = "sqs";
+  /** The principals of the secure stack that get a configuration file. */
+  public static final List<String> SECURE_PRINCIPALS =
+      List.of(KafkaSecrets.CONTROLLER, KafkaSecrets.PRODUCER, KafkaSecrets.VIEWER);
+  private static final BatonTopics BATON_TOPICS =
+      new BatonTopics(Topics.OBJECTS, Topics.CONTROL, Topics.DLQ, Topics.ALERTS, Topics.LEDGER);
   /** Partitions of each topic on the local broker. */
   public static final Map<String, Integer> TOPICS =
       Map.of(Topics.OBJECTS, 1, Topics.CONTROL, 2, Topics.DLQ, 1, Topics.ALERTS, 1, Topics.LEDGER, 2);
@@ -68,7 +78,7 @@ public final class LocalServices {
    * @return the endpoints and whether this call started the stack
    */
   public Started ensureRunning(PrintStream stderr) {
-    return ensureRunning(stderr, null);
+    return ensureRunning(stderr, null, null);
   }
 
   /**
@@ -79,19 +89,68 @@ public final class LocalServices {
    * @throws IllegalArgumentException if {@code events} is another word
    */
   public Started ensureRunning(PrintStream stderr, String events) {
+    return ensureRunning(stderr, events, null);
+  }
+
+  /**
+   * As {@link #ensureRunning(PrintStream, String)}, with the stack in secure mode or not ({@code
+   * secure} null: the mode last chosen, remembered in {@code <home>/local/secure-mode}; plaintext by
+   * default). A secure stack runs Kafka with TLS + SASL/SCRAM and ACLs and the catalog as an Iceberg
+   * REST service, and gets one configuration file per principal ({@link #principalConfigFile}).
+   */
+  public Started ensureRunning(PrintStream stderr, String events, Boolean secure) {
     String mode = eventsMode(events);
-    var running = stack.status();
-    LocalEndpoints endpoints;
+    boolean secureMode = secureMode(secure);
+    var running = stack.status().filter(endpoints -> endpoints.kafkaSecure() == secureMode);
     boolean started = running.isEmpty();
+    PrintStream progress = started ? stderr : new PrintStream(OutputStream.nullOutputStream());
     if (started) {
-      stderr.println("The local stack is not running; starting it under " + workspace.home() + " ...");
-      endpoints = stack.up(stderr);
-    } else {
-      endpoints = stack.up(new PrintStream(OutputStream.nullOutputStream()));
+      stderr.println("The local stack is not running" + (secureMode ? " in secure mode" : "") + "; starting it under "
+          + workspace.home() + " ...");
     }
+    LocalEndpoints endpoints = secureMode ? stack.up(progress, KafkaSecurity.of(BATON_TOPICS)) : stack.up(progress);
     stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
     writeConfigFile(config(endpoints), configFile(), secretsFile());
+    if (secureMode) {
+      for (String principal : SECURE_PRINCIPALS) {
+        writeConfigFile(principalConfig(endpoints, principal), principalConfigFile(principal),
+            workspace.home().resolve("local/secure/" + principal + "-secrets.properties"));
+      }
+    }
     return new Started(endpoints, started, mode);
+  }
+
+  /**
+   * The configuration file of {@code principal} on the secure stack, {@code
+   * <home>/local/secure/<principal>.properties}, usable with {@code baton --config}.
+   */
+  public Path principalConfigFile(String principal) {
+    return workspace.home().resolve("local/secure/" + principal + ".properties");
+  }
+
+  /** Whether the stack last ran in secure mode (what commands without {@code --secure} get). */
+  public boolean secureModeRemembered() {
+    return secureMode(null);
+  }
+
+  /** Validates, remembers and returns the secure mode ({@code requested} null: the remembered one). */
+  private boolean secureMode(Boolean requested) {
+    Path file = workspace.home().resolve("local").resolve("secure-mode");
+    try {
+      if (requested == null) {
+        String remembered = Files.exists(file) ? Files.readString(file).strip() : "false";
+        if (!remembered.equals("true") && !remembered.equals("false")) {
+          throw new IllegalStateException("Invalid secure mode '" + remembered + "' in " + file
+              + " (expected true or false): fix or delete the file");
+        }
+        return Boolean.parseBoolean(remembered);
+      }
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, requested.toString());
+      return requested;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read or write " + file, e);
+    }
   }
 
   /**
@@ -194,7 +253,7 @@ public final class LocalServices {
     java.util.Properties secrets = new java.util.Properties();
     Path secretsPath = secretsFile.toAbsolutePath();
     config.forEach((key, value) -> {
-      if (Configuration.isSecretKey(key)) {
+      if (Configuration.isSecretKey(key) && !value.contains("${")) { // a reference already is one
         secrets.setProperty(key, value);
         settings.setProperty(key, "${file:" + secretsPath + ":" + key + "}");
       } else {
@@ -234,8 +293,15 @@ public final class LocalServices {
     return workspace.home().resolve("local/secrets.properties");
   }
 
-  /** Baton configuration for the local stack: Kafka, the JDBC/SQLite catalog on local S3, S3A, checkpoint. */
+  /**
+   * Baton configuration for the local stack: Kafka, the JDBC/SQLite catalog on local S3, S3A,
+   * checkpoint; on a secure stack, the configuration of {@value KafkaSecrets#CONTROLLER} ({@link
+   * #principalConfig}).
+   */
   public Map<String, String> config(LocalEndpoints endpoints) {
+    if (endpoints.kafkaSecure()) {
+      return principalConfig(endpoints, KafkaSecrets.CONTROLLER);
+    }
     try {
       Files.createDirectories(workspace.home().resolve("catalog"));
     } catch (IOException e) {
@@ -244,10 +310,54 @@ public final class LocalServices {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("kafka.bootstrap.servers", endpoints.kafkaBootstrap());
     CatalogConfig catalog = CatalogConfig.localJdbc(
-        workspace.home().resolve("catalog/iceberg.db").toString(), "s3://warehouse/",
+        workspace.home().resolve(LocalStack.CATALOG_FILE).toString(), LocalStack.WAREHOUSE,
         endpoints.s3Endpoint().toString(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.region());
     catalog.properties().forEach((key, value) -> config.put(CatalogConfig.PREFIX + key, value));
     config.put(ControllerConfig.CHECKPOINT_LOCATION, workspace.home().resolve("controller/checkpoint").toString());
+    config.putAll(storageConfig(endpoints));
+    return config;
+  }
+
+  /**
+   * The configuration of {@code principal} on the secure stack: Kafka over SASL_SSL with
+   * SCRAM-SHA-512 as that principal (password and truststore password by {@code ${file:...}}
+   * reference), the Iceberg REST catalog with its bearer token (by reference), S3 and S3A; for
+   * {@value KafkaSecrets#CONTROLLER} also its checkpoint, {@code <home>/controller-secure/checkpoint}
+   * (the secure broker is another cluster: the plaintext one's offsets mean nothing to it).
+   *
+   * @throws IllegalStateException if the stack is not in secure mode
+   */
+  public Map<String, String> principalConfig(LocalEndpoints endpoints, String principal) {
+    KafkaClientSecurity security = endpoints.kafkaSecurity()
+        .orElseThrow(() -> new IllegalStateException("The local stack is not in secure mode"));
+    String restCatalog = endpoints.restCatalog()
+        .orElseThrow(() -> new IllegalStateException("The local stack runs no REST catalog")).toString();
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("kafka.bootstrap.servers", endpoints.kafkaBootstrap());
+    security.clientConfig(principal).forEach((key, value) -> {
+      if (!key.startsWith("config.providers")) { // Baton resolves ${file:...} itself
+        config.put("kafka." + key, value);
+      }
+    });
+    config.put("iceberg.catalog.type", "rest");
+    config.put("iceberg.catalog.uri", restCatalog);
+    config.put("iceberg.catalog.token", security.reference(security.catalogTokenKey()));
+    config.put("iceberg.catalog.io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+    config.put("iceberg.catalog.s3.endpoint", endpoints.s3Endpoint().toString());
+    config.put("iceberg.catalog.s3.path-style-access", "true");
+    config.put("iceberg.catalog.s3.access-key-id", endpoints.s3AccessKey());
+    config.put("iceberg.catalog.s3.secret-access-key", endpoints.s3SecretKey());
+    config.put("iceberg.catalog.client.region", endpoints.region());
+    if (principal.equals(KafkaSecrets.CONTROLLER)) {
+      config.put(ControllerConfig.CHECKPOINT_LOCATION, workspace.home().resolve("controller-secure/checkpoint").toString());
+    }
+    config.putAll(storageConfig(endpoints));
+    return config;
+  }
+
+  /** Spark's S3A settings and the CLI's S3 settings for the local S3 endpoint. */
+  private static Map<String, String> storageConfig(LocalEndpoints endpoints) {
+    Map<String, String> config = new LinkedHashMap<>();
     config.put("spark.master", "local[*]");
     config.put("spark.hadoop.fs.s3.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
     config.put("spark.hadoop.fs.s3a.endpoint", endpoints.s3Endpoint().toString());

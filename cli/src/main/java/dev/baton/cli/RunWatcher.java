@@ -1,7 +1,9 @@
 package dev.baton.cli;
 
 import dev.baton.schemas.EventDecodingException;
+import dev.baton.control.ControllerConfig;
 import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.Topics;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCompleted;
@@ -37,6 +39,16 @@ public final class RunWatcher implements AutoCloseable {
   private final EventSerde serde;
   private final long openedAtNanos = System.nanoTime();
   private final String dlqTopic;
+
+  /**
+   * Follows the control and dead-letter topics of Baton configuration {@code config}, with its
+   * Kafka settings and schema registry.
+   */
+  public static RunWatcher forConfig(Map<String, String> config) {
+    ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
+    return new RunWatcher(controllerConfig.kafka(), controllerConfig.controlTopic(), controllerConfig.dlqTopic(),
+        SchemaRegistries.serde(config));
+  }
 
   /** Follows {@value Topics#CONTROL} and {@value Topics#DLQ}. */
   public RunWatcher(Map<String, String> kafka) {

@@ -17,8 +17,9 @@ import java.util.Map;
  * @param truststore the PKCS12 truststore (the local CA only)
  * @param caCertificate the local CA certificate (PEM)
  * @param secretsFile the properties file holding the truststore password (key {@value
- *     KafkaSecrets#TRUSTSTORE_PASSWORD_KEY}) and each principal's password (key {@code
- *     sasl.<principal>.password}, see {@link #passwordKey}); mode 0600
+ *     KafkaSecrets#TRUSTSTORE_PASSWORD_KEY}), each principal's password (key {@code
+ *     sasl.<principal>.password}, see {@link #passwordKey}) and the local REST catalog's bearer token
+ *     (key {@value KafkaSecrets#CATALOG_TOKEN_KEY}); mode 0600
  */
 public record KafkaClientSecurity(String securityProtocol, String saslMechanism, Path truststore, Path caCertificate,
     Path secretsFile) {
@@ -40,6 +41,11 @@ public record KafkaClientSecurity(String securityProtocol, String saslMechanism,
   /** The key of {@code principal}'s password in {@link #secretsFile}. */
   public String passwordKey(String principal) {
     return KafkaSecrets.passwordKey(principal);
+  }
+
+  /** The key of the local REST catalog's bearer token in {@link #secretsFile}. */
+  public String catalogTokenKey() {
+    return KafkaSecrets.CATALOG_TOKEN_KEY;
   }
 
   /** The key of the truststore password in {@link #secretsFile}. */

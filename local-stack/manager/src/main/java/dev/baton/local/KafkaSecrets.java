@@ -26,6 +26,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -80,6 +81,8 @@ public final class KafkaSecrets {
   public static final String KEYSTORE_PASSWORD_KEY = "ssl.keystore.password";
   /** Key of the truststore's password in {@value #SECRETS}. */
   public static final String TRUSTSTORE_PASSWORD_KEY = "ssl.truststore.password";
+  /** Key of the local REST catalog's bearer token in {@value #SECRETS}. */
+  public static final String CATALOG_TOKEN_KEY = "catalog.token";
 
   /** The super user the stack itself uses (topics, ACLs, readiness probe). */
   public static final String ADMIN = "baton-admin";
@@ -131,10 +134,12 @@ public final class KafkaSecrets {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + folder.resolve(SECRETS), e);
     }
-    for (String principal : SCRAM_PRINCIPALS) {
-      if (secrets.getProperty(passwordKey(principal)) == null) {
-        throw new LocalStackException("Cannot read the password of " + principal + " in " + folder.resolve(SECRETS)
-            + ": key " + passwordKey(principal) + " is missing; delete " + folder + " to generate new secrets");
+    List<String> required = new ArrayList<>(SCRAM_PRINCIPALS.stream().map(KafkaSecrets::passwordKey).toList());
+    required.add(CATALOG_TOKEN_KEY);
+    for (String key : required) {
+      if (secrets.getProperty(key) == null) {
+        throw new LocalStackException("Cannot read " + key + " in " + folder.resolve(SECRETS)
+            + ": it is missing; delete " + folder + " to generate new secrets");
       }
     }
     return new KafkaSecrets(folder, secrets);
@@ -175,6 +180,11 @@ public final class KafkaSecrets {
     return secrets.getProperty(passwordKey(principal));
   }
 
+  /** The local REST catalog's bearer token; package-private, handed to the catalog process only. */
+  String catalogToken() {
+    return secrets.getProperty(CATALOG_TOKEN_KEY);
+  }
+
   /** The truststore's password. */
   String truststorePassword() {
     return secrets.getProperty(TRUSTSTORE_PASSWORD_KEY);
@@ -196,6 +206,7 @@ public final class KafkaSecrets {
       for (String principal : SCRAM_PRINCIPALS) {
         secrets.setProperty(passwordKey(principal), randomPassword(random));
       }
+      secrets.setProperty(CATALOG_TOKEN_KEY, randomPassword(random));
 
       KeyPair caKeys = ecKeyPair(random);
       KeyPair brokerKeys = ecKeyPair(random);

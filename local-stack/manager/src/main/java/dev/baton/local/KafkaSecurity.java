@@ -56,7 +56,7 @@ public record KafkaSecurity(BatonTopics topics, List<String> controllerGroupPref
    *
    * <ul>
    *   <li>{@value KafkaSecrets#CONTROLLER}: reads objects and control, writes control, dlq, alerts
-   *       and ledger, reads the ledger back, reads with its group prefixes
+   *       and ledger, reads the ledger and dlq back, reads with its group prefixes
    *   <li>{@value KafkaSecrets#PRODUCER}: writes control only
    *   <li>{@value KafkaSecrets#VIEWER}: reads every Baton topic with its group prefixes, writes none
    *   <li>{@value KafkaSecrets#CONNECT}: the Connect worker's own config, offset and status topics
@@ -74,7 +74,8 @@ public record KafkaSecurity(BatonTopics topics, List<String> controllerGroupPref
     List<AclGrant> acls = new ArrayList<>();
     acls.add(topic(controller, topics.objects(), READ, DESCRIBE));
     acls.add(topic(controller, topics.control(), READ, WRITE, DESCRIBE));
-    acls.add(topic(controller, topics.dlq(), WRITE, DESCRIBE));
+    // READ too: the operator's `--wait` (RunWatcher) sees a request the controller rejected on the dlq
+    acls.add(topic(controller, topics.dlq(), READ, WRITE, DESCRIBE));
     acls.add(topic(controller, topics.alerts(), WRITE, DESCRIBE));
     acls.add(topic(controller, topics.ledger(), READ, WRITE, DESCRIBE));
     for (String prefix : controllerGroupPrefixes) {

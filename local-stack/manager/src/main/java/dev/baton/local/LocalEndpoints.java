@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param kafkaSecurity present when the broker runs in secure mode: {@code kafkaBootstrap} is then a
  *     SASL_SSL listener, and this says how to authenticate (truststore, passwords file); empty for
  *     the plaintext broker
+ * @param restCatalog the Iceberg REST catalog service (secure mode only; every request needs the
+ *     bearer token of {@link KafkaClientSecurity#catalogTokenKey()}), empty otherwise
  */
 public record LocalEndpoints(
     Path home,
@@ -36,13 +38,14 @@ public record LocalEndpoints(
     String s3AccessKey,
     String s3SecretKey,
     String region,
-    Optional<KafkaClientSecurity> kafkaSecurity) {
+    Optional<KafkaClientSecurity> kafkaSecurity,
+    Optional<URI> restCatalog) {
 
   /** The endpoints of a stack whose broker runs in plaintext mode. */
   public LocalEndpoints(Path home, String kafkaBootstrap, URI s3Endpoint, URI connectUrl, URI sqsEndpoint,
       String s3EventsQueueUrl, String s3AccessKey, String s3SecretKey, String region) {
     this(home, kafkaBootstrap, s3Endpoint, connectUrl, sqsEndpoint, s3EventsQueueUrl, s3AccessKey, s3SecretKey,
-        region, Optional.empty());
+        region, Optional.empty(), Optional.empty());
   }
 
   public LocalEndpoints {
@@ -56,6 +59,7 @@ public record LocalEndpoints(
     requireNonNull(s3SecretKey, "Invalid s3SecretKey: null");
     requireNonNull(region, "Invalid region: null");
     requireNonNull(kafkaSecurity, "Invalid kafkaSecurity: null");
+    requireNonNull(restCatalog, "Invalid restCatalog: null");
   }
 
   /** True when the broker requires TLS + SASL/SCRAM ({@code baton local up --secure}). */
@@ -82,6 +86,7 @@ public record LocalEndpoints(
       map.put("kafkaCaCertificate", security.caCertificate().toString());
       map.put("kafkaSecretsFile", security.secretsFile().toString());
     });
+    restCatalog.ifPresent(uri -> map.put("restCatalog", uri.toString()));
     return map;
   }
 }

@@ -82,14 +82,21 @@ public final class LocalStack {
   private static final String SQS = "sqs";
   private static final String S3 = "s3";
   private static final String CONNECT = "connect";
-  /** In start order, which is also the order of the progress and status output. */
+  private static final String CATALOG = "catalog";
+  /** In start order, which is also the order of the progress and status output; the secure stack adds {@link #CATALOG}. */
   private static final List<String> SERVICES = List.of(KAFKA, SQS, S3, CONNECT);
+  private static final List<String> SECURE_SERVICES = List.of(KAFKA, SQS, S3, CATALOG, CONNECT);
+  /** The SQLite file of the Iceberg JDBC catalog the REST catalog serves, under the home folder. */
+  public static final String CATALOG_FILE = "catalog/iceberg.db";
+  /** The warehouse of the local catalog, a bucket of the local S3 endpoint. */
+  public static final String WAREHOUSE = "s3://warehouse/";
   private static final Map<String, String> MAIN_CLASSES =
       Map.of(
           KAFKA, "dev.baton.local.kafka.KafkaBrokerMain",
           SQS, "dev.baton.local.sqs.SqsEndpointMain",
           S3, "dev.baton.local.s3.S3EndpointMain",
-          CONNECT, "dev.baton.local.connect.ConnectWorkerMain");
+          CONNECT, "dev.baton.local.connect.ConnectWorkerMain",
+          CATALOG, "dev.baton.local.catalog.RestCatalogMain");
   /** ElasticMQ's account id, the first path segment of its queue URLs. */
   private static final String SQS_ACCOUNT_ID = "000000000000";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -159,6 +166,9 @@ public final class LocalStack {
         stop(state, CONNECT); // its worker config names the other listener
         stop(state, KAFKA);
       }
+      if (!secure) {
+        stop(state, CATALOG); // the plaintext stack's clients use the SQLite catalog directly
+      }
       if (!isRunning(state, KAFKA)) {
         if (secure) {
           start(state, KAFKA, List.of(localDir.resolve("kafka-secure").toString(), String.valueOf(state.kafkaPort),
@@ -203,6 +213,19 @@ public final class LocalStack {
         createAcls(admin, security.get().acls());
       }
       await(S3, () -> portAnswers(state.s3Port));
+      if (secure && !isRunning(state, CATALOG)) {
+        Files.createDirectories(home.resolve(CATALOG_FILE).getParent());
+        start(state, CATALOG, List.of(home.resolve(CATALOG_FILE).toString(), String.valueOf(state.catalogPort), WAREHOUSE,
+                endpoints.s3Endpoint().toString(), REGION),
+            Map.of("BATON_CATALOG_TOKEN", secrets.catalogToken(), "BATON_S3_ACCESS_KEY", state.s3AccessKey,
+                "BATON_S3_SECRET_KEY", state.s3SecretKey),
+            "-Xmx384m");
+        started.add(CATALOG);
+        state.save(stateFile);
+      }
+      if (secure) {
+        await(CATALOG, () -> portAnswers(state.catalogPort));
+      }
       if (!isRunning(state, CONNECT)) {
         Path workerConfig = writeConnectConfig(state);
         start(state, CONNECT, List.of(workerConfig.toString()), Map.of(), "-Xmx512m");
@@ -210,7 +233,7 @@ public final class LocalStack {
         state.save(stateFile);
       }
       await(CONNECT, () -> httpAnswers(endpoints.connectUrl()));
-      for (String service : SERVICES) {
+      for (String service : services(state)) {
         progress.printf("%-8s %-28s %s%n", service, address(endpoints, service),
             started.contains(service) ? "started (pid " + state.pids.get(service) + ")" : "already running");
       }
@@ -230,9 +253,9 @@ public final class LocalStack {
     }
     LocalEndpoints endpoints = endpoints(state);
     boolean allUp =
-        SERVICES.stream().allMatch(service -> isRunning(state, service))
+        services(state).stream().allMatch(service -> isRunning(state, service))
             && portAnswers(state.kafkaPort) && portAnswers(state.sqsPort) && portAnswers(state.s3Port)
-            && portAnswers(state.connectPort);
+            && portAnswers(state.connectPort) && (!state.kafkaSecure || portAnswers(state.catalogPort));
     return allUp ? Optional.of(endpoints) : Optional.empty();
   }
 
@@ -240,7 +263,7 @@ public final class LocalStack {
   public Map<String, String> serviceStates() {
     StackState state = StackState.loadIfPresent(stateFile);
     Map<String, String> states = new LinkedHashMap<>();
-    for (String service : SERVICES) {
+    for (String service : state == null ? SERVICES : services(state)) {
       states.put(service, state != null && isRunning(state, service) ? "running" : "stopped");
     }
     return states;
@@ -259,7 +282,7 @@ public final class LocalStack {
       }
       List<String> stopped = new ArrayList<>();
       // S3 before SQS, so that no object is stored while its queue is gone
-      for (String service : List.of(CONNECT, KAFKA, S3, SQS)) {
+      for (String service : List.of(CONNECT, KAFKA, CATALOG, S3, SQS)) {
         if (stop(state, service)) {
           stopped.add(service);
         }
@@ -351,6 +374,11 @@ public final class LocalStack {
     return localDir.resolve("logs").resolve(service + ".log");
   }
 
+  /** The services of the stack in {@code state}'s mode, in start order. */
+  private static List<String> services(StackState state) {
+    return state.kafkaSecure ? SECURE_SERVICES : SERVICES;
+  }
+
   private Path secureDir() {
     return localDir.resolve("secure");
   }
@@ -366,7 +394,8 @@ public final class LocalStack {
         state.s3AccessKey,
         state.s3SecretKey,
         REGION,
-        state.kafkaSecure ? Optional.of(KafkaClientSecurity.of(secureDir())) : Optional.empty());
+        state.kafkaSecure ? Optional.of(KafkaClientSecurity.of(secureDir())) : Optional.empty(),
+        state.kafkaSecure ? Optional.of(URI.create("http://127.0.0.1:" + state.catalogPort)) : Optional.empty());
   }
 
   private static String address(LocalEndpoints endpoints, String service) {
@@ -374,6 +403,7 @@ public final class LocalStack {
       case KAFKA -> endpoints.kafkaBootstrap() + (endpoints.kafkaSecure() ? " (SASL_SSL)" : "");
       case SQS -> endpoints.sqsEndpoint().toString();
       case S3 -> endpoints.s3Endpoint().toString();
+      case CATALOG -> endpoints.restCatalog().map(URI::toString).orElse("-") + " (REST, bearer token)";
       default -> endpoints.connectUrl().toString();
     };
   }
@@ -430,6 +460,7 @@ public final class LocalStack {
       case KAFKA -> classpaths.kafka();
       case SQS -> classpaths.sqs();
       case S3 -> classpaths.s3();
+      case CATALOG -> classpaths.catalog();
       default -> classpaths.connect();
     };
   }

@@ -15,14 +15,17 @@ import java.nio.file.Path;
  * @param s3 classpath holding {@code dev.baton.local.s3.S3EndpointMain}
  * @param sqs classpath holding {@code dev.baton.local.sqs.SqsEndpointMain}
  * @param connect classpath holding {@code dev.baton.local.connect.ConnectWorkerMain}
+ * @param catalog classpath holding {@code dev.baton.local.catalog.RestCatalogMain}
  * @param connectPluginPath the Kafka Connect {@code plugin.path} (a folder of plugin folders)
  */
-public record ServiceClasspaths(String kafka, String s3, String sqs, String connect, Path connectPluginPath) {
+public record ServiceClasspaths(String kafka, String s3, String sqs, String connect, String catalog,
+    Path connectPluginPath) {
   public ServiceClasspaths {
     requireNonNull(kafka, "Invalid kafka classpath: null");
     requireNonNull(s3, "Invalid s3 classpath: null");
     requireNonNull(sqs, "Invalid sqs classpath: null");
     requireNonNull(connect, "Invalid connect classpath: null");
+    requireNonNull(catalog, "Invalid catalog classpath: null");
     requireNonNull(connectPluginPath, "Invalid connectPluginPath: null");
   }
 
@@ -40,6 +43,7 @@ public record ServiceClasspaths(String kafka, String s3, String sqs, String conn
         moduleClasspath(repositoryDir.resolve("local-stack/s3-endpoint")),
         moduleClasspath(repositoryDir.resolve("local-stack/sqs-endpoint")),
         moduleClasspath(repositoryDir.resolve("local-stack/connect-worker")),
+        moduleClasspath(repositoryDir.resolve("local-stack/rest-catalog")),
         connectPluginPath);
   }
 

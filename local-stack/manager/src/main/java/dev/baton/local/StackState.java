@@ -36,6 +36,8 @@ final class StackState {
   /** Absent from a stack.json written before the SQS endpoint existed: a port is chosen on load. */
   public int sqsPort;
   public int connectPort;
+  /** The REST catalog (secure mode); absent from a stack.json written before it existed: a port is chosen on load. */
+  public int catalogPort;
   public String s3AccessKey;
   public String s3SecretKey;
   /** The event queue URL the running S3 endpoint was started with; null if started without one. */
@@ -54,6 +56,9 @@ final class StackState {
       if (state.sqsPort == 0) {
         state.sqsPort = freePort(); // a stack.json written before the SQS endpoint existed
       }
+      if (state.catalogPort == 0) {
+        state.catalogPort = freePort(); // a stack.json written before the REST catalog existed
+      }
       if (state.kafkaInternalPort == 0) {
         state.kafkaInternalPort = freePort(); // a stack.json written before the secure mode existed
       }
@@ -66,6 +71,7 @@ final class StackState {
     state.s3Port = freePort();
     state.sqsPort = freePort();
     state.connectPort = freePort();
+    state.catalogPort = freePort();
     SecureRandom random = new SecureRandom();
     state.s3AccessKey = "local-" + randomHex(random, 8);
     state.s3SecretKey = randomHex(random, 20);

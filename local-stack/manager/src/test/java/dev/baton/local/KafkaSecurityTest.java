@@ -24,7 +24,7 @@ class KafkaSecurityTest {
     assertThat(table).containsExactly(
         "baton-controller | TOPIC | o (LITERAL) | READ, DESCRIBE",
         "baton-controller | TOPIC | c (LITERAL) | READ, WRITE, DESCRIBE",
-        "baton-controller | TOPIC | d (LITERAL) | WRITE, DESCRIBE",
+        "baton-controller | TOPIC | d (LITERAL) | READ, WRITE, DESCRIBE",
         "baton-controller | TOPIC | a (LITERAL) | WRITE, DESCRIBE",
         "baton-controller | TOPIC | l (LITERAL) | READ, WRITE, DESCRIBE",
         "baton-controller | GROUP | spark- (PREFIXED) | READ",

@@ -1,0 +1,258 @@
+package dev.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.cli.config.Configuration;
+import dev.baton.control.ControllerConfig;
+import dev.baton.examples.tpch.PricingSummaryReference;
+import dev.baton.examples.tpch.PricingSummaryRow;
+import dev.baton.local.KafkaSecrets;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import picocli.CommandLine;
+
+/**
+ * The secure local stack: {@code ./baton demo --secure} runs tpch-12 with TLS + SASL/SCRAM to Kafka
+ * and the REST catalog, through the controller principal's configuration file; the other
+ * principals' files are held to their ACLs; {@code config check} names the key of a wrong password
+ * or a plaintext client.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SecureStackIT {
+  private static final double SCALE_FACTOR = 0.01;
+  private static Path repository;
+  private static Path home;
+  private static LocalServices local;
+
+  @BeforeAll
+  static void home() throws Exception {
+    repository = Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath();
+    home = Files.createTempDirectory(repository.resolve("cli/target"), "it-secure");
+    local = new LocalServices(new Workspace(home, repository, repository.resolve("examples/pipelines")));
+  }
+
+  @AfterAll
+  static void down() {
+    if (local != null) {
+      local.stack().down();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void demoSecureRunsTpch12ThroughTheControllerPrincipalsFileAndQ1EqualsTheReference() throws Exception {
+    Path log = home.resolve("demo.log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
+    command.add("-Dbaton.repo.dir=" + repository);
+    command.add("-cp");
+    command.add(repository.resolve("cli/target/classes") + File.pathSeparator
+        + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());
+    command.addAll(List.of("dev.baton.cli.BatonCli", "demo", "--secure", "--keep"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("BATON_HOME", home.toString());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process demo = builder.start();
+    boolean exited = demo.waitFor(10, TimeUnit.MINUTES);
+    if (!exited) {
+      demo.destroyForcibly();
+    }
+    String output = Files.readString(log);
+
+    assertThat(exited).as(output).isTrue();
+    assertThat(demo.exitValue()).as(output).isZero();
+    Path controllerFile = home.resolve("local/secure/baton-controller.properties");
+    assertThat(output).contains("Configuration: " + controllerFile);
+    Map<String, String> controller = Configuration.load(controllerFile).values();
+    // the only Kafka listener is SASL_SSL and the only catalog the REST service: what the demo talked to
+    assertThat(controller).containsEntry("kafka.security.protocol", "SASL_SSL")
+        .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("iceberg.catalog.type", "rest");
+    assertThat(controller.get("iceberg.catalog.uri")).startsWith("http://127.0.0.1:");
+    String kafkaSecrets = Files.readString(home.resolve("local/secure/secrets.properties"));
+    for (String line : kafkaSecrets.lines().filter(l -> l.contains("=")).toList()) {
+      assertThat(output).as("a secret in the demo's output").doesNotContain(line.substring(line.indexOf('=') + 1));
+    }
+
+    // the viewer reads the result through the REST catalog; it equals Q1 computed in plain Java
+    Map<String, String> viewer = Configuration.load(local.principalConfigFile(KafkaSecrets.VIEWER)).values();
+    SparkSession spark = SparkSessions.create("secure-it", viewer);
+    try {
+      List<Row> rows = spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").collectAsList();
+      List<PricingSummaryRow> expected = PricingSummaryReference.compute(SCALE_FACTOR);
+      assertThat(rows).hasSize(expected.size()).hasSize(4);
+      for (int i = 0; i < rows.size(); i++) {
+        assertThat(rows.get(i).getString(0)).isEqualTo(expected.get(i).returnFlag());
+        assertThat(rows.get(i).getString(1)).isEqualTo(expected.get(i).lineStatus());
+        assertCents(rows.get(i).getDecimal(5), expected.get(i).sumCharge());
+        assertThat(rows.get(i).getLong(9)).isEqualTo(expected.get(i).countOrder());
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  @Order(2)
+  void viewerReadsTablesWithSqlButCannotSubmitOrPublish() throws Exception {
+    Path viewer = local.principalConfigFile(KafkaSecrets.VIEWER);
+    long controlBefore = endOffsets("baton.control");
+
+    Run submit = baton("--config", viewer.toString(), "submit", "tpch-12", "--param", "batch=b1");
+    Path event = Files.writeString(home.resolve("request.json"), """
+        {"eventId": "viewer-1", "runId": "r-viewer", "pipeline": "tpch-12", "time": "2026-12-03T12:00:00Z",
+         "payload": {"@type": "RunRequested", "triggerKey": "viewer/1", "params": {}, "requestedBy": "viewer"}}
+        """);
+    Run publish = baton("--config", viewer.toString(), "events", "publish", "baton.control", "--json", event.toString());
+    Run sql = baton("--config", viewer.toString(), "sql", "SELECT count(*) FROM curated.pricing_summary");
+
+    assertThat(submit.exitCode()).as(submit.err()).isEqualTo(BatonCli.NOT_AUTHORIZED);
+    assertThat(submit.err()).contains("Kafka refused authorization").contains("AuthorizationException");
+    assertThat(publish.exitCode()).as(publish.out() + publish.err()).isNotZero();
+    assertThat(publish.out() + publish.err()).contains("Authorization");
+    assertThat(endOffsets("baton.control")).as("baton.control unchanged").isEqualTo(controlBefore);
+    assertThat(sql.exitCode()).as(sql.err()).isZero();
+  }
+
+  @Test
+  @Order(3)
+  void producerSubmitsARunButCannotWriteTheDeadLetterTopic() throws Exception {
+    Path producerFile = local.principalConfigFile(KafkaSecrets.PRODUCER);
+    long controlBefore = endOffsets("baton.control");
+    long dlqBefore = endOffsets("baton.dlq");
+
+    Run submit = baton("--config", producerFile.toString(), "submit", "tpch-12", "--param", "batch=b2",
+        "--param", "bucket=landing", "--param", "batchPrefix=tpch/b2/");
+
+    assertThat(submit.exitCode()).as(submit.err()).isZero();
+    assertThat(endOffsets("baton.control")).isEqualTo(controlBefore + 1);
+    Map<String, Object> kafka = new HashMap<>(ControllerConfig.fromConfig(Configuration.load(producerFile).values()).kafka());
+    kafka.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false); // the producer's own error, not the idempotence check's
+    kafka.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(kafka, new ByteArraySerializer(), new ByteArraySerializer())) {
+      assertThatThrownBy(() -> producer.send(new ProducerRecord<>("baton.dlq", "x".getBytes(StandardCharsets.UTF_8))).get())
+          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TopicAuthorizationException.class);
+    }
+    assertThat(endOffsets("baton.dlq")).isEqualTo(dlqBefore);
+  }
+
+  @Test
+  @Order(4)
+  void checkNamesTheKeyOfAWrongPasswordAndOfAPlaintextClient() throws Exception {
+    Path controllerFile = local.principalConfigFile(KafkaSecrets.CONTROLLER);
+    Map<String, String> resolved = Configuration.load(controllerFile).values();
+    Path wrongSecrets = Files.writeString(home.resolve("wrong.properties"), "password=not-the-password\n");
+    Map<String, String> wrongPassword = new LinkedHashMap<>(raw(controllerFile));
+    wrongPassword.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+        + " username=\"baton-controller\" password=\"${file:" + wrongSecrets + ":password}\";");
+    Map<String, String> plaintext = new LinkedHashMap<>(raw(controllerFile));
+    plaintext.keySet().removeIf(key -> key.startsWith("kafka.") && !key.equals("kafka.bootstrap.servers"));
+
+    Run ok = baton("--config", controllerFile.toString(), "config", "check", "--timeout-ms", "10000");
+    Run wrong = baton("--config", write("wrong-password", wrongPassword).toString(), "config", "check", "--timeout-ms", "10000");
+    Run plain = baton("--config", write("plaintext", plaintext).toString(), "config", "check", "--timeout-ms", "5000");
+
+    assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out()).contains("catalog   ok     rest " + resolved.get("iceberg.catalog.uri"));
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(line(wrong, "kafka")).startsWith("kafka     FAILED kafka.sasl.jaas.config: authentication failed");
+    assertThat(wrong.out()).doesNotContain("not-the-password");
+    assertThat(plain.exitCode()).isEqualTo(1);
+    assertThat(line(plain, "kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: no broker answered");
+    for (Run run : List.of(ok, wrong, plain)) {
+      String secrets = Files.readString(home.resolve("local/secure/secrets.properties"));
+      for (String secret : secrets.lines().filter(l -> l.contains("=")).map(l -> l.substring(l.indexOf('=') + 1)).toList()) {
+        assertThat(run.out() + run.err()).doesNotContain(secret);
+      }
+    }
+  }
+
+  /** The end offset of every partition of {@code topic}, summed, read as the viewer. */
+  private static long endOffsets(String topic) throws Exception {
+    Map<String, Object> kafka = new HashMap<>(ControllerConfig.fromConfig(
+        Configuration.load(local.principalConfigFile(KafkaSecrets.VIEWER)).values()).kafka());
+    kafka.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** A configuration file's entries as written (references unresolved). */
+  private static Map<String, String> raw(Path file) throws Exception {
+    java.util.Properties properties = new java.util.Properties();
+    try (var in = Files.newBufferedReader(file)) {
+      properties.load(in);
+    }
+    Map<String, String> entries = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(key -> entries.put(key, properties.getProperty(key)));
+    return entries;
+  }
+
+  private static Path write(String name, Map<String, String> entries) throws Exception {
+    java.util.Properties properties = new java.util.Properties();
+    properties.putAll(entries);
+    Path file = home.resolve(name + ".properties");
+    try (var out = Files.newBufferedWriter(file)) {
+      properties.store(out, null);
+    }
+    return file;
+  }
+
+  private static String line(Run run, String service) {
+    return run.out().lines().filter(line -> line.startsWith(service + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + service + " line in: " + run.out() + run.err()));
+  }
+
+  private static void assertCents(BigDecimal actual, BigDecimal expected) {
+    assertThat(actual.setScale(2, RoundingMode.HALF_UP)).isEqualByComparingTo(expected.setScale(2, RoundingMode.HALF_UP));
+  }
+
+  record Run(int exitCode, String out, String err) {}
+
+  private static Run baton(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = BatonCli.commandLine();
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    int exitCode = command.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+}
