@@ -2,7 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.cli.config.Configuration;
 import dev.baton.control.pipeline.PipelineDefinition;
-import dev.baton.local.KafkaSecrets;
+import dev.baton.local.SecureStackSecrets;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageCompleted;
@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Object events: " + stack.eventsMode());
     try {
       // the configuration file, as `baton --config FILE` reads it: nothing local-stack specific from here on
-      Path configFile = stack.endpoints().kafkaSecure() ? local.principalConfigFile(KafkaSecrets.CONTROLLER)
+      Path configFile = stack.endpoints().kafkaSecure() ? local.principalConfigFile(SecureStackSecrets.CONTROLLER)
           : local.configFile();
       out.println("Configuration: " + configFile);
       Map<String, String> config = Configuration.load(configFile).values();

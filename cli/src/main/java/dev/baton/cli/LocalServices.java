@@ -5,7 +5,7 @@ import dev.baton.cli.config.Configuration;
 import dev.baton.control.ControllerConfig;
 import dev.baton.local.BatonTopics;
 import dev.baton.local.KafkaClientSecurity;
-import dev.baton.local.KafkaSecrets;
+import dev.baton.local.SecureStackSecrets;
 import dev.baton.local.KafkaSecurity;
 import dev.baton.local.LocalEndpoints;
 import dev.baton.local.LocalStack;
@@ -35,7 +35,7 @@ public final class LocalServices {
   public static final String EVENTS_SQS = "sqs";
   /** The principals of the secure stack that get a configuration file. */
   public static final List<String> SECURE_PRINCIPALS =
-      List.of(KafkaSecrets.CONTROLLER, KafkaSecrets.PRODUCER, KafkaSecrets.VIEWER);
+      List.of(SecureStackSecrets.CONTROLLER, SecureStackSecrets.PRODUCER, SecureStackSecrets.VIEWER);
   private static final BatonTopics BATON_TOPICS =
       new BatonTopics(Topics.OBJECTS, Topics.CONTROL, Topics.DLQ, Topics.ALERTS, Topics.LEDGER);
   /** Partitions of each topic on the local broker. */
@@ -295,12 +295,12 @@ public final class LocalServices {
 
   /**
    * Baton configuration for the local stack: Kafka, the JDBC/SQLite catalog on local S3, S3A,
-   * checkpoint; on a secure stack, the configuration of {@value KafkaSecrets#CONTROLLER} ({@link
+   * checkpoint; on a secure stack, the configuration of {@value SecureStackSecrets#CONTROLLER} ({@link
    * #principalConfig}).
    */
   public Map<String, String> config(LocalEndpoints endpoints) {
     if (endpoints.kafkaSecure()) {
-      return principalConfig(endpoints, KafkaSecrets.CONTROLLER);
+      return principalConfig(endpoints, SecureStackSecrets.CONTROLLER);
     }
     try {
       Files.createDirectories(workspace.home().resolve("catalog"));
@@ -322,7 +322,7 @@ public final class LocalServices {
    * The configuration of {@code principal} on the secure stack: Kafka over SASL_SSL with
    * SCRAM-SHA-512 as that principal (password and truststore password by {@code ${file:...}}
    * reference), the Iceberg REST catalog with its bearer token (by reference), S3 and S3A; for
-   * {@value KafkaSecrets#CONTROLLER} also its checkpoint, {@code <home>/controller-secure/checkpoint}
+   * {@value SecureStackSecrets#CONTROLLER} also its checkpoint, {@code <home>/controller-secure/checkpoint}
    * (the secure broker is another cluster: the plaintext one's offsets mean nothing to it).
    *
    * @throws IllegalStateException if the stack is not in secure mode
@@ -348,7 +348,7 @@ public final class LocalServices {
     config.put("iceberg.catalog.s3.access-key-id", endpoints.s3AccessKey());
     config.put("iceberg.catalog.s3.secret-access-key", endpoints.s3SecretKey());
     config.put("iceberg.catalog.client.region", endpoints.region());
-    if (principal.equals(KafkaSecrets.CONTROLLER)) {
+    if (principal.equals(SecureStackSecrets.CONTROLLER)) {
       config.put(ControllerConfig.CHECKPOINT_LOCATION, workspace.home().resolve("controller-secure/checkpoint").toString());
     }
     config.putAll(storageConfig(endpoints));

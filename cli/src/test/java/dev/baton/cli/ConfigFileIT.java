@@ -3,10 +3,7 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +23,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code baton --config FILE}: the configuration file {@code local up} writes (secrets in a 0600
@@ -72,7 +67,7 @@ class ConfigFileIT {
 
   @Test
   void checkSaysEveryServiceIsOkWithoutPrintingASecret() {
-    Run check = baton("--config", configFile.toString(), "config", "check");
+    BatonRun check = baton("--config", configFile.toString(), "config", "check");
 
     assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
     assertThat(check.out().lines().filter(line -> line.matches("^(kafka|catalog|s3|registry) +ok .*")).toList())
@@ -85,11 +80,11 @@ class ConfigFileIT {
   void wrongS3SecretNamesTheSecretKey() throws Exception {
     Path file = variant("wrong-secret", Map.of("s3.secret-access-key", "not-the-secret"));
 
-    Run check = baton("--config", file.toString(), "config", "check");
+    BatonRun check = baton("--config", file.toString(), "config", "check");
 
     assertThat(check.exitCode()).isEqualTo(1);
-    assertThat(line(check, "s3")).startsWith("s3        FAILED s3.secret-access-key: access denied (HTTP 403)");
-    assertThat(line(check, "kafka")).contains(" ok ");
+    assertThat(check.line("s3")).startsWith("s3        FAILED s3.secret-access-key: access denied (HTTP 403)");
+    assertThat(check.line("kafka")).contains(" ok ");
     assertThat(check.out()).doesNotContain("not-the-secret");
   }
 
@@ -97,12 +92,12 @@ class ConfigFileIT {
   void unknownKafkaHostNamesBootstrapServers() throws Exception {
     Path file = variant("unknown-host", Map.of("kafka.bootstrap.servers", "kafka.baton.invalid:9092"));
 
-    Run check = baton("--config", file.toString(), "config", "check");
+    BatonRun check = baton("--config", file.toString(), "config", "check");
 
     assertThat(check.exitCode()).isEqualTo(1);
-    assertThat(line(check, "kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: ")
+    assertThat(check.line("kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: ")
         .contains("kafka.baton.invalid:9092");
-    assertThat(line(check, "s3")).contains(" ok ");
+    assertThat(check.line("s3")).contains(" ok ");
   }
 
   @Test
@@ -116,10 +111,10 @@ class ConfigFileIT {
     rest.put("iceberg.catalog.uri", "http://127.0.0.1:" + closedPort + "/catalog");
     Path file = variant("unreachable-catalog", rest);
 
-    Run check = baton("--config", file.toString(), "config", "check");
+    BatonRun check = baton("--config", file.toString(), "config", "check");
 
     assertThat(check.exitCode()).isEqualTo(1);
-    assertThat(line(check, "catalog")).startsWith("catalog   FAILED iceberg.catalog.uri: unreachable");
+    assertThat(check.line("catalog")).startsWith("catalog   FAILED iceberg.catalog.uri: unreachable");
   }
 
   @Test
@@ -135,14 +130,8 @@ class ConfigFileIT {
     // an empty BATON_HOME: a command that fell back to the local stack would start one here
     Path emptyHome = Files.createDirectories(home.resolve("empty-home"));
     Path log = home.resolve("controller.log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
-    command.add("-Dbaton.repo.dir=" + repository);
-    command.add("-cp");
-    command.add(repository.resolve("cli/target/classes") + File.pathSeparator
-        + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());
-    command.addAll(List.of("dev.baton.cli.BatonCli", "--config", configFile.toString(), "controller", "--metrics-port", "0"));
+    List<String> command = BatonRun.javaCommand(repository, List.of(), "--config", configFile.toString(), "controller",
+        "--metrics-port", "0");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("BATON_HOME", emptyHome.toString());
     builder.environment().put("BATON_PIPELINES", pipelines.toString());
@@ -151,7 +140,7 @@ class ConfigFileIT {
     URI metrics = awaitMetricsUri(log);
 
     long launchesBefore = launches(metrics);
-    Run submit = baton("--config", configFile.toString(), "submit", "noop-2", "--wait", "--timeout-s", "300");
+    BatonRun submit = baton("--config", configFile.toString(), "submit", "noop-2", "--wait", "--timeout-s", "300");
 
     assertThat(submit.exitCode()).as(Files.readString(log)).isZero();
     assertThat(launches(metrics) - launchesBefore).isEqualTo(2);
@@ -198,21 +187,8 @@ class ConfigFileIT {
     return file;
   }
 
-  private static String line(Run run, String service) {
-    return run.out().lines().filter(line -> line.startsWith(service + " ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + service + " line in: " + run.out() + run.err()));
-  }
-
-  record Run(int exitCode, String out, String err) {}
-
-  private static Run baton(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = BatonCli.commandLine();
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, out.toString(), err.toString());
+  private static BatonRun baton(String... args) {
+    return BatonRun.execute(args);
   }
 
   private static PrintStream quiet() {

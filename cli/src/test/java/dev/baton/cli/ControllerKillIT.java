@@ -13,7 +13,6 @@ import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageLaunched;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -343,17 +342,9 @@ class ControllerKillIT {
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */
   private static Process startController(int number) throws IOException, InterruptedException {
     Path log = home.resolve("controller-" + number + ".log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
-    command.add("-Dbaton.repo.dir=" + repository);
     // like the CLI's logging, plus one DEBUG line per micro-batch saying what the controller decided
-    command.add("-Dlog4j2.configurationFile=" + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties"));
-    command.add("-cp");
-    command.add(repository.resolve("cli/target/classes") + File.pathSeparator
-        + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());
-    command.add("dev.baton.cli.BatonCli");
-    command.add("controller");
+    List<String> command = BatonRun.javaCommand(repository, List.of("-Dlog4j2.configurationFile="
+        + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), "controller");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("BATON_HOME", home.toString());

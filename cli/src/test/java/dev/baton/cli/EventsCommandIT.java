@@ -14,8 +14,6 @@ import dev.baton.schemas.event.ObjectSource;
 import dev.baton.schemas.event.RunCancelRequested;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code baton events publish} and {@code tail} against the local stack's broker, through the picocli entry point. */
 class EventsCommandIT {
@@ -58,29 +55,11 @@ class EventsCommandIT {
     }
   }
 
-  /** Exit code, stdout and stderr of one {@code baton} invocation. */
-  record Run(int exitCode, String out, String err) {
-    List<JsonNode> lines() {
-      return out.lines().map(line -> {
-        try {
-          return MAPPER.readTree(line);
-        } catch (Exception e) {
-          throw new AssertionError("not JSON: " + line, e);
-        }
-      }).toList();
-    }
-  }
-
-  private static Run baton(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = BatonCli.commandLine();
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
+  /** {@code baton ARGS --bootstrap-servers <the stack's broker>}. */
+  private static BatonRun baton(String... args) {
     List<String> withKafka = new ArrayList<>(List.of(args));
     withKafka.addAll(List.of("--bootstrap-servers", bootstrap));
-    int exitCode = command.execute(withKafka.toArray(String[]::new));
-    return new Run(exitCode, out.toString(), err.toString());
+    return BatonRun.execute(withKafka.toArray(String[]::new));
   }
 
   @Test
@@ -94,20 +73,20 @@ class EventsCommandIT {
     events.forEach(event -> array.add(EventJson.toJson(event)));
     Path file = Files.writeString(home.resolve("objects.json"), array.toPrettyString());
 
-    Run publish = baton("events", "publish", Topics.OBJECTS, "--json", file.toString());
+    BatonRun publish = baton("events", "publish", Topics.OBJECTS, "--json", file.toString());
 
     assertThat(publish.exitCode()).as(publish.err()).isZero();
-    List<JsonNode> acks = publish.lines();
+    List<JsonNode> acks = publish.jsonLines();
     assertThat(acks).extracting(ack -> ack.get("key").asText())
         .containsExactly("landing/" + prefix + "region.tbl", "landing/" + prefix + "nation ü.tbl",
             "landing/" + prefix + "lineitem.tbl");
     long lastOffset = acks.get(2).get("offset").asLong();
 
-    Run tail = baton("events", "tail", Topics.OBJECTS, "--from-beginning", "--max", String.valueOf(lastOffset + 1),
+    BatonRun tail = baton("events", "tail", Topics.OBJECTS, "--from-beginning", "--max", String.valueOf(lastOffset + 1),
         "--timeout-ms", "10000");
 
     assertThat(tail.exitCode()).as(tail.err()).isZero();
-    List<JsonNode> ours = tail.lines().stream().filter(line -> line.get("key").asText().startsWith("landing/" + prefix)).toList();
+    List<JsonNode> ours = tail.jsonLines().stream().filter(line -> line.get("key").asText().startsWith("landing/" + prefix)).toList();
     assertThat(ours).hasSize(3);
     for (int i = 0; i < 3; i++) {
       JsonNode line = ours.get(i);
@@ -123,12 +102,12 @@ class EventsCommandIT {
     // what tail printed, published again as it is: the same events under the same keys
     Path tailOutput = Files.writeString(home.resolve("tail.jsonl"),
         String.join("\n", ours.stream().map(JsonNode::toString).toList()));
-    Run republish = baton("events", "publish", Topics.OBJECTS, "--json", tailOutput.toString());
+    BatonRun republish = baton("events", "publish", Topics.OBJECTS, "--json", tailOutput.toString());
     assertThat(republish.exitCode()).as(republish.err()).isZero();
-    long from = republish.lines().get(0).get("offset").asLong();
-    Run again = baton("events", "tail", Topics.OBJECTS, "--from-beginning", "--max", String.valueOf(from + 3),
+    long from = republish.jsonLines().get(0).get("offset").asLong();
+    BatonRun again = baton("events", "tail", Topics.OBJECTS, "--from-beginning", "--max", String.valueOf(from + 3),
         "--timeout-ms", "10000");
-    List<JsonNode> repeated = again.lines().stream().filter(line -> line.get("offset").asLong() >= from).toList();
+    List<JsonNode> repeated = again.jsonLines().stream().filter(line -> line.get("offset").asLong() >= from).toList();
     assertThat(repeated).extracting(line -> line.get("key").asText())
         .containsExactlyElementsOf(ours.stream().map(line -> line.get("key").asText()).toList());
     assertThat(repeated).extracting(line -> line.get("value")).containsExactlyElementsOf(
@@ -152,12 +131,12 @@ class EventsCommandIT {
       producer.send(new ProducerRecord<>(Topics.DLQ, "run-1", serde.serialize(Topics.DLQ, cancel))).get();
     }
 
-    Run tail = baton("events", "tail", Topics.DLQ, "--from-beginning", "--max", "3", "--timeout-ms", "10000");
-    Run text = baton("events", "tail", Topics.DLQ, "--from-beginning", "--max", "3", "--timeout-ms", "10000",
+    BatonRun tail = baton("events", "tail", Topics.DLQ, "--from-beginning", "--max", "3", "--timeout-ms", "10000");
+    BatonRun text = baton("events", "tail", Topics.DLQ, "--from-beginning", "--max", "3", "--timeout-ms", "10000",
         "--format", "text");
 
     assertThat(tail.exitCode()).as(tail.err()).isZero();
-    List<JsonNode> lines = tail.lines();
+    List<JsonNode> lines = tail.jsonLines();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0).get("error").asText())
         .isEqualTo("Cannot decode event: unknown magic byte 110 (expected 0, Confluent framing)");
@@ -182,11 +161,11 @@ class EventsCommandIT {
   void exampleFilePublishesAndTailStartsAtTheEnd() throws Exception {
     Path example = Path.of(System.getProperty("baton.repo.dir"), "examples/events/publish-object-created.json");
 
-    Run publish = baton("events", "publish", Topics.OBJECTS, "--json", example.toString());
-    Run fromEnd = baton("events", "tail", Topics.OBJECTS, "--timeout-ms", "1500");
+    BatonRun publish = baton("events", "publish", Topics.OBJECTS, "--json", example.toString());
+    BatonRun fromEnd = baton("events", "tail", Topics.OBJECTS, "--timeout-ms", "1500");
 
     assertThat(publish.exitCode()).as(publish.err()).isZero();
-    assertThat(publish.lines()).isNotEmpty().allSatisfy(ack -> assertThat(ack.get("topic").asText()).isEqualTo(Topics.OBJECTS));
+    assertThat(publish.jsonLines()).isNotEmpty().allSatisfy(ack -> assertThat(ack.get("topic").asText()).isEqualTo(Topics.OBJECTS));
     assertThat(fromEnd.exitCode()).as(fromEnd.err()).isZero();
     assertThat(fromEnd.out()).isEmpty();
   }
@@ -198,8 +177,8 @@ class EventsCommandIT {
             + " \"eventTime\": \"2026-11-23T19:37:42Z\", \"source\": \"LISTING\"}\n"
             + "{\"eventId\": \"e\", \"bucket\": \"landing\", \"key\": \"invalid-it/b.tbl\", \"size\": 1, \"source\": \"FTP\"}\n");
 
-    Run publish = baton("events", "publish", Topics.OBJECTS, "--json", file.toString());
-    Run tail = baton("events", "tail", "no.such.topic", "--timeout-ms", "100");
+    BatonRun publish = baton("events", "publish", Topics.OBJECTS, "--json", file.toString());
+    BatonRun tail = baton("events", "tail", "no.such.topic", "--timeout-ms", "100");
 
     assertThat(publish.exitCode()).isEqualTo(2);
     assertThat(publish.out()).isEmpty();

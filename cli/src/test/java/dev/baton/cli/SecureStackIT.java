@@ -7,17 +7,13 @@ import dev.baton.cli.config.Configuration;
 import dev.baton.control.ControllerConfig;
 import dev.baton.examples.tpch.PricingSummaryReference;
 import dev.baton.examples.tpch.PricingSummaryRow;
-import dev.baton.local.KafkaSecrets;
-import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.baton.local.SecureStackSecrets;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +37,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import picocli.CommandLine;
 
 /**
  * The secure local stack: {@code ./baton demo --secure} runs tpch-12 with TLS + SASL/SCRAM to Kafka
@@ -74,14 +69,7 @@ class SecureStackIT {
   @Order(1)
   void demoSecureRunsTpch12ThroughTheControllerPrincipalsFileAndQ1EqualsTheReference() throws Exception {
     Path log = home.resolve("demo.log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
-    command.add("-Dbaton.repo.dir=" + repository);
-    command.add("-cp");
-    command.add(repository.resolve("cli/target/classes") + File.pathSeparator
-        + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());
-    command.addAll(List.of("dev.baton.cli.BatonCli", "demo", "--secure", "--keep"));
+    List<String> command = BatonRun.javaCommand(repository, List.of(), "demo", "--secure", "--keep");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("BATON_HOME", home.toString());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -108,7 +96,7 @@ class SecureStackIT {
     }
 
     // the viewer reads the result through the REST catalog; it equals Q1 computed in plain Java
-    Map<String, String> viewer = Configuration.load(local.principalConfigFile(KafkaSecrets.VIEWER)).values();
+    Map<String, String> viewer = Configuration.load(local.principalConfigFile(SecureStackSecrets.VIEWER)).values();
     SparkSession spark = SparkSessions.create("secure-it", viewer);
     try {
       List<Row> rows = spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").collectAsList();
@@ -128,16 +116,16 @@ class SecureStackIT {
   @Test
   @Order(2)
   void viewerReadsTablesWithSqlButCannotSubmitOrPublish() throws Exception {
-    Path viewer = local.principalConfigFile(KafkaSecrets.VIEWER);
+    Path viewer = local.principalConfigFile(SecureStackSecrets.VIEWER);
     long controlBefore = endOffsets("baton.control");
 
-    Run submit = baton("--config", viewer.toString(), "submit", "tpch-12", "--param", "batch=b1");
+    BatonRun submit = baton("--config", viewer.toString(), "submit", "tpch-12", "--param", "batch=b1");
     Path event = Files.writeString(home.resolve("request.json"), """
         {"eventId": "viewer-1", "runId": "r-viewer", "pipeline": "tpch-12", "time": "2026-12-03T12:00:00Z",
          "payload": {"@type": "RunRequested", "triggerKey": "viewer/1", "params": {}, "requestedBy": "viewer"}}
         """);
-    Run publish = baton("--config", viewer.toString(), "events", "publish", "baton.control", "--json", event.toString());
-    Run sql = baton("--config", viewer.toString(), "sql", "SELECT count(*) FROM curated.pricing_summary");
+    BatonRun publish = baton("--config", viewer.toString(), "events", "publish", "baton.control", "--json", event.toString());
+    BatonRun sql = baton("--config", viewer.toString(), "sql", "SELECT count(*) FROM curated.pricing_summary");
 
     assertThat(submit.exitCode()).as(submit.err()).isEqualTo(BatonCli.NOT_AUTHORIZED);
     assertThat(submit.err()).contains("Kafka refused authorization").contains("AuthorizationException");
@@ -150,11 +138,11 @@ class SecureStackIT {
   @Test
   @Order(3)
   void producerSubmitsARunButCannotWriteTheDeadLetterTopic() throws Exception {
-    Path producerFile = local.principalConfigFile(KafkaSecrets.PRODUCER);
+    Path producerFile = local.principalConfigFile(SecureStackSecrets.PRODUCER);
     long controlBefore = endOffsets("baton.control");
     long dlqBefore = endOffsets("baton.dlq");
 
-    Run submit = baton("--config", producerFile.toString(), "submit", "tpch-12", "--param", "batch=b2",
+    BatonRun submit = baton("--config", producerFile.toString(), "submit", "tpch-12", "--param", "batch=b2",
         "--param", "bucket=landing", "--param", "batchPrefix=tpch/b2/");
 
     assertThat(submit.exitCode()).as(submit.err()).isZero();
@@ -173,7 +161,7 @@ class SecureStackIT {
   @Test
   @Order(4)
   void checkNamesTheKeyOfAWrongPasswordAndOfAPlaintextClient() throws Exception {
-    Path controllerFile = local.principalConfigFile(KafkaSecrets.CONTROLLER);
+    Path controllerFile = local.principalConfigFile(SecureStackSecrets.CONTROLLER);
     Map<String, String> resolved = Configuration.load(controllerFile).values();
     Path wrongSecrets = Files.writeString(home.resolve("wrong.properties"), "password=not-the-password\n");
     Map<String, String> wrongPassword = new LinkedHashMap<>(raw(controllerFile));
@@ -182,18 +170,18 @@ class SecureStackIT {
     Map<String, String> plaintext = new LinkedHashMap<>(raw(controllerFile));
     plaintext.keySet().removeIf(key -> key.startsWith("kafka.") && !key.equals("kafka.bootstrap.servers"));
 
-    Run ok = baton("--config", controllerFile.toString(), "config", "check", "--timeout-ms", "10000");
-    Run wrong = baton("--config", write("wrong-password", wrongPassword).toString(), "config", "check", "--timeout-ms", "10000");
-    Run plain = baton("--config", write("plaintext", plaintext).toString(), "config", "check", "--timeout-ms", "5000");
+    BatonRun ok = baton("--config", controllerFile.toString(), "config", "check", "--timeout-ms", "10000");
+    BatonRun wrong = baton("--config", write("wrong-password", wrongPassword).toString(), "config", "check", "--timeout-ms", "10000");
+    BatonRun plain = baton("--config", write("plaintext", plaintext).toString(), "config", "check", "--timeout-ms", "5000");
 
     assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
     assertThat(ok.out()).contains("catalog   ok     rest " + resolved.get("iceberg.catalog.uri"));
     assertThat(wrong.exitCode()).isEqualTo(1);
-    assertThat(line(wrong, "kafka")).startsWith("kafka     FAILED kafka.sasl.jaas.config: authentication failed");
+    assertThat(wrong.line("kafka")).startsWith("kafka     FAILED kafka.sasl.jaas.config: authentication failed");
     assertThat(wrong.out()).doesNotContain("not-the-password");
     assertThat(plain.exitCode()).isEqualTo(1);
-    assertThat(line(plain, "kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: no broker answered");
-    for (Run run : List.of(ok, wrong, plain)) {
+    assertThat(plain.line("kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: no broker answered");
+    for (BatonRun run : List.of(ok, wrong, plain)) {
       String secrets = Files.readString(home.resolve("local/secure/secrets.properties"));
       for (String secret : secrets.lines().filter(l -> l.contains("=")).map(l -> l.substring(l.indexOf('=') + 1)).toList()) {
         assertThat(run.out() + run.err()).doesNotContain(secret);
@@ -204,7 +192,7 @@ class SecureStackIT {
   /** The end offset of every partition of {@code topic}, summed, read as the viewer. */
   private static long endOffsets(String topic) throws Exception {
     Map<String, Object> kafka = new HashMap<>(ControllerConfig.fromConfig(
-        Configuration.load(local.principalConfigFile(KafkaSecrets.VIEWER)).values()).kafka());
+        Configuration.load(local.principalConfigFile(SecureStackSecrets.VIEWER)).values()).kafka());
     kafka.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(kafka, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -235,24 +223,11 @@ class SecureStackIT {
     return file;
   }
 
-  private static String line(Run run, String service) {
-    return run.out().lines().filter(line -> line.startsWith(service + " ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + service + " line in: " + run.out() + run.err()));
-  }
-
   private static void assertCents(BigDecimal actual, BigDecimal expected) {
     assertThat(actual.setScale(2, RoundingMode.HALF_UP)).isEqualByComparingTo(expected.setScale(2, RoundingMode.HALF_UP));
   }
 
-  record Run(int exitCode, String out, String err) {}
-
-  private static Run baton(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = BatonCli.commandLine();
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, out.toString(), err.toString());
+  private static BatonRun baton(String... args) {
+    return BatonRun.execute(args);
   }
 }

@@ -17,9 +17,9 @@ import java.util.Map;
  * @param truststore the PKCS12 truststore (the local CA only)
  * @param caCertificate the local CA certificate (PEM)
  * @param secretsFile the properties file holding the truststore password (key {@value
- *     KafkaSecrets#TRUSTSTORE_PASSWORD_KEY}), each principal's password (key {@code
+ *     SecureStackSecrets#TRUSTSTORE_PASSWORD_KEY}), each principal's password (key {@code
  *     sasl.<principal>.password}, see {@link #passwordKey}) and the local REST catalog's bearer token
- *     (key {@value KafkaSecrets#CATALOG_TOKEN_KEY}); mode 0600
+ *     (key {@value SecureStackSecrets#CATALOG_TOKEN_KEY}); mode 0600
  */
 public record KafkaClientSecurity(String securityProtocol, String saslMechanism, Path truststore, Path caCertificate,
     Path secretsFile) {
@@ -32,25 +32,25 @@ public record KafkaClientSecurity(String securityProtocol, String saslMechanism,
     requireNonNull(secretsFile, "Invalid secretsFile: null");
   }
 
-  /** The client side of the material {@link KafkaSecrets} keeps in {@code secureDir}. */
+  /** The client side of the material {@link SecureStackSecrets} keeps in {@code secureDir}. */
   static KafkaClientSecurity of(Path secureDir) {
-    return new KafkaClientSecurity("SASL_SSL", "SCRAM-SHA-512", secureDir.resolve(KafkaSecrets.TRUSTSTORE),
-        secureDir.resolve(KafkaSecrets.CA_PEM), secureDir.resolve(KafkaSecrets.SECRETS));
+    return new KafkaClientSecurity("SASL_SSL", "SCRAM-SHA-512", secureDir.resolve(SecureStackSecrets.TRUSTSTORE),
+        secureDir.resolve(SecureStackSecrets.CA_PEM), secureDir.resolve(SecureStackSecrets.SECRETS));
   }
 
   /** The key of {@code principal}'s password in {@link #secretsFile}. */
   public String passwordKey(String principal) {
-    return KafkaSecrets.passwordKey(principal);
+    return SecureStackSecrets.passwordKey(principal);
   }
 
   /** The key of the local REST catalog's bearer token in {@link #secretsFile}. */
   public String catalogTokenKey() {
-    return KafkaSecrets.CATALOG_TOKEN_KEY;
+    return SecureStackSecrets.CATALOG_TOKEN_KEY;
   }
 
   /** The key of the truststore password in {@link #secretsFile}. */
   public String truststorePasswordKey() {
-    return KafkaSecrets.TRUSTSTORE_PASSWORD_KEY;
+    return SecureStackSecrets.TRUSTSTORE_PASSWORD_KEY;
   }
 
   /**

@@ -19,13 +19,13 @@ import java.util.List;
  * The secure mode of the local Kafka broker: which topics are Baton's, and which consumer-group
  * prefixes the controller and viewers may use. The broker then requires TLS + SASL/SCRAM-SHA-512
  * and authorizes every request against {@link #acls()}; principals without a matching ACL are
- * denied ({@code allow.everyone.if.no.acl.found=false}). {@value KafkaSecrets#ADMIN} and the
- * broker itself ({@value KafkaSecrets#BROKER}) are the only super users.
+ * denied ({@code allow.everyone.if.no.acl.found=false}). {@value SecureStackSecrets#ADMIN} and the
+ * broker itself ({@value SecureStackSecrets#BROKER}) are the only super users.
  *
  * @param topics Baton's topics by role
- * @param controllerGroupPrefixes consumer-group id prefixes {@value KafkaSecrets#CONTROLLER} may
+ * @param controllerGroupPrefixes consumer-group id prefixes {@value SecureStackSecrets#CONTROLLER} may
  *     read with (the Spark Kafka source generates {@code spark-kafka-source-*} group ids)
- * @param viewerGroupPrefixes consumer-group id prefixes {@value KafkaSecrets#VIEWER} may read with
+ * @param viewerGroupPrefixes consumer-group id prefixes {@value SecureStackSecrets#VIEWER} may read with
  */
 public record KafkaSecurity(BatonTopics topics, List<String> controllerGroupPrefixes, List<String> viewerGroupPrefixes) {
 
@@ -52,14 +52,14 @@ public record KafkaSecurity(BatonTopics topics, List<String> controllerGroupPref
 
   /**
    * The ACL table, one row per principal and resource. The stack creates these (as {@value
-   * KafkaSecrets#ADMIN}) on every {@code up}; creating an existing ACL is a no-op.
+   * SecureStackSecrets#ADMIN}) on every {@code up}; creating an existing ACL is a no-op.
    *
    * <ul>
-   *   <li>{@value KafkaSecrets#CONTROLLER}: reads objects and control, writes control, dlq, alerts
+   *   <li>{@value SecureStackSecrets#CONTROLLER}: reads objects and control, writes control, dlq, alerts
    *       and ledger, reads the ledger and dlq back, reads with its group prefixes
-   *   <li>{@value KafkaSecrets#PRODUCER}: writes control only
-   *   <li>{@value KafkaSecrets#VIEWER}: reads every Baton topic with its group prefixes, writes none
-   *   <li>{@value KafkaSecrets#CONNECT}: the Connect worker's own config, offset and status topics
+   *   <li>{@value SecureStackSecrets#PRODUCER}: writes control only
+   *   <li>{@value SecureStackSecrets#VIEWER}: reads every Baton topic with its group prefixes, writes none
+   *   <li>{@value SecureStackSecrets#CONNECT}: the Connect worker's own config, offset and status topics
    *       (create, read, write), its group, writes objects, control and dlq, idempotent producers
    * </ul>
    *
@@ -67,10 +67,10 @@ public record KafkaSecurity(BatonTopics topics, List<String> controllerGroupPref
    * the controller and producer need no cluster grant.
    */
   public List<AclGrant> acls() {
-    String controller = KafkaSecrets.CONTROLLER;
-    String producer = KafkaSecrets.PRODUCER;
-    String viewer = KafkaSecrets.VIEWER;
-    String connect = KafkaSecrets.CONNECT;
+    String controller = SecureStackSecrets.CONTROLLER;
+    String producer = SecureStackSecrets.PRODUCER;
+    String viewer = SecureStackSecrets.VIEWER;
+    String connect = SecureStackSecrets.CONNECT;
     List<AclGrant> acls = new ArrayList<>();
     acls.add(topic(controller, topics.objects(), READ, DESCRIBE));
     acls.add(topic(controller, topics.control(), READ, WRITE, DESCRIBE));

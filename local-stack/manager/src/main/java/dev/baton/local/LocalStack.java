@@ -143,10 +143,10 @@ public final class LocalStack {
    * cluster: its one client listener (the same port) requires TLS + SASL/SCRAM-SHA-512, its
    * inter-broker and controller listeners mutual TLS, and every request is authorized against
    * {@link KafkaSecurity#acls()}. The CA, broker keystore, client truststore and passwords are
-   * generated once in {@code <home>/local/secure/} (see {@link KafkaSecrets}); the ACLs are created
-   * (as {@value KafkaSecrets#ADMIN}) on every call. A broker running in plaintext mode is restarted
+   * generated once in {@code <home>/local/secure/} (see {@link SecureStackSecrets}); the ACLs are created
+   * (as {@value SecureStackSecrets#ADMIN}) on every call. A broker running in plaintext mode is restarted
    * in secure mode, and the Connect worker with it (which then authenticates as {@value
-   * KafkaSecrets#CONNECT}). The returned endpoints carry {@link LocalEndpoints#kafkaSecurity()}.
+   * SecureStackSecrets#CONNECT}). The returned endpoints carry {@link LocalEndpoints#kafkaSecurity()}.
    *
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
@@ -159,7 +159,7 @@ public final class LocalStack {
     try {
       StackState state = StackState.loadOrCreate(stateFile);
       boolean secure = security.isPresent();
-      KafkaSecrets secrets = secure ? KafkaSecrets.loadOrCreate(secureDir()) : null;
+      SecureStackSecrets secrets = secure ? SecureStackSecrets.loadOrCreate(secureDir()) : null;
       List<String> started = new ArrayList<>();
       if (isRunning(state, KAFKA) && state.kafkaSecure != secure) {
         progress.printf("%-8s restarting in %s mode%n", KAFKA, secure ? "secure" : "plaintext");
@@ -470,7 +470,7 @@ public final class LocalStack {
     props.setProperty("bootstrap.servers", "127.0.0.1:" + state.kafkaPort);
     if (state.kafkaSecure) {
       // secrets by reference: the worker resolves them with its file config provider
-      Map<String, String> client = KafkaClientSecurity.of(secureDir()).clientConfig(KafkaSecrets.CONNECT);
+      Map<String, String> client = KafkaClientSecurity.of(secureDir()).clientConfig(SecureStackSecrets.CONNECT);
       client.forEach((key, value) -> {
         if (key.startsWith("config.providers")) {
           props.setProperty(key, value);
@@ -514,21 +514,21 @@ public final class LocalStack {
    */
   public void ensureTopics(LocalEndpoints endpoints, Map<String, Integer> topics) {
     createTopics(adminConfig(endpoints.kafkaBootstrap(),
-        endpoints.kafkaSecure() ? KafkaSecrets.loadOrCreate(secureDir()) : null), topics);
+        endpoints.kafkaSecure() ? SecureStackSecrets.loadOrCreate(secureDir()) : null), topics);
   }
 
   /**
-   * The stack's own admin client config: plaintext, or SASL_SSL as {@value KafkaSecrets#ADMIN} when
+   * The stack's own admin client config: plaintext, or SASL_SSL as {@value SecureStackSecrets#ADMIN} when
    * {@code secrets} is not null. The password stays in memory (Kafka logs it as {@code [hidden]}).
    */
-  private static Map<String, Object> adminConfig(String bootstrap, KafkaSecrets secrets) {
+  private static Map<String, Object> adminConfig(String bootstrap, SecureStackSecrets secrets) {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     if (secrets != null) {
       config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
       config.put("sasl.mechanism", "SCRAM-SHA-512");
       config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-          + KafkaSecrets.ADMIN + "\" password=\"" + secrets.password(KafkaSecrets.ADMIN) + "\";");
+          + SecureStackSecrets.ADMIN + "\" password=\"" + secrets.password(SecureStackSecrets.ADMIN) + "\";");
       config.put("ssl.truststore.type", "PKCS12");
       config.put("ssl.truststore.location", secrets.truststore().toString());
       config.put("ssl.truststore.password", secrets.truststorePassword());

@@ -90,7 +90,7 @@ class SecureKafkaIT {
     assertThat(stack.status()).contains(endpoints);
     assertThat(stack.serviceStates()).containsOnly(
         Map.entry("kafka", "running"), Map.entry("sqs", "running"), Map.entry("s3", "running"),
-        Map.entry("connect", "running"));
+        Map.entry("catalog", "running"), Map.entry("connect", "running"));
   }
 
   @Test
@@ -127,7 +127,7 @@ class SecureKafkaIT {
 
   @Test
   void wrongScramPasswordIsAnAuthenticationError() {
-    Map<String, Object> config = new HashMap<>(clientConfig(KafkaSecrets.PRODUCER));
+    Map<String, Object> config = new HashMap<>(clientConfig(SecureStackSecrets.PRODUCER));
     config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
         + " username=\"baton-producer\" password=\"not-the-password\";");
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
@@ -143,10 +143,10 @@ class SecureKafkaIT {
   void producerWritesControlButNotTheDeadLetterTopic() throws Exception {
     long controlBefore = endOffset(TOPICS.control());
     long dlqBefore = endOffset(TOPICS.dlq());
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.PRODUCER)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.PRODUCER)) {
       producer.send(new ProducerRecord<>(TOPICS.control(), "run-1", "requested")).get(30, TimeUnit.SECONDS);
     }
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.PRODUCER)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.PRODUCER)) {
       assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPICS.dlq(), "k", "v")).get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(TopicAuthorizationException.class);
     }
@@ -156,19 +156,19 @@ class SecureKafkaIT {
 
   @Test
   void viewerReadsControlFromTheBeginningButCannotWriteIt() throws Exception {
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.ADMIN)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.ADMIN)) {
       producer.send(new ProducerRecord<>(TOPICS.control(), "viewer", "seen")).get(30, TimeUnit.SECONDS);
     }
-    List<String> values = consume(KafkaSecrets.VIEWER, "baton-viewer-it", TOPICS.control(), "seen");
+    List<String> values = consume(SecureStackSecrets.VIEWER, "baton-viewer-it", TOPICS.control(), "seen");
     assertThat(values).contains("seen");
 
     long before = endOffset(TOPICS.control());
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.VIEWER, false)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.VIEWER, false)) {
       assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPICS.control(), "k", "v")).get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(TopicAuthorizationException.class);
     }
     // an idempotent producer (the default) is refused earlier: WRITE on no topic, no producer id
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.VIEWER)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.VIEWER)) {
       assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPICS.control(), "k", "v")).get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(ClusterAuthorizationException.class);
     }
@@ -177,23 +177,23 @@ class SecureKafkaIT {
 
   @Test
   void viewerCannotUseAGroupOutsideItsPrefix() {
-    assertThatThrownBy(() -> consume(KafkaSecrets.VIEWER, "someone-else", TOPICS.control(), "never"))
+    assertThatThrownBy(() -> consume(SecureStackSecrets.VIEWER, "someone-else", TOPICS.control(), "never"))
         .isInstanceOf(GroupAuthorizationException.class);
   }
 
   @Test
   void controllerReadsObjectsAndWritesDlqAlertsAndLedger() throws Exception {
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.ADMIN)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.ADMIN)) {
       producer.send(new ProducerRecord<>(TOPICS.objects(), "landing/a.csv", "created")).get(30, TimeUnit.SECONDS);
     }
-    assertThat(consume(KafkaSecrets.CONTROLLER, "spark-kafka-source-it", TOPICS.objects(), "created"))
+    assertThat(consume(SecureStackSecrets.CONTROLLER, "spark-kafka-source-it", TOPICS.objects(), "created"))
         .contains("created");
 
     Map<String, Long> before = new HashMap<>();
     for (String topic : List.of(TOPICS.dlq(), TOPICS.alerts(), TOPICS.ledger())) {
       before.put(topic, endOffset(topic));
     }
-    try (KafkaProducer<String, String> producer = producer(KafkaSecrets.CONTROLLER)) {
+    try (KafkaProducer<String, String> producer = producer(SecureStackSecrets.CONTROLLER)) {
       for (String topic : before.keySet()) {
         producer.send(new ProducerRecord<>(topic, "k", "v")).get(30, TimeUnit.SECONDS);
       }
@@ -218,7 +218,8 @@ class SecureKafkaIT {
     for (String key : secrets.stringPropertyNames()) {
       passwords.add(secrets.getProperty(key));
     }
-    assertThat(passwords).hasSize(2 + KafkaSecrets.SCRAM_PRINCIPALS.size())
+    // keystore and truststore passwords, one per SCRAM principal, the REST catalog's token
+    assertThat(passwords).hasSize(2 + SecureStackSecrets.SCRAM_PRINCIPALS.size() + 1)
         .allSatisfy(password -> assertThat(password).hasSize(32));
 
     List<Path> written = new ArrayList<>();
@@ -277,7 +278,7 @@ class SecureKafkaIT {
   }
 
   private static long endOffset(String topic) throws Exception {
-    try (Admin admin = Admin.create(clientConfig(KafkaSecrets.ADMIN))) {
+    try (Admin admin = Admin.create(clientConfig(SecureStackSecrets.ADMIN))) {
       TopicPartition partition = new TopicPartition(topic, 0);
       return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
           .get(partition).offset();

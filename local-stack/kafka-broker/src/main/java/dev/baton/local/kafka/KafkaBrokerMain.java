@@ -28,7 +28,7 @@ import org.apache.kafka.common.Uuid;
  * listener PLAINTEXT too.
  *
  * <p>Secure mode, when the environment variable {@value #SECURE_DIR_ENV} names the folder the
- * local stack generated (see {@code dev.baton.local.KafkaSecrets}: {@code broker.p12}, {@code
+ * local stack generated (see {@code dev.baton.local.SecureStackSecrets}: {@code broker.p12}, {@code
  * truststore.p12}, {@code secrets.properties}); it then needs the internal port:
  *
  * <ul>

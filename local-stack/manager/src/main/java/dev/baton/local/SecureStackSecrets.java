@@ -47,8 +47,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The secure local Kafka broker's TLS material and SCRAM passwords, generated once in a folder
- * (mode 0700, every file 0600) and read back on later starts.
+ * The secure local stack's secrets: the Kafka broker's TLS material and SCRAM passwords and the
+ * REST catalog's bearer token, generated once in a folder (mode 0700, every file 0600) and read
+ * back on later starts.
  *
  * <p>Layout of the folder:
  *
@@ -59,15 +60,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *       CA, subject {@code CN=baton-broker}, SAN {@code DNS:localhost, IP:127.0.0.1}, usable for
  *       server and client authentication
  *   <li>{@value #SECRETS}: the passwords, as properties: {@value #KEYSTORE_PASSWORD_KEY}, {@value
- *       #TRUSTSTORE_PASSWORD_KEY} and {@code sasl.<principal>.password} for each of {@link
- *       #SCRAM_PRINCIPALS} (see {@link #passwordKey})
+ *       #TRUSTSTORE_PASSWORD_KEY}, {@code sasl.<principal>.password} for each of {@link
+ *       #SCRAM_PRINCIPALS} (see {@link #passwordKey}) and {@value #CATALOG_TOKEN_KEY}
  * </ul>
  *
  * <p>The CA's private key is never written: once the broker certificate is signed, no other
  * certificate can chain to the CA, so mutual TLS with this truststore admits the broker only.
  * Passwords are 32 random alphanumeric characters ({@link SecureRandom}); nothing here prints them.
  */
-public final class KafkaSecrets {
+public final class SecureStackSecrets {
 
   /** The CA certificate (PEM). */
   public static final String CA_PEM = "ca.pem";
@@ -111,7 +112,7 @@ public final class KafkaSecrets {
   private final Path dir;
   private final Properties secrets;
 
-  private KafkaSecrets(Path dir, Properties secrets) {
+  private SecureStackSecrets(Path dir, Properties secrets) {
     this.dir = dir;
     this.secrets = secrets;
   }
@@ -123,7 +124,7 @@ public final class KafkaSecrets {
    *
    * @throws UncheckedIOException if the folder cannot be written or read
    */
-  public static KafkaSecrets loadOrCreate(Path dir) {
+  public static SecureStackSecrets loadOrCreate(Path dir) {
     Path folder = requireNonNull(dir, "Invalid secure folder: null").toAbsolutePath();
     if (!Files.isRegularFile(folder.resolve(SECRETS))) {
       generate(folder);
@@ -134,7 +135,7 @@ public final class KafkaSecrets {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + folder.resolve(SECRETS), e);
     }
-    List<String> required = new ArrayList<>(SCRAM_PRINCIPALS.stream().map(KafkaSecrets::passwordKey).toList());
+    List<String> required = new ArrayList<>(SCRAM_PRINCIPALS.stream().map(SecureStackSecrets::passwordKey).toList());
     required.add(CATALOG_TOKEN_KEY);
     for (String key : required) {
       if (secrets.getProperty(key) == null) {
@@ -142,7 +143,7 @@ public final class KafkaSecrets {
             + ": it is missing; delete " + folder + " to generate new secrets");
       }
     }
-    return new KafkaSecrets(folder, secrets);
+    return new SecureStackSecrets(folder, secrets);
   }
 
   /** The key of a SCRAM principal's password in {@value #SECRETS}: {@code sasl.<principal>.password}. */

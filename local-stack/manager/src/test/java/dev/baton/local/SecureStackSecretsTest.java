@@ -15,14 +15,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KafkaSecretsTest {
+class SecureStackSecretsTest {
   @TempDir Path home;
 
   @Test
   void generatesPrivateFilesOnceAndReadsThemBack() throws Exception {
     Path dir = home.resolve("local/secure");
-    KafkaSecrets first = KafkaSecrets.loadOrCreate(dir);
-    KafkaSecrets again = KafkaSecrets.loadOrCreate(dir);
+    SecureStackSecrets first = SecureStackSecrets.loadOrCreate(dir);
+    SecureStackSecrets again = SecureStackSecrets.loadOrCreate(dir);
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
     try (Stream<Path> files = Files.list(dir)) {
@@ -33,39 +33,39 @@ class KafkaSecretsTest {
       assertThat(files.toList()).allSatisfy(f ->
           assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------"));
     }
-    for (String principal : KafkaSecrets.SCRAM_PRINCIPALS) {
+    for (String principal : SecureStackSecrets.SCRAM_PRINCIPALS) {
       assertThat(first.password(principal)).hasSize(32).matches("[A-Za-z0-9]+").isEqualTo(again.password(principal));
     }
-    assertThat(KafkaSecrets.SCRAM_PRINCIPALS.stream().map(first::password).distinct()).hasSize(5);
+    assertThat(SecureStackSecrets.SCRAM_PRINCIPALS.stream().map(first::password).distinct()).hasSize(5);
     assertThat(Files.readString(dir.resolve("ca.pem"))).startsWith("-----BEGIN CERTIFICATE-----");
   }
 
   @Test
   void brokerCertificateIsSignedByTheCaAndNamesLoopback() throws Exception {
-    KafkaSecrets secrets = KafkaSecrets.loadOrCreate(home.resolve("secure"));
+    SecureStackSecrets secrets = SecureStackSecrets.loadOrCreate(home.resolve("secure"));
     Properties passwords = new Properties();
     try (InputStream in = Files.newInputStream(secrets.secretsFile())) {
       passwords.load(in);
     }
     KeyStore truststore = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(secrets.truststore())) {
-      truststore.load(in, passwords.getProperty(KafkaSecrets.TRUSTSTORE_PASSWORD_KEY).toCharArray());
+      truststore.load(in, passwords.getProperty(SecureStackSecrets.TRUSTSTORE_PASSWORD_KEY).toCharArray());
     }
     KeyStore keystore = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(secrets.keystore())) {
-      keystore.load(in, passwords.getProperty(KafkaSecrets.KEYSTORE_PASSWORD_KEY).toCharArray());
+      keystore.load(in, passwords.getProperty(SecureStackSecrets.KEYSTORE_PASSWORD_KEY).toCharArray());
     }
 
     assertThat(Collections.list(truststore.aliases())).containsExactly("baton-local-ca");
     assertThat(truststore.isCertificateEntry("baton-local-ca")).isTrue();
     X509Certificate ca = (X509Certificate) truststore.getCertificate("baton-local-ca");
-    X509Certificate broker = (X509Certificate) keystore.getCertificate(KafkaSecrets.BROKER);
+    X509Certificate broker = (X509Certificate) keystore.getCertificate(SecureStackSecrets.BROKER);
     broker.verify(ca.getPublicKey());
     assertThat(broker.getSubjectX500Principal().getName()).isEqualTo("CN=baton-broker");
     assertThat(broker.getSubjectAlternativeNames())
         .containsExactlyInAnyOrder(List.of(2, "localhost"), List.of(7, "127.0.0.1"));
     assertThat(broker.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     assertThat(ca.getBasicConstraints()).isEqualTo(0);
-    assertThat(keystore.isKeyEntry(KafkaSecrets.BROKER)).isTrue();
+    assertThat(keystore.isKeyEntry(SecureStackSecrets.BROKER)).isTrue();
   }
 }

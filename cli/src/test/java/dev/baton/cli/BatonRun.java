@@ -1,0 +1,67 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * Exit code, stdout and stderr of one {@code baton} invocation through the picocli entry point in
+ * this JVM ({@link #execute}); and the command line that runs {@code baton} in a JVM of its own,
+ * as {@code ./baton} does ({@link #javaCommand}).
+ */
+record BatonRun(int exitCode, String out, String err) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static BatonRun execute(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = BatonCli.commandLine();
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    int exitCode = command.execute(args);
+    return new BatonRun(exitCode, out.toString(), err.toString());
+  }
+
+  /** Each line of stdout as JSON. */
+  List<JsonNode> jsonLines() {
+    return out.lines().map(line -> {
+      try {
+        return JSON.readTree(line);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + line, e);
+      }
+    }).toList();
+  }
+
+  /** The first line of stdout that starts with {@code service} and a space, e.g. a {@code config check} line. */
+  String line(String service) {
+    return out.lines().filter(line -> line.startsWith(service + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + service + " line in: " + out + err));
+  }
+
+  /**
+   * {@code java <Spark's JVM flags> <jvmOptions> -cp <cli> dev.baton.cli.BatonCli <args>}, the way
+   * the {@code ./baton} script starts the CLI of the checkout {@code repository}.
+   */
+  static List<String> javaCommand(Path repository, List<String> jvmOptions, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(Files.readString(repository.resolve("cli/target/jvm.flags")).trim().split("\\s+")));
+    command.add("-Dbaton.repo.dir=" + repository);
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(repository.resolve("cli/target/classes") + File.pathSeparator
+        + Files.readString(repository.resolve("cli/target/classpath.txt")).trim());
+    command.add("dev.baton.cli.BatonCli");
+    command.addAll(List.of(args));
+    return command;
+  }
+}
