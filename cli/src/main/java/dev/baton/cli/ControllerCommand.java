@@ -11,8 +11,11 @@ import picocli.CommandLine.Command;
     description = "Run the controller in the foreground (Ctrl-C stops it; the checkpoint keeps its place), against the"
         + " services of --config, or the local stack.")
 final class ControllerCommand implements Callable<Integer> {
-  /** org.apache.spark.util.ShutdownHookManager.SPARK_CONTEXT_SHUTDOWN_PRIORITY. */
-  private static final int SPARK_CONTEXT_SHUTDOWN_PRIORITY = 50;
+  /**
+   * Above Spark's default hook priority (100), at which each Executor stops its task threads (and
+   * the SparkContext's hook, 50): the queries stop while the executor can still finish a micro-batch.
+   */
+  private static final int STOP_QUERIES_PRIORITY = org.apache.spark.util.ShutdownHookManager.DEFAULT_SHUTDOWN_PRIORITY() + 10;
 
   @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9464",
       description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default ${DEFAULT-VALUE}; 0 = any free port,"
@@ -30,9 +33,9 @@ final class ControllerCommand implements Callable<Integer> {
     Pipelines pipelines = Pipelines.load(workspace.pipelines());
     SparkSession spark = SparkSessions.create("baton-controller", config);
     ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines);
-    // Ctrl-C / SIGTERM: stop the query between micro-batches, before Spark's own hook stops the
-    // SparkContext (priority 50; higher runs first)
-    org.apache.spark.util.ShutdownHookManager.addShutdownHook(SPARK_CONTEXT_SHUTDOWN_PRIORITY + 10, () -> {
+    // Ctrl-C / SIGTERM: stop the queries between micro-batches, before Spark's own hooks stop the
+    // executor and the SparkContext (higher priority runs first)
+    org.apache.spark.util.ShutdownHookManager.addShutdownHook(STOP_QUERIES_PRIORITY, () -> {
       runtime.close();
       return scala.runtime.BoxedUnit.UNIT;
     });

@@ -148,6 +148,12 @@ class ConfigFileIT {
       assertThat(files.toList()).as("nothing written under the controller's BATON_HOME").isEmpty();
     }
     assertThat(Files.readString(log)).doesNotContain(config.get("s3.secret-access-key"));
+
+    // SIGTERM (Ctrl-C, a pod stopping): the queries stop between micro-batches and the JVM exits
+    controller.destroy();
+    assertThat(controller.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).as(Files.readString(log)).isTrue();
+    // (Spark's executor stopping before the queries rejected the micro-batch's tasks and hung the JVM)
+    assertThat(Files.readString(log)).doesNotContain("Executor$TaskRunner").doesNotContain("ShutdownHook '' timeout");
   }
 
   private static URI awaitMetricsUri(Path log) throws Exception {

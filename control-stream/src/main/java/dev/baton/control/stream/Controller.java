@@ -101,6 +101,9 @@ public final class Controller implements AutoCloseable {
   public static Controller start(SparkSession spark, ControllerConfig config, Pipelines pipelines, Launcher launcher,
       LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
     requireNonNull(spark, "Invalid spark: null");
+    // Iceberg's worker pool registers a JVM shutdown hook when its class initialises: do it now, so
+    // a SIGTERM during the ledger query's first commit does not fail that initialisation
+    org.apache.iceberg.util.ThreadPools.getWorkerPool();
     Ledger ledger = new Ledger(spark);
     ledger.createTablesIfMissing();
     Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
@@ -247,34 +250,36 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Stops both queries, first giving running micro-batches up to 30 s to finish (best effort: a
-   * batch may still start in between). A micro-batch interrupted half-way is safe: it was
-   * not committed, so the next start runs it again, and the launch journal and MERGE make its
-   * repeated effects harmless; an attempt journaled but not yet launched is recovered through its
-   * timeout (LOST, then retried). The checkpoints keep offsets and state for the next start.
+   * Stops both queries: the ledger query at once (its micro-batches are idempotent MERGEs, so one
+   * interrupted half-way runs again on the next start), then the control query after giving a
+   * running micro-batch up to 30 s to finish (best effort: a batch may still start in between). A
+   * control micro-batch interrupted half-way is safe too: it was not committed, so the next start
+   * runs it again, and the launch journal makes its repeated launches harmless; an attempt journaled
+   * but not yet launched is recovered through its timeout (LOST, then retried). The checkpoints
+   * keep offsets and state for the next start.
    */
   @Override
   public void close() {
     closed = true;
     spark.streams().removeListener(listener);
     try {
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-      while ((isBusy(query) || isBusy(ledgerQuery)) && System.nanoTime() < deadline) {
-        Thread.sleep(20); // no callback exists for "between micro-batches"; poll the status
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    executor.close();
-    try {
-      query.stop();
+      ledgerQuery.stop();
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
+      throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
     } finally {
       try {
-        ledgerQuery.stop();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (isBusy(query) && System.nanoTime() < deadline) {
+          Thread.sleep(20); // no callback exists for "between micro-batches"; poll the status
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      executor.close();
+      try {
+        query.stop();
       } catch (TimeoutException e) {
-        throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
+        throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
       }
     }
   }
