@@ -107,7 +107,20 @@ public final class BatonCli {
     if (file != null) {
       return Configuration.load(file);
     }
-    return Configuration.of(LocalServices.runningConfig(stderr), "local stack");
+    return LocalServices.runningConfig(stderr);
+  }
+
+  /**
+   * Refuses {@code --config} for a command that manages the local stack itself ({@code local}); the
+   * environment's {@value #CONFIG_ENV}, meant for the other commands, is left alone.
+   *
+   * @throws CommandLine.ParameterException if {@code --config} names a file
+   */
+  static void refuseConfigOption(CommandLine.Model.CommandSpec spec) {
+    if (selectedConfigFile != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "baton " + spec.qualifiedName(" ").replaceFirst("^baton ", "")
+          + " manages the local stack and does not take --config (" + selectedConfigFile + ")");
+    }
   }
 
   /**

@@ -41,6 +41,11 @@ final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       BatonCli.requireLocalStack(spec);
+      if (new LocalServices(Workspace.fromEnvironment()).secureModeRemembered()) {
+        // its own topics have no ACLs on the secure broker
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "baton bench runs on the plaintext local stack: ./baton local up --no-secure first");
+      }
       return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
     }
   }

@@ -13,7 +13,6 @@ import dev.baton.schemas.EventDecodingException;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.SchemaRegistry;
-import dev.baton.schemas.SchemaRegistry;
 import dev.baton.schemas.Topics;
 import dev.baton.schemas.event.Alert;
 import dev.baton.schemas.event.ControlEvent;
@@ -76,7 +75,7 @@ final class EventsCommand {
 
   /** Exit code of user errors: bad input file, unknown topic or type. */
   static final int USER_ERROR = 2;
-  /** Exit code when Kafka did not acknowledge every record. */
+  /** Exit code when Kafka did not acknowledge every record ({@link BatonCli#NOT_AUTHORIZED} when it refused the principal). */
   static final int SEND_FAILED = 1;
 
   /** Which Kafka to use; shared by the subcommands. */
@@ -411,6 +410,7 @@ final class EventsCommand {
       config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
       config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
       int failed = 0;
+      boolean refused = false;
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (ProducerRecord<String, byte[]> record : records) {
@@ -428,6 +428,8 @@ final class EventsCommand {
             out.println(line);
           } catch (ExecutionException e) {
             failed++;
+            refused |= e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
+                || e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException;
             err.println("record " + (i + 1) + ": not acknowledged: " + e.getCause());
           }
         }
@@ -437,7 +439,7 @@ final class EventsCommand {
       } finally {
         out.flush();
       }
-      return failed == 0 ? 0 : SEND_FAILED;
+      return failed == 0 ? 0 : refused ? BatonCli.NOT_AUTHORIZED : SEND_FAILED;
     }
   }
 

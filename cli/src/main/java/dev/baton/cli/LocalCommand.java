@@ -26,8 +26,12 @@ final class LocalCommand {
             + " plaintext.")
     Boolean secure;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+      BatonCli.refuseConfigOption(spec);
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       LocalServices.Started started = local.ensureRunning(System.out, events.mode(), secure);
       LocalEndpoints endpoints = started.endpoints();
@@ -53,8 +57,12 @@ final class LocalCommand {
             + " eval \"$(./baton local status --format env)\"; aws s3 cp sales.csv s3://landing/sales/b1/sales.csv")
     String format;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+      BatonCli.refuseConfigOption(spec);
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       Optional<LocalEndpoints> endpoints = local.stack().status();
       Map<String, Object> status = new LinkedHashMap<>();
@@ -93,8 +101,12 @@ final class LocalCommand {
 
   @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services 'up' started; data stays.")
   static final class Down implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+      BatonCli.refuseConfigOption(spec);
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
       System.out.println("Stopped: " + local.stack().down());
       return 0;

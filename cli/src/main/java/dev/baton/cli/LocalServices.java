@@ -53,11 +53,13 @@ public final class LocalServices {
 
   /**
    * Baton configuration for the local stack of the current workspace, starting the stack (and
-   * saying so on {@code stderr}) when it is not running.
+   * saying so on {@code stderr}) when it is not running: its configuration file ({@link
+   * #configFile()}), as {@code baton --config} would read it.
    */
-  public static Map<String, String> runningConfig(PrintStream stderr) {
+  public static Configuration runningConfig(PrintStream stderr) {
     LocalServices local = new LocalServices(Workspace.fromEnvironment());
-    return local.config(local.ensureRunning(stderr).endpoints());
+    local.ensureRunning(stderr);
+    return Configuration.load(local.configFile());
   }
 
   /** The {@code kafka.*} settings of Baton configuration, without the prefix, for Kafka clients. */
@@ -241,10 +243,10 @@ public final class LocalServices {
   }
 
   /**
-   * Writes {@code config} as a configuration file usable with {@code baton --config}: every
-   * secret ({@link Configuration#isSecretKey}) goes to {@code secretsFile} (mode 0600) and the
-   * configuration file refers to it with {@code ${file:<secretsFile>:<key>}}, so the file itself
-   * holds no secret. Both files are replaced.
+   * Writes {@code config} (secrets resolved) as a configuration file usable with {@code baton
+   * --config}: every secret ({@link Configuration#isSecretKey}) goes to {@code secretsFile} (mode
+   * 0600) and the configuration file refers to it with {@code ${file:<secretsFile>:<key>}}, so the
+   * file itself holds no secret. Both files are replaced.
    *
    * @throws UncheckedIOException if a file cannot be written
    */
@@ -253,7 +255,7 @@ public final class LocalServices {
     java.util.Properties secrets = new java.util.Properties();
     Path secretsPath = secretsFile.toAbsolutePath();
     config.forEach((key, value) -> {
-      if (Configuration.isSecretKey(key) && !value.contains("${")) { // a reference already is one
+      if (Configuration.isSecretKey(key)) {
         secrets.setProperty(key, value);
         settings.setProperty(key, "${file:" + secretsPath + ":" + key + "}");
       } else {
@@ -294,9 +296,9 @@ public final class LocalServices {
   }
 
   /**
-   * Baton configuration for the local stack: Kafka, the JDBC/SQLite catalog on local S3, S3A,
-   * checkpoint; on a secure stack, the configuration of {@value SecureStackSecrets#CONTROLLER} ({@link
-   * #principalConfig}).
+   * Baton configuration for the local stack, secrets resolved (in memory only): Kafka, the
+   * JDBC/SQLite catalog on local S3, S3A, checkpoint; on a secure stack, the configuration of
+   * {@value SecureStackSecrets#CONTROLLER} ({@link #principalConfig}).
    */
   public Map<String, String> config(LocalEndpoints endpoints) {
     if (endpoints.kafkaSecure()) {
@@ -319,11 +321,12 @@ public final class LocalServices {
   }
 
   /**
-   * The configuration of {@code principal} on the secure stack: Kafka over SASL_SSL with
-   * SCRAM-SHA-512 as that principal (password and truststore password by {@code ${file:...}}
-   * reference), the Iceberg REST catalog with its bearer token (by reference), S3 and S3A; for
-   * {@value SecureStackSecrets#CONTROLLER} also its checkpoint, {@code <home>/controller-secure/checkpoint}
-   * (the secure broker is another cluster: the plaintext one's offsets mean nothing to it).
+   * The configuration of {@code principal} on the secure stack, secrets resolved (in memory only;
+   * {@link #ensureRunning} writes them to the principal's own 0600 secrets file): Kafka over
+   * SASL_SSL with SCRAM-SHA-512 as that principal, the Iceberg REST catalog with its bearer token,
+   * S3 and S3A; for {@value SecureStackSecrets#CONTROLLER} also its checkpoint, {@code
+   * <home>/controller-secure/checkpoint} (the secure broker is another cluster: the plaintext one's
+   * offsets mean nothing to it).
    *
    * @throws IllegalStateException if the stack is not in secure mode
    */
@@ -352,7 +355,9 @@ public final class LocalServices {
       config.put(ControllerConfig.CHECKPOINT_LOCATION, workspace.home().resolve("controller-secure/checkpoint").toString());
     }
     config.putAll(storageConfig(endpoints));
-    return config;
+    // resolved from the stack's shared secrets file, whose other entries (the super user's password
+    // among them) this principal's files must never point at
+    return Configuration.resolveReferences(config, "the secure local stack");
   }
 
   /** Spark's S3A settings and the CLI's S3 settings for the local S3 endpoint. */

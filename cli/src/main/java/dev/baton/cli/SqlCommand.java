@@ -2,7 +2,7 @@ package dev.baton.cli;
 
 import com.univocity.parsers.csv.CsvWriter;
 import com.univocity.parsers.csv.CsvWriterSettings;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -27,19 +27,23 @@ final class SqlCommand implements Callable<Integer> {
   @Option(names = "--max-rows", defaultValue = "1000", description = "Most rows printed (default ${DEFAULT-VALUE}).")
   int maxRows;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
     Map<String, String> config = BatonCli.configuration(System.err).values();
     SparkSession spark = SparkSessions.create("baton-sql", config);
     try {
-      print(spark.sql(query), format, maxRows, System.out);
+      print(spark.sql(query), format, maxRows, spec.commandLine().getOut());
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  static void print(Dataset<Row> rows, Format format, int maxRows, PrintStream out) {
+  /** Prints the rows: {@code table} as Spark's {@code show} does (to stdout), csv and json to {@code out}. */
+  static void print(Dataset<Row> rows, Format format, int maxRows, PrintWriter out) {
     switch (format) {
       case table -> rows.show(maxRows, false);
       case json -> rows.limit(maxRows).toJSON().collectAsList().forEach(out::println);
@@ -56,5 +60,6 @@ final class SqlCommand implements Callable<Integer> {
         writer.flush();
       }
     }
+    out.flush();
   }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,10 +91,13 @@ class SecureStackIT {
         .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
         .containsEntry("iceberg.catalog.type", "rest");
     assertThat(controller.get("iceberg.catalog.uri")).startsWith("http://127.0.0.1:");
-    String kafkaSecrets = Files.readString(home.resolve("local/secure/secrets.properties"));
-    for (String line : kafkaSecrets.lines().filter(l -> l.contains("=")).toList()) {
-      assertThat(output).as("a secret in the demo's output").doesNotContain(line.substring(line.indexOf('=') + 1));
+    for (String secret : stackSecrets()) {
+      assertThat(output).as("a secret in the demo's output").doesNotContain(secret);
     }
+    // the REST catalog served the demo: its access log has the commit of curated.pricing_summary
+    assertThat(Files.readString(home.resolve("local/logs/catalog.log")))
+        .containsPattern("\"POST /v1/namespaces/curated/tables[^\"]*\" 200")
+        .containsPattern("\"GET /v1/namespaces/curated/tables/pricing_summary[^\"]*\" 200");
 
     // the viewer reads the result through the REST catalog; it equals Q1 computed in plain Java
     Map<String, String> viewer = Configuration.load(local.principalConfigFile(SecureStackSecrets.VIEWER)).values();
@@ -115,6 +119,43 @@ class SecureStackIT {
 
   @Test
   @Order(2)
+  void eachPrincipalsFilesHoldOnlyItsOwnSecretsAndCommandsWithoutConfigUseTheSecureStack() throws Exception {
+    Path shared = home.resolve("local/secure/secrets.properties");
+    java.util.Properties stack = new java.util.Properties();
+    try (var in = Files.newBufferedReader(shared)) {
+      stack.load(in);
+    }
+    for (String principal : LocalServices.SECURE_PRINCIPALS) {
+      Path file = local.principalConfigFile(principal);
+      Path secrets = home.resolve("local/secure/" + principal + "-secrets.properties");
+      assertThat(Files.readString(file)).doesNotContain(shared.toString());
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
+          .isEqualTo("rw-------");
+      String own = Files.readString(secrets);
+      for (String other : SecureStackSecrets.SCRAM_PRINCIPALS) {
+        String password = stack.getProperty(SecureStackSecrets.passwordKey(other));
+        if (other.equals(principal)) {
+          assertThat(own).contains(password);
+        } else {
+          assertThat(own).as(principal + "'s secrets hold " + other + "'s password").doesNotContain(password);
+        }
+      }
+    }
+
+    // no --config: the local stack's own configuration file, which on a secure stack is the controller's
+    ProcessBuilder builder = new ProcessBuilder(BatonRun.javaCommand(repository, List.of(), "config", "check"))
+        .redirectErrorStream(true).redirectOutput(home.resolve("check.log").toFile());
+    builder.environment().put("BATON_HOME", home.toString());
+    Process check = builder.start();
+    assertThat(check.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    String output = Files.readString(home.resolve("check.log"));
+    assertThat(check.exitValue()).as(output).isZero();
+    assertThat(output).contains("configuration " + home.resolve("local/baton.properties"))
+        .containsPattern("kafka +ok ").containsPattern("catalog +ok +rest ");
+  }
+
+  @Test
+  @Order(3)
   void viewerReadsTablesWithSqlButCannotSubmitOrPublish() throws Exception {
     Path viewer = local.principalConfigFile(SecureStackSecrets.VIEWER);
     long controlBefore = endOffsets("baton.control");
@@ -125,18 +166,23 @@ class SecureStackIT {
          "payload": {"@type": "RunRequested", "triggerKey": "viewer/1", "params": {}, "requestedBy": "viewer"}}
         """);
     BatonRun publish = baton("--config", viewer.toString(), "events", "publish", "baton.control", "--json", event.toString());
-    BatonRun sql = baton("--config", viewer.toString(), "sql", "SELECT count(*) FROM curated.pricing_summary");
+    BatonRun sql = baton("--config", viewer.toString(), "sql", "--format", "csv",
+        "SELECT l_returnflag, l_linestatus, count_order FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus");
 
     assertThat(submit.exitCode()).as(submit.err()).isEqualTo(BatonCli.NOT_AUTHORIZED);
     assertThat(submit.err()).contains("Kafka refused authorization").contains("AuthorizationException");
-    assertThat(publish.exitCode()).as(publish.out() + publish.err()).isNotZero();
-    assertThat(publish.out() + publish.err()).contains("Authorization");
+    assertThat(publish.exitCode()).as(publish.out() + publish.err()).isEqualTo(BatonCli.NOT_AUTHORIZED);
+    assertThat(publish.err()).contains("AuthorizationException");
     assertThat(endOffsets("baton.control")).as("baton.control unchanged").isEqualTo(controlBefore);
     assertThat(sql.exitCode()).as(sql.err()).isZero();
+    List<PricingSummaryRow> expected = PricingSummaryReference.compute(SCALE_FACTOR);
+    List<String> csv = new ArrayList<>(List.of("l_returnflag,l_linestatus,count_order"));
+    expected.forEach(row -> csv.add(row.returnFlag() + "," + row.lineStatus() + "," + row.countOrder()));
+    assertThat(sql.out().lines().toList()).containsExactlyElementsOf(csv);
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void producerSubmitsARunButCannotWriteTheDeadLetterTopic() throws Exception {
     Path producerFile = local.principalConfigFile(SecureStackSecrets.PRODUCER);
     long controlBefore = endOffsets("baton.control");
@@ -159,8 +205,8 @@ class SecureStackIT {
   }
 
   @Test
-  @Order(4)
-  void checkNamesTheKeyOfAWrongPasswordAndOfAPlaintextClient() throws Exception {
+  @Order(5)
+  void checkNamesTheKeyOfAWrongPasswordOfAPlaintextClientAndOfAnMskIamClient() throws Exception {
     Path controllerFile = local.principalConfigFile(SecureStackSecrets.CONTROLLER);
     Map<String, String> resolved = Configuration.load(controllerFile).values();
     Path wrongSecrets = Files.writeString(home.resolve("wrong.properties"), "password=not-the-password\n");
@@ -173,6 +219,12 @@ class SecureStackIT {
     BatonRun ok = baton("--config", controllerFile.toString(), "config", "check", "--timeout-ms", "10000");
     BatonRun wrong = baton("--config", write("wrong-password", wrongPassword).toString(), "config", "check", "--timeout-ms", "10000");
     BatonRun plain = baton("--config", write("plaintext", plaintext).toString(), "config", "check", "--timeout-ms", "5000");
+    // the MSK IAM client (aws-msk-iam-auth) loads, connects over TLS and asks for its SASL mechanism
+    Map<String, String> iam = new LinkedHashMap<>(raw(controllerFile));
+    iam.put("kafka.sasl.mechanism", "AWS_MSK_IAM");
+    iam.put("kafka.sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+    iam.put("kafka.sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+    BatonRun mskIam = baton("--config", write("msk-iam", iam).toString(), "config", "check", "--timeout-ms", "10000");
 
     assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
     assertThat(ok.out()).contains("catalog   ok     rest " + resolved.get("iceberg.catalog.uri"));
@@ -181,12 +233,20 @@ class SecureStackIT {
     assertThat(wrong.out()).doesNotContain("not-the-password");
     assertThat(plain.exitCode()).isEqualTo(1);
     assertThat(plain.line("kafka")).startsWith("kafka     FAILED kafka.bootstrap.servers: no broker answered");
-    for (BatonRun run : List.of(ok, wrong, plain)) {
-      String secrets = Files.readString(home.resolve("local/secure/secrets.properties"));
-      for (String secret : secrets.lines().filter(l -> l.contains("=")).map(l -> l.substring(l.indexOf('=') + 1)).toList()) {
+    assertThat(mskIam.line("kafka")).startsWith("kafka     FAILED kafka.sasl.mechanism: the broker does not offer it")
+        .contains("AWS_MSK_IAM");
+    for (BatonRun run : List.of(ok, wrong, plain, mskIam)) {
+      for (String secret : stackSecrets()) {
         assertThat(run.out() + run.err()).doesNotContain(secret);
       }
     }
+  }
+
+  /** The values of the stack's secrets file: passwords and the catalog token. */
+  private static List<String> stackSecrets() throws Exception {
+    String secrets = Files.readString(home.resolve("local/secure/secrets.properties"));
+    return secrets.lines().filter(line -> !line.startsWith("#") && line.contains("="))
+        .map(line -> line.substring(line.indexOf('=') + 1)).toList();
   }
 
   /** The end offset of every partition of {@code topic}, summed, read as the viewer. */

@@ -41,11 +41,21 @@ public final class SchemaRegistries {
     return registry == null ? BuiltInSchemaRegistry.instance() : new ConfluentSchemaRegistry(registry);
   }
 
-  /** The event serde on the registry {@code config} names. */
+  /**
+   * The event serde on the registry {@code config} names, one per distinct registry setting in this
+   * JVM: Spark tasks call this for every partition of every micro-batch, and a registry client keeps
+   * its HTTP connections and the ids it has resolved.
+   */
   public static EventSerde serde(Map<String, String> config) {
-    SchemaRegistry registry = fromConfig(config);
-    return registry == BuiltInSchemaRegistry.instance() ? EventSerde.builtIn() : new EventSerde(registry);
+    Map<String, String> settings = settings(config);
+    if (settings.isEmpty()) {
+      return EventSerde.builtIn();
+    }
+    return SERDES.computeIfAbsent(Map.copyOf(settings), key -> new EventSerde(fromConfig(key)));
   }
+
+  private static final java.util.concurrent.ConcurrentMap<Map<String, String>, EventSerde> SERDES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The registry settings of {@code config} (its {@code schema.registry.*} entries), as a

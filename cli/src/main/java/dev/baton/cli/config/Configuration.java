@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -59,8 +60,14 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
   private static final Pattern NOT_A_SECRET =
       Pattern.compile("(?i).*[.-](provider|providers|class|url|uri|endpoint|type|location|enabled|ms|name|path)$");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{[^}]*:[^}]*}");
-  /** A JAAS option holding a password or client secret inline rather than by reference. */
-  private static final Pattern INLINE_JAAS_SECRET = Pattern.compile("(?i)(password|secret)\\s*=\\s*\"(?!\\$\\{)");
+  /**
+   * A JAAS option holding a password or client secret inline rather than by reference, quoted or
+   * not (Kafka's JAAS parser accepts {@code password="x"}, {@code password='x'} and {@code password=x}).
+   */
+  private static final Pattern INLINE_JAAS_SECRET =
+      Pattern.compile("(?i)\\b\\w*(password|secret)\\s*=\\s*(?![\"']?\\$\\{)");
+  /** Kafka client settings Kafka itself types as passwords (e.g. {@code ssl.keystore.key}, a PEM private key). */
+  private static final Set<String> KAFKA_PASSWORD_KEYS = kafkaPasswordKeys();
   private static final String MASK = "****";
 
   public Configuration {
@@ -96,6 +103,22 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
     }
     Map<String, String> raw = new TreeMap<>();
     properties.stringPropertyNames().forEach(key -> raw.put(key, properties.getProperty(key).strip()));
+    Configuration configuration = resolve(raw, file.toString(), true);
+    ConfigValidation.validate(configuration, file.toString());
+    return configuration;
+  }
+
+  /**
+   * Resolves the references in settings made in code (e.g. {@code ${file:...}} to a secrets file),
+   * without refusing inline secrets: the secrets of a generated configuration are in memory anyway.
+   *
+   * @throws ConfigException naming the key, if a reference cannot be resolved
+   */
+  public static Map<String, String> resolveReferences(Map<String, String> values, String source) {
+    return resolve(new TreeMap<>(values), source, false).values();
+  }
+
+  private static Configuration resolve(Map<String, String> raw, String file, boolean refuseInlineSecrets) {
     Map<String, ConfigProvider> providers = providers(raw, file);
     try {
       ConfigTransformer transformer = new ConfigTransformer(providers);
@@ -112,7 +135,7 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
         // (MSK IAM's "IAMLoginModule required;" holds none)
         boolean inline = key.endsWith("sasl.jaas.config") ? INLINE_JAAS_SECRET.matcher(value).find()
             : isSecretKey(key) && !referenced;
-        if (inline) {
+        if (inline && refuseInlineSecrets) {
           throw new ConfigException("Cannot use configuration file " + file + ": " + key + " holds a secret inline;"
               + " give it by reference, e.g. ${env:NAME} or ${file:/path/secrets.properties:" + key + "}");
         }
@@ -124,7 +147,7 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
         }
         resolved.put(key, value);
       }
-      return new Configuration(resolved, secrets, file.toString());
+      return new Configuration(resolved, secrets, file);
     } finally {
       providers.values().forEach(Configuration::closeQuietly);
     }
@@ -139,6 +162,9 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
    * is not.
    */
   public static boolean isSecretKey(String key) {
+    if (key.startsWith("kafka.") && KAFKA_PASSWORD_KEYS.contains(key.substring("kafka.".length()))) {
+      return true;
+    }
     return SECRET_NAME.matcher(key).matches() && !NOT_A_SECRET.matcher(key).matches();
   }
 
@@ -160,7 +186,21 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
     return shown;
   }
 
-  private static String resolve(ConfigTransformer transformer, Path file, String key, String value,
+  private static Set<String> kafkaPasswordKeys() {
+    Set<String> keys = new TreeSet<>();
+    for (org.apache.kafka.common.config.ConfigDef def : List.of(org.apache.kafka.clients.producer.ProducerConfig.configDef(),
+        org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+        org.apache.kafka.clients.admin.AdminClientConfig.configDef())) {
+      def.configKeys().forEach((name, key) -> {
+        if (key.type() == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD) {
+          keys.add(name);
+        }
+      });
+    }
+    return Set.copyOf(keys);
+  }
+
+  private static String resolve(ConfigTransformer transformer, String file, String key, String value,
       Set<String> providerNames) {
     var matcher = Pattern.compile("\\$\\{([^}:]*):").matcher(value);
     while (matcher.find()) {
@@ -188,7 +228,7 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
     return matcher.find() ? matcher.group() : value;
   }
 
-  private static Map<String, ConfigProvider> providers(Map<String, String> raw, Path file) {
+  private static Map<String, ConfigProvider> providers(Map<String, String> raw, String file) {
     Map<String, ConfigProvider> providers = new LinkedHashMap<>();
     providers.put("env", new EnvVarConfigProvider());
     providers.put("file", new FileConfigProvider());

@@ -53,7 +53,12 @@ public final class SecretsManagerConfigProvider implements ConfigProvider {
     if (endpoint != null && !endpoint.toString().isBlank()) {
       builder.endpointOverride(URI.create(endpoint.toString().strip()));
     }
-    client = builder.build();
+    try {
+      client = builder.build();
+    } catch (SdkException e) {
+      throw new ConfigException("Cannot create the AWS Secrets Manager client (set config.providers.<name>.param."
+          + REGION + " or AWS_REGION): " + e.getMessage());
+    }
   }
 
   @Override

@@ -54,6 +54,8 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
     requireNonNull(detail, "Invalid detail: null");
   }
 
+  private static final String MISSING = "(MISSING)";
+
   static ServiceCheck ok(String service, String detail) {
     return new ServiceCheck(service, true, detail, null);
   }
@@ -72,21 +74,57 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
    */
   public static List<ServiceCheck> all(Configuration configuration, Duration timeout) {
     List<ServiceCheck> checks = new ArrayList<>();
-    checks.add(kafka(configuration.values(), timeout));
-    checks.add(catalog(configuration.values()));
-    checks.add(s3(configuration.values()));
+    checks.add(kafka(configuration, timeout));
+    checks.add(bounded("catalog", CatalogConfig.PREFIX + "uri", timeout, () -> catalog(configuration)));
+    checks.add(s3(configuration, timeout));
     checks.add(registry(configuration));
     return checks;
   }
 
-  /** Kafka: the cluster's brokers (metadata) and whether each configured topic exists and may be described. */
-  static ServiceCheck kafka(Map<String, String> values, Duration timeout) {
+  /** Runs {@code check} for at most {@code timeout}; past it, fails naming {@code key}. */
+  private static ServiceCheck bounded(String service, String key, Duration timeout,
+      java.util.function.Supplier<ServiceCheck> check) {
+    java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+      Thread daemon = new Thread(runnable, "baton-config-check-" + service);
+      daemon.setDaemon(true); // a client that ignores interrupts must not keep the JVM alive
+      return daemon;
+    });
+    try {
+      return thread.submit(check::get).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return failed(service, key, "no answer within " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      return failed(service, key, rootMessage(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(service, key, "interrupted");
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  /** The key a Kafka {@link ConfigException} names ({@code ... for configuration KEY: ...} or {@code "KEY"}). */
+  private static String keyOf(ConfigException e, String fallback) {
+    var matcher = java.util.regex.Pattern.compile("for configuration (\\S+?):|configuration \"([^\"]+)\"")
+        .matcher(String.valueOf(e.getMessage()));
+    if (matcher.find()) {
+      return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+    }
+    return fallback;
+  }
+
+  /**
+   * Kafka: the cluster's brokers (metadata) and whether each configured topic exists and may be
+   * described; a missing topic fails the check naming its {@code topics.<role>} key.
+   */
+  static ServiceCheck kafka(Configuration configuration, Duration timeout) {
     ControllerConfig config;
     try {
-      config = ControllerConfig.fromConfig(values);
+      config = ControllerConfig.fromConfig(configuration.values());
     } catch (ConfigException e) {
-      return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, e.getMessage());
+      return failed("kafka", keyOf(e, ControllerConfig.KAFKA_BOOTSTRAP_SERVERS), e.getMessage());
     }
+    String bootstrap = configuration.display(ControllerConfig.KAFKA_BOOTSTRAP_SERVERS);
     Map<String, Object> settings = new HashMap<>(config.kafka());
     settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -97,22 +135,28 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
       int brokers = cluster.nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
       String clusterId = cluster.clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       List<String> topics = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
       Map<String, KafkaFuture<TopicDescription>> described =
           admin.describeTopics(config.topics().values()).topicNameValues();
       for (String role : new java.util.TreeSet<>(config.topics().keySet())) {
         String topic = config.topics().get(role);
-        topics.add(topic + " " + topicState(described.get(topic), timeout));
+        String state = topicState(described.get(topic), timeout);
+        topics.add(topic + " " + state);
+        if (state.equals(MISSING)) {
+          missing.add(ControllerConfig.TOPICS_PREFIX + role);
+        }
       }
-      return ok("kafka", brokers + " broker(s), cluster " + clusterId + "; topics: " + String.join(", ", topics));
+      String detail = brokers + " broker(s), cluster " + clusterId + "; topics: " + String.join(", ", topics);
+      return missing.isEmpty() ? ok("kafka", detail) : failed("kafka", String.join(", ", missing), detail);
     } catch (ExecutionException e) {
-      return kafkaFailure(e.getCause(), config.kafka().get("bootstrap.servers"));
+      return kafkaFailure(e.getCause(), bootstrap);
     } catch (TimeoutException e) {
       return kafkaTimeout(timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, "interrupted");
     } catch (RuntimeException e) {
-      return kafkaFailure(e, config.kafka().get("bootstrap.servers"));
+      return kafkaFailure(e, bootstrap);
     }
   }
 
@@ -123,7 +167,7 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
       return "(present)";
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return "(MISSING)";
+        return MISSING;
       }
       if (e.getCause() instanceof TopicAuthorizationException) {
         return "(not authorized to describe)";
@@ -140,6 +184,9 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
         config = config.getCause();
       }
       return failed("kafka", ControllerConfig.KAFKA_BOOTSTRAP_SERVERS, config.getMessage() + ": " + bootstrap);
+    }
+    if (cause instanceof org.apache.kafka.common.errors.UnsupportedSaslMechanismException) {
+      return failed("kafka", "kafka.sasl.mechanism", "the broker does not offer it: " + cause.getMessage());
     }
     if (cause instanceof SaslAuthenticationException) {
       return failed("kafka", "kafka.sasl.jaas.config", "authentication failed: " + cause.getMessage());
@@ -161,7 +208,8 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
   }
 
   /** The Iceberg catalog: lists its namespaces. */
-  static ServiceCheck catalog(Map<String, String> values) {
+  static ServiceCheck catalog(Configuration configuration) {
+    Map<String, String> values = configuration.values();
     CatalogConfig config;
     try {
       config = CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, values);
@@ -171,7 +219,9 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
     Catalog catalog = null;
     try {
       catalog = config.create();
-      String where = values.getOrDefault(CatalogConfig.PREFIX + "uri", values.getOrDefault(CatalogConfig.PREFIX + "warehouse", ""));
+      String where = values.containsKey(CatalogConfig.PREFIX + "uri") ? configuration.display(CatalogConfig.PREFIX + "uri")
+          : values.containsKey(CatalogConfig.PREFIX + "warehouse") ? configuration.display(CatalogConfig.PREFIX + "warehouse")
+          : "";
       if (catalog instanceof SupportsNamespaces namespaces) {
         List<String> names = namespaces.listNamespaces().stream().map(Object::toString).sorted().toList();
         return ok("catalog", config.type() + " " + where + "; namespaces: " + (names.isEmpty() ? "(none)" : String.join(", ", names)));
@@ -197,17 +247,20 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
     }
   }
 
-  /** S3: HEAD of each bucket to check ({@link S3Settings#bucketsToCheck}). */
-  static ServiceCheck s3(Map<String, String> values) {
+  /** S3: HEAD of each bucket to check ({@link S3Settings#bucketsToCheck}), each call bounded by {@code timeout}. */
+  static ServiceCheck s3(Configuration configuration, Duration timeout) {
+    Map<String, String> values = configuration.values();
     Set<String> buckets = S3Settings.bucketsToCheck(values);
     if (buckets.isEmpty()) {
       return ok("s3", "nothing to check (no s3:// iceberg.catalog.warehouse and no " + S3Settings.BUCKETS + ")");
     }
-    try (S3Client s3 = S3Settings.client(values)) {
+    try (S3Client s3 = S3Settings.builder(values)
+        .overrideConfiguration(c -> c.apiCallTimeout(timeout)).build()) {
       for (String bucket : buckets) {
         s3.headBucket(request -> request.bucket(bucket));
       }
-      return ok("s3", values.getOrDefault(S3Settings.ENDPOINT, "AWS S3") + "; buckets: " + String.join(", ", buckets));
+      return ok("s3", (values.containsKey(S3Settings.ENDPOINT) ? configuration.display(S3Settings.ENDPOINT) : "AWS S3")
+          + "; buckets: " + String.join(", ", buckets));
     } catch (S3Exception e) {
       int status = e.statusCode();
       if (status == 403) {
@@ -226,6 +279,10 @@ public record ServiceCheck(String service, boolean ok, String detail, String key
       }
       return failed("s3", "s3.*", "HTTP " + status + ": " + e.getMessage());
     } catch (SdkClientException e) {
+      if (String.valueOf(e.getMessage()).contains("Unable to load credentials")) {
+        return failed("s3", S3Settings.ACCESS_KEY_ID + " (or the AWS default credential chain)", "no credentials: "
+            + e.getMessage());
+      }
       return failed("s3", S3Settings.ENDPOINT, "unreachable: " + rootMessage(e));
     } catch (RuntimeException e) {
       return failed("s3", "s3.*", rootMessage(e));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ConfigurationTest {
         kafka.bootstrap.servers=b1:9096
         kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="${file:%s:password}";
         iceberg.catalog.token=${directory:%s:token}
-        from.environment=${env:%s}
+        spark.baton.from-environment=${env:%s}
         spark.hadoop.fs.s3a.aws.credentials.provider=com.amazonaws.auth.WebIdentityTokenCredentialsProvider
         """.formatted(secrets, mounted, path));
 
@@ -34,9 +35,9 @@ class ConfigurationTest {
         .containsEntry("kafka.sasl.jaas.config",
             "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"s3cr3t-from-file\";")
         .containsEntry("iceberg.catalog.token", "t0ken-from-dir")
-        .containsEntry("from.environment", System.getenv(path));
+        .containsEntry("spark.baton.from-environment", System.getenv(path));
     assertThat(config.secretKeys()).containsExactlyInAnyOrder("kafka.sasl.jaas.config", "iceberg.catalog.token",
-        "from.environment");
+        "spark.baton.from-environment");
     assertThat(config.source()).isEqualTo(file.toString());
   }
 
@@ -72,6 +73,7 @@ class ConfigurationTest {
   @Test
   void jaasConfigurationWithoutPasswordIsAcceptedAndMasked() throws Exception {
     Configuration config = Configuration.load(write("""
+        kafka.bootstrap.servers=b-1.msk.example:9098
         kafka.security.protocol=SASL_SSL
         kafka.sasl.mechanism=AWS_MSK_IAM
         kafka.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;
@@ -96,6 +98,61 @@ class ConfigurationTest {
     try (var admin = org.apache.kafka.clients.admin.Admin.create(settings)) {
       assertThat(admin).isNotNull();
     }
+  }
+
+  @Test
+  void unquotedOrSingleQuotedJaasPasswordIsRefused() throws Exception {
+    for (String password : List.of("password=hunter2", "password='hunter2'", "clientSecret=\"s\"")) {
+      Path file = write("kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
+          + " username=u " + password + ";\n");
+
+      assertThatThrownBy(() -> Configuration.load(file)).as(password)
+          .hasMessageContaining("kafka.sasl.jaas.config holds a secret inline");
+    }
+  }
+
+  @Test
+  void keyKafkaTypesAsPasswordIsASecret() throws Exception {
+    Path file = write("kafka.ssl.keystore.key=-----BEGIN PRIVATE KEY-----\n");
+
+    assertThatThrownBy(() -> Configuration.load(file)).hasMessageContaining("kafka.ssl.keystore.key holds a secret inline");
+  }
+
+  @Test
+  void unknownKeyIsRefusedWithItsName() throws Exception {
+    Path typo = write("kafak.bootstrap.servers=b:9092\n");
+    Path unknownControllerKey = write("kafka.bootstrap.servers=b:9092\ncontroller.trigger-interval=5\n");
+
+    assertThatThrownBy(() -> Configuration.load(typo)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot use configuration file " + typo + ": unknown key kafak.bootstrap.servers (Baton"
+            + " reads kafka.*, iceberg.catalog.*, spark.*, s3.*, controller.*, topics.*, schema.registry.* keys");
+    assertThatThrownBy(() -> Configuration.load(unknownControllerKey))
+        .hasMessageContaining("unknown key controller.trigger-interval ");
+  }
+
+  @Test
+  void invalidValuesOfEachSectionAreRefusedWhenTheFileLoads() throws Exception {
+    Path controller = write("kafka.bootstrap.servers=b:9092\ncontroller.trigger-interval-ms=-5\n");
+    Path catalog = write("iceberg.catalog.type=hadoop\niceberg.catalog.warehouse=s3://lake/\n");
+    Path registry = write("schema.registry.url=https://sr\nschema.registry.auto-register=maybe\n");
+
+    assertThatThrownBy(() -> Configuration.load(controller)).isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use configuration file " + controller + ": Invalid value -5 for configuration"
+            + " controller.trigger-interval-ms: Value must be at least 0");
+    assertThatThrownBy(() -> Configuration.load(catalog)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Cannot use configuration file " + catalog + ": Cannot use iceberg.catalog.type=hadoop");
+    assertThatThrownBy(() -> Configuration.load(registry)).isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use configuration file " + registry + ": Invalid schema.registry.auto-register: maybe (true or"
+            + " false)");
+  }
+
+  @Test
+  void resolvedReferencesOfGeneratedSettings() throws Exception {
+    Path secrets = Files.writeString(dir.resolve("stack.properties"), "token=t0k\n");
+
+    assertThat(Configuration.resolveReferences(Map.of("iceberg.catalog.token", "${file:" + secrets + ":token}",
+        "s3.secret-access-key", "inline-is-fine-in-memory"), "test"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("iceberg.catalog.token", "t0k", "s3.secret-access-key", "inline-is-fine-in-memory"));
   }
 
   @Test
@@ -168,8 +225,9 @@ class ConfigurationTest {
     assertThat(Configuration.isSecretKey("s3.access-key-id")).isFalse();
   }
 
+  /** A new configuration file holding {@code content}. */
   private Path write(String content) throws Exception {
-    return Files.writeString(dir.resolve("baton.properties"), content);
+    return Files.writeString(Files.createTempFile(dir, "baton", ".properties"), content);
   }
 
   /** A provider answering every key with its {@code value} parameter. */

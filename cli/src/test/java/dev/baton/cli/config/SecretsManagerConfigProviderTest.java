@@ -113,6 +113,7 @@ class SecretsManagerConfigProviderTest {
         config.providers.sm.class=dev.baton.cli.config.SecretsManagerConfigProvider
         config.providers.sm.param.region=us-west-2
         config.providers.sm.param.endpoint=http://127.0.0.1:%d
+        kafka.bootstrap.servers=b-1.msk.example:9096
         kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\
           username="${sm:AmazonMSK_baton:username}" password="${sm:AmazonMSK_baton:password}";
         """.formatted(server.getAddress().getPort()));

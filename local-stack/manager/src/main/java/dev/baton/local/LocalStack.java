@@ -159,7 +159,18 @@ public final class LocalStack {
     try {
       StackState state = StackState.loadOrCreate(stateFile);
       boolean secure = security.isPresent();
+      boolean newSecrets = secure && !Files.isRegularFile(secureDir().resolve(SecureStackSecrets.SECRETS));
       SecureStackSecrets secrets = secure ? SecureStackSecrets.loadOrCreate(secureDir()) : null;
+      Path secureKafkaData = localDir.resolve("kafka-secure");
+      if (newSecrets && Files.exists(secureKafkaData)) {
+        // its SCRAM users were bootstrapped with the passwords of the secrets just replaced
+        progress.printf("%-8s new secrets: the secure broker's data (%s) is reset%n", KAFKA, secureKafkaData);
+        if (state.kafkaSecure) {
+          stop(state, CONNECT);
+          stop(state, KAFKA);
+        }
+        deleteRecursively(secureKafkaData);
+      }
       List<String> started = new ArrayList<>();
       if (isRunning(state, KAFKA) && state.kafkaSecure != secure) {
         progress.printf("%-8s restarting in %s mode%n", KAFKA, secure ? "secure" : "plaintext");
@@ -595,6 +606,14 @@ public final class LocalStack {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LocalStackException("Interrupted while waiting for " + service, e);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
       }
     }
   }

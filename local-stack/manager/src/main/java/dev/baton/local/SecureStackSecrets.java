@@ -140,7 +140,8 @@ public final class SecureStackSecrets {
     for (String key : required) {
       if (secrets.getProperty(key) == null) {
         throw new LocalStackException("Cannot read " + key + " in " + folder.resolve(SECRETS)
-            + ": it is missing; delete " + folder + " to generate new secrets");
+            + ": it is missing; delete " + folder + " to generate new secrets (the next up then resets the secure"
+            + " broker's data, whose SCRAM users had the old passwords)");
       }
     }
     return new SecureStackSecrets(folder, secrets);

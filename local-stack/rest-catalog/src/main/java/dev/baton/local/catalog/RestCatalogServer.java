@@ -8,7 +8,9 @@ import java.util.EnumSet;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.rest.RESTCatalogAdapter;
 import org.apache.iceberg.rest.RESTCatalogServlet;
+import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 import org.eclipse.jetty.servlet.FilterHolder;
@@ -18,7 +20,9 @@ import org.eclipse.jetty.servlet.ServletHolder;
 /**
  * The Jetty server of Iceberg's {@code RESTCatalogServer} (its {@link RESTCatalogServlet} over a
  * {@link RESTCatalogAdapter}, behind a gzip handler), but bound to one host instead of every
- * interface, and behind a {@link BearerTokenFilter}.
+ * interface, and behind a {@link BearerTokenFilter}. Every request is logged (Jetty's access log,
+ * through slf4j logger {@code org.eclipse.jetty.server.RequestLog}): time, request line and status,
+ * never a header.
  */
 final class RestCatalogServer {
   private final Server server;
@@ -53,6 +57,7 @@ final class RestCatalogServer {
     connector.setPort(port);
     server.addConnector(connector);
     server.setHandler(context);
+    server.setRequestLog(new CustomRequestLog(new Slf4jRequestLogWriter(), "%{yyyy-MM-dd'T'HH:mm:ss.SSSXXX}t \"%r\" %s"));
     server.setStopAtShutdown(false); // RestCatalogMain stops the server, then closes the catalog
     server.start();
     return new RestCatalogServer(server, connector, host);
