@@ -251,8 +251,8 @@ public final class LocalServices {
    * @throws UncheckedIOException if a file cannot be written
    */
   public static void writeConfigFile(Map<String, String> config, Path file, Path secretsFile) {
-    java.util.Properties settings = new java.util.Properties();
-    java.util.Properties secrets = new java.util.Properties();
+    java.util.Properties settings = new SortedProperties();
+    java.util.Properties secrets = new SortedProperties();
     Path secretsPath = secretsFile.toAbsolutePath();
     config.forEach((key, value) -> {
       if (Configuration.isSecretKey(key)) {
@@ -271,6 +271,19 @@ public final class LocalServices {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file + " or " + secretsFile, e);
+    }
+  }
+
+  /** Properties written in key order, so a configuration file reads like the README's table. */
+  private static final class SortedProperties extends java.util.Properties {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public java.util.Set<Map.Entry<Object, Object>> entrySet() {
+      java.util.Set<Map.Entry<Object, Object>> sorted =
+          new java.util.TreeSet<>(java.util.Comparator.comparing(entry -> entry.getKey().toString()));
+      sorted.addAll(super.entrySet());
+      return java.util.Collections.unmodifiableSet(sorted);
     }
   }
 
