@@ -265,10 +265,10 @@ public final class LocalServices {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Files.createDirectories(secretsPath.getParent());
-      writeOwnerOnly(secretsPath, secrets, "secrets of " + file.getFileName() + "; readable by their owner only");
-      try (var out = Files.newBufferedWriter(file)) {
-        settings.store(out, "Baton configuration for the local stack (baton --config " + file + ")");
-      }
+      writeAtomically(secretsPath, secrets, "secrets of " + file.getFileName() + "; readable by their owner only",
+          "rw-------");
+      writeAtomically(file.toAbsolutePath(), settings, "Baton configuration for the local stack (baton --config " + file
+          + ")", "rw-r--r--");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file + " or " + secretsFile, e);
     }
@@ -287,10 +287,15 @@ public final class LocalServices {
     }
   }
 
-  private static void writeOwnerOnly(Path file, java.util.Properties properties, String comment) throws IOException {
-    var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+  /**
+   * Replaces {@code file} in one step (a temporary file, then an atomic rename), so a command
+   * reading it while another writes never sees half a file; created with {@code permissions}.
+   */
+  private static void writeAtomically(Path file, java.util.Properties properties, String comment, String permissions)
+      throws IOException {
     Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly));
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString(permissions)));
     try (var out = Files.newBufferedWriter(temporary)) {
       properties.store(out, comment);
     }
