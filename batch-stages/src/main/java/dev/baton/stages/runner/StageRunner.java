@@ -13,6 +13,10 @@ import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
 import java.time.Clock;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,32 +34,58 @@ public final class StageRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
   private static final int MAX_ERROR_MESSAGE_CHARS = 4_000;
 
+  /** Attempts to publish a completion before giving up: 1 + 7 retries, 1 s doubling to 30 s (about 2.5 min). */
+  public static final int PUBLISH_MAX_RETRIES = 7;
+
   private final Consumer<dev.baton.schemas.event.ControlEvent> sink;
   private final Clock clock;
+  private final RetryPolicy<Object> publishRetries;
 
   /**
    * @param sink where the {@code StageCompleted} envelope goes, e.g. {@link ControlEventPublisher#publish}
    * @param clock clock for startedAt/finishedAt (UTC instants)
    */
   public StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock) {
+    this(sink, clock, Duration.ofSeconds(1), Duration.ofSeconds(30));
+  }
+
+  /** As the public constructor, with the publish back-off's first and longest delay. */
+  StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock, Duration firstRetry, Duration maxRetry) {
     this.sink = requireNonNull(sink, "Invalid sink: null");
     this.clock = requireNonNull(clock, "Invalid clock: null");
+    this.publishRetries = RetryPolicy.builder()
+        .handle(RuntimeException.class)
+        .withBackoff(firstRetry, maxRetry)
+        .withMaxRetries(PUBLISH_MAX_RETRIES)
+        .onRetry(event -> LOG.warn("Cannot publish a stage completion (attempt {}); retrying: {}",
+            event.getAttemptCount(), event.getLastException().toString()))
+        .build();
   }
 
   /**
    * Runs the attempt and publishes its completion. A stage failure does not throw: it is reported
-   * as a FAILED {@code StageCompleted}, which is also returned.
+   * as a FAILED {@code StageCompleted}, which is also returned. That includes a JVM {@link Error}
+   * thrown by the stage ({@code OutOfMemoryError}, {@code StackOverflowError}: error type = its class
+   * name), so the run's ledger says what happened instead of the attempt waiting for its timeout. A
+   * publish that fails is retried ({@value #PUBLISH_MAX_RETRIES} times, back-off 1 s doubling to 30 s):
+   * the stage's output is already committed, only its report is missing.
    *
    * @param type stage type, see {@link StageTypes}
    * @param options the stage's YAML options, with {@code ${param}} placeholders
-   * @throws IllegalStateException only if the completion cannot be published
+   * @throws IllegalStateException only if the completion cannot be published after the retries
    */
   public StageCompleted run(StageContext context, String type, Map<String, Object> options, SparkSession spark) {
+    return run(context, () -> StageTypes.create(type, StageParameters.substitute(options, context.params())), spark);
+  }
+
+  /** Runs the stage {@code factory} makes; {@link #run(StageContext, String, Map, SparkSession)}'s contract. */
+  StageCompleted run(StageContext context, java.util.concurrent.Callable<Stage> factory, SparkSession spark) {
     Instant started = clock.instant();
     StageCompleted.Builder completed =
         StageCompleted.newBuilder().setStage(context.stage()).setAttempt(context.attempt()).setStartedAt(started);
+    boolean interrupted = false;
     try {
-      Stage stage = StageTypes.create(type, StageParameters.substitute(options, context.params()));
+      Stage stage = factory.call();
       StageResult result = stage.run(context, spark);
       completed.setStatus(StageStatus.SUCCEEDED)
           .setOutputs(result.outputs().stream()
@@ -66,13 +96,28 @@ public final class StageRunner {
       LOG.warn("Stage {} of run {} attempt {} failed: {}", context.stage(), context.runId(), context.attempt(), e.getMessage());
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
           .setError(new StageError(e.type(), truncate(e.getMessage()), null));
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) { // Errors included: the alternative is an attempt nobody hears of until its timeout
       LOG.error("Stage {} of run {} attempt {} crashed", context.stage(), context.runId(), context.attempt(), e);
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
           .setError(new StageError(e.getClass().getName(), truncate(describe(e)), null));
+      interrupted = e instanceof InterruptedException; // restored once the completion is out
     }
     StageCompleted event = completed.setFinishedAt(clock.instant()).build();
-    sink.accept(ControlEvents.completed(context.runId(), context.pipeline(), event));
+    dev.baton.schemas.event.ControlEvent envelope = ControlEvents.completed(context.runId(), context.pipeline(), event);
+    try {
+      Failsafe.with(publishRetries).run(() -> sink.accept(envelope));
+    } catch (FailsafeException e) {
+      throw new IllegalStateException("Cannot publish the completion of stage " + context.stage() + " of run "
+          + context.runId() + " attempt " + context.attempt() + " after " + (PUBLISH_MAX_RETRIES + 1) + " attempts",
+          e.getCause() == null ? e : e.getCause());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Cannot publish the completion of stage " + context.stage() + " of run "
+          + context.runId() + " attempt " + context.attempt() + " after " + (PUBLISH_MAX_RETRIES + 1) + " attempts", e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return event;
   }
 
