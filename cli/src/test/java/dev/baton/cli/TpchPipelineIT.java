@@ -95,6 +95,12 @@ class TpchPipelineIT {
             dependsOn: [reads_missing_table]
             options: {query: "SELECT 1 AS one", table: curated.never_written_either}
         """);
+    // a stage that records the session settings it runs with
+    Files.writeString(pipelineDir.resolve("settings.yaml"), """
+        name: settings
+        stages:
+          - {name: record, type: sql, options: {query: "SET spark.sql.shuffle.partitions", table: curated.stage_settings}}
+        """);
     Files.writeString(pipelineDir.resolve("chain.yaml"), """
         name: chain
         stages:
@@ -476,6 +482,25 @@ class TpchPipelineIT {
       assertThat(row.getLong(1)).as(row.getString(0)).isEqualTo(expectedOrders.get(row.getString(0)));
       assertThat(row.getDecimal(2)).as(row.getString(0)).isEqualByComparingTo(expectedTotals.get(row.getString(0)));
     }
+  }
+
+  @Test
+  void stagesDoNotInheritTheControlQuerysTuning() throws Exception {
+    String triggerKey = "it/" + Demo.newBatchId();
+    String runId = dev.baton.schemas.RunIds.of("settings", triggerKey);
+    RunWatcher.RunReport report;
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "settings",
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
+      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
+    String controlQuery = controller.controller().query().sparkSession().conf().get("spark.sql.shuffle.partitions");
+    List<Row> stage = spark.sql("SELECT value FROM curated.stage_settings").collectAsList();
+    assertThat(controlQuery).isEqualTo("2");
+    assertThat(stage).singleElement().extracting(row -> row.getString(0))
+        .isEqualTo(spark.conf().get("spark.sql.shuffle.partitions")).isNotEqualTo(controlQuery);
   }
 
   @Test

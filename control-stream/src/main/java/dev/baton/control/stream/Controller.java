@@ -72,39 +72,56 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Spark settings the controller's session should have: RocksDB state store with changelog
-   * checkpointing, few shuffle partitions (state is small and keyed by run), FAIR scheduling
-   * between stages, UTC timestamps, and two settings that take ~0.6 s off every micro-batch on a
-   * local checkpoint (measured with {@code baton bench control}, BENCHMARKS.md): the file-system
-   * checkpoint manager (the FileContext one forks {@code readlink} on every rename) and {@link
-   * ForkFreeLocalFileSystem} for {@code file:} (no forked {@code chmod} per file written).
+   * Settings of the whole SparkContext the controller runs in, stages included: FAIR scheduling
+   * between stages, UTC timestamps, and {@link ForkFreeLocalFileSystem} for {@code file:} (no forked
+   * {@code chmod} per file written; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md).
+   * The control query's own tuning is not here: see {@link #querySessionConf()}.
    */
   public static Map<String, String> sparkDefaults() {
     Map<String, String> conf = new LinkedHashMap<>();
-    conf.put("spark.sql.streaming.stateStore.providerClass",
-        "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
-    conf.put("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
-    conf.put("spark.sql.streaming.checkpointFileManagerClass",
-        "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager");
     conf.put("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
-    conf.put("spark.sql.shuffle.partitions", "2");
     conf.put("spark.scheduler.mode", "FAIR");
     conf.put("spark.sql.session.timeZone", "UTC");
     return conf;
   }
 
   /**
-   * Creates the ledger tables if needed and starts both queries.
+   * SQL settings of the session the controller's two queries run in, a session of their own
+   * ({@link SparkSession#newSession()}) so that stages in the same SparkContext keep theirs: RocksDB
+   * state store with changelog checkpointing, 2 shuffle partitions (the state is small and keyed by
+   * run), and the file-system checkpoint manager (the FileContext one forks {@code readlink} on every
+   * rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md).
+   */
+  public static Map<String, String> querySessionConf() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.sql.streaming.stateStore.providerClass",
+        "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
+    conf.put("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
+    conf.put("spark.sql.streaming.checkpointFileManagerClass",
+        "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager");
+    conf.put("spark.sql.shuffle.partitions", "2");
+    return conf;
+  }
+
+  /**
+   * Creates the ledger tables if needed and starts both queries, in a new session of {@code
+   * stageSession}'s SparkContext with {@link #querySessionConf()}: the launcher's stages keep
+   * {@code stageSession}'s settings.
    *
+   * @param stageSession the session stages run in (the in-process launcher's)
    * @throws IllegalStateException if a query cannot start (the cause says why)
    */
-  public static Controller start(SparkSession spark, ControllerConfig config, Pipelines pipelines, Launcher launcher,
-      LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
-    requireNonNull(spark, "Invalid spark: null");
+  public static Controller start(SparkSession stageSession, ControllerConfig config, Pipelines pipelines,
+      Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
+    requireNonNull(stageSession, "Invalid spark: null");
+    SparkSession spark = stageSession.newSession();
+    querySessionConf().forEach(spark.conf()::set);
     // Iceberg's worker pool registers a JVM shutdown hook when its class initialises: do it now, so
     // a SIGTERM during the ledger query's first commit does not fail that initialisation
     org.apache.iceberg.util.ThreadPools.getWorkerPool();
-    Ledger ledger = new Ledger(spark);
+    // the ledger writes through the stages' session: one catalog instance commits for this JVM (the
+    // local SQLite catalog refuses a second writer's stale snapshot, SQLITE_BUSY_SNAPSHOT)
+    Ledger ledger = new Ledger(stageSession);
     ledger.createTablesIfMissing();
     Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
         .select("key", "value", "topic", "partition", "offset");
