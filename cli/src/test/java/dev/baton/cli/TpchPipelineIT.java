@@ -146,6 +146,8 @@ class TpchPipelineIT {
     local = new LocalServices(workspace);
     config = new HashMap<>(local.config(local.ensureRunning(System.err).endpoints()));
     config.put("spark.master", "local[2]");
+    // small enough that the 1,000-payload storm below is read in several bounded micro-batches (asserted)
+    config.put("controller.max-offsets-per-trigger", "200");
     pipelines = Pipelines.load(pipelineDir);
     spark = SparkSessions.create("baton-it", config);
     controller = ControllerRuntime.start(spark, config, pipelines);
@@ -574,6 +576,8 @@ class TpchPipelineIT {
   @Test
   void malformedEventsGoToTheDeadLetterTopicWithTheirReasonAndTheQueryKeepsRunning() throws Exception {
     double deadLettersBefore = metricOrZero("baton_controller_dead_letters_total");
+    var last = controller.controller().query().lastProgress();
+    long batchBefore = last == null ? -1 : last.batchId();
     java.util.Random random = new java.util.Random(42);
     dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
     byte[] validControl = serde.serialize("baton.control", dev.baton.schemas.ControlEvents.completed("run-x", "flaky",
@@ -634,6 +638,15 @@ class TpchPipelineIT {
         .isEqualTo("Cannot decode event: schema id " + dev.baton.schemas.BuiltInSchemaRegistry.CONTROL_EVENT_V2 + " is dev.baton.schemas.event.ControlEvent, expected dev.baton.schemas.event.ObjectCreated");
     assertThat(header(dead.get("fuzz-5"), "baton.dlq.reason")).isEqualTo("unknown pipeline 'no-such-pipeline'");
     assertThat(metric("baton_controller_dead_letters_total") - deadLettersBefore).isGreaterThanOrEqualTo(1_000);
+    // the storm was read in micro-batches of at most controller.max-offsets-per-trigger Kafka records
+    List<Long> kafkaRowsPerBatch = java.util.Arrays.stream(controller.controller().query().recentProgress())
+        .filter(progress -> progress.batchId() > batchBefore)
+        .flatMap(progress -> java.util.Arrays.stream(progress.sources()))
+        .filter(source -> source.description().startsWith("KafkaV2"))
+        .map(source -> source.numInputRows()).filter(rows -> rows > 0).toList();
+    assertThat(kafkaRowsPerBatch).allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(200L));
+    assertThat(kafkaRowsPerBatch.stream().mapToLong(Long::longValue).sum()).isGreaterThanOrEqualTo(1_000L);
+    assertThat(kafkaRowsPerBatch).hasSizeGreaterThanOrEqualTo(5);
   }
 
   private static byte[] randomBytes(java.util.Random random, int length) {

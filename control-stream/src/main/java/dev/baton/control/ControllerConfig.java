@@ -55,6 +55,12 @@ public final class ControllerConfig extends AbstractConfig {
       + " already made, so a replayed micro-batch never launches twice). Default: the checkpoint location with"
       + " '-launches' appended.";
 
+  public static final String MAX_OFFSETS_PER_TRIGGER = "controller.max-offsets-per-trigger";
+  public static final long MAX_OFFSETS_PER_TRIGGER_DEFAULT = 10_000;
+  private static final String MAX_OFFSETS_PER_TRIGGER_DOC = "Most Kafka records one micro-batch of each controller"
+      + " query reads (Spark's maxOffsetsPerTrigger), so a backlog is worked off in bounded batches instead of being"
+      + " collected on the driver at once.";
+
   public static final String LEDGER_INTERVAL_MS = "controller.ledger-interval-ms";
   public static final long LEDGER_INTERVAL_MS_DEFAULT = 5_000;
   private static final String LEDGER_INTERVAL_MS_DOC = "Micro-batch interval of the ledger query, which writes"
@@ -94,6 +100,8 @@ public final class ControllerConfig extends AbstractConfig {
             MAX_CONCURRENT_STAGES_DOC, CONTROLLER_GROUP, 3, ConfigDef.Width.SHORT, "Concurrent stages")
         .define(LAUNCH_JOURNAL_LOCATION, Type.STRING, null, Importance.LOW, LAUNCH_JOURNAL_LOCATION_DOC,
             CONTROLLER_GROUP, 4, ConfigDef.Width.LONG, "Launch journal location")
+        .define(MAX_OFFSETS_PER_TRIGGER, Type.LONG, MAX_OFFSETS_PER_TRIGGER_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
+            MAX_OFFSETS_PER_TRIGGER_DOC, CONTROLLER_GROUP, 7, ConfigDef.Width.SHORT, "Max offsets per trigger")
         .define(LEDGER_INTERVAL_MS, Type.LONG, LEDGER_INTERVAL_MS_DEFAULT, Range.atLeast(0), Importance.LOW,
             LEDGER_INTERVAL_MS_DOC, CONTROLLER_GROUP, 5, ConfigDef.Width.SHORT, "Ledger interval (ms)")
         .define(STATE_RETENTION_MS, Type.LONG, STATE_RETENTION_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
@@ -185,6 +193,11 @@ public final class ControllerConfig extends AbstractConfig {
   public String launchJournalLocation() {
     String location = getString(LAUNCH_JOURNAL_LOCATION);
     return location != null ? location : checkpointLocation() + "-launches";
+  }
+
+  /** Most Kafka records one micro-batch of each controller query reads. */
+  public long maxOffsetsPerTrigger() {
+    return getLong(MAX_OFFSETS_PER_TRIGGER);
   }
 
   /** Micro-batch interval of the ledger query, ms. */

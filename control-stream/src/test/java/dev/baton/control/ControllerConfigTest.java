@@ -22,6 +22,7 @@ class ControllerConfigTest {
     assertThat(config.maxConcurrentStages()).isEqualTo(8);
     assertThat(config.launchJournalLocation()).isEqualTo("/var/baton/checkpoint-launches");
     assertThat(config.ledgerIntervalMs()).isEqualTo(5_000L);
+    assertThat(config.maxOffsetsPerTrigger()).isEqualTo(10_000L);
     assertThat(config.ledgerCheckpointLocation()).isEqualTo("/var/baton/checkpoint-ledger");
     assertThat(config.stateRetentionMs()).isEqualTo(604_800_000L);
     assertThat(config.objectsTopic()).isEqualTo("baton.objects");
@@ -42,6 +43,7 @@ class ControllerConfigTest {
     assertThat(config.maxConcurrentStages()).isEqualTo(3);
     assertThat(config.launchJournalLocation()).isEqualTo("/data/launches");
     assertThat(config.ledgerIntervalMs()).isEqualTo(1_000L);
+    assertThat(config.maxOffsetsPerTrigger()).isEqualTo(500L);
     assertThat(config.stateRetentionMs()).isEqualTo(86_400_000L);
     assertThat(config.objectsTopic()).isEqualTo("prod.objects");
     assertThat(config.controlTopic()).isEqualTo("prod.control");
@@ -114,6 +116,7 @@ class ControllerConfigTest {
     config.put("controller.max-concurrent-stages", "3");
     config.put("controller.launch-journal-location", "/data/launches");
     config.put("controller.ledger-interval-ms", "1000");
+    config.put("controller.max-offsets-per-trigger", "500");
     config.put("controller.state-retention-ms", "86400000");
     config.put("topics.objects", "prod.objects");
     config.put("topics.control", "prod.control");
