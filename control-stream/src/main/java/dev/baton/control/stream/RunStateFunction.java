@@ -26,24 +26,33 @@ import org.apache.spark.sql.streaming.GroupState;
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
-  private static final Comparator<ControllerInputRow> KAFKA_ORDER =
-      Comparator.comparing(ControllerInputRow::getTopic)
-          .thenComparingInt(ControllerInputRow::getPartition)
-          .thenComparingLong(ControllerInputRow::getOffset);
-
   private final Pipelines pipelines;
   private final long stateRetentionMs;
+  private final String objectsTopic;
 
-  RunStateFunction(Pipelines pipelines, long stateRetentionMs) {
+  /**
+   * @param objectsTopic the topic of object events: its inputs are applied first in a micro-batch,
+   *     since an object may start the run that the batch's control events (a legacy job's flag file,
+   *     say) complete; the rest follow in Kafka order (topic, partition, offset)
+   */
+  RunStateFunction(Pipelines pipelines, long stateRetentionMs, String objectsTopic) {
     this.pipelines = pipelines;
     this.stateRetentionMs = stateRetentionMs;
+    this.objectsTopic = objectsTopic;
+  }
+
+  private Comparator<ControllerInputRow> inputOrder() {
+    return Comparator.comparing((ControllerInputRow row) -> !row.getTopic().equals(objectsTopic))
+        .thenComparing(ControllerInputRow::getTopic)
+        .thenComparingInt(ControllerInputRow::getPartition)
+        .thenComparingLong(ControllerInputRow::getOffset);
   }
 
   @Override
   public Iterator<byte[]> call(String runId, Iterator<ControllerInputRow> rows, GroupState<byte[]> groupState) {
     List<ControllerInputRow> inputs = new ArrayList<>();
     rows.forEachRemaining(inputs::add);
-    inputs.sort(KAFKA_ORDER);
+    inputs.sort(inputOrder());
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
     long now = groupState.getCurrentProcessingTimeMs(); // the batch's time: a replayed batch decides the same

@@ -30,7 +30,8 @@ class RunStateFunctionTest {
         - {name: a, type: noop}
       """);
   private static final String RUN = RunIds.of("one", "k");
-  private final RunStateFunction function = new RunStateFunction(Pipelines.of(List.of(PIPELINE)), RETENTION_MS);
+  private final RunStateFunction function =
+      new RunStateFunction(Pipelines.of(List.of(PIPELINE)), RETENTION_MS, "baton.objects");
 
   @Test
   void aRunThatEndedLongerAgoThanTheRetentionIsCompactedToATombstone() {
@@ -91,6 +92,41 @@ class RunStateFunctionTest {
         completedAtMs - 5, completedAtMs, null, null), completedAtMs).state();
     assertThat(done.status()).isEqualTo(RunStatus.SUCCEEDED);
     return done;
+  }
+
+  @Test
+  void aTriggerFromTheObjectsTopicIsAppliedBeforeACompletionOfItsRunInTheSameMicroBatch() {
+    PipelineDefinition legacy = PipelineParser.parse("test", """
+        name: legacy
+        trigger: {type: objects, bucket: landing, prefix: p/, requiredFiles: [a.csv]}
+        stages:
+          - {name: extract, type: external}
+        """);
+    RunStateFunction twoPipelines = new RunStateFunction(Pipelines.of(List.of(PIPELINE, legacy)), RETENTION_MS,
+        "baton.objects");
+    String triggerKey = legacy.trigger().triggerKey("b1");
+    String runId = RunIds.of("legacy", triggerKey);
+    long now = System.currentTimeMillis();
+    // a legacy job's flag file (control topic) read in the same micro-batch as the object that starts the run;
+    // by topic name, baton.control sorts before baton.objects
+    ControllerInputRow completion = row(new Input.StageCompleted("flag-1", "legacy", "extract", 1, "SUCCEEDED", now, now,
+        null, null));
+    completion.setRunId(runId);
+    completion.setPipeline("legacy");
+    ControllerInputRow object = row(new Input.ObjectArrived("s3:landing/p/b1/a.csv@1", "legacy", "landing", "p/b1/a.csv",
+        triggerKey, "b1", "a.csv"));
+    object.setRunId(runId);
+    object.setPipeline("legacy");
+    object.setTopic("baton.objects");
+    object.setOffset(0);
+    TestGroupState<byte[]> state = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+
+    List<Command> out = drain(twoPipelines.call(runId, List.of(completion, object).iterator(), state)).stream()
+        .map(bytes -> Json.read(bytes, Command.class)).toList();
+
+    assertThat(out).noneMatch(command -> command instanceof Command.DeadLetter);
+    assertThat(Json.read(state.get(), RunState.class).status()).isEqualTo(RunStatus.SUCCEEDED);
   }
 
   private static ControllerInputRow row(Input input) {
