@@ -3,7 +3,6 @@ package dev.baton.cli;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.schemas.RunIds;
 import dev.baton.schemas.ControlEvents;
-import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCancelRequested;
@@ -207,12 +206,9 @@ final class RunsCommand {
   static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
       throws TimeoutException {
     var controllerConfig = dev.baton.control.ControllerConfig.fromConfig(config);
-    Map<String, String> kafka = controllerConfig.kafka();
-    String controlTopic = controllerConfig.controlTopic();
-    EventSerde serde = SchemaRegistries.serde(config);
-    try (RunWatcher watcher = follow.await ? new RunWatcher(kafka, controlTopic, controllerConfig.dlqTopic(), serde) : null;
-        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(kafka), serde,
-            controlTopic)) {
+    try (RunWatcher watcher = follow.await ? RunWatcher.forConfig(config) : null;
+        ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(controllerConfig.kafka()),
+            SchemaRegistries.serde(config), controllerConfig.controlTopic())) {
       publisher.publish(event);
       System.out.println(runId);
       if (watcher == null) {

@@ -493,14 +493,7 @@ class TpchPipelineIT {
 
   @Test
   void stagesDoNotInheritTheControlQuerysTuning() throws Exception {
-    String triggerKey = "it/" + Demo.newBatchId();
-    String runId = dev.baton.schemas.RunIds.of("settings", triggerKey);
-    RunWatcher.RunReport report;
-    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
-      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "settings",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
-      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
-    }
+    RunWatcher.RunReport report = requestAndFollow("settings", "it/" + Demo.newBatchId());
 
     assertThat(report.completed().getStatus()).isEqualTo(RunStatus.SUCCEEDED);
     String controlQuery = controller.controller().query().sparkSession().conf().get("spark.sql.shuffle.partitions");
@@ -541,14 +534,8 @@ class TpchPipelineIT {
 
   @Test
   void retryableFailureIsRetriedOnTheRunTimerThenFailsTheRun() throws Exception {
-    String triggerKey = "it/" + Demo.newBatchId();
-    String runId = dev.baton.schemas.RunIds.of("flaky", triggerKey);
-    RunWatcher.RunReport report;
-    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
-      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
-      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
-    }
+    RunWatcher.RunReport report = requestAndFollow("flaky", "it/" + Demo.newBatchId());
+    String runId = report.runId();
 
     assertThat(report.completed().getStatus()).isEqualTo(RunStatus.FAILED);
     assertThat(report.launches()).extracting(l -> l.getStage() + "#" + l.getAttempt())
@@ -611,14 +598,8 @@ class TpchPipelineIT {
     }
 
     // a valid run after the storm still completes
-    String triggerKey = "it-after-fuzz/" + Demo.newBatchId();
-    String runId = dev.baton.schemas.RunIds.of("flaky", triggerKey);
-    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
-      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, "flaky",
-          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
-      assertThat(watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive())
-          .completed().getStatus()).isEqualTo(RunStatus.FAILED); // flaky's terminal state: the query kept deciding
-    }
+    assertThat(requestAndFollow("flaky", "it-after-fuzz/" + Demo.newBatchId()).completed().getStatus())
+        .isEqualTo(RunStatus.FAILED); // flaky's terminal state: the query kept deciding
 
     Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead = new HashMap<>();
     for (var record : readTopic("baton.dlq", r -> r.key() != null && r.key().startsWith("fuzz-"), sent.size())) {
@@ -774,6 +755,16 @@ class TpchPipelineIT {
     dev.baton.schemas.EventSerde serde = dev.baton.schemas.EventSerde.builtIn();
     return TopicReader.readToEnd(config, "baton.control").stream().filter(record -> runId.equals(record.key()))
         .map(record -> serde.deserialize(record.value(), dev.baton.schemas.event.ControlEvent.class)).toList();
+  }
+
+  /** Publishes a RunRequested of {@code pipeline} under {@code triggerKey} (no parameters) and follows the run to its end. */
+  private static RunWatcher.RunReport requestAndFollow(String pipeline, String triggerKey) throws Exception {
+    String runId = dev.baton.schemas.RunIds.of(pipeline, triggerKey);
+    try (RunWatcher watcher = new RunWatcher(kafkaConfig())) {
+      controller.publisher().publish(dev.baton.schemas.ControlEvents.requested(runId, pipeline,
+          new dev.baton.schemas.event.RunRequested(triggerKey, Map.of(), "it", null), java.time.Instant.now()));
+      return watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
   }
 
   /** A counter's value from the controller's Prometheus scrape, 0 if it has not been created yet. */

@@ -45,7 +45,7 @@ import org.apache.kafka.common.config.provider.FileConfigProvider;
  *
  * @param values the resolved settings
  * @param secretKeys keys whose values must never be printed
- * @param source where the settings came from: a file's path, or {@code local stack}
+ * @param source where the settings came from, e.g. a file's path (named in error messages)
  */
 public record Configuration(Map<String, String> values, Set<String> secretKeys, String source) {
 
@@ -74,15 +74,6 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
     values = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(values, "Invalid values: null")));
     secretKeys = Set.copyOf(requireNonNull(secretKeys, "Invalid secretKeys: null"));
     requireNonNull(source, "Invalid source: null");
-  }
-
-  /**
-   * Settings made in code (the local stack's): secret keys are those whose name says so.
-   */
-  public static Configuration of(Map<String, String> values, String source) {
-    Set<String> secrets = new TreeSet<>();
-    values.keySet().stream().filter(Configuration::isSecretKey).forEach(secrets::add);
-    return new Configuration(values, secrets, source);
   }
 
   /**

@@ -169,7 +169,7 @@ public final class LocalStack {
           stop(state, CONNECT);
           stop(state, KAFKA);
         }
-        deleteRecursively(secureKafkaData);
+        SecureStackSecrets.deleteRecursively(secureKafkaData);
       }
       List<String> started = new ArrayList<>();
       if (isRunning(state, KAFKA) && state.kafkaSecure != secure) {
@@ -606,14 +606,6 @@ public final class LocalStack {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LocalStackException("Interrupted while waiting for " + service, e);
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
       }
     }
   }

@@ -317,7 +317,8 @@ public final class SecureStackSecrets {
     return password.toString();
   }
 
-  private static void deleteRecursively(Path path) throws IOException {
+  /** Deletes {@code path} and everything below it; nothing if it does not exist. */
+  static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path)) {
       return;
     }
