@@ -112,11 +112,12 @@ public final class LocalServices {
     }
     LocalEndpoints endpoints = secureMode ? stack.up(progress, KafkaSecurity.of(BATON_TOPICS)) : stack.up(progress);
     stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
-    writeConfigFile(config(endpoints), configFile(), secretsFile());
+    Map<String, String> stackConfig = config(endpoints); // on a secure stack, the controller's
+    writeConfigFile(stackConfig, configFile(), secretsFile());
     if (secureMode) {
       for (String principal : SECURE_PRINCIPALS) {
-        writeConfigFile(principalConfig(endpoints, principal), principalConfigFile(principal),
-            workspace.home().resolve("local/secure/" + principal + "-secrets.properties"));
+        writeConfigFile(principal.equals(SecureStackSecrets.CONTROLLER) ? stackConfig : principalConfig(endpoints, principal),
+            principalConfigFile(principal), workspace.home().resolve("local/secure/" + principal + "-secrets.properties"));
       }
     }
     return new Started(endpoints, started, mode);
