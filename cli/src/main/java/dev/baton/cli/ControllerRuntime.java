@@ -1,8 +1,9 @@
 package dev.baton.cli;
 
+import dev.baton.cli.config.S3Settings;
 import dev.baton.control.ControllerConfig;
-import dev.baton.control.launch.FileLaunchJournal;
 import dev.baton.control.launch.InProcessLauncher;
+import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.stream.Controller;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** A running controller with its in-process launcher and event publisher; closing stops all three. */
 public final class ControllerRuntime implements AutoCloseable {
@@ -23,9 +25,11 @@ public final class ControllerRuntime implements AutoCloseable {
   private final InProcessLauncher launcher;
   private final Controller controller;
   private final ControllerMetrics metrics;
+  private final S3Client journalClient;
 
   private ControllerRuntime(ControlEventPublisher publisher, InProcessLauncher launcher, Controller controller,
-      ControllerMetrics metrics) {
+      ControllerMetrics metrics, S3Client journalClient) {
+    this.journalClient = journalClient;
     this.publisher = publisher;
     this.launcher = launcher;
     this.controller = controller;
@@ -55,11 +59,17 @@ public final class ControllerRuntime implements AutoCloseable {
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
         controllerConfig.maxConcurrentStages());
     ControllerMetrics metrics = new ControllerMetrics();
+    String journalLocation = controllerConfig.launchJournalLocation();
+    S3Client journalClient = LaunchJournal.isS3(journalLocation) ? S3Settings.client(config) : null;
     try {
-      Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher,
-          new FileLaunchJournal(Path.of(controllerConfig.launchJournalLocation())), publisher, metrics);
-      return new ControllerRuntime(publisher, launcher, controller, metrics);
+      LaunchJournal journal = journalClient != null ? LaunchJournal.s3(journalClient, journalLocation)
+          : LaunchJournal.local(Path.of(journalLocation.replaceFirst("^file:(//)?", "")));
+      Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher, journal, publisher, metrics);
+      return new ControllerRuntime(publisher, launcher, controller, metrics, journalClient);
     } catch (RuntimeException e) {
+      if (journalClient != null) {
+        journalClient.close();
+      }
       metrics.close();
       launcher.close();
       publisher.close();
@@ -113,6 +123,9 @@ public final class ControllerRuntime implements AutoCloseable {
       launcher.close();
       publisher.close();
       metrics.close();
+      if (journalClient != null) {
+        journalClient.close();
+      }
     }
   }
 }

@@ -3,8 +3,13 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.catalog.CatalogConfig;
-import dev.baton.schemas.RunIds;
+import dev.baton.cli.config.S3Settings;
+import dev.baton.control.ControllerConfig;
+import dev.baton.control.launch.JournaledLaunch;
+import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.ledger.LedgerReader;
+import dev.baton.local.LocalStack;
+import dev.baton.schemas.RunIds;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.event.ControlEvent;
@@ -33,11 +38,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The controller process is killed with SIGKILL while a stage runs, and restarted on the same
  * checkpoint: the run still completes, the attempt that died with the process is declared LOST
  * and retried, and no (runId, stage, attempt) is launched twice.
+ *
+ * <p>Production defaults: no attempt timeout is set (the 6 h default applies), so a lost attempt is
+ * recovered only by the restarted controller's reconciliation; and the launch journal is on S3 (the
+ * local S3 endpoint, S3 conditional writes), as for a controller pod without a persistent volume.
+ * (The checkpoint stays local: S3A checkpoints through the local S3 endpoint fail, as its filesystem
+ * store hides the empty directories S3A creates.)
  */
 class ControllerKillIT {
   private static LocalServices local;
@@ -45,6 +57,10 @@ class ControllerKillIT {
   private static Path home;
   private static Path pipelines;
   private static Path repository;
+  /** The stack's configuration file with the controller's launch journal on S3. */
+  private static Path configFile;
+  /** Where the chaos pipeline's stages log each execution (their own side effect). */
+  private static Path executionLog;
   private static final List<Process> controllers = new ArrayList<>();
 
   @BeforeAll
@@ -52,10 +68,11 @@ class ControllerKillIT {
     repository = Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath();
     home = Files.createTempDirectory(repository.resolve("cli/target"), "it-kill");
     pipelines = Files.createDirectories(home.resolve("pipelines"));
-    // four slow steps in a chain; an attempt silent for 20 s is LOST and retried
+    executionLog = home.resolve("executions.log");
+    // four slow steps in a chain; the default attempt timeout (6 h)
     StringBuilder yaml = new StringBuilder("""
         name: slow-chain
-        defaults: {retry: {maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 200}, timeoutMs: 20000}
+        defaults: {retry: {maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 200}}
         stages:
         """);
     for (int i = 1; i <= 4; i++) {
@@ -69,6 +86,11 @@ class ControllerKillIT {
     Files.writeString(pipelines.resolve(CHAOS + ".yaml"), chaosPipeline());
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
+    String journal = LocalStack.WAREHOUSE.replace("s3://", "s3a://") + "it-kill-" + home.getFileName() + "/launches";
+    configFile = home.resolve("controller-journal-on-s3.properties");
+    List<String> lines = new ArrayList<>(Files.readAllLines(local.configFile()));
+    lines.add(ControllerConfig.LAUNCH_JOURNAL_LOCATION + "=" + journal);
+    Files.write(configFile, lines);
   }
 
   /** Each test starts its own controllers on the shared checkpoint: never leave one running for the next. */
@@ -103,6 +125,7 @@ class ControllerKillIT {
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
 
+    Instant restarted = Instant.now();
     Process second = startController(2);
     List<ControlEvent> events;
     try {
@@ -121,10 +144,48 @@ class ControllerKillIT {
     assertThat(launches).doesNotHaveDuplicates();
     assertThat(launches).contains("step1#1", "step2#1", "step2#2", "step3#1", "step4#1");
     assertThat(launches.indexOf("step3#1")).isGreaterThan(launches.indexOf("step2#2"));
+    // with the default 6 h timeout, only the restarted controller's reconciliation can retry it this soon
+    Instant retried = events.stream().filter(e -> e.getPayload() instanceof StageLaunched l
+            && l.getStage().equals("step2") && l.getAttempt() == 2)
+        .map(e -> ((StageLaunched) e.getPayload()).getLaunchedAt()).findFirst().orElseThrow();
+    assertThat(Duration.between(restarted, retried)).as("lost attempt retried after the restart")
+        .isLessThan(Duration.ofSeconds(30));
 
     awaitLedgerStatus(runId, "SUCCEEDED");
     assertThat(ledger().attempts(runId)).extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status())
         .contains("step2#1=LOST", "step2#2=SUCCEEDED", "step4#1=SUCCEEDED");
+    assertThat(ledger().attempts(runId)).filteredOn(a -> a.stage().equals("step2") && a.attempt() == 1)
+        .singleElement().satisfies(a -> assertThat(a.error()).contains("the controller process that launched it"));
+  }
+
+  /**
+   * The launch journal on the local S3 endpoint: a second recorder of a key, from another journal
+   * instance, is refused by the conditional write (412); prune removes a run. (S3Proxy checks and
+   * writes in two steps, so concurrent conditional writes are not atomic there as they are on Amazon
+   * S3: the recorders here take turns. The controller is the journal's only writer.)
+   */
+  @Test
+  void theLaunchJournalOnS3RecordsEachKeyOnce() {
+    String location = LocalStack.WAREHOUSE + "it-kill-" + home.getFileName() + "/journal-test";
+    JournaledLaunch launch = new JournaledLaunch("run-s3", "sales", "ingest", 1, "sql", "in-process", "e1", 1L);
+    try (S3Client s3 = S3Settings.client(config)) {
+      List<LaunchJournal.Recorded> outcomes = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        outcomes.add(LaunchJournal.s3(s3, location).record(launch));
+      }
+      assertThat(outcomes).containsExactly(LaunchJournal.Recorded.NEW, LaunchJournal.Recorded.NOT_ACKNOWLEDGED,
+          LaunchJournal.Recorded.NOT_ACKNOWLEDGED, LaunchJournal.Recorded.NOT_ACKNOWLEDGED,
+          LaunchJournal.Recorded.NOT_ACKNOWLEDGED);
+
+      LaunchJournal journal = LaunchJournal.s3(s3, location);
+      journal.acknowledged(launch);
+      assertThat(LaunchJournal.s3(s3, location).record(launch)).isEqualTo(LaunchJournal.Recorded.ACKNOWLEDGED);
+      assertThat(journal.unended()).containsExactly(launch);
+      journal.ended("run-s3", "ingest", 1);
+      assertThat(journal.unended()).isEmpty();
+      journal.prune("run-s3");
+      assertThat(journal.record(launch)).isEqualTo(LaunchJournal.Recorded.NEW);
+    }
   }
 
   /** The chaos pipeline: 12 no-op stages (20–300 ms, 10% injected failures) in a DAG with two diamonds. */
@@ -148,10 +209,11 @@ class ControllerKillIT {
 
   private static String chaosPipeline() {
     StringBuilder yaml = new StringBuilder("name: " + CHAOS + "\n"
-        + "defaults: {retry: {maxAttempts: 6, initialBackoffMs: 50, maxBackoffMs: 500}, timeoutMs: 8000}\nstages:\n");
+        + "defaults: {retry: {maxAttempts: 6, initialBackoffMs: 50, maxBackoffMs: 500}}\nstages:\n");
     CHAOS_UPSTREAM.forEach((stage, upstream) -> yaml.append("  - {name: ").append(stage)
         .append(", type: noop, dependsOn: [").append(String.join(", ", upstream))
-        .append("], options: {durationMs: 20, maxDurationMs: 300, failureRate: 0.1}}\n"));
+        .append("], options: {durationMs: 20, maxDurationMs: 300, failureRate: 0.1, executionLog: '")
+        .append(executionLog).append("'}}\n"));
     return yaml.toString();
   }
 
@@ -197,6 +259,17 @@ class ControllerKillIT {
             .map(ConsumerRecord::key).distinct().count() == runIds.size(),
         Duration.ofMinutes(8));
 
+    // "<runId>/<stage>/<attempt>" per execution, appended by the noop stage itself when it starts
+    Map<String, Map<String, Long>> executions = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(executionLog)) {
+      int stageAt = line.lastIndexOf('/', line.lastIndexOf('/') - 1);
+      String attemptKey = line.substring(stageAt + 1).replace('/', '#');
+      executions.computeIfAbsent(line.substring(0, stageAt), k -> new java.util.HashMap<>())
+          .merge(attemptKey, 1L, Long::sum);
+    }
+    Map<String, Map<String, String>> firstCompletions = new java.util.HashMap<>();
+    int repeatedLaunchEvents = 0;
+    Map<String, java.util.Set<String>> launchedAttempts = new java.util.HashMap<>();
     Map<String, List<ConsumerRecord<String, byte[]>>> byRun = new java.util.HashMap<>();
     records.stream().filter(r -> ours.contains(r.key())).forEach(r -> byRun.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
     int succeeded = 0;
@@ -205,7 +278,7 @@ class ControllerKillIT {
     for (String runId : runIds) {
       List<ConsumerRecord<String, byte[]>> events = byRun.get(runId); // one partition: offset order
       Map<String, Long> launchOffsets = new java.util.HashMap<>();
-      Map<String, java.util.Set<Instant>> executions = new java.util.HashMap<>();
+      Map<String, String> firstCompletion = new java.util.HashMap<>();
       Map<String, Long> firstSuccessOffset = new java.util.HashMap<>();
       Map<String, String> lastOutcome = new java.util.HashMap<>();
       dev.baton.schemas.event.RunCompleted last = null;
@@ -214,7 +287,16 @@ class ControllerKillIT {
         Object payload = serde.deserialize(record.value(), ControlEvent.class).getPayload();
         if (payload instanceof StageLaunched launched) {
           String key = launched.getStage() + "#" + launched.getAttempt();
-          assertThat(launchOffsets.put(key, record.offset())).as("%s %s launched twice", runId, key).isNull();
+          if (launchOffsets.containsKey(key)) {
+            // the one allowed repeat: StageLaunched was acknowledged but the kill came before the
+            // journal marked it, so the replayed micro-batch published it again; it launched only then
+            // (the execution log below proves at most one execution), and before any completion of it
+            assertThat(firstCompletion).as("%s %s StageLaunched again after its completion", runId, key)
+                .doesNotContainKey(key);
+            repeatedLaunchEvents++;
+            continue;
+          }
+          launchOffsets.put(key, record.offset());
           for (String upstream : CHAOS_UPSTREAM.get(launched.getStage())) {
             assertThat(firstSuccessOffset.get(upstream)).as("%s %s launched before upstream %s SUCCEEDED", runId, key, upstream)
                 .isNotNull().isLessThan(record.offset());
@@ -223,7 +305,7 @@ class ControllerKillIT {
               .as("%s %s launched after the run FAILED", runId, key).isTrue();
         } else if (payload instanceof dev.baton.schemas.event.StageCompleted completed) {
           String key = completed.getStage() + "#" + completed.getAttempt();
-          executions.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(completed.getStartedAt());
+          firstCompletion.putIfAbsent(key, completed.getStatus().name());
           lastOutcome.put(completed.getStage(), completed.getStatus().name());
           if (completed.getStatus() == dev.baton.schemas.event.StageStatus.SUCCEEDED) {
             firstSuccessOffset.putIfAbsent(completed.getStage(), record.offset());
@@ -234,9 +316,12 @@ class ControllerKillIT {
         }
       }
       assertThat(last).as("run %s ended", runId).isNotNull();
-      executions.forEach((key, starts) -> assertThat(starts).as("%s %s executed %d times", runId, key, starts.size()).hasSize(1));
-      // every execution had exactly one launch
-      assertThat(launchOffsets.keySet()).as("%s: launched attempts", runId).containsAll(executions.keySet());
+      // counted from the stages' own side effect: each attempt ran at most once, and only if launched
+      Map<String, Long> ran = executions.getOrDefault(runId, Map.of());
+      ran.forEach((key, times) -> assertThat(times).as("%s %s executed %d times", runId, key, times).isEqualTo(1));
+      assertThat(launchOffsets.keySet()).as("%s: launched attempts", runId).containsAll(ran.keySet());
+      firstCompletions.put(runId, firstCompletion);
+      launchedAttempts.put(runId, launchOffsets.keySet());
       attemptsLaunched += launchOffsets.size();
       retriesLaunched += (int) launchOffsets.keySet().stream().filter(key -> !key.endsWith("#1")).count();
       if (last.getStatus() == RunStatus.SUCCEEDED) {
@@ -255,19 +340,31 @@ class ControllerKillIT {
       final long completedAt = lastCompletedOffset;
       assertThat(launchOffsets.values()).as("%s: no launch after the run completed", runId).allMatch(o -> o < completedAt);
     }
-    System.out.printf("Chaos IT: %d kills, %d of %d runs SUCCEEDED, %d attempts launched (%d retries)%n", kills,
-        succeeded, runIds.size(), attemptsLaunched, retriesLaunched);
+    System.out.printf("Chaos IT: %d kills, %d of %d runs SUCCEEDED, %d attempts launched (%d retries), %d"
+        + " StageLaunched republished by a replayed micro-batch%n", kills, succeeded, runIds.size(), attemptsLaunched,
+        retriesLaunched, repeatedLaunchEvents);
     // every attempt a kill catches running is LOST and counts against the stage's 6 attempts, so some
     // runs may fail; most must not
     assertThat(succeeded).as("most runs succeed despite the kills").isGreaterThan(runIds.size() / 2);
     assertThat(retriesLaunched).as("failures and kills made retries").isPositive();
-    // the ledger agrees with the control topic
+    // the ledger agrees with the control topic, run by run and attempt by attempt: one row per
+    // launched attempt, with the outcome the controller applied (the attempt's first completion; a
+    // later one is stale) unless the run's failure cancelled the attempt first
     for (String runId : runIds) {
       dev.baton.schemas.event.RunCompleted last = byRun.get(runId).stream()
           .map(r -> serde.deserialize(r.value(), ControlEvent.class).getPayload())
           .filter(p -> p instanceof dev.baton.schemas.event.RunCompleted)
           .map(p -> (dev.baton.schemas.event.RunCompleted) p).reduce((a, b) -> b).orElseThrow();
       awaitLedgerStatus(runId, last.getStatus().name());
+      Map<String, String> recorded = new java.util.HashMap<>();
+      ledger().attempts(runId).forEach(a -> recorded.put(a.stage() + "#" + a.attempt(), a.status()));
+      assertThat(recorded.keySet()).as("%s: ledger attempts vs launches", runId)
+          .containsExactlyInAnyOrderElementsOf(launchedAttempts.get(runId));
+      firstCompletions.get(runId).forEach((key, status) -> {
+        if (!"CANCELLED".equals(recorded.get(key))) {
+          assertThat(recorded.get(key)).as("%s %s in the ledger", runId, key).isEqualTo(status);
+        }
+      });
     }
   }
 
@@ -344,7 +441,8 @@ class ControllerKillIT {
     Path log = home.resolve("controller-" + number + ".log");
     // like the CLI's logging, plus one DEBUG line per micro-batch saying what the controller decided
     List<String> command = BatonRun.javaCommand(repository, List.of("-Dlog4j2.configurationFile="
-        + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), "controller");
+        + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), "--config",
+        configFile.toString(), "controller");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("BATON_HOME", home.toString());

@@ -34,7 +34,8 @@ class ExampleConfigTest {
     assertThat(controller.kafka()).containsEntry("security.protocol", "SASL_SSL")
         .containsEntry("sasl.mechanism", "AWS_MSK_IAM")
         .containsEntry("sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
-    assertThat(controller.checkpointLocation()).isEqualTo("/var/lib/baton/checkpoint");
+    assertThat(controller.checkpointLocation()).isEqualTo("s3a://lake-bucket/baton/controller/checkpoint");
+    assertThat(controller.launchJournalLocation()).isEqualTo("s3a://lake-bucket/baton/controller/checkpoint-launches");
     CatalogConfig catalog = CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, configuration.values());
     assertThat(catalog.type()).isEqualTo("glue");
     assertThat(SparkSessions.settings(configuration.values()))

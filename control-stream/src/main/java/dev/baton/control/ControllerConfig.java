@@ -1,5 +1,6 @@
 package dev.baton.control;
 
+import dev.baton.control.launch.LaunchJournal;
 import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.Topics;
 import java.util.LinkedHashMap;
@@ -39,8 +40,8 @@ public final class ControllerConfig extends AbstractConfig {
 
   public static final String CHECKPOINT_LOCATION = "controller.checkpoint-location";
   private static final String CHECKPOINT_LOCATION_DOC = "Where the controller's Structured Streaming queries keep"
-      + " offsets and run state: a local path or an s3:// URI. Required by the controller only; other commands"
-      + " ignore it.";
+      + " offsets and run state: a local path or an object-store URI: s3a://bucket/prefix (S3A), or s3:// on EMR"
+      + " (EMRFS). Required by the controller only; other commands ignore it.";
 
   public static final String TRIGGER_INTERVAL_MS = "controller.trigger-interval-ms";
   public static final long TRIGGER_INTERVAL_MS_DEFAULT = 100;
@@ -51,9 +52,11 @@ public final class ControllerConfig extends AbstractConfig {
   private static final String MAX_CONCURRENT_STAGES_DOC = "Stage attempts the in-process launcher runs at once.";
 
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
-  private static final String LAUNCH_JOURNAL_LOCATION_DOC = "Local folder of the launch journal (the launches"
-      + " already made, so a replayed micro-batch never launches twice). Default: the checkpoint location with"
-      + " '-launches' appended.";
+  private static final String LAUNCH_JOURNAL_LOCATION_DOC = "Where the launch journal is (the launches already"
+      + " made, so a replayed micro-batch never launches twice and a restarted controller knows what was running):"
+      + " a local folder or an s3:// (s3a://) prefix, written with S3 conditional writes. Default: the checkpoint"
+      + " location with '-launches' appended. Must not be local when the checkpoint is not: it would be lost with"
+      + " the machine while the checkpoint survives.";
 
   public static final String MAX_OFFSETS_PER_TRIGGER = "controller.max-offsets-per-trigger";
   public static final long MAX_OFFSETS_PER_TRIGGER_DEFAULT = 10_000;
@@ -189,10 +192,28 @@ public final class ControllerConfig extends AbstractConfig {
     return getInt(MAX_CONCURRENT_STAGES);
   }
 
-  /** Local folder of the launch journal; default the checkpoint location with {@code -launches} appended. */
+  /**
+   * Where the launch journal is: a local folder or an {@code s3://}/{@code s3a://} prefix; default the
+   * checkpoint location with {@code -launches} appended.
+   *
+   * @throws ConfigException if the journal would be local while the checkpoint is remote, or is on a
+   *     store other than a local folder or S3
+   */
   public String launchJournalLocation() {
+    String checkpoint = checkpointLocation();
     String location = getString(LAUNCH_JOURNAL_LOCATION);
-    return location != null ? location : checkpointLocation() + "-launches";
+    if (location == null) {
+      location = checkpoint.replaceAll("/+$", "") + "-launches";
+    }
+    if (LaunchJournal.isLocal(location) && !LaunchJournal.isLocal(checkpoint)) {
+      throw new ConfigException(LAUNCH_JOURNAL_LOCATION, location, "a local launch journal with the remote checkpoint "
+          + checkpoint + " would be lost with the machine while the checkpoint survives: put it on the same store");
+    }
+    if (!LaunchJournal.isLocal(location) && !LaunchJournal.isS3(location)) {
+      throw new ConfigException(LAUNCH_JOURNAL_LOCATION, location, "the launch journal must be a local folder or"
+          + " an s3:// (s3a://) prefix (with the checkpoint on another store, set this key to an S3 prefix)");
+    }
+    return location;
   }
 
   /** Most Kafka records one micro-batch of each controller query reads. */

@@ -41,7 +41,7 @@ class ControllerConfigTest {
     assertThat(config.checkpointLocation()).isEqualTo("s3://ops/baton/checkpoint");
     assertThat(config.triggerIntervalMs()).isEqualTo(250L);
     assertThat(config.maxConcurrentStages()).isEqualTo(3);
-    assertThat(config.launchJournalLocation()).isEqualTo("/data/launches");
+    assertThat(config.launchJournalLocation()).isEqualTo("s3://ops/baton/launches");
     assertThat(config.ledgerIntervalMs()).isEqualTo(1_000L);
     assertThat(config.maxOffsetsPerTrigger()).isEqualTo(500L);
     assertThat(config.stateRetentionMs()).isEqualTo(86_400_000L);
@@ -50,6 +50,29 @@ class ControllerConfigTest {
     assertThat(config.dlqTopic()).isEqualTo("prod.dlq");
     assertThat(config.alertsTopic()).isEqualTo("prod.alerts");
     assertThat(config.ledgerTopic()).isEqualTo("prod.ledger");
+  }
+
+  @Test
+  void theLaunchJournalFollowsARemoteCheckpointAndIsNeverLocalBesideIt() {
+    Map<String, String> remote = new HashMap<>(Map.of("kafka.bootstrap.servers", "b:9092",
+        "controller.checkpoint-location", "s3://ops/baton/checkpoint/"));
+    assertThat(ControllerConfig.fromConfig(remote).launchJournalLocation()).isEqualTo("s3://ops/baton/checkpoint-launches");
+
+    remote.put("controller.launch-journal-location", "/var/baton/launches");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(remote).launchJournalLocation())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("controller.launch-journal-location")
+        .hasMessageContaining("a local launch journal with the remote checkpoint s3://ops/baton/checkpoint/");
+
+    remote.put("controller.launch-journal-location", "hdfs://nn/baton/launches");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(remote).launchJournalLocation())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("must be a local folder or an s3:// (s3a://) prefix");
+
+    Map<String, String> local = Map.of("kafka.bootstrap.servers", "b:9092",
+        "controller.checkpoint-location", "file:///var/baton/checkpoint", "controller.launch-journal-location",
+        "s3a://ops/launches");
+    assertThat(ControllerConfig.fromConfig(local).launchJournalLocation()).isEqualTo("s3a://ops/launches");
   }
 
   @Test
@@ -114,7 +137,7 @@ class ControllerConfigTest {
     config.put("controller.checkpoint-location", "s3://ops/baton/checkpoint");
     config.put("controller.trigger-interval-ms", "250");
     config.put("controller.max-concurrent-stages", "3");
-    config.put("controller.launch-journal-location", "/data/launches");
+    config.put("controller.launch-journal-location", "s3://ops/baton/launches");
     config.put("controller.ledger-interval-ms", "1000");
     config.put("controller.max-offsets-per-trigger", "500");
     config.put("controller.state-retention-ms", "86400000");

@@ -10,8 +10,11 @@ import dev.baton.stages.spi.InvalidStageOptionsException;
  *     {@code [durationMs, maxDurationMs]} (default: {@code durationMs})
  * @param failureRate probability in {@code [0, 1]} that an attempt fails with error type {@value
  *     NoopStage#INJECTED_FAILURE} (default 0)
+ * @param executionLog a local file to which each execution appends the line {@code
+ *     <runId>/<stage>/<attempt>} when it starts (default: none) — the stage's own side effect, by which
+ *     a test counts how often an attempt really ran
  */
-public record NoopOptions(Long durationMs, Long maxDurationMs, Double failureRate) {
+public record NoopOptions(Long durationMs, Long maxDurationMs, Double failureRate, String executionLog) {
   public NoopOptions {
     durationMs = durationMs == null ? 0L : durationMs;
     if (durationMs < 0) {

@@ -5,7 +5,12 @@ import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageOptions;
 import dev.baton.stages.spi.StageResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,6 +41,15 @@ public final class NoopStage implements Stage {
   @Override
   public StageResult run(StageContext context, SparkSession spark) {
     String identity = context.runId() + "/" + context.stage() + "/" + context.attempt();
+    if (options.executionLog() != null) {
+      try {
+        // one write(2) of one short line with O_APPEND: lines of concurrent attempts do not interleave
+        Files.writeString(Path.of(options.executionLog()), identity + "\n", StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot append to execution log " + options.executionLog(), e);
+      }
+    }
     long durationMs = options.durationMs()
         + (long) Math.floor(draw(identity + "/duration") * (options.maxDurationMs() - options.durationMs() + 1));
     if (durationMs > 0) {

@@ -99,6 +99,16 @@ public final class InProcessLauncher implements Launcher {
     }
   }
 
+  /**
+   * {@link AttemptState#LOST} for a stage Baton runs: it ran in a thread of the controller process that
+   * recorded it, which is gone (this launcher is new with its process). {@link AttemptState#RUNNING} for
+   * an external stage, whose completion comes from outside and does not depend on the controller.
+   */
+  @Override
+  public AttemptState reconcile(JournaledLaunch launch) {
+    return StageTypes.isRunByBaton(launch.stageType()) ? AttemptState.LOST : AttemptState.RUNNING;
+  }
+
   @Override
   public void cancel(String launchKey) {
     Future<?> attempt = active.remove(launchKey);

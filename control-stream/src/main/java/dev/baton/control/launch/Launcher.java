@@ -27,6 +27,25 @@ public interface Launcher extends AutoCloseable {
    */
   void cancel(String launchKey);
 
+  /** What {@link #reconcile} found of an attempt launched by an earlier controller process. */
+  enum AttemptState {
+    /** It may still be running (or its completion may still come from outside): keep waiting for it. */
+    RUNNING,
+    /** It cannot finish any more (it died with the process that ran it): declare it LOST now. */
+    LOST
+  }
+
+  /**
+   * Says what became of {@code launch}, an attempt an earlier controller process launched and whose
+   * end the journal has not seen. Called once per such attempt when the controller starts, before
+   * its queries run, so that an attempt that died with its controller is retried within seconds
+   * rather than after its timeout. Must not block for long (at most one status request).
+   *
+   * @throws RuntimeException if the launcher cannot tell (the controller then fails to start, and
+   *     says which attempt)
+   */
+  AttemptState reconcile(JournaledLaunch launch);
+
   /** Stops accepting launches and releases resources; running attempts may be interrupted. */
   @Override
   void close();

@@ -1,12 +1,14 @@
 package dev.baton.control.stream;
 
 import dev.baton.control.alert.AlertWebhook;
+import dev.baton.control.launch.JournaledLaunch;
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.LaunchRequest;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.control.pipeline.WebhookDefinition;
 import dev.baton.control.state.Command;
 import dev.baton.schemas.ControlEvents;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes one micro-batch of commands on the driver ({@code foreachBatch}). The launch path comes
- * first and touches only Kafka and the launch journal: publish {@code StageLaunched}, wait for
- * the acknowledgements, launch. Then, without waiting in between: cancel attempts, append the
+ * first and touches only Kafka and the launch journal: record the launch in the journal, publish
+ * {@code StageLaunched}, wait for the acknowledgements, mark them in the journal, launch (see
+ * {@link LaunchJournal} for what a replayed micro-batch does with each step). Then, without waiting in between: cancel attempts, append the
  * ledger rows to the ledger changelog topic (a second query writes them to Iceberg, off this
  * path), publish {@code RunCompleted}, alerts (and their webhooks) and dead letters. The batch
  * fails, and so runs again, if Kafka does not acknowledge any of it.
@@ -48,6 +51,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient Launcher launcher;
   private final transient ControlEventPublisher publisher;
   private final transient LaunchJournal journal;
+  private final String epoch;
   private final String dlqTopic;
   private final String alertsTopic;
   private final String ledgerTopic;
@@ -55,8 +59,18 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient EventSerde serde;
   private final transient Map<String, AlertWebhook> webhooks = new ConcurrentHashMap<>();
 
-  CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher,
-      String dlqTopic, String alertsTopic, String ledgerTopic, ControllerMetrics metrics, EventSerde serde) {
+  /** Run statuses after which no attempt of the run launches again (a resume makes new attempts). */
+  private static final java.util.Set<String> ENDED_RUN = java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+  /** Attempt statuses of an attempt not yet ended. */
+  private static final java.util.Set<String> UNENDED_ATTEMPT = java.util.Set.of("PENDING", "RUNNING");
+
+  /**
+   * @param epoch this controller process's id, recorded with each launch (see {@link Reconciler})
+   */
+  CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, String epoch,
+      ControlEventPublisher publisher, String dlqTopic, String alertsTopic, String ledgerTopic,
+      ControllerMetrics metrics, EventSerde serde) {
+    this.epoch = epoch;
     this.serde = serde;
     this.alertsTopic = alertsTopic;
     this.ledgerTopic = ledgerTopic;
@@ -88,17 +102,29 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     // 1. the launch path
     List<Command.LaunchStage> launches = new ArrayList<>();
+    List<JournaledLaunch> journaled = new ArrayList<>();
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
-        String launchKey = launch.runId() + "/" + launch.stage() + "/" + launch.attempt();
-        if (!journal.recordIfAbsent(launchKey)) {
-          // this micro-batch ran before (controller restart): the launch was made then
-          LOG.warn("Not launching {} again: already in the launch journal (micro-batch {} replayed)", launchKey, batchId);
+        StageDefinition stage = pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow();
+        JournaledLaunch entry = new JournaledLaunch(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(),
+            stage.type(), launcher.name(), epoch, System.currentTimeMillis());
+        LaunchJournal.Recorded recorded = journal.record(entry);
+        if (recorded == LaunchJournal.Recorded.ACKNOWLEDGED) {
+          // this micro-batch ran before (controller restart) and launched it then
+          LOG.info("Not launching {} again: already in the launch journal (micro-batch {} replayed)",
+              entry.launchKey(), batchId);
           metrics.launchDeduplicated();
           continue;
         }
+        if (recorded == LaunchJournal.Recorded.NOT_ACKNOWLEDGED) {
+          // recorded before a crash, but StageLaunched never reached Kafka, so it never launched
+          LOG.info("Launching {} under the same key: journaled by micro-batch {} before a restart, but its"
+              + " StageLaunched was never acknowledged", entry.launchKey(), batchId);
+          metrics.relaunchedUnacknowledged();
+        }
         launches.add(launch);
+        journaled.add(entry);
         sends.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
             new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
       }
@@ -107,6 +133,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       publisher.flush();
       awaitAcknowledged(sends);
       sends.clear();
+      journaled.forEach(journal::acknowledged);
     }
     for (Command.LaunchStage launch : launches) {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
@@ -125,8 +152,14 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         metrics.ignored(ignored.reason());
       } else if (command instanceof Command.RecordRun run) {
         metrics.runStatus(run.runId(), run.status());
+        if (ENDED_RUN.contains(run.status())) {
+          journal.prune(run.runId()); // no launch of this run can be replayed any more
+        }
         sends.add(publisher.publishRawAsync(ledgerTopic, run.runId(), Json.write(run), List.of()));
       } else if (command instanceof Command.RecordStageAttempt attempt) {
+        if (!UNENDED_ATTEMPT.contains(attempt.status())) {
+          journal.ended(attempt.runId(), attempt.stage(), attempt.attempt());
+        }
         sends.add(publisher.publishRawAsync(ledgerTopic, attempt.runId(), Json.write(attempt), List.of()));
       } else if (command instanceof Command.PublishRunCompleted completed) {
         sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),

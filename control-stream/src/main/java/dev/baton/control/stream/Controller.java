@@ -75,7 +75,7 @@ public final class Controller implements AutoCloseable {
    * Settings of the whole SparkContext the controller runs in, stages included: FAIR scheduling
    * between stages, UTC timestamps, and {@link ForkFreeLocalFileSystem} for {@code file:} (no forked
    * {@code chmod} per file written; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md).
-   * The control query's own tuning is not here: see {@link #querySessionConf()}.
+   * The control query's own tuning is not here: see {@link #querySessionConf(String)}.
    */
   public static Map<String, String> sparkDefaults() {
     Map<String, String> conf = new LinkedHashMap<>();
@@ -89,33 +89,46 @@ public final class Controller implements AutoCloseable {
    * SQL settings of the session the controller's two queries run in, a session of their own
    * ({@link SparkSession#newSession()}) so that stages in the same SparkContext keep theirs: RocksDB
    * state store with changelog checkpointing, 2 shuffle partitions (the state is small and keyed by
-   * run), and the file-system checkpoint manager (the FileContext one forks {@code readlink} on every
-   * rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md).
+   * run), and a checkpoint file manager for where the checkpoint is:
+   * <ul>
+   *   <li>a local path: the file-system one (the FileContext one forks {@code readlink} on every
+   *       rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md);
+   *   <li>an object store ({@code s3a://}, {@code s3://}, …): Spark's
+   *       {@code AbortableStreamBasedCheckpointFileManager} (module spark-hadoop-cloud), which writes
+   *       each checkpoint file in place and aborts the upload on failure instead of writing a temporary
+   *       file and renaming it: S3 has no atomic rename (S3A renames by copy and delete). It needs a
+   *       file system with abortable output streams, which S3A has since Hadoop 3.3.1.
+   * </ul>
+   *
+   * @param checkpointLocation {@code controller.checkpoint-location}
    */
-  public static Map<String, String> querySessionConf() {
+  public static Map<String, String> querySessionConf(String checkpointLocation) {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put("spark.sql.streaming.stateStore.providerClass",
         "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider");
     conf.put("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
-    conf.put("spark.sql.streaming.checkpointFileManagerClass",
-        "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager");
+    conf.put("spark.sql.streaming.checkpointFileManagerClass", LaunchJournal.isLocal(checkpointLocation)
+        ? "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager"
+        : "org.apache.spark.internal.io.cloud.AbortableStreamBasedCheckpointFileManager");
     conf.put("spark.sql.shuffle.partitions", "2");
     return conf;
   }
 
   /**
-   * Creates the ledger tables if needed and starts both queries, in a new session of {@code
-   * stageSession}'s SparkContext with {@link #querySessionConf()}: the launcher's stages keep
+   * Reconciles the attempts the previous controller process left unended ({@link Reconciler}: an
+   * attempt that died with it is reported LOST now), creates the ledger tables if needed and starts
+   * both queries, in a new session of {@code
+   * stageSession}'s SparkContext with {@link #querySessionConf(String)}: the launcher's stages keep
    * {@code stageSession}'s settings.
    *
    * @param stageSession the session stages run in (the in-process launcher's)
-   * @throws IllegalStateException if a query cannot start (the cause says why)
+   * @throws IllegalStateException if a query cannot start or an attempt cannot be reconciled (the cause says why)
    */
   public static Controller start(SparkSession stageSession, ControllerConfig config, Pipelines pipelines,
       Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
     requireNonNull(stageSession, "Invalid spark: null");
     SparkSession spark = stageSession.newSession();
-    querySessionConf().forEach(spark.conf()::set);
+    querySessionConf(config.checkpointLocation()).forEach(spark.conf()::set);
     // Iceberg's worker pool registers a JVM shutdown hook when its class initialises: do it now, so
     // a SIGTERM during the ledger query's first commit does not fail that initialisation
     org.apache.iceberg.util.ThreadPools.getWorkerPool();
@@ -133,7 +146,11 @@ public final class Controller implements AutoCloseable {
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(), config.objectsTopic()),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
-    CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, publisher, config.dlqTopic(),
+    createCheckpointRoot(spark, config.checkpointLocation());
+    createCheckpointRoot(spark, config.ledgerCheckpointLocation());
+    String epoch = java.util.UUID.randomUUID().toString();
+    Reconciler.reconcile(journal, launcher, publisher, metrics, epoch);
+    CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, epoch, publisher, config.dlqTopic(),
         config.alertsTopic(), config.ledgerTopic(), metrics, SchemaRegistries.serde(config.schemaRegistry()));
     StreamingQuery query = null;
     try {
@@ -176,6 +193,32 @@ public final class Controller implements AutoCloseable {
         stopQuietly(query, e);
       }
       throw new IllegalStateException("Cannot start the controller queries: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates the checkpoint's root folder on an object store, with a small marker file in it. The
+   * abortable-stream checkpoint manager creates files through Hadoop's FileContext without creating
+   * parents, and S3A then wants to see the parent: the query's first file ({@code metadata}) would fail
+   * with FileNotFoundException. A directory marker alone is not seen by every S3 implementation (the
+   * local S3 endpoint's filesystem store hides it); an object under the prefix always is. Nothing to
+   * do on a local checkpoint.
+   */
+  private static void createCheckpointRoot(SparkSession spark, String location) {
+    if (LaunchJournal.isLocal(location)) {
+      return;
+    }
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+    org.apache.hadoop.fs.Path marker = new org.apache.hadoop.fs.Path(root, "_baton_checkpoint");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(marker)) {
+        try (var out = fs.create(marker, true)) {
+          out.write("Baton controller checkpoint\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot create the checkpoint folder " + location, e);
     }
   }
 
@@ -273,9 +316,9 @@ public final class Controller implements AutoCloseable {
    * interrupted half-way runs again on the next start), then the control query after giving a
    * running micro-batch up to 30 s to finish (best effort: a batch may still start in between). A
    * control micro-batch interrupted half-way is safe too: it was not committed, so the next start
-   * runs it again, and the launch journal makes its repeated launches harmless; an attempt journaled
-   * but not yet launched is recovered through its timeout (LOST, then retried). The checkpoints
-   * keep offsets and state for the next start.
+   * runs it again, and the launch journal makes its repeated launches harmless (one journaled but never
+   * acknowledged is launched then). Attempts still running here end with the process; the next start
+   * reports them LOST ({@link Reconciler}). The checkpoints keep offsets and state for the next start.
    */
   @Override
   public void close() {
