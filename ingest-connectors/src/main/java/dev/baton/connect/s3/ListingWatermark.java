@@ -23,7 +23,10 @@ import java.util.TreeMap;
  * (docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html) shows it while it is in
  * progress, and the poller lists uploads <em>before</em> objects, so an upload completed after
  * one listing of objects is still among the previous listing's uploads when the next listing of
- * objects (strongly consistent since December 2020) shows its object.
+ * objects (strongly consistent since December 2020) shows its object. After a restart, the uploads
+ * kept in the last committed offset count as the previous listing's; an upload started after that
+ * listing has a LastModified within the grace window of that offset's watermark, provided one
+ * listing takes less than {@code listing.grace.ms}.
  *
  * <p>An upload is matched to its object by key only: stores differ in what they report as an
  * upload's Initiated (S3Proxy: the time of the listing) and as its object's LastModified (S3Proxy:
@@ -45,7 +48,7 @@ final class ListingWatermark {
     /** Not emitted yet, LastModified within the grace window. */
     NEW(true, "new"),
     /** Not emitted yet, LastModified behind the window, but the object of a tracked multipart upload. */
-    NEW_MULTIPART(true, "new (multipart upload that completed after the watermark passed its start)"),
+    NEW_MULTIPART(true, "new although behind the watermark (its key had a multipart upload in progress)"),
     /** This key with this LastModified was emitted already. */
     ALREADY_EMITTED(false, "already emitted"),
     /** LastModified behind the grace window and no tracked multipart upload of its key: emitted before. */
