@@ -1,8 +1,6 @@
 package dev.baton.connect.s3;
 
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -25,27 +23,46 @@ import software.amazon.awssdk.services.emrserverless.model.ResourceNotFoundExcep
  *       {@code Step.Status.FailureDetails.{Reason,Message,LogFile}}; needs
  *       {@code elasticmapreduce:DescribeStep}.
  * </ul>
- * One client per API and region (the event's), AWS default credentials chain. Thread-safe.
+ * One client per API and region (the event's), AWS default credentials chain; at most
+ * {@link #MAX_REGIONS} regions' clients per API are kept open, the least recently used is closed
+ * when another region needs one. Thread-confined (one per task, used by its poll thread); {@link
+ * #close()} closes every client.
  */
 final class AwsEmrLookup implements EmrLookup, AutoCloseable {
-  private final String serverlessEndpoint;
-  private final String emrEndpoint;
-  private final Map<String, EmrServerlessClient> serverlessClients = new ConcurrentHashMap<>();
-  private final Map<String, EmrClient> emrClients = new ConcurrentHashMap<>();
+  /** Most regions whose clients are kept open, per API. */
+  static final int MAX_REGIONS = 8;
+
+  private final RegionalClients<EmrServerlessClient> serverlessClients;
+  private final RegionalClients<EmrClient> emrClients;
 
   /**
    * @param serverlessEndpoint EMR Serverless endpoint override (e.g. a VPC endpoint); empty for the region's
    * @param emrEndpoint EMR endpoint override; empty for the region's
    */
   AwsEmrLookup(String serverlessEndpoint, String emrEndpoint) {
-    this.serverlessEndpoint = serverlessEndpoint;
-    this.emrEndpoint = emrEndpoint;
+    this(new RegionalClients<>("EMR Serverless", MAX_REGIONS, region -> serverlessClient(region, serverlessEndpoint)),
+        new RegionalClients<>("EMR", MAX_REGIONS, region -> emrClient(region, emrEndpoint)));
+  }
+
+  /** With the given client caches (closed by {@link #close()}). */
+  AwsEmrLookup(RegionalClients<EmrServerlessClient> serverlessClients, RegionalClients<EmrClient> emrClients) {
+    this.serverlessClients = serverlessClients;
+    this.emrClients = emrClients;
+  }
+
+  /** The EMR Serverless client of a region; {@code endpoint} empty for the region's. */
+  static EmrServerlessClient serverlessClient(String region, String endpoint) {
+    return client(EmrServerlessClient.builder(), region, endpoint);
+  }
+
+  /** The EMR client of a region; {@code endpoint} empty for the region's. */
+  static EmrClient emrClient(String region, String endpoint) {
+    return client(EmrClient.builder(), region, endpoint);
   }
 
   @Override
   public Optional<EmrLookup.JobRun> jobRun(String region, String applicationId, String jobRunId) {
-    EmrServerlessClient client = serverlessClients.computeIfAbsent(region,
-        r -> client(EmrServerlessClient.builder(), r, serverlessEndpoint));
+    EmrServerlessClient client = serverlessClients.get(region);
     software.amazon.awssdk.services.emrserverless.model.JobRun run; // not EmrLookup.JobRun
     try {
       run = client.getJobRun(request -> request.applicationId(applicationId).jobRunId(jobRunId)).jobRun();
@@ -62,7 +79,7 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
 
   @Override
   public Optional<StepFailure> stepFailure(String region, String clusterId, String stepId) {
-    EmrClient client = emrClients.computeIfAbsent(region, r -> client(EmrClient.builder(), r, emrEndpoint));
+    EmrClient client = emrClients.get(region);
     Step step = client.describeStep(request -> request.clusterId(clusterId).stepId(stepId)).step();
     FailureDetails failure = step == null || step.status() == null ? null : step.status().failureDetails();
     return failure == null ? Optional.empty()
@@ -77,7 +94,7 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
 
   @Override
   public void close() {
-    serverlessClients.values().forEach(EmrServerlessClient::close);
-    emrClients.values().forEach(EmrClient::close);
+    serverlessClients.close();
+    emrClients.close();
   }
 }

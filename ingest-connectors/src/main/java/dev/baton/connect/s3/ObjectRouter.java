@@ -58,23 +58,34 @@ final class ObjectRouter {
 
   /** Whether the connector's bucket, prefix and glob filters keep this object. */
   boolean keeps(String bucket, String key) {
+    return exclusion(bucket, key).isEmpty();
+  }
+
+  /** Why the connector's bucket, prefix and glob filters drop this object; empty when they keep it. */
+  Optional<String> exclusion(String bucket, String key) {
     if (!config.bucket().isBlank() && !config.bucket().equals(bucket)) {
-      return false;
+      return Optional.of("bucket " + bucket + " is not s3.bucket " + config.bucket());
     }
     if (config.prefixes().stream().noneMatch(key::startsWith)) {
-      return false;
+      return Optional.of("key outside s3.prefixes " + config.prefixes());
     }
     if (include.isEmpty() && exclude.isEmpty()) {
-      return true;
+      return Optional.empty();
     }
     Path path;
     try {
       path = Path.of(key);
     } catch (InvalidPathException e) {
-      return include.isEmpty(); // a key no glob can describe (e.g. a NUL): only kept when nothing is required
+      // a key no glob can describe (e.g. a NUL): only kept when nothing is required
+      return include.isEmpty() ? Optional.empty() : Optional.of("key matches no key.include.globs (no glob can)");
     }
-    return (include.isEmpty() || include.stream().anyMatch(m -> m.matches(path)))
-        && exclude.stream().noneMatch(m -> m.matches(path));
+    if (!include.isEmpty() && include.stream().noneMatch(m -> m.matches(path))) {
+      return Optional.of("key matches no key.include.globs " + config.includeGlobs());
+    }
+    if (exclude.stream().anyMatch(m -> m.matches(path))) {
+      return Optional.of("key matches key.exclude.globs " + config.excludeGlobs());
+    }
+    return Optional.empty();
   }
 
   /**

@@ -136,8 +136,9 @@ public final class S3EventSourceConfig extends AbstractConfig {
   public static final String LISTING_GRACE_MS_CONFIG = "listing.grace.ms";
   public static final String LISTING_GRACE_MS_DOC =
       "How far behind the newest LastModified seen an object may appear and still be emitted, ms (covers"
-          + " multipart uploads, whose LastModified is their start). Keys within the window are remembered in"
-          + " the source offset.";
+          + " objects that become visible after newer ones, and a listing's own duration: keep it above the time one"
+          + " listing takes). Keys within the window are remembered in the source offset. Multipart uploads, whose"
+          + " LastModified is their start, are tracked with ListMultipartUploads whatever their duration.";
   public static final long LISTING_GRACE_MS_DEFAULT = 300_000;
 
   public static final String BATCH_MAX_RECORDS_CONFIG = "batch.max.records";

@@ -46,6 +46,8 @@ final class SqsPoller implements AutoCloseable {
   private final SqsClient sqs;
   private final QueueMessageParser parser;
   private final ObjectRouter router;
+  /** Object events the filters dropped (poll thread only). */
+  private long notEmitted;
   private final Map<String, String> partition;
   /** Messages received and not deleted yet (their records unacknowledged, or their delete pending), by message id. */
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
@@ -171,13 +173,21 @@ final class SqsPoller implements AutoCloseable {
     List<ObjectRouter.Output> outputs = new ArrayList<>();
     for (ParsedEvent event : events) {
       if (event instanceof ParsedEvent.ObjectEvent object) {
-        router.route(object.event()).ifPresent(outputs::add);
+        Optional<ObjectRouter.Output> routed = router.route(object.event());
+        if (routed.isPresent()) {
+          outputs.add(routed.get());
+        } else {
+          LOG.info("SQS message {}: not emitting s3://{}/{}: {} ({} objects not emitted by this task)",
+              message.messageId(), object.event().getBucket(), object.event().getKey(),
+              router.exclusion(object.event().getBucket(), object.event().getKey()).orElse("filtered"),
+              ++notEmitted);
+        }
       } else if (event instanceof ParsedEvent.StageEvent stage) {
         outputs.add(router.stageEvent(stage.event()));
       } else if (event instanceof ParsedEvent.Unroutable unroutable) {
         outputs.add(router.deadLetter(message.messageId(), body, unroutable.reason()));
       } else if (event instanceof ParsedEvent.Skipped skipped) {
-        LOG.debug("SQS message {}: skipped: {}", message.messageId(), skipped.reason());
+        LOG.info("SQS message {}: skipped: {}", message.messageId(), skipped.reason());
       }
     }
     return outputs;

@@ -48,4 +48,15 @@ class ObjectRouterTest {
     assertThat(router.keeps("b", "orders/b1/_SUCCESS")).isFalse();
     assertThat(router.keeps("b", "orders/b1/data.csv")).isTrue();
   }
+
+  @Test
+  void theReasonAFilterDropsAnObjectIsNamed() {
+    ObjectRouter router = router(Map.of("s3.bucket", "landing", "s3.prefixes", "orders/",
+        "key.include.globs", "**/*.csv", "key.exclude.globs", "orders/tmp/**"));
+    assertThat(router.exclusion("raw", "orders/b1/part.csv")).contains("bucket raw is not s3.bucket landing");
+    assertThat(router.exclusion("landing", "parts/b1/part.csv")).contains("key outside s3.prefixes [orders/]");
+    assertThat(router.exclusion("landing", "orders/b1/part.parquet")).contains("key matches no key.include.globs [**/*.csv]");
+    assertThat(router.exclusion("landing", "orders/tmp/part.csv")).contains("key matches key.exclude.globs [orders/tmp/**]");
+    assertThat(router.exclusion("landing", "orders/b1/part.csv")).isEmpty();
+  }
 }

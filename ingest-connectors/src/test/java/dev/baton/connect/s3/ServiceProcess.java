@@ -41,6 +41,14 @@ final class ServiceProcess implements AutoCloseable {
         List.of(String.valueOf(port), "baton-s3-events", "baton-s3-events-dlq", "5"), Map.of(), port, logDir);
   }
 
+  /** S3Proxy with bucket {@code bucket}, no event notifications. */
+  static ServiceProcess s3WithoutNotifications(Path dataDir, Path logDir, String accessKey, String secretKey, String bucket)
+      throws Exception {
+    int port = freePort();
+    return start("s3-endpoint", "dev.baton.local.s3.S3EndpointMain", List.of(dataDir.toString(), String.valueOf(port), bucket),
+        Map.of("BATON_S3_ACCESS_KEY", accessKey, "BATON_S3_SECRET_KEY", secretKey), port, logDir);
+  }
+
   /** S3Proxy with bucket landing, announcing objects created in it on {@code queueUrl}. */
   static ServiceProcess s3(Path dataDir, Path logDir, String accessKey, String secretKey, String queueUrl) throws Exception {
     int port = freePort();
