@@ -233,7 +233,8 @@ final class RunsCommand {
   /** Prints a run as a table of its stages in pipeline order (stages never launched included). */
   static void print(PrintStream out, RunRecord run, List<AttemptRecord> attempts, Optional<PipelineDefinition> pipeline) {
     out.printf("run       %s%npipeline  %s%nstatus    %s%s%ntrigger   %s%nstarted   %s%ncompleted %s (%s)%n%n",
-        run.runId(), run.pipeline(), run.status(), run.resumes() == 0 ? "" : " (resumed " + run.resumes() + "x)",
+        run.runId(), run.pipeline() + (run.pipelineVersion() == null ? "" : " (version " + run.pipelineVersion() + ")"),
+        run.status(), run.resumes() == 0 ? "" : " (resumed " + run.resumes() + "x)",
         run.triggerKey(), time(run.startedAt()), time(run.completedAt()), duration(run.startedAt(), run.completedAt()));
     Map<String, List<AttemptRecord>> byStage = new LinkedHashMap<>();
     pipeline.ifPresent(p -> p.stages().forEach(stage -> byStage.put(stage.name(), new ArrayList<>())));

@@ -37,9 +37,12 @@ public final class LedgerReader {
    * @param failedStages stages whose last attempt FAILED
    * @param params the run's parameters (empty for runs recorded before the column existed)
    * @param resumes how many times the run was resumed
+   * @param pipelineVersion the content hash of the pipeline version the run decides on, or null for runs
+   *     recorded before runs kept their version
    */
   public record RunRecord(String runId, String pipeline, String triggerKey, String status, Instant startedAt,
-      Instant completedAt, List<String> failedStages, Map<String, String> params, int resumes) {}
+      Instant completedAt, List<String> failedStages, Map<String, String> params, int resumes,
+      String pipelineVersion) {}
 
   /** One row of {@code baton_system.stage_attempts}. */
   public record AttemptRecord(String runId, String stage, int attempt, String status, Instant launchedAt,
@@ -116,7 +119,8 @@ public final class LedgerReader {
     return new RunRecord((String) r.getField("run_id"), (String) r.getField("pipeline"),
         (String) r.getField("trigger_key"), (String) r.getField("status"), instant(r.getField("started_at")),
         instant(r.getField("completed_at")), failed == null ? List.of() : List.copyOf((List<String>) failed),
-        params == null ? Map.of() : Map.copyOf((Map<String, String>) params), resumes == null ? 0 : (Integer) resumes);
+        params == null ? Map.of() : Map.copyOf((Map<String, String>) params), resumes == null ? 0 : (Integer) resumes,
+        (String) r.getField("pipeline_version"));
   }
 
   private static Instant instant(Object value) {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *
  * @param bucket the bucket watched
  * @param prefix key prefix, ending with {@code /} (or empty)
- * @param requiredFiles file names (below the batch folder) that must all be present
+ * @param requiredFiles file names (below the batch folder) that must all be present; kept sorted, so a
+ *     definition's JSON (and {@link PipelineVersions#hash}) is the same in every JVM
  */
 public record ObjectTrigger(String bucket, String prefix, Set<String> requiredFiles) implements Serializable {
 
@@ -23,7 +24,8 @@ public record ObjectTrigger(String bucket, String prefix, Set<String> requiredFi
   public ObjectTrigger {
     requireNonNull(bucket, "Invalid bucket: null");
     prefix = prefix == null ? "" : prefix;
-    requiredFiles = Set.copyOf(requireNonNull(requiredFiles, "Invalid requiredFiles: null"));
+    requiredFiles = java.util.Collections.unmodifiableSortedSet(
+        new java.util.TreeSet<>(requireNonNull(requiredFiles, "Invalid requiredFiles: null")));
   }
 
   /**

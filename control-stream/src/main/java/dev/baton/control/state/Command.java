@@ -2,6 +2,7 @@ package dev.baton.control.state;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.baton.control.pipeline.StageDefinition;
 import java.util.List;
 import java.util.Map;
 
@@ -25,9 +26,11 @@ public sealed interface Command {
    * @param launchedAtMs when the decision was made, epoch ms
    * @param readyAtMs when the stage became runnable: its last upstream finished, the run started,
    *     or its retry back-off ended, epoch ms
+   * @param definition the stage as the run's pipeline version defines it (type, options), which is
+   *     what launches, whatever the pipeline's YAML says now
    */
   record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
-      long launchedAtMs, long readyAtMs) implements Command {}
+      long launchedAtMs, long readyAtMs, StageDefinition definition) implements Command {}
 
   /**
    * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the
@@ -47,9 +50,12 @@ public sealed interface Command {
    *
    * @param params the run's parameters (what a rerun repeats)
    * @param resumes how many times the run was resumed
+   * @param pipelineVersion the content hash of the pipeline version the run decides on ({@code
+   *     PipelineVersions#hash}), or null when not known (state written before runs kept their version)
    */
   record RecordRun(String runId, String pipeline, String triggerKey, String status, Long startedAtMs,
-      Long completedAtMs, List<String> failedStages, Map<String, String> params, int resumes) implements Command {}
+      Long completedAtMs, List<String> failedStages, Map<String, String> params, int resumes, String pipelineVersion)
+      implements Command {}
 
   /** Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. */
   record RecordStageAttempt(String runId, String pipeline, String stage, int attempt, String status,

@@ -2,6 +2,8 @@ package dev.baton.control.state;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.PipelineVersions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +28,12 @@ import java.util.Set;
  * @param slaMissed whether the run's SLA alert has been raised
  * @param operatorRequests event ids of the resume/cancel requests applied, so a re-delivered request is ignored
  * @param compacted whether only a tombstone is left (an ended run past the state retention): no
- *     stages, parameters or request ids
+ *     stages, parameters, request ids or pipeline definition
+ * @param pipelineVersion the {@link PipelineVersions#hash content hash} of {@code pipelineDefinition};
+ *     null for state written before runs kept their version, until the controller adopts one for it
+ * @param pipelineDefinition the pipeline version the run decides on ({@link PipelineVersions#forRun}:
+ *     no webhook), kept from its creation (or its last resume) whatever the pipeline's YAML says now;
+ *     null in a tombstone and in state written before runs kept their version
  */
 public record RunState(
     String runId,
@@ -42,7 +49,9 @@ public record RunState(
     int resumes,
     boolean slaMissed,
     Set<String> operatorRequests,
-    boolean compacted) {
+    boolean compacted,
+    String pipelineVersion,
+    PipelineDefinition pipelineDefinition) {
 
   public RunState {
     requireNonNull(runId, "Invalid runId: null");
@@ -56,23 +65,30 @@ public record RunState(
     operatorRequests = operatorRequests == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(operatorRequests));
   }
 
-  /** A new run's state: no stages yet, never resumed. */
-  static RunState waiting(String runId, String pipeline, String triggerKey, Map<String, String> params,
+  /** A new run's state: no stages yet, never resumed; it keeps {@code pipeline}'s current version. */
+  static RunState waiting(String runId, PipelineDefinition pipeline, String triggerKey, Map<String, String> params,
       Set<String> filesSeen, long createdAtMs) {
-    return new RunState(runId, pipeline, triggerKey, RunStatus.WAITING, params, filesSeen, Map.of(), createdAtMs, null,
-        null, 0, false, Set.of(), false);
+    return new RunState(runId, pipeline.name(), triggerKey, RunStatus.WAITING, params, filesSeen, Map.of(), createdAtMs,
+        null, null, 0, false, Set.of(), false, null, null).withPipelineVersion(pipeline);
+  }
+
+  /** A copy that keeps {@code pipeline} ({@link PipelineVersions#forRun without its webhook}) as the run's version. */
+  RunState withPipelineVersion(PipelineDefinition pipeline) {
+    PipelineDefinition kept = PipelineVersions.forRun(pipeline);
+    return new RunState(runId, this.pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted, PipelineVersions.hash(kept), kept);
   }
 
   /** A copy with other stages (and status). */
   RunState withStages(RunStatus newStatus, Map<String, StageState> newStages) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, newStages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, slaMissed, operatorRequests, compacted);
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy with other parameters. */
   RunState withParams(Map<String, String> newParams) {
     return new RunState(runId, pipeline, triggerKey, status, newParams, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, slaMissed, operatorRequests, compacted);
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy that remembers an applied operator request. */
@@ -80,19 +96,19 @@ public record RunState(
     Set<String> copy = new TreeSet<>(operatorRequests);
     copy.add(eventId);
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, newResumes, slaMissed, copy, compacted);
+        completedAtMs, newResumes, slaMissed, copy, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy with the SLA alert raised. */
   RunState withSlaMissed() {
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
-        completedAtMs, resumes, true, operatorRequests, compacted);
+        completedAtMs, resumes, true, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy with another status and completion time. */
   RunState withStatus(RunStatus newStatus, Long newStartedAtMs, Long newCompletedAtMs) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, stages, createdAtMs,
-        newStartedAtMs, newCompletedAtMs, resumes, slaMissed, operatorRequests, compacted);
+        newStartedAtMs, newCompletedAtMs, resumes, slaMissed, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy with one stage replaced. */
@@ -100,7 +116,7 @@ public record RunState(
     Map<String, StageState> copy = new LinkedHashMap<>(stages);
     copy.put(stage, state);
     return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, copy, createdAtMs, startedAtMs, completedAtMs,
-        resumes, slaMissed, operatorRequests, compacted);
+        resumes, slaMissed, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** A copy with another file seen. */
@@ -108,13 +124,13 @@ public record RunState(
     Set<String> copy = new TreeSet<>(filesSeen);
     copy.add(file);
     return new RunState(runId, pipeline, triggerKey, status, params, copy, stages, createdAtMs, startedAtMs, completedAtMs,
-        resumes, slaMissed, operatorRequests, compacted);
+        resumes, slaMissed, operatorRequests, compacted, pipelineVersion, pipelineDefinition);
   }
 
   /** The tombstone of an ended run: identity, status and times only. */
   public RunState tombstone() {
     return new RunState(runId, pipeline, triggerKey, status, Map.of(), Set.of(), Map.of(), createdAtMs, startedAtMs,
-        completedAtMs, resumes, slaMissed, Set.of(), true);
+        completedAtMs, resumes, slaMissed, Set.of(), true, pipelineVersion, null);
   }
 
   /** Names of the stages whose status is FAILED. */

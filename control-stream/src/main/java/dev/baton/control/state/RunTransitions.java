@@ -25,7 +25,11 @@ import java.util.Objects;
  *   <li>an operator may cancel a WAITING or RUNNING run (running attempts are cancelled) and resume
  *       a FAILED or CANCELLED one: stages that SUCCEEDED keep their outputs, the others run again
  *       with the next attempt numbers; any other request is an invalid transition (rejected);
- *   <li>a run still unfinished {@code slaMs} after it started raises one SLA_MISSED alert.
+ *   <li>a run still unfinished {@code slaMs} after it started raises one SLA_MISSED alert;
+ *   <li>a run keeps the pipeline version it was created with ({@link RunState#pipelineDefinition}):
+ *       every decision on it uses that version, whatever the pipeline's YAML says now; a resume
+ *       starts it again on the current version. A run whose pipeline is deleted while it is open
+ *       ends FAILED ({@link #pipelineDeleted}).
  * </ul>
  *
  * <p>Timers: after each transition, {@link #nextDeadlineMs} says when the run needs a {@link
@@ -33,7 +37,55 @@ import java.util.Objects;
  */
 public final class RunTransitions {
 
+  /** Error type of the attempts stopped because their run's pipeline was deleted while the run was open. */
+  public static final String PIPELINE_DELETED = "PIPELINE_DELETED";
+  /** Error type of the attempts stopped because an unversioned run's pipeline lost or gained stages. */
+  public static final String PIPELINE_CHANGED = "PIPELINE_CHANGED";
+
   private RunTransitions() {}
+
+  /**
+   * Ends an open (WAITING or RUNNING) run whose pipeline is no longer defined: the run FAILS,
+   * running attempts are cancelled and recorded CANCELLED with error type {@value #PIPELINE_DELETED},
+   * stages waiting to retry are cancelled, and a RUN_FAILED alert says why. An ended run is
+   * returned unchanged.
+   *
+   * @param state the run's state (not null)
+   * @param nowMs the controller's processing time, epoch ms
+   */
+  public static Transition pipelineDeleted(RunState state, long nowMs) {
+    Objects.requireNonNull(state, "Invalid state: null");
+    if (state.compacted() || state.status().isTerminal()) {
+      return Transition.unchanged(state);
+    }
+    return failRun(state, PIPELINE_DELETED,
+        "pipeline '" + state.pipeline() + "' is no longer defined (deleted while the run was open)", nowMs);
+  }
+
+  /** Fails an open run for a reason outside its stages: running attempts are cancelled, nothing further launches. */
+  private static Transition failRun(RunState state, String errorType, String reason, long nowMs) {
+    List<Command> commands = new ArrayList<>();
+    Map<String, StageState> stages = new LinkedHashMap<>(state.stages());
+    for (Map.Entry<String, StageState> entry : state.stages().entrySet()) {
+      StageState stage = entry.getValue();
+      if (stage.status() == StageRunStatus.RUNNING) {
+        commands.add(new Command.CancelStage(state.runId(), state.pipeline(), entry.getKey(), stage.attempt()));
+        commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
+            "CANCELLED", stage.launchedAtMs(), nowMs, errorType, reason));
+      }
+      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT) {
+        stages.put(entry.getKey(), new StageState(StageRunStatus.CANCELLED, stage.attempt(), stage.launchedAtMs(), nowMs,
+            errorType, reason, null, stage.retryBase()));
+      }
+    }
+    RunState failed = state.withStages(RunStatus.FAILED, stages).withStatus(RunStatus.FAILED, state.startedAtMs(), nowMs);
+    commands.add(recordRun(failed));
+    commands.add(new Command.PublishRunCompleted(failed.runId(), failed.pipeline(), RunStatus.FAILED.name(), nowMs,
+        failed.failedStages(), failed.resumes()));
+    commands.add(new Command.PublishAlert("RUN_FAILED", failed.runId(), failed.pipeline(), null, null, nowMs,
+        "Run " + failed.runId() + " of " + failed.pipeline() + " failed: " + reason));
+    return new Transition(failed, commands);
+  }
 
   /**
    * The outcome of applying one input.
@@ -68,15 +120,37 @@ public final class RunTransitions {
   /**
    * Applies {@code input} to the run {@code runId}.
    *
-   * @param pipeline the run's pipeline
+   * <p>The run decides on the pipeline version it keeps, not on {@code current}: {@code current}
+   * becomes the version of a new run and of a resumed one, and of an open run whose state was
+   * written before runs kept their version — unless that run's stages are no longer {@code
+   * current}'s, in which case the run ends FAILED (error type {@value #PIPELINE_CHANGED}) and a
+   * non-timer input is rejected.
+   *
+   * @param current the run's pipeline as currently defined
    * @param state current state, null for a run never seen
    * @param nowMs the controller's processing time, epoch ms
    */
-  public static Transition apply(PipelineDefinition pipeline, RunState state, String runId, Input input, long nowMs) {
-    Objects.requireNonNull(pipeline, "Invalid pipeline: null");
+  public static Transition apply(PipelineDefinition current, RunState state, String runId, Input input, long nowMs) {
+    Objects.requireNonNull(current, "Invalid pipeline: null");
     if (state != null && state.compacted()) {
       return onTombstone(state, input);
     }
+    if (input instanceof Input.ResumeRequested resume) {
+      return onResume(current, state, resume, nowMs); // a resume starts the run again, on the current version
+    }
+    if (state != null && state.pipelineDefinition() == null && !state.status().isTerminal()) {
+      // state written before runs kept their version: the run takes the current one, if its stages still fit
+      if (!state.stages().isEmpty() && !state.stages().keySet().equals(current.stagesByName().keySet())) {
+        String reason = "pipeline '" + state.pipeline() + "' changed while the run was open: it now has stages "
+            + current.stagesByName().keySet() + ", the run has " + state.stages().keySet()
+            + " (the run started before runs kept their pipeline version; rerun it)";
+        Transition failed = failRun(state, PIPELINE_CHANGED, reason, nowMs);
+        return input instanceof Input.Tick ? failed
+            : new Transition(failed.state(), failed.commands(), "run " + state.runId() + " failed: " + reason, null);
+      }
+      state = state.withPipelineVersion(current);
+    }
+    PipelineDefinition pipeline = state != null && state.pipelineDefinition() != null ? state.pipelineDefinition() : current;
     if (input instanceof Input.ObjectArrived object) {
       return onObject(pipeline, state, runId, object, nowMs);
     }
@@ -91,9 +165,6 @@ public final class RunTransitions {
     }
     if (input instanceof Input.CancelRequested cancel) {
       return onCancel(state, cancel, nowMs);
-    }
-    if (input instanceof Input.ResumeRequested resume) {
-      return onResume(pipeline, state, resume, nowMs);
     }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
   }
@@ -126,7 +197,7 @@ public final class RunTransitions {
       params.put("bucket", object.bucket());
       params.put("batchPrefix", object.triggerKey().substring(object.bucket().length() + 1));
       params.put("triggerKey", object.triggerKey());
-      state = RunState.waiting(runId, pipeline.name(), object.triggerKey(), params, java.util.Set.of(), nowMs);
+      state = RunState.waiting(runId, pipeline, object.triggerKey(), params, java.util.Set.of(), nowMs);
     }
     if (state.status() != RunStatus.WAITING || state.filesSeen().contains(object.file())) {
       return Transition.ignored(state, "duplicate"); // late or repeated file of a run already started
@@ -149,7 +220,7 @@ public final class RunTransitions {
     params.putAll(request.params());
     params.putIfAbsent("triggerKey", request.triggerKey());
     state = state == null
-        ? RunState.waiting(runId, pipeline.name(), request.triggerKey(), params, java.util.Set.of(), nowMs)
+        ? RunState.waiting(runId, pipeline, request.triggerKey(), params, java.util.Set.of(), nowMs)
         : state.withParams(params);
     return start(pipeline, state, nowMs);
   }
@@ -203,9 +274,11 @@ public final class RunTransitions {
   }
 
   /**
-   * Resumes a FAILED or CANCELLED run: SUCCEEDED stages keep their outputs and are not launched
-   * again; FAILED, CANCELLED and never-started stages launch (when their upstream SUCCEEDED) with
-   * the next attempt number and a fresh retry budget.
+   * Resumes a FAILED or CANCELLED run on {@code pipeline}'s current version (an operator who fixed
+   * the pipeline's YAML resumes with the fix): SUCCEEDED stages keep their outputs and are not
+   * launched again; FAILED, CANCELLED and never-started stages launch (when their upstream
+   * SUCCEEDED) with the next attempt number and a fresh retry budget; stages the current version
+   * no longer has are dropped.
    */
   private static Transition onResume(PipelineDefinition pipeline, RunState state, Input.ResumeRequested resume,
       long nowMs) {
@@ -219,7 +292,7 @@ public final class RunTransitions {
       return Transition.rejected(state, "cannot resume run " + state.runId() + ": it is " + state.status()
           + " (only FAILED or CANCELLED runs resume)");
     }
-    RunState resumed = state.withOperatorRequest(resume.eventId(), state.resumes() + 1);
+    RunState resumed = state.withOperatorRequest(resume.eventId(), state.resumes() + 1).withPipelineVersion(pipeline);
     if (state.stages().isEmpty()) {
       return start(pipeline, resumed, nowMs); // cancelled while WAITING: start it now
     }
@@ -307,7 +380,7 @@ public final class RunTransitions {
         next = failAttempt(pipeline, next, definition.name(), "LOST", nowMs, "LOST",
             "no completion within " + definition.timeoutMs() + " ms of the launch", nowMs, commands);
       } else if (stage.status() == StageRunStatus.RETRY_WAIT && stage.retryAtMs() <= nowMs) {
-        next = launch(next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands);
+        next = launch(pipeline, next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands);
       }
     }
     return new Transition(next, commands);
@@ -333,7 +406,6 @@ public final class RunTransitions {
   private static RunState failAttempt(PipelineDefinition pipeline, RunState state, String stageName,
       String attemptStatus, long completedAtMs, String errorType, String errorMessage, long nowMs, List<Command> commands) {
     StageState stage = state.stages().get(stageName);
-    StageDefinition definition = pipeline.stage(stageName).orElseThrow();
     commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), stageName, stage.attempt(),
         "LOST".equals(attemptStatus) || "CANCELLED".equals(attemptStatus) ? attemptStatus : "FAILED",
         stage.launchedAtMs(), completedAtMs, errorType, errorMessage));
@@ -343,7 +415,8 @@ public final class RunTransitions {
       commands.add(new Command.PublishAlert("STAGE_LOST", state.runId(), state.pipeline(), stageName, stage.attempt(),
           nowMs, "Attempt " + stage.attempt() + " of " + stageName + " is lost: " + errorMessage));
     }
-    RetryPolicy retry = definition.retry();
+    // no definition: an unversioned run that already ended, whose pipeline lost the stage since
+    RetryPolicy retry = pipeline.stage(stageName).map(StageDefinition::retry).orElse(RetryPolicy.NONE);
     boolean retried = state.status() == RunStatus.RUNNING && !"CANCELLED".equals(attemptStatus)
         && retry.retries(errorType, stage.attemptsSinceResume());
     if (retried) {
@@ -385,17 +458,21 @@ public final class RunTransitions {
 
   /**
    * When the run next needs a {@link Input.Tick}: the earliest retry time or attempt deadline,
-   * epoch ms; null when nothing is pending (or the run has ended).
+   * epoch ms; null when nothing is pending (or the run has ended). Per the run's own pipeline
+   * version; {@code current} only for state written before runs kept one.
    */
-  public static Long nextDeadlineMs(PipelineDefinition pipeline, RunState state) {
+  public static Long nextDeadlineMs(PipelineDefinition current, RunState state) {
     if (state == null || state.status() != RunStatus.RUNNING) {
       return null;
     }
+    PipelineDefinition pipeline = state.pipelineDefinition() != null ? state.pipelineDefinition() : current;
     Long earliest = slaDeadlineMs(pipeline, state);
     for (StageDefinition definition : pipeline.stages()) {
       StageState stage = state.stages().get(definition.name());
       Long deadline = null;
-      if (stage.status() == StageRunStatus.RETRY_WAIT) {
+      if (stage == null) {
+        continue; // an unversioned run whose pipeline changed: it fails on its next input
+      } else if (stage.status() == StageRunStatus.RETRY_WAIT) {
         deadline = stage.retryAtMs();
       } else if (stage.status() == StageRunStatus.RUNNING && definition.timeoutMs() != null) {
         deadline = stage.launchedAtMs() + definition.timeoutMs();
@@ -422,23 +499,25 @@ public final class RunTransitions {
       }
       long readyAt = stage.dependsOn().stream().mapToLong(upstream -> stages.get(upstream).completedAtMs())
           .max().orElse(state.startedAtMs() == null ? nowMs : state.startedAtMs());
-      state = launch(state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands);
+      state = launch(pipeline, state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands);
     }
     return state;
   }
 
-  private static RunState launch(RunState state, String stage, int attempt, long nowMs, long readyAtMs,
-      List<Command> commands) {
+  private static RunState launch(PipelineDefinition pipeline, RunState state, String stage, int attempt, long nowMs,
+      long readyAtMs, List<Command> commands) {
     RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null,
         state.stages().get(stage).retryBase()));
-    commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs, readyAtMs));
+    commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs, readyAtMs,
+        pipeline.stage(stage).orElseThrow()));
     commands.add(recordAttempt(next, stage));
     return next;
   }
 
   private static Command.RecordRun recordRun(RunState state) {
     return new Command.RecordRun(state.runId(), state.pipeline(), state.triggerKey(), state.status().name(),
-        state.startedAtMs(), state.completedAtMs(), state.failedStages(), state.params(), state.resumes());
+        state.startedAtMs(), state.completedAtMs(), state.failedStages(), state.params(), state.resumes(),
+        state.pipelineVersion());
   }
 
   private static Command.RecordStageAttempt recordAttempt(RunState state, String stage) {

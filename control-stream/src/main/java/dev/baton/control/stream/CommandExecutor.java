@@ -136,9 +136,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       journaled.forEach(journal::acknowledged);
     }
     for (Command.LaunchStage launch : launches) {
-      launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(),
-          pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow(),
-          launch.attempt(), launch.params()));
+      launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
+          launch.params()));
       metrics.launched(System.currentTimeMillis() - launch.readyAtMs());
     }
     long launched = System.nanoTime();

@@ -27,7 +27,8 @@ import org.apache.spark.sql.Row;
  * by runId. An object event yields one row per pipeline whose trigger it falls in (none when it
  * falls in no trigger); {@code RunRequested}, {@code StageCompleted} and the operators' resume and
  * cancel requests one each; {@code StageLaunched} and {@code RunCompleted} (the controller's own
- * events) yield none; anything undecodable or for an unknown pipeline yields a rejected row.
+ * events) yield none; anything undecodable yields a rejected row; a control event of an unknown
+ * pipeline, a rejected row keyed by its runId (the run, if it exists, is of a deleted pipeline).
  */
 final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
   private static final long serialVersionUID = 1L;
@@ -68,7 +69,10 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
           return out.iterator(); // our own StageLaunched / RunCompleted: informational
         }
         if (pipelines.get(event.getPipeline()).isEmpty()) {
-          out.add(rejected(row, "unknown pipeline '" + event.getPipeline() + "'"));
+          // to its run, if any: a run whose pipeline was deleted while it was open fails on it
+          String reason = "unknown pipeline '" + event.getPipeline() + "'";
+          out.add(event.getRunId() == null || event.getRunId().isEmpty() ? rejected(row, reason)
+              : row(row, event.getRunId(), event.getPipeline(), new Input.Rejected(reason)));
         } else if (payload instanceof RunResumeRequested resume) {
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.ResumeRequested(event.getEventId(),
               event.getPipeline(), resume.getRequestedBy(), resume.getReason())));

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.function.FlatMapGroupsWithStateFunction;
 import org.apache.spark.sql.streaming.GroupState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stateful step: for one runId, applies the micro-batch's inputs in Kafka order to the run's
@@ -20,12 +22,19 @@ import org.apache.spark.sql.streaming.GroupState;
  * commands as JSON. Rejected inputs become dead-letter commands. A processing-time timeout per
  * run fires at the run's next deadline (retry back-off, attempt timeout, SLA) as a {@link Input.Tick}.
  *
+ * <p>Pipeline edits: a run decides on the pipeline version it keeps in its state (see {@link
+ * RunTransitions}), so pipelines edited between controller starts change only new (and resumed)
+ * runs. An open run whose pipeline is no longer defined ends FAILED ({@link
+ * RunTransitions#pipelineDeleted}) on its next input or timer; its inputs then go to the dead-letter
+ * topic.
+ *
  * <p>Retention: {@code stateRetentionMs} after a run ended, its state is compacted to a tombstone
  * (identity and final status, a few hundred bytes): duplicates are still ignored, but the run can no
  * longer be resumed (rerun it instead). WAITING runs are kept whole.
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RunStateFunction.class);
   private final Pipelines pipelines;
   private final long stateRetentionMs;
   private final String objectsTopic;
@@ -63,6 +72,18 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       groupState.update(Json.write(state.tombstone()));
       return out.iterator();
     }
+    if (state != null && pipelines.get(state.pipeline()).isEmpty()) {
+      // the pipeline was deleted while the run was open: end it (an ended run stays as it is)
+      RunTransitions.Transition transition = RunTransitions.pipelineDeleted(state, now);
+      if (transition.state() != state) {
+        LOG.warn("Run {} fails: pipeline '{}' is no longer defined (deleted while the run was {})", runId,
+            state.pipeline(), state.status());
+      }
+      state = transition.state();
+      for (Command command : transition.commands()) {
+        out.add(Json.write(command));
+      }
+    }
     if (groupState.hasTimedOut() && state != null) {
       // the run's timer: a retry back-off ended or an attempt may be past its timeout
       Optional<PipelineDefinition> pipeline = pipelines.get(state.pipeline());
@@ -79,7 +100,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       String pipelineName = state != null ? state.pipeline() : row.getPipeline();
       Optional<PipelineDefinition> pipeline = pipelineName == null ? Optional.empty() : pipelines.get(pipelineName);
       if (pipeline.isEmpty()) {
-        String reason = input instanceof Input.Rejected rejected ? rejected.reason() : "unknown pipeline '" + pipelineName + "'";
+        String reason = input instanceof Input.Rejected rejected ? rejected.reason()
+            : state != null ? "pipeline '" + pipelineName + "' is no longer defined (run " + runId + " is " + state.status() + ")"
+            : "unknown pipeline '" + pipelineName + "'";
         out.add(Json.write(deadLetter(reason, row)));
         continue;
       }
