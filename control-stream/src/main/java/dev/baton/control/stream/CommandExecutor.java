@@ -8,7 +8,6 @@ import dev.baton.control.launch.Launcher;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
-import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.control.pipeline.WebhookDefinition;
 import dev.baton.control.state.Command;
 import dev.baton.schemas.ControlEvents;
@@ -106,9 +105,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
-        StageDefinition stage = pipelines.get(launch.pipeline()).orElseThrow().stage(launch.stage()).orElseThrow();
         JournaledLaunch entry = new JournaledLaunch(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(),
-            stage.type(), launcher.name(), epoch, System.currentTimeMillis());
+            launch.definition().type(), launcher.name(), epoch, System.currentTimeMillis());
         LaunchJournal.Recorded recorded = journal.record(entry);
         if (recorded == LaunchJournal.Recorded.ACKNOWLEDGED) {
           // this micro-batch ran before (controller restart) and launched it then
