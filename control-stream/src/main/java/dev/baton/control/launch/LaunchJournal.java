@@ -41,6 +41,13 @@ public final class LaunchJournal {
   private static final String LAUNCH = ".launch";
   private static final String ACKED = ".acked";
   private static final String ENDED = ".ended";
+  private static final int PARALLEL_WRITES = 16;
+  private static final java.util.concurrent.ExecutorService WRITERS =
+      java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_WRITES, runnable -> {
+        Thread thread = new Thread(runnable, "baton-launch-journal");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   /** What {@link #record} found. */
   public enum Recorded {
@@ -109,6 +116,35 @@ public final class LaunchJournal {
   /** Marks {@code launch}'s {@code StageLaunched} as acknowledged by Kafka; idempotent. */
   public void acknowledged(JournaledLaunch launch) {
     store.createIfAbsent(base(launch.runId(), launch.launchKey()) + ACKED, new byte[0]);
+  }
+
+  /**
+   * {@link #acknowledged} for each of {@code launches}, up to {@value #PARALLEL_WRITES} at a time: on
+   * S3 each is a request of some milliseconds, and until an entry is marked, a controller crash makes
+   * the replayed micro-batch publish its {@code StageLaunched} again (harmless, but noise).
+   *
+   * @throws UncheckedIOException or an AWS SDK exception if a mark cannot be written
+   */
+  public void acknowledged(java.util.Collection<JournaledLaunch> launches) {
+    if (launches.size() <= 1) {
+      launches.forEach(this::acknowledged);
+      return;
+    }
+    List<java.util.concurrent.Future<?>> marks = new ArrayList<>();
+    for (JournaledLaunch launch : launches) {
+      marks.add(WRITERS.submit(() -> acknowledged(launch)));
+    }
+    for (java.util.concurrent.Future<?> mark : marks) {
+      try {
+        mark.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while marking launches acknowledged", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException runtime ? runtime
+            : new IllegalStateException("Cannot mark a launch acknowledged in " + location(), e.getCause());
+      }
+    }
   }
 
   /** Marks the attempt {@code runId/stage/attempt} as ended; idempotent, and nothing if it was never recorded. */

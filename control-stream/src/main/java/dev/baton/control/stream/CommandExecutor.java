@@ -131,7 +131,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       publisher.flush();
       awaitAcknowledged(sends);
       sends.clear();
-      journaled.forEach(journal::acknowledged);
+      journal.acknowledged(journaled);
     }
     for (Command.LaunchStage launch : launches) {
       launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),

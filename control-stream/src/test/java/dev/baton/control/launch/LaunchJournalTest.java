@@ -64,6 +64,19 @@ class LaunchJournalTest {
   }
 
   @Test
+  void manyLaunchesAreMarkedAcknowledgedTogether(@TempDir Path dir) {
+    LaunchJournal journal = LaunchJournal.local(dir);
+    List<JournaledLaunch> launches = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      launches.add(launch("run-" + i, "ingest", 1));
+      journal.record(launches.get(i - 1));
+    }
+    journal.acknowledged(launches);
+    assertThat(journal.unended()).containsExactlyInAnyOrderElementsOf(launches);
+    assertThat(launches).allSatisfy(l -> assertThat(journal.record(l)).isEqualTo(Recorded.ACKNOWLEDGED));
+  }
+
+  @Test
   void concurrentRecordersLetExactlyOneWin(@TempDir Path dir) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
