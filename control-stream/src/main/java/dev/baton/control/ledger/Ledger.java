@@ -25,7 +25,10 @@ import org.apache.spark.sql.types.StructType;
  * Timestamps are UTC instants (Iceberg {@code timestamptz}).
  */
 public final class Ledger {
-  /** Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at, params, resumes. */
+  /**
+   * Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at, params, resumes,
+   * reason (why the run ended when no failed stage says it, e.g. a WAITING run that expired; else null).
+   */
   public static final String RUNS = TableProperties.SYSTEM_NAMESPACE + ".runs";
   /** Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error, updated_at. */
   public static final String STAGE_ATTEMPTS = TableProperties.SYSTEM_NAMESPACE + ".stage_attempts";
@@ -41,9 +44,11 @@ public final class Ledger {
           .add("failed_stages", DataTypes.createArrayType(DataTypes.StringType, false), false)
           .add("updated_at", DataTypes.TimestampType, false)
           .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)
-          .add("resumes", DataTypes.IntegerType, true);
+          .add("resumes", DataTypes.IntegerType, true)
+          .add("reason", DataTypes.StringType, true);
   /** Columns added to {@value #RUNS} after its first version, with their DDL type; added to older tables on start. */
-  private static final Map<String, String> RUN_COLUMNS_ADDED = Map.of("params", "map<string, string>", "resumes", "int");
+  private static final Map<String, String> RUN_COLUMNS_ADDED = Map.of("params", "map<string, string>", "resumes", "int",
+      "reason", "string");
   private static final StructType ATTEMPT_SCHEMA =
       new StructType()
           .add("run_id", DataTypes.StringType, false)
@@ -104,7 +109,7 @@ public final class Ledger {
       for (Command.RecordRun run : runs) {
         latest.put(run.runId(), RowFactory.create(run.runId(), run.pipeline(), run.triggerKey(), run.status(),
             timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now,
-            run.params(), run.resumes()));
+            run.params(), run.resumes(), run.reason()));
       }
       merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
     }
