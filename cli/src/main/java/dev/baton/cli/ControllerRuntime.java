@@ -53,7 +53,7 @@ public final class ControllerRuntime implements AutoCloseable {
         SchemaRegistries.serde(controllerConfig.schemaRegistry()),
         controllerConfig.controlTopic());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
-        controllerConfig.maxConcurrentStages());
+        controllerConfig.maxConcurrentStages(), controllerConfig.maxQueuedStages());
     ControllerMetrics metrics = new ControllerMetrics();
     try {
       Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher,
