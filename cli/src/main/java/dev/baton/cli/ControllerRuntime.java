@@ -57,7 +57,7 @@ public final class ControllerRuntime implements AutoCloseable {
         SchemaRegistries.serde(controllerConfig.schemaRegistry()),
         controllerConfig.controlTopic());
     InProcessLauncher launcher = new InProcessLauncher(spark, new StageRunner(publisher::publish, Clock.systemUTC()),
-        controllerConfig.maxConcurrentStages());
+        controllerConfig.maxConcurrentStages(), controllerConfig.maxQueuedStages());
     ControllerMetrics metrics = new ControllerMetrics();
     String journalLocation = controllerConfig.launchJournalLocation();
     S3Client journalClient = LaunchJournal.isS3(journalLocation) ? S3Settings.client(config) : null;

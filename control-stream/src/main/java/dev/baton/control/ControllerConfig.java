@@ -51,6 +51,12 @@ public final class ControllerConfig extends AbstractConfig {
   public static final int MAX_CONCURRENT_STAGES_DEFAULT = 8;
   private static final String MAX_CONCURRENT_STAGES_DOC = "Stage attempts the in-process launcher runs at once.";
 
+  public static final String MAX_QUEUED_STAGES = "controller.max-queued-stages";
+  public static final int MAX_QUEUED_STAGES_DEFAULT = 10_000;
+  private static final String MAX_QUEUED_STAGES_DOC = "Stage attempts the in-process launcher keeps waiting for a"
+      + " thread beyond the running ones. A launch past it is refused: the attempt completes FAILED with error type"
+      + " NO_CAPACITY and its stage's retry policy decides whether it runs again.";
+
   public static final String LAUNCH_JOURNAL_LOCATION = "controller.launch-journal-location";
   private static final String LAUNCH_JOURNAL_LOCATION_DOC = "Where the launch journal is (the launches already"
       + " made, so a replayed micro-batch never launches twice and a restarted controller knows what was running):"
@@ -73,6 +79,18 @@ public final class ControllerConfig extends AbstractConfig {
   public static final long STATE_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
   private static final String STATE_RETENTION_MS_DOC = "How long a run that ended keeps its full state (it can"
       + " be resumed), ms; afterwards only a tombstone remains, which still ignores duplicates of its events.";
+
+  public static final String TOMBSTONE_RETENTION_MS = "controller.tombstone-retention-ms";
+  public static final long TOMBSTONE_RETENTION_MS_DEFAULT = 30L * 24 * 60 * 60 * 1000;
+  private static final String TOMBSTONE_RETENTION_MS_DOC = "How long the tombstone of an ended run is kept after"
+      + " its state retention, ms; then it is removed. While it is kept, a trigger of the run arriving again is"
+      + " ignored and raises a TRIGGER_AFTER_END alert; once removed, the same trigger starts a new run.";
+
+  public static final String WAITING_TIMEOUT_MS = "controller.waiting-timeout-ms";
+  public static final long WAITING_TIMEOUT_MS_DEFAULT = 24L * 60 * 60 * 1000;
+  private static final String WAITING_TIMEOUT_MS_DOC = "How long a run may wait for the rest of its trigger files"
+      + " after the first arrived, ms; then it ends FAILED with a WAITING_EXPIRED alert (resume it to start with the"
+      + " files it has).";
 
   /** Topic roles and their default names; a key {@code topics.<role>} overrides one. */
   public static final Map<String, String> DEFAULT_TOPICS = Map.of("objects", Topics.OBJECTS, "control", Topics.CONTROL,
@@ -108,7 +126,13 @@ public final class ControllerConfig extends AbstractConfig {
         .define(LEDGER_INTERVAL_MS, Type.LONG, LEDGER_INTERVAL_MS_DEFAULT, Range.atLeast(0), Importance.LOW,
             LEDGER_INTERVAL_MS_DOC, CONTROLLER_GROUP, 5, ConfigDef.Width.SHORT, "Ledger interval (ms)")
         .define(STATE_RETENTION_MS, Type.LONG, STATE_RETENTION_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
-            STATE_RETENTION_MS_DOC, CONTROLLER_GROUP, 6, ConfigDef.Width.SHORT, "State retention (ms)");
+            STATE_RETENTION_MS_DOC, CONTROLLER_GROUP, 6, ConfigDef.Width.SHORT, "State retention (ms)")
+        .define(MAX_QUEUED_STAGES, Type.INT, MAX_QUEUED_STAGES_DEFAULT, Range.atLeast(0), Importance.LOW,
+            MAX_QUEUED_STAGES_DOC, CONTROLLER_GROUP, 8, ConfigDef.Width.SHORT, "Queued stages")
+        .define(TOMBSTONE_RETENTION_MS, Type.LONG, TOMBSTONE_RETENTION_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
+            TOMBSTONE_RETENTION_MS_DOC, CONTROLLER_GROUP, 9, ConfigDef.Width.SHORT, "Tombstone retention (ms)")
+        .define(WAITING_TIMEOUT_MS, Type.LONG, WAITING_TIMEOUT_MS_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
+            WAITING_TIMEOUT_MS_DOC, CONTROLLER_GROUP, 10, ConfigDef.Width.SHORT, "Waiting timeout (ms)");
     int order = 1;
     for (String role : new TreeSet<>(DEFAULT_TOPICS.keySet())) {
       def.define(TOPICS_PREFIX + role, Type.STRING, DEFAULT_TOPICS.get(role), new NonEmptyStringWithoutControlChars(),
@@ -229,6 +253,21 @@ public final class ControllerConfig extends AbstractConfig {
   /** How long a run that ended keeps its full state, ms. */
   public long stateRetentionMs() {
     return getLong(STATE_RETENTION_MS);
+  }
+
+  /** Stage attempts the in-process launcher keeps waiting beyond the running ones; past it, launches are refused. */
+  public int maxQueuedStages() {
+    return getInt(MAX_QUEUED_STAGES);
+  }
+
+  /** How long an ended run's tombstone is kept after its state retention, ms. */
+  public long tombstoneRetentionMs() {
+    return getLong(TOMBSTONE_RETENTION_MS);
+  }
+
+  /** How long a run may wait for the rest of its trigger files, ms. */
+  public long waitingTimeoutMs() {
+    return getLong(WAITING_TIMEOUT_MS);
   }
 
   /** Topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}. */

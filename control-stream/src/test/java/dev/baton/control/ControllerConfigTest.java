@@ -25,6 +25,9 @@ class ControllerConfigTest {
     assertThat(config.maxOffsetsPerTrigger()).isEqualTo(10_000L);
     assertThat(config.ledgerCheckpointLocation()).isEqualTo("/var/baton/checkpoint-ledger");
     assertThat(config.stateRetentionMs()).isEqualTo(604_800_000L);
+    assertThat(config.maxQueuedStages()).isEqualTo(10_000);
+    assertThat(config.tombstoneRetentionMs()).isEqualTo(2_592_000_000L);
+    assertThat(config.waitingTimeoutMs()).isEqualTo(86_400_000L);
     assertThat(config.objectsTopic()).isEqualTo("baton.objects");
     assertThat(config.controlTopic()).isEqualTo("baton.control");
     assertThat(config.dlqTopic()).isEqualTo("baton.dlq");
@@ -45,6 +48,9 @@ class ControllerConfigTest {
     assertThat(config.ledgerIntervalMs()).isEqualTo(1_000L);
     assertThat(config.maxOffsetsPerTrigger()).isEqualTo(500L);
     assertThat(config.stateRetentionMs()).isEqualTo(86_400_000L);
+    assertThat(config.maxQueuedStages()).isEqualTo(20);
+    assertThat(config.tombstoneRetentionMs()).isEqualTo(172_800_000L);
+    assertThat(config.waitingTimeoutMs()).isEqualTo(3_600_000L);
     assertThat(config.objectsTopic()).isEqualTo("prod.objects");
     assertThat(config.controlTopic()).isEqualTo("prod.control");
     assertThat(config.dlqTopic()).isEqualTo("prod.dlq");
@@ -109,6 +115,10 @@ class ControllerConfigTest {
         .hasMessage("Invalid value 0 for configuration controller.max-concurrent-stages: Value must be at least 1");
     assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.state-retention-ms", "a week")))
         .hasMessage("Invalid value a week for configuration controller.state-retention-ms: Not a number of type LONG");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.max-queued-stages", "-1")))
+        .hasMessage("Invalid value -1 for configuration controller.max-queued-stages: Value must be at least 0");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.waiting-timeout-ms", "0")))
+        .hasMessage("Invalid value 0 for configuration controller.waiting-timeout-ms: Value must be at least 1");
     assertThatThrownBy(() -> ControllerConfig.fromConfig(with("topics.control", " ")))
         .hasMessage("Invalid value  for configuration topics.control: String may not be empty");
   }
@@ -141,6 +151,9 @@ class ControllerConfigTest {
     config.put("controller.ledger-interval-ms", "1000");
     config.put("controller.max-offsets-per-trigger", "500");
     config.put("controller.state-retention-ms", "86400000");
+    config.put("controller.max-queued-stages", "20");
+    config.put("controller.tombstone-retention-ms", "172800000");
+    config.put("controller.waiting-timeout-ms", "3600000");
     config.put("topics.objects", "prod.objects");
     config.put("topics.control", "prod.control");
     config.put("topics.dlq", "prod.dlq");

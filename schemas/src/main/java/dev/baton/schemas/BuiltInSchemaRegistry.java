@@ -23,7 +23,8 @@ import org.apache.avro.Schema;
  * resolving to the old schema.
  *
  * <p>Ids: 1 = {@code ObjectCreated} v1, 2 = {@code ControlEvent} v1, 3 = {@code Alert} v1, 4 =
- * {@code ControlEvent} v2 (adds resume and cancel requests). The newest id of each record is the
+ * {@code ControlEvent} v2 (adds resume and cancel requests), 5 = {@code Alert} v2 (adds the alert kinds
+ * TRIGGER_AFTER_END and WAITING_EXPIRED). The newest id of each record is the
  * one this build writes: its frozen schema equals the generated class's schema, and every
  * generated schema must be able to read data written with each older version of its record
  * (BACKWARD compatibility). Both rules are checked by the build's tests with Avro's {@link
@@ -39,10 +40,12 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
   public static final int OBJECT_CREATED_V1 = 1;
   /** Id of the first {@link ControlEvent} schema. */
   public static final int CONTROL_EVENT_V1 = 2;
-  /** Id of the first {@link Alert} schema (the one this build writes). */
+  /** Id of the first {@link Alert} schema. */
   public static final int ALERT_V1 = 3;
   /** Id of the second {@link ControlEvent} schema (the one this build writes). */
   public static final int CONTROL_EVENT_V2 = 4;
+  /** Id of the second {@link Alert} schema (the one this build writes): two more alert kinds. */
+  public static final int ALERT_V2 = 5;
 
   private static final BuiltInSchemaRegistry INSTANCE = new BuiltInSchemaRegistry();
 
@@ -54,7 +57,8 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
                   OBJECT_CREATED_V1, historic("ObjectCreated-v1.avsc"),
                   CONTROL_EVENT_V1, historic("ControlEvent-v1.avsc"),
                   ALERT_V1, historic("Alert-v1.avsc"),
-                  CONTROL_EVENT_V2, historic("ControlEvent-v2.avsc"))));
+                  CONTROL_EVENT_V2, historic("ControlEvent-v2.avsc"),
+                  ALERT_V2, historic("Alert-v2.avsc"))));
 
   private BuiltInSchemaRegistry() {}
 

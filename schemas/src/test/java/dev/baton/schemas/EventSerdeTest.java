@@ -86,7 +86,7 @@ class EventSerdeTest {
 
     byte[] bytes = serde.serialize(Topics.ALERTS, alert);
 
-    assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.ALERT_V1);
+    assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.ALERT_V2);
     assertThat(serde.deserialize(bytes, dev.baton.schemas.event.Alert.class)).isEqualTo(alert);
   }
 

@@ -3,6 +3,7 @@ package dev.baton.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.schemas.event.Alert;
+import dev.baton.schemas.event.AlertKind;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
 import dev.baton.schemas.event.RunCancelRequested;
@@ -73,7 +74,7 @@ class SchemaCompatibilityTest {
             Map.of(
                 "dev.baton.schemas.event.ObjectCreated", BuiltInSchemaRegistry.OBJECT_CREATED_V1,
                 "dev.baton.schemas.event.ControlEvent", BuiltInSchemaRegistry.CONTROL_EVENT_V2,
-                "dev.baton.schemas.event.Alert", BuiltInSchemaRegistry.ALERT_V1));
+                "dev.baton.schemas.event.Alert", BuiltInSchemaRegistry.ALERT_V2));
   }
 
   @Test
@@ -110,7 +111,7 @@ class SchemaCompatibilityTest {
     BuiltInSchemaRegistry registry = BuiltInSchemaRegistry.instance();
     assertThat(registry.idFor(Topics.OBJECTS + "-value", ObjectCreated.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.OBJECT_CREATED_V1);
     assertThat(registry.idFor(Topics.CONTROL + "-value", ControlEvent.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V2);
-    assertThat(registry.idFor(Topics.ALERTS + "-value", Alert.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.ALERT_V1);
+    assertThat(registry.idFor(Topics.ALERTS + "-value", Alert.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.ALERT_V2);
     assertThat(registry.idFor(Topics.CONTROL + "-value", registry.schemaById(BuiltInSchemaRegistry.CONTROL_EVENT_V1)))
         .isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V1);
   }
@@ -157,6 +158,19 @@ class SchemaCompatibilityTest {
       assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V2);
       assertThat(serde.deserialize(bytes, ControlEvent.class)).isEqualTo(event);
     }
+  }
+
+  @Test
+  void theAlertKindsAddedInV2RoundTripAndV1AlertsStillDecode() {
+    EventSerde serde = EventSerde.builtIn();
+    for (AlertKind kind : List.of(AlertKind.TRIGGER_AFTER_END, AlertKind.WAITING_EXPIRED)) {
+      Alert alert = new Alert("r-1/" + kind, kind, "r-1", "p", null, null, Instant.parse("2026-11-23T10:00:00Z"), "m");
+      byte[] bytes = serde.serialize(Topics.ALERTS, alert);
+      assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.ALERT_V2);
+      assertThat(serde.deserialize(bytes, Alert.class)).isEqualTo(alert);
+    }
+    assertThat(backwardCompatibility(Alert.getClassSchema(), FROZEN).get(BuiltInSchemaRegistry.ALERT_V1).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
   }
 
   /** {@code reader} against each frozen version of the same record (as writer), by id. */

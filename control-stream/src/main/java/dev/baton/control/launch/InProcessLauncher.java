@@ -6,10 +6,13 @@ import dev.baton.stages.StageTypes;
 import dev.baton.stages.runner.StageRunner;
 import dev.baton.stages.spi.StageContext;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * its Spark jobs ({@code SparkContext.cancelJobGroup}) and interrupts its thread, or drops it from
  * the queue if it has not started. Launch idempotency across restarts is the launch journal's job
  * (in front of this launcher); an attempt queued or running here is not started twice.
+ *
+ * <p>Capacity is bounded: {@code maxConcurrentStages} attempts run, at most {@code maxQueuedStages}
+ * more wait for a thread; {@link #launch} refuses any further attempt with an {@link
+ * IllegalStateException} (as {@link Launcher#launch} allows) instead of queueing without limit.
  */
 public final class InProcessLauncher implements Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(InProcessLauncher.class);
@@ -33,22 +40,31 @@ public final class InProcessLauncher implements Launcher {
   private final SparkSession spark;
   private final StageRunner runner;
   private final ThreadPoolExecutor executor;
+  private final int maxQueuedStages;
   /** Attempts queued or running, by launch key; removed when they end. */
   private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
 
   /**
    * @param spark the session stages run in (must have {@code spark.scheduler.mode=FAIR} for pools to matter)
    * @param runner runs an attempt and publishes its completion
-   * @param maxConcurrentStages attempts running at once; more wait in a queue
+   * @param maxConcurrentStages attempts running at once, at least 1
+   * @param maxQueuedStages attempts waiting for a thread at most, at least 0; beyond, launches are refused
+   * @throws IllegalArgumentException if a bound is out of range
    */
-  public InProcessLauncher(SparkSession spark, StageRunner runner, int maxConcurrentStages) {
+  public InProcessLauncher(SparkSession spark, StageRunner runner, int maxConcurrentStages, int maxQueuedStages) {
     this.spark = requireNonNull(spark, "Invalid spark: null");
     this.runner = requireNonNull(runner, "Invalid runner: null");
     if (maxConcurrentStages < 1) {
       throw new IllegalArgumentException("Cannot create launcher: invalid maxConcurrentStages " + maxConcurrentStages);
     }
+    if (maxQueuedStages < 0) {
+      throw new IllegalArgumentException("Cannot create launcher: invalid maxQueuedStages " + maxQueuedStages);
+    }
+    this.maxQueuedStages = maxQueuedStages;
+    BlockingQueue<Runnable> queue = maxQueuedStages == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(maxQueuedStages);
+    // the default AbortPolicy: execute() throws RejectedExecutionException when the queue is full
     this.executor = new ThreadPoolExecutor(maxConcurrentStages, maxConcurrentStages, 0, TimeUnit.MILLISECONDS,
-        new LinkedBlockingQueue<>(), runnable -> {
+        queue, runnable -> {
           Thread thread = new Thread(runnable, "baton-stage");
           thread.setDaemon(true);
           return thread;
@@ -63,6 +79,13 @@ public final class InProcessLauncher implements Launcher {
     return "in-process";
   }
 
+  /**
+   * Queues the attempt; it runs when a thread is free. Launching an attempt that is queued or
+   * running here again does nothing.
+   *
+   * @throws IllegalStateException {@code "Cannot launch attempt <key>: no capacity ..."} when {@code
+   *     maxQueuedStages} attempts already wait, or {@code "... launcher is closed"} after {@link #close}
+   */
   @Override
   public void launch(LaunchRequest request) {
     if (!StageTypes.isRunByBaton(request.stage().type())) {
@@ -71,8 +94,17 @@ public final class InProcessLauncher implements Launcher {
     }
     FutureTask<Void> attempt = new FutureTask<>(() -> run(request), null);
     // registered before it can start, so the task's own removal at its end always finds it
-    if (active.putIfAbsent(request.launchKey(), attempt) == null) {
+    if (active.putIfAbsent(request.launchKey(), attempt) != null) {
+      return;
+    }
+    try {
       executor.execute(attempt);
+    } catch (RejectedExecutionException e) {
+      active.remove(request.launchKey(), attempt);
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": "
+          + (executor.isShutdown() ? "the launcher is closed"
+              : "no capacity (" + executor.getActiveCount() + " running, " + executor.getQueue().size()
+                  + " queued, at most " + maxQueuedStages + " queued: controller.max-queued-stages)"), e);
     }
   }
 
@@ -117,12 +149,23 @@ public final class InProcessLauncher implements Launcher {
     }
     LOG.warn("Cancelling attempt {}", launchKey);
     attempt.cancel(true);
+    executor.remove((Runnable) attempt); // a queued attempt frees its place in the queue now
     spark.sparkContext().cancelJobGroup(launchKey);
   }
 
   /** Attempts queued or running. */
   public int activeAttempts() {
     return active.size();
+  }
+
+  /** Attempts waiting for a thread. */
+  int queuedAttempts() {
+    return executor.getQueue().size();
+  }
+
+  /** Attempts running on a thread (approximate while a thread picks its next attempt). */
+  int runningAttempts() {
+    return executor.getActiveCount();
   }
 
   @Override

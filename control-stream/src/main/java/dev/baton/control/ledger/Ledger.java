@@ -28,7 +28,8 @@ public final class Ledger {
   /**
    * Runs: run_id, pipeline, trigger_key, status, started_at, completed_at, failed_stages, updated_at, params, resumes,
    * pipeline_version (the content hash of the pipeline version the run decides on; null for runs recorded before
-   * runs kept their version).
+   * runs kept their version), reason (why the run ended when no failed stage says it, e.g. a WAITING
+   * run that expired; else null).
    */
   public static final String RUNS = TableProperties.SYSTEM_NAMESPACE + ".runs";
   /** Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error, updated_at. */
@@ -46,10 +47,11 @@ public final class Ledger {
           .add("updated_at", DataTypes.TimestampType, false)
           .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, true), true)
           .add("resumes", DataTypes.IntegerType, true)
-          .add("pipeline_version", DataTypes.StringType, true);
+          .add("pipeline_version", DataTypes.StringType, true)
+          .add("reason", DataTypes.StringType, true);
   /** Columns added to {@value #RUNS} after its first version, with their DDL type; added to older tables on start. */
   private static final Map<String, String> RUN_COLUMNS_ADDED =
-      Map.of("params", "map<string, string>", "resumes", "int", "pipeline_version", "string");
+      Map.of("params", "map<string, string>", "resumes", "int", "pipeline_version", "string", "reason", "string");
   private static final StructType ATTEMPT_SCHEMA =
       new StructType()
           .add("run_id", DataTypes.StringType, false)
@@ -110,7 +112,7 @@ public final class Ledger {
       for (Command.RecordRun run : runs) {
         latest.put(run.runId(), RowFactory.create(run.runId(), run.pipeline(), run.triggerKey(), run.status(),
             timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now,
-            run.params(), run.resumes(), run.pipelineVersion()));
+            run.params(), run.resumes(), run.pipelineVersion(), run.reason()));
       }
       merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
     }

@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code baton_controller_input_records_total}: Kafka records read by the query
  *   <li>{@code baton_controller_launches_total}, {@code baton_controller_launches_deduplicated_total}
- *       (launches the journal refused because a replayed micro-batch had made them)
+ *       (launches the journal refused because a replayed micro-batch had made them), {@code
+ *       baton_controller_launches_refused_total} (attempts the launcher refused, no capacity: completed
+ *       FAILED with error type NO_CAPACITY)
  *   <li>{@code baton_controller_dead_letters_total}, {@code baton_controller_alerts_total{kind}},
  *       {@code baton_controller_runs_completed_total{status}}
  *   <li>{@code baton_controller_hop_latency_seconds}: from the moment a stage became runnable (its
@@ -74,6 +76,11 @@ public final class ControllerMetrics implements AutoCloseable {
 
   public void launchDeduplicated() {
     deduplicatedLaunches.increment();
+  }
+
+  /** The launcher refused an attempt (no capacity, or closed). */
+  public void launchRefused() {
+    registry.counter("baton.controller.launches.refused").increment();
   }
 
   public void deadLetter() {

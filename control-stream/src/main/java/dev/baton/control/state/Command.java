@@ -39,11 +39,14 @@ public sealed interface Command {
   record CancelStage(String runId, String pipeline, String stage, int attempt) implements Command {}
 
   /**
-   * An input changed nothing; count it.
+   * An input changed nothing; count it and log it at INFO.
    *
    * @param reason {@code duplicate} (delivered again) or {@code stale} (an older attempt, a run already ended)
+   * @param runId the run the input was for
+   * @param input the input's kind, e.g. {@code StageCompleted}
+   * @param detail what the input was and what the run's state made of it, for the log
    */
-  record CountIgnored(String reason) implements Command {}
+  record CountIgnored(String reason, String runId, String input, String detail) implements Command {}
 
   /**
    * Upsert the run's row in the ledger table {@code baton_system.runs}.
@@ -52,9 +55,11 @@ public sealed interface Command {
    * @param resumes how many times the run was resumed
    * @param pipelineVersion the content hash of the pipeline version the run decides on ({@code
    *     PipelineVersions#hash}), or null when not known (state written before runs kept their version)
+   * @param reason why the run ended when no failed stage says it (a WAITING run that expired), else null
    */
   record RecordRun(String runId, String pipeline, String triggerKey, String status, Long startedAtMs,
-      Long completedAtMs, List<String> failedStages, Map<String, String> params, int resumes, String pipelineVersion)
+      Long completedAtMs, List<String> failedStages, Map<String, String> params, int resumes, String pipelineVersion,
+      String reason)
       implements Command {}
 
   /** Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. */
@@ -72,7 +77,8 @@ public sealed interface Command {
   /**
    * Publish an {@code Alert} on the alerts topic.
    *
-   * @param kind an {@code AlertKind} name: RUN_FAILED, STAGE_RETRIED, STAGE_LOST, SLA_MISSED
+   * @param kind an {@code AlertKind} name: RUN_FAILED, STAGE_RETRIED, STAGE_LOST, SLA_MISSED,
+   *     TRIGGER_AFTER_END, WAITING_EXPIRED
    * @param stage the stage concerned, or null for the run
    * @param attempt the attempt concerned, or null
    */

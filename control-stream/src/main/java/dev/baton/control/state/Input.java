@@ -13,7 +13,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.ResumeRequested.class, name = "resume-requested"),
   @JsonSubTypes.Type(value = Input.CancelRequested.class, name = "cancel-requested"),
   @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected"),
-  @JsonSubTypes.Type(value = Input.Tick.class, name = "tick")
+  @JsonSubTypes.Type(value = Input.Tick.class, name = "tick"),
+  @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired")
 })
 public sealed interface Input {
 
@@ -36,6 +37,14 @@ public sealed interface Input {
 
   /** The run's timer fired: a retry back-off ended or an attempt may have timed out. */
   record Tick() implements Input {}
+
+  /**
+   * A WAITING run has waited {@code limitMs} since its first trigger file arrived without getting
+   * the rest: it ends FAILED with a WAITING_EXPIRED alert. Made by the controller's timer, never read from a topic.
+   *
+   * @param limitMs the limit that passed, ms ({@code controller.waiting-timeout-ms})
+   */
+  record WaitingExpired(long limitMs) implements Input {}
 
   /** Bytes that could not be turned into an input; goes to the dead-letter topic. */
   record Rejected(String reason) implements Input {}

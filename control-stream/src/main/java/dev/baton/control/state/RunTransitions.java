@@ -21,7 +21,14 @@ import java.util.Objects;
  *       with no completion within the stage's timeout is LOST and retried the same way;
  *   <li>a stage that fails for good ends the run FAILED, and no further stage launches;
  *   <li>duplicate or stale completions (another attempt, a stage not running) change nothing, and
- *       are reported as ignored so they can be counted;
+ *       are reported as ignored so they can be counted; a completion of an attempt that was never
+ *       launched (a number above the stage's current attempt) is rejected, so it reaches the
+ *       dead-letter topic with the stage's status instead of being lost among stale ones;
+ *   <li>a trigger (trigger file or {@code RunRequested}) of a run that has ended starts nothing and
+ *       raises a TRIGGER_AFTER_END alert (a re-uploaded file is not processed again: rerun the run);
+ *   <li>a WAITING run whose files do not all arrive within the controller's waiting timeout ({@link
+ *       Input.WaitingExpired}) ends FAILED, without failed stages, with the reason in its ledger row and
+ *       a WAITING_EXPIRED alert; resuming it starts it with the files it has;
  *   <li>an operator may cancel a WAITING or RUNNING run (running attempts are cancelled) and resume
  *       a FAILED or CANCELLED one: stages that SUCCEEDED keep their outputs, the others run again
  *       with the next attempt numbers; any other request is an invalid transition (rejected);
@@ -33,7 +40,9 @@ import java.util.Objects;
  * </ul>
  *
  * <p>Timers: after each transition, {@link #nextDeadlineMs} says when the run needs a {@link
- * Input.Tick} (a back-off ends, an attempt times out or the SLA passes).
+ * Input.Tick} (a back-off ends, an attempt times out or the SLA passes). The controller's own limits
+ * (waiting timeout, state and tombstone retention) are timed by the caller, which applies {@link
+ * Input.WaitingExpired} when a WAITING run's limit passes.
  */
 public final class RunTransitions {
 
@@ -133,7 +142,7 @@ public final class RunTransitions {
   public static Transition apply(PipelineDefinition current, RunState state, String runId, Input input, long nowMs) {
     Objects.requireNonNull(current, "Invalid pipeline: null");
     if (state != null && state.compacted()) {
-      return onTombstone(state, input);
+      return onTombstone(state, input, nowMs);
     }
     if (input instanceof Input.ResumeRequested resume) {
       return onResume(current, state, resume, nowMs); // a resume starts the run again, on the current version
@@ -166,11 +175,14 @@ public final class RunTransitions {
     if (input instanceof Input.CancelRequested cancel) {
       return onCancel(state, cancel, nowMs);
     }
+    if (input instanceof Input.WaitingExpired expired) {
+      return onWaitingExpired(pipeline, state, expired, nowMs);
+    }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
   }
 
   /** An ended run past the state retention: only its identity and final status are left. */
-  private static Transition onTombstone(RunState state, Input input) {
+  private static Transition onTombstone(RunState state, Input input, long nowMs) {
     if (input instanceof Input.ResumeRequested || input instanceof Input.CancelRequested) {
       return Transition.rejected(state, "run " + state.runId() + " ended " + state.status()
           + " longer ago than the controller's state retention and can no longer be resumed or cancelled; rerun it");
@@ -178,10 +190,31 @@ public final class RunTransitions {
     if (input instanceof Input.Rejected rejected) {
       return Transition.rejected(state, rejected.reason());
     }
-    if (input instanceof Input.Tick) {
+    if (input instanceof Input.Tick || input instanceof Input.WaitingExpired) {
       return Transition.unchanged(state);
     }
+    if (input instanceof Input.ObjectArrived || input instanceof Input.RunRequested) {
+      return triggerAfterEnd(state, input, nowMs);
+    }
     return Transition.ignored(state, input instanceof Input.StageCompleted ? "stale" : "duplicate");
+  }
+
+  /**
+   * A trigger of a run that has ended: it starts nothing (the runId is the same), so someone who
+   * re-uploaded a file expecting it to be processed must be told.
+   */
+  private static Transition triggerAfterEnd(RunState state, Input trigger, long nowMs) {
+    String what = trigger instanceof Input.ObjectArrived object
+        ? "Trigger file s3://" + object.bucket() + "/" + object.key()
+        : "RunRequested " + ((Input.RunRequested) trigger).eventId();
+    String ended = state.completedAtMs() == null ? "" : " at " + java.time.Instant.ofEpochMilli(state.completedAtMs());
+    String todo = state.compacted()
+        ? "rerun it (it ended longer ago than the state retention and can no longer be resumed)"
+        : state.status() == RunStatus.SUCCEEDED ? "rerun it" : "resume or rerun it";
+    Command alert = new Command.PublishAlert("TRIGGER_AFTER_END", state.runId(), state.pipeline(), null, null, nowMs,
+        what + " arrived for run " + state.runId() + " of " + state.pipeline() + ", which ended " + state.status() + ended
+            + ": it does not start the run again; to process the batch again, " + todo);
+    return new Transition(state, List.of(alert), null, "duplicate");
   }
 
   private static Transition onObject(PipelineDefinition pipeline, RunState state, String runId,
@@ -189,6 +222,9 @@ public final class RunTransitions {
     ObjectTrigger trigger = pipeline.trigger();
     if (trigger == null || !trigger.requiredFiles().contains(object.file())) {
       return Transition.unchanged(state); // another file in the batch folder: not ours to act on
+    }
+    if (state != null && state.status().isTerminal()) {
+      return triggerAfterEnd(state, object, nowMs);
     }
     boolean isNew = state == null;
     if (state == null) {
@@ -212,6 +248,9 @@ public final class RunTransitions {
 
   private static Transition onRunRequested(PipelineDefinition pipeline, RunState state, String runId,
       Input.RunRequested request, long nowMs) {
+    if (state != null && state.status().isTerminal()) {
+      return triggerAfterEnd(state, request, nowMs);
+    }
     if (state != null && state.status() != RunStatus.WAITING) {
       return Transition.ignored(state, "duplicate"); // duplicate request of a run already started
     }
@@ -330,6 +369,12 @@ public final class RunTransitions {
       RunState next = state.withStage(completed.stage(), done);
       return new Transition(next, List.of(recordAttempt(next, completed.stage())));
     }
+    if (completed.attempt() < 1 || completed.attempt() > stage.attempt()) {
+      // not a late report of an attempt made here: a producer's error, or a job started outside Baton
+      return Transition.rejected(state, "StageCompleted for attempt " + completed.attempt() + " of stage '"
+          + completed.stage() + "' of run " + state.runId() + ", which was never launched (the stage is "
+          + stage.status() + (stage.attempt() == 0 ? ", never launched" : " at attempt " + stage.attempt()) + ")");
+    }
     if (stage.status() != StageRunStatus.RUNNING || stage.attempt() != completed.attempt()) {
       // the same attempt again after it was applied, or an attempt no longer current (LOST, cancelled, retried)
       boolean sameAttemptDone = stage.attempt() == completed.attempt()
@@ -354,6 +399,31 @@ public final class RunTransitions {
     }
     next = launchRunnable(pipeline, next, nowMs, commands);
     return new Transition(completeIfDone(next, nowMs, commands), commands);
+  }
+
+  /**
+   * A WAITING run that did not get all its trigger files in time ends FAILED: no stage failed, so
+   * the reason goes into its ledger row and a WAITING_EXPIRED alert. FAILED, not CANCELLED: nobody
+   * asked for it, and the batch was not processed. A resume starts it with the files it has.
+   */
+  private static Transition onWaitingExpired(PipelineDefinition pipeline, RunState state, Input.WaitingExpired expired,
+      long nowMs) {
+    if (state == null || state.status() != RunStatus.WAITING) {
+      return Transition.unchanged(state);
+    }
+    List<String> missing = pipeline.trigger() == null ? List.of() : pipeline.trigger().requiredFiles().stream()
+        .filter(file -> !state.filesSeen().contains(file)).sorted().toList();
+    String reason = "waited " + (nowMs - state.createdAtMs()) + " ms for its trigger files (limit " + expired.limitMs()
+        + " ms, controller.waiting-timeout-ms); missing " + missing + ", arrived " + state.filesSeen();
+    RunState failed = state.withStatus(RunStatus.FAILED, null, nowMs);
+    List<Command> commands = new ArrayList<>();
+    commands.add(recordRun(failed, reason));
+    commands.add(new Command.PublishRunCompleted(failed.runId(), failed.pipeline(), RunStatus.FAILED.name(), nowMs,
+        List.of(), failed.resumes()));
+    commands.add(new Command.PublishAlert("WAITING_EXPIRED", failed.runId(), failed.pipeline(), null, null, nowMs,
+        "Run " + failed.runId() + " of " + failed.pipeline() + " (" + failed.triggerKey() + ") ended FAILED: it " + reason
+            + ". Upload the missing files, then resume it; or resume it to start with the files it has"));
+    return new Transition(failed, commands);
   }
 
   /** Timers: launch retries whose back-off ended; declare attempts past their timeout LOST; the SLA. */
@@ -515,9 +585,13 @@ public final class RunTransitions {
   }
 
   private static Command.RecordRun recordRun(RunState state) {
+    return recordRun(state, null);
+  }
+
+  private static Command.RecordRun recordRun(RunState state, String reason) {
     return new Command.RecordRun(state.runId(), state.pipeline(), state.triggerKey(), state.status().name(),
         state.startedAtMs(), state.completedAtMs(), state.failedStages(), state.params(), state.resumes(),
-        state.pipelineVersion());
+        state.pipelineVersion(), reason);
   }
 
   private static Command.RecordStageAttempt recordAttempt(RunState state, String stage) {

@@ -16,7 +16,10 @@ import dev.baton.schemas.event.Alert;
 import dev.baton.schemas.event.AlertKind;
 import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunStatus;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageError;
 import dev.baton.schemas.event.StageLaunched;
+import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.net.URI;
 import java.time.Duration;
@@ -41,10 +44,17 @@ import org.slf4j.LoggerFactory;
  * ledger rows to the ledger changelog topic (a second query writes them to Iceberg, off this
  * path), publish {@code RunCompleted}, alerts (and their webhooks) and dead letters. The batch
  * fails, and so runs again, if Kafka does not acknowledge any of it.
+ *
+ * <p>An attempt the launcher refuses ({@link Launcher#launch} throws {@link IllegalStateException}: no
+ * capacity, or closed) is already journaled and announced, so a replay would not launch it: it is
+ * completed at once with a FAILED {@code StageCompleted} of error type {@value #NO_CAPACITY}, logged
+ * and counted, and its stage's retry policy decides. Ignored inputs are counted and logged at INFO.
  */
 final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
+  /** Error type of the completion of an attempt the launcher refused. */
+  static final String NO_CAPACITY = "NO_CAPACITY";
 
   private final transient Pipelines pipelines;
   private final transient Launcher launcher;
@@ -134,8 +144,13 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       journal.acknowledged(journaled);
     }
     for (Command.LaunchStage launch : launches) {
-      launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
-          launch.params()));
+      try {
+        launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
+            launch.params()));
+      } catch (IllegalStateException e) {
+        sends.add(refused(launch, e)); // acknowledged with the rest below
+        continue;
+      }
       metrics.launched(System.currentTimeMillis() - launch.readyAtMs());
     }
     long launched = System.nanoTime();
@@ -146,6 +161,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         launcher.cancel(cancel.runId() + "/" + cancel.stage() + "/" + cancel.attempt());
         metrics.attemptCancelled();
       } else if (command instanceof Command.CountIgnored ignored) {
+        LOG.info("Ignored {} {} of run {}: {}", ignored.reason(), ignored.input(), ignored.runId(), ignored.detail());
         metrics.ignored(ignored.reason());
       } else if (command instanceof Command.RecordRun run) {
         metrics.runStatus(run.runId(), run.status());
@@ -171,6 +187,23 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     publisher.flush();
     awaitAcknowledged(sends);
     metrics.batchPhase("publish", (System.nanoTime() - launched) / 1_000_000);
+  }
+
+  /**
+   * The launcher refused an attempt already journaled and announced (no capacity, or closed): it
+   * will never run, and a replay of this micro-batch would not launch it again, so it completes
+   * FAILED with error type {@value #NO_CAPACITY} now, and its stage's retry policy decides.
+   */
+  private Future<RecordMetadata> refused(Command.LaunchStage launch, IllegalStateException e) {
+    LOG.warn("Attempt {}/{}/{} not launched, completing it FAILED ({}): {}", launch.runId(), launch.stage(),
+        launch.attempt(), NO_CAPACITY, e.getMessage());
+    metrics.launchRefused();
+    Instant now = Instant.now();
+    return publisher.publishAsync(ControlEvents.completed(launch.runId(), launch.pipeline(), StageCompleted.newBuilder()
+        .setStage(launch.stage()).setAttempt(launch.attempt()).setStatus(StageStatus.FAILED)
+        .setStartedAt(now).setFinishedAt(now).setOutputs(List.of()).setMetrics(Map.of())
+        .setError(StageError.newBuilder().setType(NO_CAPACITY).setMessage(String.valueOf(e.getMessage())).build())
+        .build()));
   }
 
   private Future<RecordMetadata> publishAlert(Command.PublishAlert alert) {

@@ -144,7 +144,8 @@ public final class Controller implements AutoCloseable {
             .union(wakeUps(spark));
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
-            .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(), config.objectsTopic()),
+            .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(),
+                config.tombstoneRetentionMs(), config.waitingTimeoutMs(), config.objectsTopic()),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     createCheckpointRoot(spark, config.checkpointLocation());
     createCheckpointRoot(spark, config.ledgerCheckpointLocation());

@@ -5,7 +5,9 @@ import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Command;
 import dev.baton.control.state.Input;
 import dev.baton.control.state.RunState;
+import dev.baton.control.state.RunStatus;
 import dev.baton.control.state.RunTransitions;
+import dev.baton.control.state.StageState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The stateful step: for one runId, applies the micro-batch's inputs in Kafka order to the run's
  * state (kept in the state store as JSON) with {@link RunTransitions}, and emits the resulting
- * commands as JSON. Rejected inputs become dead-letter commands. A processing-time timeout per
- * run fires at the run's next deadline (retry back-off, attempt timeout, SLA) as a {@link Input.Tick}.
+ * commands as JSON. Rejected inputs become dead-letter commands; ignored ones a count-and-log
+ * command naming the run, the input and why. A processing-time timeout per run fires at the run's
+ * next deadline (retry back-off, attempt timeout, SLA) as a {@link Input.Tick}.
  *
  * <p>Pipeline edits: a run decides on the pipeline version it keeps in its state (see {@link
  * RunTransitions}), so pipelines edited between controller starts change only new (and resumed)
@@ -28,25 +31,47 @@ import org.slf4j.LoggerFactory;
  * RunTransitions#pipelineDeleted}) on its next input or timer; its inputs then go to the dead-letter
  * topic.
  *
- * <p>Retention: {@code stateRetentionMs} after a run ended, its state is compacted to a tombstone
- * (identity and final status, a few hundred bytes): duplicates are still ignored, but the run can no
- * longer be resumed (rerun it instead). WAITING runs are kept whole.
+ * <p>Nothing is kept forever; each limit below has its own timer:
+ *
+ * <ul>
+ *   <li>a WAITING run still missing trigger files {@code waitingTimeoutMs} after its first file
+ *       arrived expires ({@link Input.WaitingExpired}: it ends FAILED with a WAITING_EXPIRED alert);
+ *   <li>{@code stateRetentionMs} after a run ended, its state is compacted to a tombstone (identity
+ *       and final status, a few hundred bytes): a trigger arriving again is still ignored (with a
+ *       TRIGGER_AFTER_END alert), but the run can no longer be resumed (rerun it instead);
+ *   <li>{@code tombstoneRetentionMs} later the tombstone is removed. The trade-off: from then on the
+ *       run is unknown, so a trigger file of it delivered or uploaded again starts a new run with the
+ *       same runId (and no TRIGGER_AFTER_END alert can fire), and a late completion of it goes to the
+ *       dead-letter topic as one for an unknown run. Tombstones written before this timer existed have
+ *       none, and are removed only when an event of their run arrives.
+ * </ul>
+ *
+ * A limit that passed is applied before the micro-batch's inputs of the run, whether or not its
+ * timer has fired yet, so the outcome does not depend on when Spark runs the timer.
  */
 final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, ControllerInputRow, byte[], byte[]> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RunStateFunction.class);
   private final Pipelines pipelines;
   private final long stateRetentionMs;
+  private final long tombstoneRetentionMs;
+  private final long waitingTimeoutMs;
   private final String objectsTopic;
 
   /**
+   * @param stateRetentionMs how long an ended run keeps its full state, ms
+   * @param tombstoneRetentionMs how long its tombstone is kept after that, ms
+   * @param waitingTimeoutMs how long a WAITING run waits for the rest of its trigger files, ms
    * @param objectsTopic the topic of object events: its inputs are applied first in a micro-batch,
    *     since an object may start the run that the batch's control events (a legacy job's flag file,
    *     say) complete; the rest follow in Kafka order (topic, partition, offset)
    */
-  RunStateFunction(Pipelines pipelines, long stateRetentionMs, String objectsTopic) {
+  RunStateFunction(Pipelines pipelines, long stateRetentionMs, long tombstoneRetentionMs, long waitingTimeoutMs,
+      String objectsTopic) {
     this.pipelines = pipelines;
     this.stateRetentionMs = stateRetentionMs;
+    this.tombstoneRetentionMs = tombstoneRetentionMs;
+    this.waitingTimeoutMs = waitingTimeoutMs;
     this.objectsTopic = objectsTopic;
   }
 
@@ -69,8 +94,13 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     if (groupState.hasTimedOut() && inputs.isEmpty() && retainedUntil != null && retainedUntil <= now) {
       // ended longer ago than the retention: keep only a tombstone, so a late duplicate trigger
       // cannot start the run again
-      groupState.update(Json.write(state.tombstone()));
+      RunState tombstone = state.tombstone();
+      groupState.update(Json.write(tombstone));
+      groupState.setTimeoutDuration(Math.max(1, removedAt(tombstone) - now));
       return out.iterator();
+    }
+    if (state != null && state.compacted() && removedAt(state) <= now) {
+      state = null; // the tombstone's retention passed: the run is forgotten (removed below unless an input restarts it)
     }
     if (state != null && pipelines.get(state.pipeline()).isEmpty()) {
       // the pipeline was deleted while the run was open: end it (an ended run stays as it is)
@@ -79,6 +109,16 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
         LOG.warn("Run {} fails: pipeline '{}' is no longer defined (deleted while the run was {})", runId,
             state.pipeline(), state.status());
       }
+      state = transition.state();
+      for (Command command : transition.commands()) {
+        out.add(Json.write(command));
+      }
+    }
+    Optional<PipelineDefinition> statePipeline = state == null ? Optional.empty() : pipelines.get(state.pipeline());
+    if (state != null && statePipeline.isPresent() && state.status() == RunStatus.WAITING
+        && waitingUntil(state) <= now) {
+      RunTransitions.Transition transition = RunTransitions.apply(statePipeline.get(), state, runId,
+          new Input.WaitingExpired(waitingTimeoutMs), now);
       state = transition.state();
       for (Command command : transition.commands()) {
         out.add(Json.write(command));
@@ -115,7 +155,8 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
         out.add(Json.write(deadLetter(transition.rejection(), row)));
       }
       if (transition.ignored() != null) {
-        out.add(Json.write(new Command.CountIgnored(transition.ignored())));
+        out.add(Json.write(new Command.CountIgnored(transition.ignored(), runId, input.getClass().getSimpleName(),
+            describe(input, transition.state()))));
       }
     }
     if (state != null) {
@@ -124,6 +165,12 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       Long deadline = pipelines.get(state.pipeline()).map(p -> RunTransitions.nextDeadlineMs(p, finalState)).orElse(null);
       if (deadline == null) {
         deadline = retainedUntil(state);
+      }
+      if (deadline == null && state.compacted()) {
+        deadline = removedAt(state);
+      }
+      if (deadline == null && state.status() == RunStatus.WAITING && pipelines.get(state.pipeline()).isPresent()) {
+        deadline = waitingUntil(state);
       }
       if (deadline != null) {
         groupState.setTimeoutDuration(Math.max(1, deadline - now));
@@ -140,6 +187,49 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       return state.completedAtMs() + stateRetentionMs;
     }
     return null;
+  }
+
+  /** When a tombstone is removed, epoch ms. */
+  private long removedAt(RunState tombstone) {
+    long endedAt = tombstone.completedAtMs() == null ? tombstone.createdAtMs() : tombstone.completedAtMs();
+    return saturatedAdd(saturatedAdd(endedAt, stateRetentionMs), tombstoneRetentionMs);
+  }
+
+  /** When a WAITING run expires, epoch ms. */
+  private long waitingUntil(RunState waiting) {
+    return saturatedAdd(waiting.createdAtMs(), waitingTimeoutMs);
+  }
+
+  /** {@code a + b}, or Long.MAX_VALUE when it overflows (a retention configured as "forever"). */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** An ignored input and what the run's state made of it, for the INFO log line. */
+  private static String describe(Input input, RunState state) {
+    String run = state == null ? "the run is unknown"
+        : "the run is " + state.status() + (state.compacted() ? " (tombstone)" : "");
+    if (input instanceof Input.StageCompleted completed) {
+      StageState stage = state == null ? null : state.stages().get(completed.stage());
+      String current = stage == null ? run
+          : "the stage is " + stage.status() + " at attempt " + stage.attempt() + ", " + run;
+      return "attempt " + completed.attempt() + " of stage " + completed.stage() + " " + completed.status()
+          + " (event " + completed.eventId() + "); " + current;
+    }
+    if (input instanceof Input.ObjectArrived object) {
+      return "s3://" + object.bucket() + "/" + object.key() + " (event " + object.eventId() + "); " + run;
+    }
+    if (input instanceof Input.RunRequested request) {
+      return "trigger key " + request.triggerKey() + " (event " + request.eventId() + "); " + run;
+    }
+    if (input instanceof Input.ResumeRequested resume) {
+      return "request " + resume.eventId() + " already applied; " + run;
+    }
+    if (input instanceof Input.CancelRequested cancel) {
+      return "request " + cancel.eventId() + " already applied; " + run;
+    }
+    return run;
   }
 
   private static Command deadLetter(String reason, ControllerInputRow row) {

@@ -163,7 +163,7 @@ class RunTransitionsPipelineVersionTest {
         new Command.CancelStage(RUN, "chain", "a", 1),
         new Command.RecordStageAttempt(RUN, "chain", "a", 1, "CANCELLED", 1_000L, 9_000L, "PIPELINE_DELETED", reason),
         new Command.RecordRun(RUN, "chain", "k", "FAILED", 1_000L, 9_000L, List.of(), Map.of("triggerKey", "k"), 0,
-            PipelineVersions.hash(V1)),
+            PipelineVersions.hash(V1), null),
         new Command.PublishRunCompleted(RUN, "chain", "FAILED", 9_000L, List.of(), 0),
         new Command.PublishAlert("RUN_FAILED", RUN, "chain", null, null, 9_000L, "Run " + RUN + " of chain failed: " + reason));
     assertThat(RunTransitions.nextDeadlineMs(V1, deleted.state())).isNull();

@@ -98,7 +98,9 @@ class RunTransitionsTest {
     RunTransitions.Transition once = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 1, "SUCCEEDED"), 3_000);
 
     RunTransitions.Transition twice = RunTransitions.apply(PIPELINE, once.state(), RUN, completed("a", 1, "SUCCEEDED"), 3_100);
-    RunTransitions.Transition stale = RunTransitions.apply(PIPELINE, once.state(), RUN, completed("b", 7, "SUCCEEDED"), 3_200);
+    // a report of attempt 1 of a that is not the one applied (another finish time): no longer current
+    RunTransitions.Transition stale = RunTransitions.apply(PIPELINE, once.state(), RUN,
+        new Input.StageCompleted("late", "diamond", "a", 1, "FAILED", 0, 2_600, "X", "late"), 3_200);
 
     assertThat(twice.commands()).isEmpty();
     assertThat(twice.state()).isEqualTo(once.state());
@@ -107,6 +109,96 @@ class RunTransitionsTest {
     assertThat(stale.rejection()).isNull();
     assertThat(stale.ignored()).isEqualTo("stale");
     assertThat(once.ignored()).isNull();
+  }
+
+  @Test
+  void completionOfAnAttemptNeverLaunchedGoesToTheDeadLetterTopicWithTheStagesStatus() {
+    RunState state = started(); // a#1 and b#1 running, c and d pending
+
+    RunTransitions.Transition ahead = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 2, "SUCCEEDED"), 3_000);
+    RunTransitions.Transition pending = RunTransitions.apply(PIPELINE, state, RUN, completed("c", 1, "SUCCEEDED"), 3_000);
+    RunTransitions.Transition zero = RunTransitions.apply(PIPELINE, state, RUN, completed("a", 0, "SUCCEEDED"), 3_000);
+
+    assertThat(ahead.rejection()).isEqualTo("StageCompleted for attempt 2 of stage 'a' of run " + RUN
+        + ", which was never launched (the stage is RUNNING at attempt 1)");
+    assertThat(pending.rejection()).isEqualTo("StageCompleted for attempt 1 of stage 'c' of run " + RUN
+        + ", which was never launched (the stage is PENDING, never launched)");
+    assertThat(zero.rejection()).startsWith("StageCompleted for attempt 0 of stage 'a'");
+    for (RunTransitions.Transition rejected : List.of(ahead, pending, zero)) {
+      assertThat(rejected.ignored()).isNull();
+      assertThat(rejected.commands()).isEmpty();
+      assertThat(rejected.state()).isEqualTo(state);
+    }
+    // a retried stage waiting for its back-off has not launched its next attempt either
+    RunState retrying = requested(RETRYING, RETRY_RUN);
+    retrying = RunTransitions.apply(RETRYING, retrying, RETRY_RUN,
+        new Input.StageCompleted("f1", "retrying", "a", 1, "FAILED", 0, 900, "java.io.IOException", "503"), 1_000).state();
+    assertThat(RunTransitions.apply(RETRYING, retrying, RETRY_RUN,
+        new Input.StageCompleted("f2", "retrying", "a", 2, "SUCCEEDED", 0, 1_100, null, null), 1_100).rejection())
+        .endsWith("which was never launched (the stage is RETRY_WAIT at attempt 1)");
+  }
+
+  @Test
+  void aTriggerOfAnEndedRunStartsNothingAndRaisesAnAlert() {
+    RunState cancelled = RunTransitions.apply(PIPELINE, started(), RUN, new Input.CancelRequested("c", "diamond", null, null),
+        3_000).state();
+
+    RunTransitions.Transition reuploaded = RunTransitions.apply(PIPELINE, cancelled, RUN, object("e9", "a.csv"), 9_000);
+    RunTransitions.Transition requested = RunTransitions.apply(PIPELINE, cancelled, RUN,
+        new Input.RunRequested("q9", "diamond", TRIGGER_KEY, Map.of()), 9_000);
+
+    assertThat(reuploaded.ignored()).isEqualTo("duplicate"); // counted too
+    assertThat(reuploaded.state()).isEqualTo(cancelled);
+    assertThat(reuploaded.commands()).singleElement().isInstanceOfSatisfying(Command.PublishAlert.class, alert -> {
+      assertThat(alert.kind()).isEqualTo("TRIGGER_AFTER_END");
+      assertThat(alert.runId()).isEqualTo(RUN);
+      assertThat(alert.atMs()).isEqualTo(9_000L);
+      assertThat(alert.message()).isEqualTo("Trigger file s3://landing/in/b1/a.csv arrived for run " + RUN
+          + " of diamond, which ended CANCELLED at 1970-01-01T00:00:03Z: it does not start the run again; to process"
+          + " the batch again, resume or rerun it");
+    });
+    assertThat(requested.ignored()).isEqualTo("duplicate");
+    assertThat(requested.commands()).singleElement().isInstanceOfSatisfying(Command.PublishAlert.class,
+        alert -> assertThat(alert.message()).startsWith("RunRequested q9 arrived for run " + RUN));
+    // a file delivered again while the run still runs is only a duplicate: no alert
+    RunTransitions.Transition running = RunTransitions.apply(PIPELINE, started(), RUN, object("e1", "a.csv"), 2_500);
+    assertThat(running.ignored()).isEqualTo("duplicate");
+    assertThat(running.commands()).isEmpty();
+  }
+
+  @Test
+  void aWaitingRunThatExpiresEndsFailedWithItsReasonAndResumesByStarting() {
+    RunState waiting = RunTransitions.apply(PIPELINE, null, RUN, object("e1", "a.csv"), 1_000).state();
+
+    RunTransitions.Transition expired = RunTransitions.apply(PIPELINE, waiting, RUN, new Input.WaitingExpired(5_000), 6_000);
+
+    assertThat(expired.state().status()).isEqualTo(RunStatus.FAILED);
+    assertThat(expired.state().completedAtMs()).isEqualTo(6_000L);
+    assertThat(expired.state().failedStages()).isEmpty();
+    String reason = "waited 5000 ms for its trigger files (limit 5000 ms, controller.waiting-timeout-ms);"
+        + " missing [b.csv], arrived [a.csv]";
+    assertThat(expired.commands()).hasSize(3);
+    assertThat(expired.commands().get(0)).isInstanceOfSatisfying(Command.RecordRun.class, run -> {
+      assertThat(run.status()).isEqualTo("FAILED");
+      assertThat(run.reason()).isEqualTo(reason);
+    });
+    assertThat(expired.commands().get(1)).isEqualTo(new Command.PublishRunCompleted(RUN, "diamond", "FAILED", 6_000,
+        List.of(), 0));
+    assertThat(expired.commands().get(2)).isInstanceOfSatisfying(Command.PublishAlert.class, alert -> {
+      assertThat(alert.kind()).isEqualTo("WAITING_EXPIRED");
+      assertThat(alert.message()).isEqualTo("Run " + RUN + " of diamond (" + TRIGGER_KEY + ") ended FAILED: it " + reason
+          + ". Upload the missing files, then resume it; or resume it to start with the files it has");
+    });
+    // only a WAITING run expires
+    assertThat(RunTransitions.apply(PIPELINE, expired.state(), RUN, new Input.WaitingExpired(5_000), 7_000).commands())
+        .isEmpty();
+    assertThat(RunTransitions.apply(PIPELINE, started(), RUN, new Input.WaitingExpired(5_000), 7_000).commands()).isEmpty();
+    // an operator may start it anyway
+    RunTransitions.Transition resumed = RunTransitions.apply(PIPELINE, expired.state(), RUN,
+        new Input.ResumeRequested("r", "diamond", "ops", null), 8_000);
+    assertThat(launched(resumed)).containsExactly("a#1", "b#1");
+    assertThat(resumed.commands().get(0)).isInstanceOfSatisfying(Command.RecordRun.class,
+        run -> assertThat(run.reason()).isNull());
   }
 
   @Test
@@ -179,7 +271,11 @@ class RunTransitionsTest {
         .state().tombstone();
     assertThat(ended.stages()).isEmpty();
 
-    assertThat(RunTransitions.apply(PIPELINE, ended, RUN, object("e1", "a.csv"), 9_000).ignored()).isEqualTo("duplicate");
+    RunTransitions.Transition reuploaded = RunTransitions.apply(PIPELINE, ended, RUN, object("e1", "a.csv"), 9_000);
+    assertThat(reuploaded.ignored()).isEqualTo("duplicate");
+    assertThat(reuploaded.commands()).singleElement().isInstanceOfSatisfying(Command.PublishAlert.class,
+        alert -> assertThat(alert.message()).endsWith("rerun it (it ended longer ago than the state retention and can"
+            + " no longer be resumed)"));
     assertThat(RunTransitions.apply(PIPELINE, ended, RUN, new Input.RunRequested("x", "diamond", TRIGGER_KEY, Map.of()), 9_000)
         .ignored()).isEqualTo("duplicate");
     assertThat(RunTransitions.apply(PIPELINE, ended, RUN, completed("a", 1, "SUCCEEDED"), 9_000).ignored()).isEqualTo("stale");

@@ -62,7 +62,7 @@ class RunStateFunctionPipelineEditTest {
           - {name: b, type: noop, dependsOn: [a], options: {durationMs: 60000}}
           - {name: c, type: noop, dependsOn: [a]}
         """);
-    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(v2, OTHER)), RETENTION_MS, "baton.objects");
+    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(v2, OTHER)), RETENTION_MS, 30L * 86_400_000, 86_400_000L, "baton.objects");
     long now = System.currentTimeMillis();
     TestGroupState<byte[]> state = TestGroupState.create(Optional.of(Json.write(running())),
         GroupStateTimeout.ProcessingTimeTimeout(), now, Optional.empty(), false);
@@ -81,7 +81,7 @@ class RunStateFunctionPipelineEditTest {
 
   @Test
   void anOpenRunOfADeletedPipelineFailsOnItsTimer() {
-    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(OTHER)), RETENTION_MS, "baton.objects");
+    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(OTHER)), RETENTION_MS, 30L * 86_400_000, 86_400_000L, "baton.objects");
     long now = System.currentTimeMillis();
     TestGroupState<byte[]> state = TestGroupState.create(Optional.of(Json.write(running())),
         GroupStateTimeout.ProcessingTimeTimeout(), now, Optional.empty(), true);
@@ -103,7 +103,7 @@ class RunStateFunctionPipelineEditTest {
 
   @Test
   void anEventForARunOfADeletedPipelineFailsTheRunAndGoesToTheDeadLetters() {
-    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(OTHER)), RETENTION_MS, "baton.objects");
+    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(OTHER)), RETENTION_MS, 30L * 86_400_000, 86_400_000L, "baton.objects");
     long now = System.currentTimeMillis();
     TestGroupState<byte[]> state = TestGroupState.create(Optional.of(Json.write(running())),
         GroupStateTimeout.ProcessingTimeTimeout(), now, Optional.empty(), false);
