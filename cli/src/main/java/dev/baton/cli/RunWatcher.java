@@ -81,8 +81,9 @@ public final class RunWatcher implements AutoCloseable {
    *
    * @param stillRunning checked between polls; when false (e.g. the controller query died) the wait ends
    * @throws TimeoutException if the run has not completed within {@code timeout}
-   * @throws IllegalStateException if {@code stillRunning} turns false first, or the controller
-   *     rejected a request for the run (sent to the dead-letter topic)
+   * @throws IllegalStateException if {@code stillRunning} turns false first
+   * @throws RequestRejectedException if the controller rejected a request for the run (sent it to
+   *     the dead-letter topic), e.g. one whose parameters the pipeline refuses
    */
   public RunReport follow(String runId, PrintStream out, Duration timeout, BooleanSupplier stillRunning)
       throws TimeoutException {
@@ -110,7 +111,7 @@ public final class RunWatcher implements AutoCloseable {
           Object request = event.getPayload();
           if (request instanceof RunRequested || request instanceof RunResumeRequested || request instanceof RunCancelRequested) {
             var reason = record.headers().lastHeader("baton.dlq.reason");
-            throw new IllegalStateException("The controller rejected the " + request.getClass().getSimpleName()
+            throw new RequestRejectedException("The controller rejected the " + request.getClass().getSimpleName()
                 + " for run " + runId + ": " + (reason == null ? "(no reason)"
                 : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
           }
@@ -147,6 +148,15 @@ public final class RunWatcher implements AutoCloseable {
   @Override
   public void close() {
     consumer.close();
+  }
+
+  /** The controller sent a request for the followed run to the dead-letter topic; the message holds its reason. */
+  public static final class RequestRejectedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    RequestRejectedException(String message) {
+      super(message);
+    }
   }
 
   /**

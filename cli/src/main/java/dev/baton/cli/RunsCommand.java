@@ -201,7 +201,8 @@ final class RunsCommand {
    * Publishes {@code event} on the control topic, prints the runId, and with {@code --wait}
    * follows the run until its next {@code RunCompleted}.
    *
-   * @return 0, or with {@code --wait} 0 only if the run SUCCEEDED
+   * @return 0, or with {@code --wait} 0 only if the run SUCCEEDED, and 2 if the controller rejected
+   *     the request (its reason, e.g. the parameter it refused, on stderr)
    */
   static int publish(Map<String, String> config, String runId, ControlEvent event, FollowOptions follow)
       throws TimeoutException {
@@ -214,7 +215,13 @@ final class RunsCommand {
       if (watcher == null) {
         return 0;
       }
-      RunWatcher.RunReport report = watcher.follow(runId, System.out, Duration.ofSeconds(follow.timeoutSeconds), () -> true);
+      RunWatcher.RunReport report;
+      try {
+        report = watcher.follow(runId, System.out, Duration.ofSeconds(follow.timeoutSeconds), () -> true);
+      } catch (RunWatcher.RequestRejectedException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
       return report.completed().getStatus() == dev.baton.schemas.event.RunStatus.SUCCEEDED ? 0 : 1;
     }
   }

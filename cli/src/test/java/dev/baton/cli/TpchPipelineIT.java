@@ -74,7 +74,7 @@ class TpchPipelineIT {
             dependsOn: [ingest_nation]
             options:
               table: raw.gate_nation
-              filter: batch_id = '${batch}'
+              filter: batch_id = :batch
               rules:
                 - {type: not-null, column: n_name}
                 - {type: row-count, min: 1000000}

@@ -1,5 +1,6 @@
 package dev.baton.stages.ingest;
 
+import static dev.baton.stages.spi.StageOptions.identifier;
 import static dev.baton.stages.spi.StageOptions.required;
 import static dev.baton.stages.spi.StageOptions.tableName;
 
@@ -13,14 +14,15 @@ import org.apache.spark.sql.types.DataType;
 /**
  * Options of an {@code ingest} stage (pipeline YAML, {@code stages[i].options}).
  *
- * @param path input file or folder URI, e.g. {@code s3://landing/${batchPrefix}lineitem.tbl}
+ * @param path input file or folder URI, e.g. {@code s3://landing/${batchPrefix}lineitem.tbl}; a {@code .} or
+ *     {@code ..} segment is refused (Hadoop paths resolve them, so they would leave the folder)
  * @param table target table {@code <namespace>.<table>}, partitioned by {@code batchColumn}
  * @param format {@code delimited} (CSV-style text); default {@code delimited}
  * @param delimiter field separator, one character; default {@code ,}
  * @param header whether the first line holds column names; default false
  * @param trailingDelimiter whether every line ends with the delimiter (TPC-H {@code .tbl}); default false
  * @param schema declared columns in file order
- * @param batchColumn column holding the run's batch id; default {@code batch_id}
+ * @param batchColumn column holding the run's batch id, an identifier; default {@code batch_id}
  * @param maxBadRowsFraction fraction of rows allowed to be malformed before the stage fails, 0..1; default 0
  */
 public record IngestOptions(
@@ -36,6 +38,11 @@ public record IngestOptions(
 
   public IngestOptions {
     required("path", path);
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        throw new InvalidStageOptionsException("path", "a '" + segment + "' segment is not allowed (got '" + path + "')");
+      }
+    }
     tableName("table", table);
     format = format == null ? "delimited" : format;
     if (!format.equals("delimited")) {
@@ -58,6 +65,7 @@ public record IngestOptions(
       }
     }
     batchColumn = batchColumn == null ? "batch_id" : batchColumn;
+    identifier("batchColumn", batchColumn);
     maxBadRowsFraction = maxBadRowsFraction == null ? 0.0 : maxBadRowsFraction;
     if (maxBadRowsFraction < 0 || maxBadRowsFraction > 1) {
       throw new InvalidStageOptionsException("maxBadRowsFraction", "expected a number from 0 to 1, got " + maxBadRowsFraction);

@@ -62,6 +62,12 @@ public final class IngestStage implements Stage {
     return new IngestStage(StageOptions.bind(options, IngestOptions.class));
   }
 
+  /** The run's {@code batch}: its rows are written to (and replace) that batch's partition. */
+  @Override
+  public Map<String, String> parameters() {
+    return Map.of("batch", "batchColumn");
+  }
+
   @Override
   public StageResult run(StageContext context, SparkSession spark) {
     String batch = context.param("batch");
@@ -143,8 +149,8 @@ public final class IngestStage implements Stage {
     boolean exists = spark.catalog().tableExists(QUARANTINE_TABLE);
     if (badRows == 0) {
       if (exists) {
-        spark.sql(String.format("DELETE FROM %s WHERE table_name = '%s' AND batch_id = '%s'",
-            QUARANTINE_TABLE, options.table(), batch.replace("'", "''")));
+        spark.sql("DELETE FROM " + QUARANTINE_TABLE + " WHERE table_name = :table AND batch_id = :batch",
+            Map.<String, Object>of("table", options.table(), "batch", batch));
       }
       return;
     }

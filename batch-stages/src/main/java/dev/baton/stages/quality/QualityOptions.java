@@ -5,13 +5,15 @@ import static dev.baton.stages.spi.StageOptions.tableName;
 
 import dev.baton.catalog.TableProperties;
 import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.SqlParameters;
 import java.util.List;
 
 /**
  * Options of a {@code quality} stage.
  *
  * @param table the table checked, {@code <namespace>.<table>}
- * @param filter optional SQL predicate selecting the rows checked, e.g. {@code batch_id = '${batch}'}
+ * @param filter optional SQL predicate selecting the rows checked, e.g. {@code batch_id = :batch}: run
+ *     parameters are named parameter markers, bound as typed literals; {@code ${name}} is refused
  * @param rules the rules; every failing rule is reported, and any failure fails the stage
  * @param resultsTable where rule results are appended; default {@code baton_system.quality_results}
  */
@@ -22,6 +24,9 @@ public record QualityOptions(String table, String filter, List<Rule> rules, Stri
 
   public QualityOptions {
     tableName("table", table);
+    if (filter != null && !filter.isBlank()) {
+      SqlParameters.ofExpression("filter", filter);
+    }
     if (rules == null || rules.isEmpty()) {
       throw new InvalidStageOptionsException("rules", "is required (at least one rule)");
     }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.baton.stages.spi.SqlParameters;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
@@ -16,8 +17,10 @@ import dev.baton.stages.write.IcebergWriter;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -48,9 +51,11 @@ public final class QualityStage implements Stage {
           .add("checked_at", DataTypes.TimestampType, false);
 
   private final QualityOptions options;
+  private final Set<String> parameters;
 
   public QualityStage(QualityOptions options) {
     this.options = options;
+    this.parameters = hasFilter() ? SqlParameters.ofExpression("filter", options.filter()) : Set.of();
   }
 
   /** Binds and validates YAML options; see {@link StageOptions#bind}. */
@@ -59,10 +64,23 @@ public final class QualityStage implements Stage {
   }
 
   @Override
+  public Map<String, String> parameters() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    parameters.forEach(name -> fields.put(name, "filter"));
+    return fields;
+  }
+
+  private boolean hasFilter() {
+    return options.filter() != null && !options.filter().isBlank();
+  }
+
+  @Override
   public StageResult run(StageContext context, SparkSession spark) {
     Dataset<Row> rows = spark.table(options.table());
-    if (options.filter() != null && !options.filter().isBlank()) {
-      rows = rows.where(options.filter());
+    if (hasFilter()) {
+      // the filter is one expression (checked by QualityOptions) over a checked table name; run
+      // parameters are bound to its markers, never spliced into the text
+      rows = spark.sql("SELECT * FROM " + options.table() + " WHERE " + options.filter(), context.sqlArgs(parameters));
     }
     List<QualityOptions.Rule> rules = options.rules();
     List<Column> aggregates = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.baton.stages.spi;
 
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -22,4 +23,17 @@ public interface Stage {
    * @throws Exception on failure
    */
   StageResult run(StageContext context, SparkSession spark) throws Exception;
+
+  /**
+   * The run parameters this stage reads from its {@link StageContext} (besides the {@code ${name}}
+   * placeholders of its options, which are substituted before it is built): the named parameter
+   * markers of its SQL options ({@code :batch}), bound with {@link StageContext#sqlArgs}, and any it
+   * reads itself (an ingest's {@code batch}). The controller refuses a run request that leaves one
+   * of them without a value.
+   *
+   * @return parameter name to the option that uses it, e.g. {@code batch -> query}; empty by default
+   */
+  default Map<String, String> parameters() {
+    return Map.of();
+  }
 }

@@ -146,6 +146,19 @@ public final class StageOptions {
   }
 
   /**
+   * Checks a SQL identifier (a column name): a letter or {@code _}, then letters, digits or {@code _}.
+   *
+   * @throws InvalidStageOptionsException when it is not one
+   */
+  public static String identifier(String field, String value) {
+    required(field, value);
+    if (!value.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new InvalidStageOptionsException(field, "expected an identifier (letters, digits, '_'), got '" + value + "'");
+    }
+    return value;
+  }
+
+  /**
    * Checks a table name has the form {@code <namespace>.<table>}.
    *
    * @throws InvalidStageOptionsException when it does not

@@ -4,6 +4,7 @@ import static dev.baton.stages.spi.StageOptions.required;
 import static dev.baton.stages.spi.StageOptions.tableName;
 
 import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.SqlParameters;
 import dev.baton.stages.write.IcebergWriter;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +12,8 @@ import java.util.Locale;
 /**
  * Options of a {@code sql} stage.
  *
- * @param query Spark SQL SELECT; run parameters are substituted as {@code ${name}} before it runs
+ * @param query Spark SQL SELECT; run parameters are named parameter markers ({@code WHERE batch_id =
+ *     :batch}), bound as typed literals when it runs; {@code ${name}} text substitution is refused
  * @param table target table {@code <namespace>.<table>}
  * @param mode {@code overwrite} (replace the table; the default), {@code append}, or {@code
  *     overwrite-partitions} (replace the partitions the result falls in)
@@ -20,6 +22,7 @@ import java.util.Locale;
 public record SqlOptions(String query, String table, String mode, List<String> partitionBy) {
   public SqlOptions {
     required("query", query);
+    SqlParameters.ofQuery("query", query);
     tableName("table", table);
     mode = mode == null ? "overwrite" : mode;
     if (!List.of("overwrite", "append", "overwrite-partitions").contains(mode)) {

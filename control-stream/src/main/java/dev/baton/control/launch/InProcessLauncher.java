@@ -114,7 +114,8 @@ public final class InProcessLauncher implements Launcher {
     context.setJobGroup(request.launchKey(), "baton stage " + request.launchKey(), true);
     try {
       runner.run(
-          new StageContext(request.runId(), request.pipeline(), request.stage().name(), request.attempt(), request.params()),
+          new StageContext(request.runId(), request.pipeline(), request.stage().name(), request.attempt(), request.params(),
+              request.stage().params()),
           request.stage().type(), request.stage().options(), spark);
     } catch (RuntimeException e) {
       // the runner reports stage failures itself; this is a failure to publish the completion,

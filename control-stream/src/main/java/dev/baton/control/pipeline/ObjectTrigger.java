@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  */
 public record ObjectTrigger(String bucket, String prefix, Set<String> requiredFiles) implements Serializable {
 
-  /** Batch ids are one path segment of safe characters (they end up in SQL literals and paths). */
-  public static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9._=-]{1,128}");
+  /**
+   * Batch ids are one path segment of safe characters, not starting with {@code .} (so never
+   * {@code .} or {@code ..}): they end up in paths ({@code batchPrefix}) and partition values.
+   */
+  public static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9_=-][A-Za-z0-9._=-]{0,127}");
 
   public ObjectTrigger {
     requireNonNull(bucket, "Invalid bucket: null");

@@ -19,19 +19,21 @@ import java.util.Optional;
  * @param stages stages in file order
  * @param slaMs a run not completed this long after it started raises one SLA_MISSED alert, ms; null for none
  * @param webhook where alerts of this pipeline are also POSTed, or null
+ * @param params the run parameters it declares, in file order (built-ins are not listed: {@link RunParameters#BUILT_IN})
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
-    Long slaMs, WebhookDefinition webhook) implements Serializable {
+    Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
     description = description == null ? "" : description;
     stages = List.copyOf(requireNonNull(stages, "Invalid stages: null"));
+    params = params == null ? List.of() : List.copyOf(params);
   }
 
-  /** A pipeline without SLA or webhook. */
+  /** A pipeline without SLA, webhook or declared parameters. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages) {
-    this(name, description, trigger, stages, null, null);
+    this(name, description, trigger, stages, null, null, List.of());
   }
 
   /** The stage named {@code name}, if any. */

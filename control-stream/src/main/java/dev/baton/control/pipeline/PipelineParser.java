@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.baton.stages.StageTypes;
+import dev.baton.stages.runner.StageParameters;
 import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.ParamType;
+import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +35,26 @@ import java.util.regex.Pattern;
  *     type: ingest
  *     dependsOn: []
  *     options: {...}      # type-specific, see the stage type's options record
+ * params:              # run parameters a request may set, besides the built-ins (RunParameters)
+ *   - {name: asOf, type: date, required: true}
+ *   - {name: region, type: string, pattern: "[A-Z]{2,8}", default: EMEA, description: sales region}
  * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000}
  * alerts:
  *   slaMs: 7200000      # SLA_MISSED alert when a run is still unfinished 2 h after it started
  *   webhook: {url: https://hooks.example.com/baton, headers: {Authorization: Bearer x}, maxAttempts: 5}
  * }</pre>
+ *
+ * <p>Run parameters reach stages two ways, both checked here: SQL options ({@code sql.query},
+ * {@code quality.filter}) use named parameter markers ({@code WHERE batch_id = :batch}), bound as
+ * typed literals, and refuse {@code ${...}}; other options may hold {@code ${name}} placeholders
+ * (an ingest's {@code path}), substituted with validated values. Either way the name must be
+ * declared in {@code params:} or built-in.
  */
 public final class PipelineParser {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+  private static final List<String> PARAM_FIELDS = List.of("default", "description", "name", "pattern", "required", "type");
   /**
    * Attempt timeout when neither the stage nor the defaults set one: 6 h. Never "no limit": an
    * attempt that died with its controller is only recovered through its timeout (LOST, then retry).
@@ -92,6 +107,10 @@ public final class PipelineParser {
       errors.add("name: expected lower-case letters, digits, '_' or '-' (got '" + spec.name() + "')");
     }
     ObjectTrigger trigger = trigger(spec.trigger(), errors);
+    List<ParamDefinition> params = params(spec.params(), trigger != null, errors);
+    Map<String, ParamType> paramTypes = new LinkedHashMap<>();
+    RunParameters.BUILT_IN.forEach(name -> paramTypes.put(name, ParamType.STRING));
+    params.forEach(param -> paramTypes.put(param.name(), param.type()));
     List<StageSpec> stageSpecs = spec.stages() == null ? List.of() : spec.stages();
     if (stageSpecs.isEmpty()) {
       errors.add("stages: at least one stage is required");
@@ -109,6 +128,9 @@ public final class PipelineParser {
     for (int i = 0; i < stageSpecs.size(); i++) {
       StageSpec stage = stageSpecs.get(i);
       List<String> dependsOn = stage.dependsOn() == null ? List.of() : stage.dependsOn();
+      // parameter name -> option path, placeholders first (they are substituted before the stage is built)
+      Map<String, String> references = new LinkedHashMap<>(
+          StageParameters.placeholders(stage.options() == null ? Map.of() : stage.options()));
       for (int j = 0; j < dependsOn.size(); j++) {
         String upstream = dependsOn.get(j);
         if (!names.contains(upstream)) {
@@ -123,10 +145,22 @@ public final class PipelineParser {
         errors.add("stages[" + i + "].type: unknown stage type '" + stage.type() + "' (expected one of " + StageTypes.names() + ")");
       } else {
         try {
-          StageTypes.create(stage.type(), stage.options() == null ? Map.of() : stage.options());
+          Stage created = StageTypes.create(stage.type(), stage.options() == null ? Map.of() : stage.options());
+          references.putAll(created.parameters());
         } catch (InvalidStageOptionsException e) {
           errors.add("stages[" + i + "].options" + (e.path().isEmpty() ? "" : e.path().startsWith("[") ? e.path() : "." + e.path())
               + ": " + e.reason());
+        }
+      }
+      Map<String, ParamType> stageParams = new LinkedHashMap<>();
+      for (Map.Entry<String, String> reference : references.entrySet()) {
+        ParamType type = paramTypes.get(reference.getKey());
+        if (type == null) {
+          errors.add("stages[" + i + "].options." + reference.getValue() + ": unknown parameter '" + reference.getKey()
+              + "' (declared: " + (params.isEmpty() ? "none" : String.join(", ", params.stream().map(ParamDefinition::name).toList()))
+              + "; built-in: " + String.join(", ", RunParameters.BUILT_IN) + ")");
+        } else {
+          stageParams.put(reference.getKey(), type);
         }
       }
       RetryPolicy retry = retryPolicy(spec.defaults() == null ? null : spec.defaults().retry(), stage.retry(),
@@ -140,7 +174,8 @@ public final class PipelineParser {
       }
       if (stage.name() != null) {
         stages.add(new StageDefinition(stage.name(), String.valueOf(stage.type()), dependsOn,
-            stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options()), retry, timeoutMs));
+            stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options()), retry, timeoutMs,
+            stageParams));
       }
     }
     if (errors.isEmpty()) {
@@ -157,7 +192,73 @@ public final class PipelineParser {
     if (!errors.isEmpty()) {
       throw new PipelineValidationException(source, errors);
     }
-    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook);
+    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params);
+  }
+
+  /** {@code params:}: each declaration checked, its default included. */
+  private static List<ParamDefinition> params(List<Map<String, Object>> specs, boolean objectTrigger, List<String> errors) {
+    List<ParamDefinition> params = new ArrayList<>();
+    if (specs == null) {
+      return params;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < specs.size(); i++) {
+      String path = "params[" + i + "]";
+      Map<String, Object> spec = specs.get(i) == null ? Map.of() : specs.get(i);
+      int before = errors.size();
+      for (String key : spec.keySet()) {
+        if (!PARAM_FIELDS.contains(key)) {
+          errors.add(path + "." + key + ": unknown field (known: " + String.join(", ", PARAM_FIELDS) + ")");
+        }
+      }
+      Object name = spec.get("name");
+      if (!(name instanceof String text) || !PARAM_NAME.matcher(text).matches()) {
+        errors.add(path + ".name: expected an identifier: a letter or '_', then letters, digits or '_' (got '" + name + "')");
+      } else if (RunParameters.BUILT_IN.contains(text)) {
+        errors.add(path + ".name: '" + text + "' is a built-in parameter (" + String.join(", ", RunParameters.BUILT_IN)
+            + ") and cannot be declared");
+      } else if (!names.add(text)) {
+        errors.add(path + ".name: duplicate parameter '" + text + "'");
+      }
+      Object typeName = spec.getOrDefault("type", ParamType.STRING.yamlName());
+      ParamType type = ParamType.fromYamlName(String.valueOf(typeName)).orElse(null);
+      if (type == null) {
+        errors.add(path + ".type: unknown type '" + typeName + "' (expected one of " + ParamType.yamlNames() + ")");
+      }
+      Object pattern = spec.get("pattern");
+      if (pattern != null) {
+        try {
+          Pattern.compile(String.valueOf(pattern));
+        } catch (java.util.regex.PatternSyntaxException e) {
+          errors.add(path + ".pattern: not a regular expression: " + e.getDescription() + " (got '" + pattern + "')");
+        }
+      }
+      Object required = spec.getOrDefault("required", Boolean.FALSE);
+      if (!(required instanceof Boolean)) {
+        errors.add(path + ".required: expected true or false (got '" + required + "')");
+      }
+      Object defaultValue = spec.get("default");
+      if (defaultValue instanceof Map || defaultValue instanceof List) {
+        errors.add(path + ".default: expected a single value");
+      } else if (defaultValue != null && Boolean.TRUE.equals(required)) {
+        errors.add(path + ".default: a required parameter has no default (drop one of required and default)");
+      }
+      if (Boolean.TRUE.equals(required) && defaultValue == null && objectTrigger) {
+        errors.add(path + ".required: runs of a pipeline with an object trigger start from files, without request"
+            + " parameters; give it a default instead");
+      }
+      if (errors.size() > before) {
+        continue;
+      }
+      ParamDefinition param = new ParamDefinition((String) name, type, pattern == null ? null : String.valueOf(pattern),
+          (Boolean) required, defaultValue == null ? null : String.valueOf(defaultValue),
+          spec.get("description") == null ? null : String.valueOf(spec.get("description")));
+      if (param.defaultValue() != null) {
+        param.check(param.defaultValue()).ifPresent(problem -> errors.add(path + ".default: " + problem));
+      }
+      params.add(param);
+    }
+    return params;
   }
 
   private static WebhookDefinition webhook(WebhookSpec spec, List<String> errors) {
@@ -237,6 +338,9 @@ public final class PipelineParser {
     }
     if (spec.prefix() != null && !spec.prefix().isEmpty() && !spec.prefix().endsWith("/")) {
       errors.add("trigger.prefix: must end with '/' (got '" + spec.prefix() + "')");
+    } else if (spec.prefix() != null) {
+      StageParameters.unsafeForSubstitution(spec.prefix())
+          .ifPresent(problem -> errors.add("trigger.prefix: '" + spec.prefix() + "' " + problem));
     }
     if (spec.requiredFiles() == null || spec.requiredFiles().isEmpty()) {
       errors.add("trigger.requiredFiles: at least one file is required");
@@ -300,7 +404,7 @@ public final class PipelineParser {
 
   /** The document as written, before validation. */
   record PipelineSpec(String name, String description, TriggerSpec trigger, DefaultsSpec defaults,
-      List<StageSpec> stages, AlertsSpec alerts) {}
+      List<StageSpec> stages, AlertsSpec alerts, List<Map<String, Object>> params) {}
 
   /** {@code alerts:} as written. */
   record AlertsSpec(Long slaMs, WebhookSpec webhook) {}

@@ -1,8 +1,10 @@
 package dev.baton.control.state;
 
+import dev.baton.control.pipeline.InvalidRunParametersException;
 import dev.baton.control.pipeline.ObjectTrigger;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.RetryPolicy;
+import dev.baton.control.pipeline.RunParameters;
 import dev.baton.control.pipeline.StageDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +17,10 @@ import java.util.Objects;
  * or a rejection). No Spark, no I/O, no clock of its own, so every rule is unit-testable:
  *
  * <ul>
- *   <li>a run starts when all its trigger files have arrived, or on {@code RunRequested};
+ *   <li>a run starts when all its trigger files have arrived, or on {@code RunRequested}, with the
+ *       parameters {@link RunParameters#resolve} accepts; a request whose parameters it refuses
+ *       (unknown, missing, of the wrong type or pattern, an unsafe batch id) is rejected, naming
+ *       each parameter, and no run starts;
  *   <li>a stage launches only when every upstream stage of the same run SUCCEEDED;
  *   <li>a failed attempt is retried per the stage's {@link RetryPolicy} after a back-off; an attempt
  *       with no completion within the stage's timeout is LOST and retried the same way;
@@ -228,11 +233,13 @@ public final class RunTransitions {
     }
     boolean isNew = state == null;
     if (state == null) {
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("batch", object.batch());
-      params.put("bucket", object.bucket());
-      params.put("batchPrefix", object.triggerKey().substring(object.bucket().length() + 1));
-      params.put("triggerKey", object.triggerKey());
+      // bucket, batchPrefix and the declared parameters' defaults follow from the batch
+      Map<String, String> params;
+      try {
+        params = RunParameters.resolve(pipeline, Map.of(RunParameters.BATCH, object.batch()), object.triggerKey());
+      } catch (InvalidRunParametersException e) {
+        return Transition.rejected(null, e.getMessage());
+      }
       state = RunState.waiting(runId, pipeline, object.triggerKey(), params, java.util.Set.of(), nowMs);
     }
     if (state.status() != RunStatus.WAITING || state.filesSeen().contains(object.file())) {
@@ -254,10 +261,20 @@ public final class RunTransitions {
     if (state != null && state.status() != RunStatus.WAITING) {
       return Transition.ignored(state, "duplicate"); // duplicate request of a run already started
     }
-    // parameters already known from trigger files, overridden by the request's own
-    Map<String, String> params = new LinkedHashMap<>(state == null ? Map.of() : state.params());
-    params.putAll(request.params());
-    params.putIfAbsent("triggerKey", request.triggerKey());
+    // the batch already known from trigger files, overridden by the request's own parameters; the
+    // built-ins that follow from the batch and the declared defaults are derived again
+    Map<String, String> given = new LinkedHashMap<>();
+    if (state != null && state.params().containsKey(RunParameters.BATCH)) {
+      given.put(RunParameters.BATCH, state.params().get(RunParameters.BATCH));
+    }
+    given.putAll(request.params());
+    String triggerKey = state == null ? request.triggerKey() : state.triggerKey();
+    Map<String, String> params;
+    try {
+      params = RunParameters.resolve(pipeline, given, triggerKey);
+    } catch (InvalidRunParametersException e) {
+      return Transition.rejected(state, e.getMessage());
+    }
     state = state == null
         ? RunState.waiting(runId, pipeline, request.triggerKey(), params, java.util.Set.of(), nowMs)
         : state.withParams(params);

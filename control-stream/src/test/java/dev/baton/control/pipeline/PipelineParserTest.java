@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import dev.baton.stages.spi.ParamType;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PipelineParserTest {
@@ -86,7 +88,7 @@ class PipelineParserTest {
     String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
     assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
-            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, name, stages, trigger)"));
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, name, params, stages, trigger)"));
 
     String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
     assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))
@@ -163,5 +165,113 @@ class PipelineParserTest {
     assertThatThrownBy(() -> trigger.match("landing", "in/b'1/a.csv"))
         .hasMessageStartingWith("Invalid batch id 'b'1' in key in/b'1/a.csv");
     assertThat(List.of(trigger.triggerKey("b1"))).containsExactly("landing/in/b1/");
+    // S3 keys may hold '..' as a folder name; Hadoop would resolve it out of the prefix
+    assertThatThrownBy(() -> trigger.match("landing", "in/../a.csv")).hasMessageStartingWith("Invalid batch id '..'");
+    assertThatThrownBy(() -> trigger.match("landing", "in/.hidden/a.csv")).hasMessageStartingWith("Invalid batch id '.hidden'");
+  }
+
+  private static final String WITH_PARAMS = """
+      name: by-region
+      params:
+        - {name: region, type: string, pattern: "[A-Z]{2,8}", required: true, description: sales region}
+        - {name: asOf, type: date, default: 2026-12-01}
+        - {name: minAmount, type: long, default: 0}
+      stages:
+        - name: report
+          type: sql
+          options:
+            table: curated.report
+            query: "SELECT * FROM raw.sales WHERE region = :region AND day <= :asOf AND amount >= :minAmount AND batch_id = :batch"
+        - name: gate
+          type: quality
+          dependsOn: [report]
+          options: {table: curated.report, filter: "region = :region", rules: [{type: row-count, min: 1}]}
+      """;
+
+  @Test
+  void declaredParametersAreParsedWithTheirTypesAndEachStageKnowsWhichItUses() {
+    PipelineDefinition pipeline = PipelineParser.parse("test", WITH_PARAMS);
+
+    assertThat(pipeline.params()).containsExactly(
+        new ParamDefinition("region", ParamType.STRING, "[A-Z]{2,8}", true, null, "sales region"),
+        new ParamDefinition("asOf", ParamType.DATE, null, false, "2026-12-01", null),
+        new ParamDefinition("minAmount", ParamType.LONG, null, false, "0", null));
+    assertThat(pipeline.stage("report").orElseThrow().params()).containsExactly(Map.entry("region", ParamType.STRING),
+        Map.entry("asOf", ParamType.DATE), Map.entry("minAmount", ParamType.LONG), Map.entry("batch", ParamType.STRING));
+    assertThat(pipeline.stage("gate").orElseThrow().params()).containsExactly(Map.entry("region", ParamType.STRING));
+    PipelineDefinition reference = PipelineParser.parse(referencePipeline());
+    assertThat(reference.stage("ingest_region").orElseThrow().params()).containsOnlyKeys("bucket", "batchPrefix", "batch");
+    assertThat(reference.stage("quality_gate").orElseThrow().params()).containsOnlyKeys("batch");
+  }
+
+  @Test
+  void textSubstitutionInSqlOptionsIsRefusedWithTheFieldPath() {
+    String yaml = VALID.replace("\"SELECT * FROM raw.a\"", "\"SELECT * FROM raw.a WHERE batch_id = '${batch}'\"");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "stages[1].options.query: text substitution '${batch}' is not allowed in SQL; use the named parameter"
+                + " marker :batch (bound as a typed value, never spliced into the SQL text)"));
+  }
+
+  @Test
+  void aReferenceToAnUndeclaredParameterIsReportedWithItsOption() {
+    String yaml = WITH_PARAMS.replace("filter: \"region = :region\"", "filter: \"region = :regoin\"");
+    String ingest = VALID.replace("path: s3://${bucket}/${batchPrefix}a.csv", "path: s3://${bucket}/${folder}/a.csv");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "stages[1].options.filter: unknown parameter 'regoin' (declared: region, asOf, minAmount;"
+                + " built-in: batch, bucket, batchPrefix, triggerKey)"));
+    assertThatThrownBy(() -> PipelineParser.parse("test", ingest))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "stages[0].options.path: unknown parameter 'folder' (declared: none; built-in: batch, bucket, batchPrefix,"
+                + " triggerKey)"));
+  }
+
+  @Test
+  void badParameterDeclarationsAreReportedWithTheirPath() {
+    String yaml = WITH_PARAMS.replace("""
+          - {name: asOf, type: date, default: 2026-12-01}
+          - {name: minAmount, type: long, default: 0}
+        """, """
+          - {name: asOf, type: date, default: 2026-13-01}
+          - {name: minAmount, type: int}
+          - {name: batch}
+          - {name: "my-param"}
+          - {name: code, pattern: "[A-Z", defualt: X}
+          - {name: flag, type: boolean, required: true, default: false}
+          - {name: region}
+        """);
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "params[1].default: expected a date (yyyy-MM-dd), got '2026-13-01'",
+            "params[2].type: unknown type 'int' (expected one of string, long, boolean, date, timestamp)",
+            "params[3].name: 'batch' is a built-in parameter (batch, bucket, batchPrefix, triggerKey) and cannot be declared",
+            "params[4].name: expected an identifier: a letter or '_', then letters, digits or '_' (got 'my-param')",
+            "params[5].defualt: unknown field (known: default, description, name, pattern, required, type)",
+            "params[5].pattern: not a regular expression: Unclosed character class (got '[A-Z')",
+            "params[6].default: a required parameter has no default (drop one of required and default)",
+            "params[7].name: duplicate parameter 'region'",
+            "stages[0].options.query: unknown parameter 'minAmount' (declared: region, asOf; built-in: batch, bucket,"
+                + " batchPrefix, triggerKey)"));
+  }
+
+  @Test
+  void anObjectTriggeredPipelineCannotRequireAParameterWithoutADefault() {
+    String yaml = VALID.replace("stages:", "params: [{name: region, required: true}]\nstages:");
+
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "params[0].required: runs of a pipeline with an object trigger start from files, without request parameters;"
+                + " give it a default instead"));
+  }
+
+  @Test
+  void aTriggerPrefixThatLeavesItsFolderIsRefused() {
+    assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("prefix: in/", "prefix: in/../")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "trigger.prefix: 'in/../' has a '..' path segment"));
   }
 }

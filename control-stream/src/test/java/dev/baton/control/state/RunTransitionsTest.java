@@ -16,6 +16,7 @@ class RunTransitionsTest {
   private static final PipelineDefinition PIPELINE = PipelineParser.parse("test", """
       name: diamond
       trigger: {type: objects, bucket: landing, prefix: in/, requiredFiles: [a.csv, b.csv]}
+      params: [{name: extra, type: string, default: none}]
       stages:
         - {name: a, type: sql, options: {query: "select 1", table: t.a}}
         - {name: b, type: sql, options: {query: "select 1", table: t.b}}
@@ -313,6 +314,105 @@ class RunTransitionsTest {
     assertThat(started.state().status()).isEqualTo(RunStatus.RUNNING);
     assertThat(started.state().params()).containsEntry("batch", "b1").containsEntry("bucket", "landing")
         .containsEntry("extra", "x");
+  }
+
+  @Test
+  void aRequestedBatchThatLeavesItsFolderIsRejectedAndStartsNoRun() {
+    for (String batch : List.of("../../other-prefix", "..", "b1/../../x", ".hidden", "b1\u0000")) {
+      RunTransitions.Transition rejected = RunTransitions.apply(PIPELINE, null, RUN,
+          new Input.RunRequested("r1", "diamond", "manual-1", Map.of("batch", batch)), 10);
+
+      assertThat(rejected.rejection()).as(batch).startsWith("Cannot accept the parameters of a run of pipeline diamond: batch: ");
+      assertThat(rejected.commands()).as(batch).isEmpty();
+      assertThat(rejected.state()).as(batch).isNull();
+    }
+  }
+
+  @Test
+  void aRequestCannotMoveTheBucketOrBatchPrefixOfATriggeredPipeline() {
+    RunTransitions.Transition rejected = RunTransitions.apply(PIPELINE, null, RUN, new Input.RunRequested("r1", "diamond",
+        "manual-1", Map.of("batch", "b1", "bucket", "secrets", "batchPrefix", "other-prefix/b1/")), 10);
+
+    assertThat(rejected.rejection()).isEqualTo("Cannot accept the parameters of a run of pipeline diamond:"
+        + " bucket: is the trigger's bucket 'landing' (got 'secrets');"
+        + " batchPrefix: is the trigger's prefix and the batch, 'in/b1/' (got 'other-prefix/b1/')");
+    assertThat(rejected.commands()).isEmpty();
+    // repeating the values the trigger gives is fine (baton runs rerun sends them back)
+    RunTransitions.Transition started = RunTransitions.apply(PIPELINE, null, RUN, new Input.RunRequested("r1", "diamond",
+        "manual-1", Map.of("batch", "b1", "bucket", "landing", "batchPrefix", "in/b1/", "triggerKey", "manual-1")), 10);
+    assertThat(started.rejection()).isNull();
+    assertThat(started.state().params()).containsEntry("batchPrefix", "in/b1/").containsEntry("extra", "none");
+  }
+
+  @Test
+  void unknownParametersAndAnotherTriggerKeyAreRejectedNamingThem() {
+    RunTransitions.Transition rejected = RunTransitions.apply(PIPELINE, null, RUN, new Input.RunRequested("r1", "diamond",
+        "manual-1", Map.of("x'; DROP TABLE raw.orders; --", "1")), 10);
+    RunTransitions.Transition otherKey = RunTransitions.apply(PIPELINE, null, RUN, new Input.RunRequested("r1", "diamond",
+        "manual-1", Map.of("triggerKey", "landing/in/b2/")), 10);
+
+    assertThat(rejected.rejection()).isEqualTo("Cannot accept the parameters of a run of pipeline diamond:"
+        + " x'; DROP TABLE raw.orders; --: unknown parameter (declared: extra; built-in: batch, bucket, batchPrefix, triggerKey)");
+    assertThat(otherKey.rejection()).endsWith(
+        "triggerKey: is the run's trigger key 'manual-1' and cannot be set to 'landing/in/b2/'");
+  }
+
+  // no trigger; declared parameters bound in SQL, a built-in substituted into a path
+  private static final PipelineDefinition TYPED = PipelineParser.parse("test", """
+      name: typed
+      params:
+        - {name: region, pattern: "[A-Z]{2,8}", required: true}
+        - {name: asOf, type: date, default: 2026-12-01}
+        - {name: minAmount, type: long}
+      stages:
+        - name: load
+          type: ingest
+          options: {path: "s3://${bucket}/${batchPrefix}sales.csv", table: raw.sales, schema: [{name: id, type: bigint}]}
+        - name: report
+          type: sql
+          dependsOn: [load]
+          options: {table: curated.report, query: "SELECT * FROM raw.sales WHERE region = :region AND day <= :asOf AND amount >= :minAmount"}
+      """);
+
+  private static RunTransitions.Transition requestTyped(Map<String, String> params) {
+    return RunTransitions.apply(TYPED, null, "run-typed", new Input.RunRequested("r", "typed", "manual/1", params), 10);
+  }
+
+  @Test
+  void declaredParametersAreCheckedForPresenceTypeAndPatternBeforeARunStarts() {
+    Map<String, String> good = Map.of("region", "EMEA", "minAmount", "100", "batch", "b1", "bucket", "landing",
+        "batchPrefix", "sales/b1/");
+
+    RunTransitions.Transition started = requestTyped(good);
+    assertThat(started.rejection()).isNull();
+    assertThat(launched(started)).containsExactly("load#1");
+    assertThat(started.state().params()).containsEntry("asOf", "2026-12-01").containsEntry("triggerKey", "manual/1");
+
+    Map<String, String> injected = new java.util.HashMap<>(good);
+    injected.remove("region");
+    injected.put("minAmount", "1 OR 1=1");
+    injected.put("asOf", "2026-12-01' OR '1'='1");
+    assertThat(requestTyped(injected).rejection()).isEqualTo("Cannot accept the parameters of a run of pipeline typed:"
+        + " asOf: expected a date (yyyy-MM-dd), got '2026-12-01' OR '1'='1';"
+        + " minAmount: expected a long (a decimal 64-bit integer), got '1 OR 1=1';"
+        + " region: is required");
+    Map<String, String> pattern = new java.util.HashMap<>(good);
+    pattern.put("region", "EMEA' OR '1'='1");
+    assertThat(requestTyped(pattern).rejection()).endsWith("region: 'EMEA' OR '1'='1' does not match the pattern [A-Z]{2,8}");
+  }
+
+  @Test
+  void everyParameterAStageRefersToMustHaveASafeValue() {
+    RunTransitions.Transition missing = requestTyped(Map.of("region", "EMEA"));
+    RunTransitions.Transition traversal = requestTyped(Map.of("region", "EMEA", "minAmount", "1", "batch", "b1",
+        "bucket", "landing", "batchPrefix", "sales/../../other-prefix/"));
+
+    assertThat(missing.rejection()).isEqualTo("Cannot accept the parameters of a run of pipeline typed:"
+        + " bucket: is required (stage load refers to it); batchPrefix: is required (stage load refers to it);"
+        + " batch: is required (stage load refers to it); minAmount: is required (stage report refers to it)");
+    assertThat(traversal.rejection()).endsWith("batchPrefix: expected a relative folder ending with '/'"
+        + " (got 'sales/../../other-prefix/', which has a '..' path segment)");
+    assertThat(traversal.commands()).isEmpty();
   }
 
   @Test
