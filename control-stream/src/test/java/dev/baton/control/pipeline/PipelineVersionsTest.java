@@ -48,6 +48,6 @@ class PipelineVersionsTest {
 
     assertThat(kept.webhook()).isNull();
     assertThat(kept).isEqualTo(new PipelineDefinition(pipeline.name(), pipeline.description(), pipeline.trigger(),
-        pipeline.stages(), pipeline.slaMs(), null));
+        pipeline.stages(), pipeline.slaMs(), null, pipeline.params()));
   }
 }
