@@ -6,13 +6,12 @@ import dev.baton.stages.StageTypes;
 import dev.baton.stages.runner.StageRunner;
 import dev.baton.stages.spi.StageContext;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
@@ -41,6 +40,8 @@ public final class InProcessLauncher implements Launcher {
   private final StageRunner runner;
   private final ThreadPoolExecutor executor;
   private final int maxQueuedStages;
+  /** Places for attempts running or queued; taken at launch, given back when the attempt is done or cancelled. */
+  private final Semaphore capacity;
   /** Attempts queued or running, by launch key; removed when they end. */
   private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
 
@@ -61,10 +62,11 @@ public final class InProcessLauncher implements Launcher {
       throw new IllegalArgumentException("Cannot create launcher: invalid maxQueuedStages " + maxQueuedStages);
     }
     this.maxQueuedStages = maxQueuedStages;
-    BlockingQueue<Runnable> queue = maxQueuedStages == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(maxQueuedStages);
-    // the default AbortPolicy: execute() throws RejectedExecutionException when the queue is full
+    // the bound is a semaphore, not the executor's queue: a SynchronousQueue (no queue) refuses a task
+    // whenever no idle thread is blocked in take() at that instant, even a just-started one
+    this.capacity = new Semaphore(maxConcurrentStages + maxQueuedStages);
     this.executor = new ThreadPoolExecutor(maxConcurrentStages, maxConcurrentStages, 0, TimeUnit.MILLISECONDS,
-        queue, runnable -> {
+        new LinkedBlockingQueue<>(), runnable -> {
           Thread thread = new Thread(runnable, "baton-stage");
           thread.setDaemon(true);
           return thread;
@@ -92,19 +94,32 @@ public final class InProcessLauncher implements Launcher {
       LOG.info("Attempt {} is of an external stage: waiting for its completion from outside", request.launchKey());
       return;
     }
-    FutureTask<Void> attempt = new FutureTask<>(() -> run(request), null);
+    FutureTask<Void> attempt = new FutureTask<>(() -> run(request), null) {
+      @Override
+      protected void done() {
+        capacity.release(); // once per task: ended, failed or cancelled (started or not)
+      }
+    };
     // registered before it can start, so the task's own removal at its end always finds it
     if (active.putIfAbsent(request.launchKey(), attempt) != null) {
       return;
+    }
+    if (executor.isShutdown()) {
+      active.remove(request.launchKey(), attempt);
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": the launcher is closed");
+    }
+    if (!capacity.tryAcquire()) {
+      active.remove(request.launchKey(), attempt);
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": no capacity ("
+          + executor.getActiveCount() + " running, " + executor.getQueue().size() + " queued, at most "
+          + maxQueuedStages + " queued: controller.max-queued-stages)");
     }
     try {
       executor.execute(attempt);
     } catch (RejectedExecutionException e) {
       active.remove(request.launchKey(), attempt);
-      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": "
-          + (executor.isShutdown() ? "the launcher is closed"
-              : "no capacity (" + executor.getActiveCount() + " running, " + executor.getQueue().size()
-                  + " queued, at most " + maxQueuedStages + " queued: controller.max-queued-stages)"), e);
+      capacity.release();
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": the launcher is closed", e);
     }
   }
 

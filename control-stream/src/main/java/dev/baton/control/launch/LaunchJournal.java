@@ -41,6 +41,7 @@ public final class LaunchJournal {
   private static final String LAUNCH = ".launch";
   private static final String ACKED = ".acked";
   private static final String ENDED = ".ended";
+  private static final String VERSIONS = "pipeline-versions";
   private static final int PARALLEL_WRITES = 16;
   private static final java.util.concurrent.ExecutorService WRITERS =
       java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_WRITES, runnable -> {
@@ -176,6 +177,32 @@ public final class LaunchJournal {
   /** Removes every entry of {@code runId} (an ended run: no micro-batch launches for it any more). */
   public void prune(String runId) {
     store.deleteAll(uuid(runId));
+  }
+
+  /**
+   * Keeps {@code definition} (JSON) of the pipeline version {@code hash}, if not kept yet. Runs store
+   * only the hash of the version they decide on; the controller archives each version it loads here,
+   * beside the launches, before any run can refer to it. Versions are never pruned (one small file
+   * per pipeline edit).
+   *
+   * @param hash the version's content hash (hex)
+   * @throws IllegalArgumentException if {@code hash} is not hex
+   */
+  public void recordPipelineVersion(String hash, byte[] definition) {
+    if (!hash.matches("[0-9a-f]{1,64}")) {
+      throw new IllegalArgumentException("Cannot record pipeline version: invalid hash " + hash);
+    }
+    store.createIfAbsent(VERSIONS + "/" + hash + ".json", definition);
+  }
+
+  /** Every archived pipeline version: hash to definition (JSON). */
+  public java.util.Map<String, byte[]> pipelineVersions() {
+    java.util.Map<String, byte[]> versions = new java.util.TreeMap<>();
+    for (String name : store.list(VERSIONS)) {
+      String hash = name.substring(name.lastIndexOf('/') + 1).replaceFirst("\\.json$", "");
+      store.read(name).ifPresent(bytes -> versions.put(hash, bytes));
+    }
+    return versions;
   }
 
   /** Where the journal is, for messages. */

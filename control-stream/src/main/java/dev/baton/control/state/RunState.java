@@ -79,6 +79,22 @@ public record RunState(
         completedAtMs, resumes, slaMissed, operatorRequests, compacted, PipelineVersions.hash(kept), kept);
   }
 
+  /**
+   * A copy without the pipeline definition, keeping only its {@link #pipelineVersion} hash: how the
+   * state is stored when the definition is kept once per version elsewhere (the controller's
+   * archive of pipeline versions), instead of once per run.
+   */
+  public RunState withoutPipelineDefinition() {
+    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted, pipelineVersion, null);
+  }
+
+  /** A copy with {@code definition}, the archived definition of this run's {@link #pipelineVersion}. */
+  public RunState withPipelineDefinition(PipelineDefinition definition) {
+    return new RunState(runId, pipeline, triggerKey, status, params, filesSeen, stages, createdAtMs, startedAtMs,
+        completedAtMs, resumes, slaMissed, operatorRequests, compacted, pipelineVersion, definition);
+  }
+
   /** A copy with other stages (and status). */
   RunState withStages(RunStatus newStatus, Map<String, StageState> newStages) {
     return new RunState(runId, pipeline, triggerKey, newStatus, params, filesSeen, newStages, createdAtMs, startedAtMs,

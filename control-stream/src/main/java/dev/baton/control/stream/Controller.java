@@ -9,6 +9,8 @@ import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.ledger.Ledger;
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.PipelineVersions;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.util.LinkedHashMap;
@@ -145,7 +147,8 @@ public final class Controller implements AutoCloseable {
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(),
-                config.tombstoneRetentionMs(), config.waitingTimeoutMs(), config.objectsTopic()),
+                config.tombstoneRetentionMs(), config.waitingTimeoutMs(), config.objectsTopic())
+                .withArchivedVersions(archivePipelineVersions(journal, pipelines)),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     createCheckpointRoot(spark, config.checkpointLocation());
     createCheckpointRoot(spark, config.ledgerCheckpointLocation());
@@ -195,6 +198,30 @@ public final class Controller implements AutoCloseable {
       }
       throw new IllegalStateException("Cannot start the controller queries: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Archives the version of every pipeline loaded (in the launch journal's store, beside the
+   * checkpoint) and returns every version archived so far, by hash: runs are stored with their
+   * version's hash only ({@link RunStateFunction#withArchivedVersions}). An archived version this
+   * build cannot read is left out, with a warning (its runs keep deciding on their own stored copy, or
+   * the current definition).
+   */
+  private static Map<String, PipelineDefinition> archivePipelineVersions(LaunchJournal journal, Pipelines pipelines) {
+    for (PipelineDefinition pipeline : pipelines.all()) {
+      PipelineDefinition kept = PipelineVersions.forRun(pipeline);
+      journal.recordPipelineVersion(PipelineVersions.hash(kept), Json.write(kept));
+    }
+    Map<String, PipelineDefinition> versions = new LinkedHashMap<>();
+    journal.pipelineVersions().forEach((hash, json) -> {
+      try {
+        versions.put(hash, Json.read(json, PipelineDefinition.class));
+      } catch (RuntimeException e) {
+        LOG.warn("Pipeline version {} in {} cannot be read by this build, left out: {}", hash, journal.location(),
+            e.getMessage());
+      }
+    });
+    return versions;
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.function.FlatMapGroupsWithStateFunction;
 import org.apache.spark.sql.streaming.GroupState;
@@ -57,6 +58,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
   private final long tombstoneRetentionMs;
   private final long waitingTimeoutMs;
   private final String objectsTopic;
+  private java.util.HashMap<String, PipelineDefinition> archivedVersions = new java.util.HashMap<>();
 
   /**
    * @param stateRetentionMs how long an ended run keeps its full state, ms
@@ -75,6 +77,40 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     this.objectsTopic = objectsTopic;
   }
 
+  /**
+   * Uses {@code archived} (pipeline version hash to definition, as kept in the controller's archive
+   * of pipeline versions) to store runs compactly: a run whose version is archived is stored with
+   * its hash only, and gets its definition back from here when read (a few KB less per run in the
+   * state store, serialised on every micro-batch that touches the run). A run whose version is not
+   * archived keeps its definition in its own state.
+   *
+   * @return this
+   */
+  RunStateFunction withArchivedVersions(Map<String, PipelineDefinition> archived) {
+    this.archivedVersions = new java.util.HashMap<>(archived);
+    return this;
+  }
+
+  private RunState restore(byte[] stored) {
+    RunState state = Json.read(stored, RunState.class);
+    if (state.pipelineDefinition() == null && state.pipelineVersion() != null && !state.compacted()) {
+      PipelineDefinition definition = archivedVersions.get(state.pipelineVersion());
+      if (definition != null) {
+        return state.withPipelineDefinition(definition);
+      }
+      LOG.warn("Run {}: pipeline version {} is not in the archive; the run decides on the current definition",
+          state.runId(), state.pipelineVersion());
+    }
+    return state;
+  }
+
+  private byte[] store(RunState state) {
+    if (state.pipelineDefinition() != null && archivedVersions.containsKey(state.pipelineVersion())) {
+      return Json.write(state.withoutPipelineDefinition());
+    }
+    return Json.write(state);
+  }
+
   private Comparator<ControllerInputRow> inputOrder() {
     return Comparator.comparing((ControllerInputRow row) -> !row.getTopic().equals(objectsTopic))
         .thenComparing(ControllerInputRow::getTopic)
@@ -88,7 +124,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     rows.forEachRemaining(inputs::add);
     inputs.sort(inputOrder());
     List<byte[]> out = new ArrayList<>();
-    RunState state = groupState.exists() ? Json.read(groupState.get(), RunState.class) : null;
+    RunState state = groupState.exists() ? restore(groupState.get()) : null;
     long now = groupState.getCurrentProcessingTimeMs(); // the batch's time: a replayed batch decides the same
     Long retainedUntil = state == null ? null : retainedUntil(state);
     if (groupState.hasTimedOut() && inputs.isEmpty() && retainedUntil != null && retainedUntil <= now) {
@@ -160,7 +196,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       }
     }
     if (state != null) {
-      groupState.update(Json.write(state));
+      groupState.update(store(state));
       RunState finalState = state;
       Long deadline = pipelines.get(state.pipeline()).map(p -> RunTransitions.nextDeadlineMs(p, finalState)).orElse(null);
       if (deadline == null) {

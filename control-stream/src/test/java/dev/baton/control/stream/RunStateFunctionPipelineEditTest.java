@@ -54,6 +54,36 @@ class RunStateFunctionPipelineEditTest {
   }
 
   @Test
+  void withAnArchiveARunIsStoredWithItsVersionHashOnlyAndStillDecidesOnItsVersion() {
+    PipelineDefinition v2 = PipelineParser.parse("v2", """
+        name: chain
+        stages:
+          - {name: a, type: noop}
+          - {name: b, type: noop, dependsOn: [a], options: {durationMs: 60000}}
+          - {name: c, type: noop, dependsOn: [a]}
+        """);
+    RunState running = running();
+    Map<String, PipelineDefinition> archive = Map.of(running.pipelineVersion(), V1,
+        PipelineVersions.hash(PipelineVersions.forRun(v2)), PipelineVersions.forRun(v2));
+    RunStateFunction restarted = new RunStateFunction(Pipelines.of(List.of(v2, OTHER)), RETENTION_MS,
+        30L * 86_400_000, 86_400_000L, "baton.objects").withArchivedVersions(archive);
+    long now = System.currentTimeMillis();
+    TestGroupState<byte[]> state = TestGroupState.create(Optional.of(Json.write(running.withoutPipelineDefinition())),
+        GroupStateTimeout.ProcessingTimeTimeout(), now, Optional.empty(), false);
+
+    List<Command> out = commands(restarted.call(RUN, List.of(row(new Input.StageCompleted("ca", "chain", "a", 1,
+        "SUCCEEDED", now - 10, now - 5, null, null))).iterator(), state));
+
+    assertThat(out).filteredOn(Command.LaunchStage.class::isInstance).singleElement()
+        .isInstanceOfSatisfying(Command.LaunchStage.class, launch -> assertThat(launch.definition())
+            .isEqualTo(V1.stage("b").orElseThrow()));
+    RunState stored = Json.read(state.get(), RunState.class);
+    assertThat(stored.pipelineDefinition()).as("stored by hash only").isNull();
+    assertThat(stored.pipelineVersion()).isEqualTo(running.pipelineVersion());
+    assertThat(state.get().length).isLessThan(Json.write(stored.withPipelineDefinition(V1)).length);
+  }
+
+  @Test
   void aRunDecidesOnItsOwnVersionWhenThePipelineGainedAStage() {
     PipelineDefinition v2 = PipelineParser.parse("v2", """
         name: chain
