@@ -60,6 +60,9 @@ public final class LaunchJournal {
     ACKNOWLEDGED
   }
 
+  /** One attempt: {@code <runId>/<stage>/<attempt>}. */
+  public record Attempt(String runId, String stage, int attempt) {}
+
   private final JournalStore store;
 
   private LaunchJournal(JournalStore store) {
@@ -127,23 +130,38 @@ public final class LaunchJournal {
    * @throws UncheckedIOException or an AWS SDK exception if a mark cannot be written
    */
   public void acknowledged(java.util.Collection<JournaledLaunch> launches) {
-    if (launches.size() <= 1) {
-      launches.forEach(this::acknowledged);
+    inParallel(launches.stream().<Runnable>map(launch -> () -> acknowledged(launch)).toList());
+  }
+
+  /**
+   * {@link #ended} for each of {@code endedAttempts}, then {@link #prune} for each of {@code
+   * endedRuns}, each step up to {@value #PARALLEL_WRITES} at a time (a micro-batch's worth at once).
+   *
+   * @throws UncheckedIOException or an AWS SDK exception if a mark or a deletion fails
+   */
+  public void endedAndPruned(java.util.Collection<Attempt> endedAttempts, java.util.Collection<String> endedRuns) {
+    inParallel(endedAttempts.stream().<Runnable>map(a -> () -> ended(a.runId(), a.stage(), a.attempt())).toList());
+    inParallel(endedRuns.stream().<Runnable>map(runId -> () -> prune(runId)).toList());
+  }
+
+  private void inParallel(List<Runnable> writes) {
+    if (writes.size() <= 1) {
+      writes.forEach(Runnable::run);
       return;
     }
-    List<java.util.concurrent.Future<?>> marks = new ArrayList<>();
-    for (JournaledLaunch launch : launches) {
-      marks.add(WRITERS.submit(() -> acknowledged(launch)));
+    List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+    for (Runnable write : writes) {
+      pending.add(WRITERS.submit(write));
     }
-    for (java.util.concurrent.Future<?> mark : marks) {
+    for (java.util.concurrent.Future<?> write : pending) {
       try {
-        mark.get();
+        write.get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while marking launches acknowledged", e);
+        throw new IllegalStateException("Interrupted while writing to the launch journal", e);
       } catch (java.util.concurrent.ExecutionException e) {
         throw e.getCause() instanceof RuntimeException runtime ? runtime
-            : new IllegalStateException("Cannot mark a launch acknowledged in " + location(), e.getCause());
+            : new IllegalStateException("Cannot write to the launch journal " + location(), e.getCause());
       }
     }
   }

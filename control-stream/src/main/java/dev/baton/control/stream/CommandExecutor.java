@@ -156,6 +156,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     long launched = System.nanoTime();
     metrics.batchPhase("launch", (launched - decided) / 1_000_000);
     // 2. everything else, acknowledged together
+    List<LaunchJournal.Attempt> endedAttempts = new ArrayList<>();
+    List<String> endedRuns = new ArrayList<>();
     for (Command command : commands) {
       if (command instanceof Command.CancelStage cancel) {
         launcher.cancel(cancel.runId() + "/" + cancel.stage() + "/" + cancel.attempt());
@@ -166,12 +168,12 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       } else if (command instanceof Command.RecordRun run) {
         metrics.runStatus(run.runId(), run.status());
         if (ENDED_RUN.contains(run.status())) {
-          journal.prune(run.runId()); // no launch of this run can be replayed any more
+          endedRuns.add(run.runId()); // no launch of this run can be replayed any more: prune it
         }
         sends.add(publisher.publishRawAsync(ledgerTopic, run.runId(), Json.write(run), List.of()));
       } else if (command instanceof Command.RecordStageAttempt attempt) {
         if (!UNENDED_ATTEMPT.contains(attempt.status())) {
-          journal.ended(attempt.runId(), attempt.stage(), attempt.attempt());
+          endedAttempts.add(new LaunchJournal.Attempt(attempt.runId(), attempt.stage(), attempt.attempt()));
         }
         sends.add(publisher.publishRawAsync(ledgerTopic, attempt.runId(), Json.write(attempt), List.of()));
       } else if (command instanceof Command.PublishRunCompleted completed) {
@@ -185,6 +187,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       }
     }
     publisher.flush();
+    journal.endedAndPruned(endedAttempts, endedRuns);
     awaitAcknowledged(sends);
     metrics.batchPhase("publish", (System.nanoTime() - launched) / 1_000_000);
   }

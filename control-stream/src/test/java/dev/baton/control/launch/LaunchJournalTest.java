@@ -74,6 +74,10 @@ class LaunchJournalTest {
     journal.acknowledged(launches);
     assertThat(journal.unended()).containsExactlyInAnyOrderElementsOf(launches);
     assertThat(launches).allSatisfy(l -> assertThat(journal.record(l)).isEqualTo(Recorded.ACKNOWLEDGED));
+
+    journal.endedAndPruned(List.of(new LaunchJournal.Attempt("run-1", "ingest", 1),
+        new LaunchJournal.Attempt("run-2", "ingest", 1)), List.of("run-3", "run-4"));
+    assertThat(journal.unended()).containsExactlyInAnyOrderElementsOf(launches.subList(4, 40));
   }
 
   @Test
