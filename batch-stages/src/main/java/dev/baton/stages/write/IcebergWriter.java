@@ -17,7 +17,6 @@ import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.parser.ParseException;
@@ -134,20 +133,6 @@ public final class IcebergWriter {
       writer.overwrite(replaceWhere);
     } else {
       writer.overwritePartitions();
-    }
-  }
-
-  /**
-   * The metrics of an {@link Observation} whose action has run.
-   *
-   * @throws IllegalStateException if interrupted while waiting for them
-   */
-  public static Map<String, Object> metrics(Observation observation) {
-    try {
-      return observation.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while reading observed metrics", e);
     }
   }
 
