@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
@@ -21,31 +22,79 @@ import dev.baton.stages.spi.StageResult.TableOutput;
 import dev.baton.stages.write.IcebergWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code ingest} stage: delimited text with a declared schema into an Iceberg table
  * partitioned by batch. Each attempt replaces exactly its batch's partition, so a retry never
  * duplicates rows. Rows that do not match the schema go to {@value #QUARANTINE_TABLE} with the
- * file and the reason; when their share exceeds {@code maxBadRowsFraction} the stage fails.
+ * file, the raw record and the reason.
  *
  * <p>Reads any Hadoop-compatible path ({@code s3://} through S3A locally, EMRFS on EMR) with
  * Spark's CSV reader, so a file of any size is split across executors.
+ *
+ * <h2>Only what it accepts is published</h2>
+ *
+ * An attempt counts the batch's rows and bad rows <em>before</em> it writes the target table:
+ *
+ * <ol>
+ *   <li>The input is parsed once and the parse is persisted ({@link StorageLevel#MEMORY_AND_DISK}).
+ *       The first action over it counts all rows and bad rows; the quarantine and target writes
+ *       then read the persisted parse, never the input again (an executor that loses its blocks
+ *       re-reads only its own splits).
+ *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier
+ *       ones are deleted). They are committed whatever the outcome, so a failed batch can be
+ *       diagnosed in SQL.
+ *   <li>When the bad rows exceed {@code maxBadRowsFraction} of all rows the attempt fails with
+ *       {@link StageFailedException} of type {@value #TOO_MANY_BAD_ROWS}, giving both counts and the
+ *       limit. The target table gets no snapshot (it is not even created when missing): what SQL
+ *       users see of it is exactly what they saw before the attempt.
+ *   <li>Otherwise the good rows replace the batch's partition of the target in one Iceberg commit.
+ * </ol>
+ *
+ * The quarantine and the target are two tables, so two commits: the quarantine first. A reader may
+ * see a batch's bad rows before its data, never its data without its bad rows; an attempt that
+ * dies between the two leaves quarantined rows whose batch is not published, replaced by the next
+ * attempt.
+ *
+ * <p>Why not Iceberg's write-audit-publish (a staged {@code spark.wap.id} snapshot or a branch,
+ * published by {@code cherrypick_snapshot} / {@code fast_forward} once counted)? It needs a second
+ * look at the input for the quarantine all the same, and: {@code spark.wap.id} is a session setting
+ * while in-process stages share one session; {@code write.wap.enabled} must be set on the user's
+ * table; and a replace-by-filter snapshot can only be published by fast-forward, which fails as soon
+ * as another batch's run commits to the same table in between (Iceberg's {@code
+ * CherryPickOperation} cherry-picks only appends and dynamic partition overwrites). Counting first
+ * keeps one ordinary commit, which Iceberg retries on concurrent commits.
+ *
+ * <p>Cost of the persisted parse: Spark SQL caches compressed column batches; what does not fit
+ * in storage memory goes to the executors' local disks (the disks Spark's shuffle uses). For TPC-H
+ * {@code lineitem} that is 0.78 times the text, about what the partitioned Iceberg write's own
+ * shuffle writes, so a 50 GB input needs some 40 GB of executor memory plus local disk; building
+ * the batches costs CPU too (BENCHMARKS.md, "Ingest: counting before publishing"). It is released
+ * when the attempt ends, successful or not.
  */
 public final class IngestStage implements Stage {
 
   /** Where malformed rows of every ingest go, partitioned by target table and batch. */
   public static final String QUARANTINE_TABLE = TableProperties.SYSTEM_NAMESPACE + ".quarantine";
+
+  /** {@link StageFailedException#type()} of an attempt whose bad rows exceed the limit. */
+  public static final String TOO_MANY_BAD_ROWS = "TOO_MANY_BAD_ROWS";
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
 
   private static final String CORRUPT = "_corrupt_record";
   private static final String TRAILING = "_trailing_field";
@@ -68,60 +117,75 @@ public final class IngestStage implements Stage {
     return Map.of("batch", "batchColumn");
   }
 
+  /**
+   * Ingests the batch named by the run parameter {@code batch}; see the class comment for the order
+   * of counts and commits.
+   *
+   * @return the target table's output (snapshot, good rows written) and the metrics {@code
+   *     rowsRead} (data rows of the input, header excluded) and {@code badRows}
+   * @throws StageFailedException of type {@value #TOO_MANY_BAD_ROWS} when bad rows exceed {@code
+   *     maxBadRowsFraction}; {@code MISSING_PARAMETER} without a {@code batch} parameter
+   */
   @Override
   public StageResult run(StageContext context, SparkSession spark) {
     String batch = context.param("batch");
     StructType declared = declaredSchema();
+    // every later action reads this instead of the input: one pass over the input, and every
+    // action sees the same parse (the CSV reader otherwise parses only the columns a query
+    // selects, so a quarantine query alone would not see a field that fails its type)
+    Dataset<Row> parsed = parse(spark, declared).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Column bad = col(CORRUPT).isNotNull();
+      if (options.trailingDelimiter()) {
+        bad = bad.or(col(TRAILING).isNotNull());
+      }
+      Row counts = parsed.agg(count(lit(1)), sum(when(bad, 1).otherwise(0))).first();
+      long total = counts.getLong(0);
+      long badRows = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      quarantine(spark, context, batch, parsed, bad, badRows);
+
+      String table = options.table();
+      double badFraction = total == 0 ? 0 : (double) badRows / total;
+      if (badFraction > options.maxBadRowsFraction()) {
+        throw new StageFailedException(TOO_MANY_BAD_ROWS, String.format(Locale.ROOT,
+            "Cannot publish batch %s to %s: %d of %d rows (%.4f%%) of %s do not match the declared schema, more than"
+                + " maxBadRowsFraction %s allows; %s is unchanged, the bad rows are in %s",
+            batch, table, badRows, total, badFraction * 100, options.path(), options.maxBadRowsFraction(), table,
+            QUARANTINE_TABLE));
+      }
+
+      List<Column> goodColumns = new ArrayList<>();
+      for (StructField field : declared.fields()) {
+        goodColumns.add(col(field.name()));
+      }
+      goodColumns.add(lit(batch).as(options.batchColumn()));
+      Dataset<Row> good = parsed.filter(not(bad)).select(goodColumns.toArray(Column[]::new));
+      createTableIfMissing(spark, table, declared);
+      TableOutput output = IcebergWriter.write(spark, good, table, IcebergWriter.Mode.OVERWRITE_PARTITIONS,
+          List.of(options.batchColumn()), col(options.batchColumn()).equalTo(lit(batch)));
+      LOG.info("Ingested batch {} of {} into {} (snapshot {}): {} rows read, {} written, {} quarantined in {}",
+          batch, options.path(), table, output.snapshotId(), total, output.rows(), badRows, QUARANTINE_TABLE);
+      return new StageResult(List.of(output), Map.of("rowsRead", (double) total, "badRows", (double) badRows));
+    } finally {
+      parsed.unpersist(false);
+    }
+  }
+
+  private Dataset<Row> parse(SparkSession spark, StructType declared) {
     StructType readSchema = declared;
     if (options.trailingDelimiter()) {
       readSchema = readSchema.add(TRAILING, DataTypes.StringType, true);
     }
     readSchema = readSchema.add(CORRUPT, DataTypes.StringType, true);
-
-    Dataset<Row> parsed =
-        spark.read()
-            .schema(readSchema)
-            .option("sep", options.delimiter())
-            .option("header", options.header())
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT)
-            .option("dateFormat", "yyyy-MM-dd")
-            .csv(options.path())
-            .withColumn(SOURCE_FILE, input_file_name());
-    Column bad = col(CORRUPT).isNotNull();
-    if (options.trailingDelimiter()) {
-      bad = bad.or(col(TRAILING).isNotNull());
-    }
-    Observation scan = new Observation("ingest-" + context.stage());
-    Dataset<Row> observed =
-        parsed.observe(scan, count(lit(1)).as("total"), sum(when(bad, 1).otherwise(0)).as("bad"));
-
-    List<Column> goodColumns = new ArrayList<>();
-    for (StructField field : declared.fields()) {
-      goodColumns.add(col(field.name()));
-    }
-    goodColumns.add(lit(batch).as(options.batchColumn()));
-    Dataset<Row> good = observed.filter(bad.unary_$bang()).select(goodColumns.toArray(Column[]::new));
-
-    String table = options.table();
-    createTableIfMissing(spark, table, declared);
-    TableOutput output =
-        IcebergWriter.write(spark, good, table, IcebergWriter.Mode.OVERWRITE_PARTITIONS, List.of(options.batchColumn()),
-            col(options.batchColumn()).equalTo(lit(batch)));
-
-    Map<String, Object> counts = IcebergWriter.metrics(scan);
-    long total = ((Number) counts.get("total")).longValue();
-    Number badCount = (Number) counts.get("bad");
-    long badRows = badCount == null ? 0 : badCount.longValue();
-    quarantine(spark, context, batch, parsed, bad, badRows);
-
-    double badFraction = total == 0 ? 0 : (double) badRows / total;
-    if (badFraction > options.maxBadRowsFraction()) {
-      throw new StageFailedException("TOO_MANY_BAD_ROWS", String.format(
-          "%d of %d rows of %s do not match the declared schema (%.4f%% > maxBadRowsFraction %s); see %s",
-          badRows, total, options.path(), badFraction * 100, options.maxBadRowsFraction(), QUARANTINE_TABLE));
-    }
-    return new StageResult(List.of(output), Map.of("rowsRead", (double) total, "badRows", (double) badRows));
+    return spark.read()
+        .schema(readSchema)
+        .option("sep", options.delimiter())
+        .option("header", options.header())
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT)
+        .option("dateFormat", "yyyy-MM-dd")
+        .csv(options.path())
+        .withColumn(SOURCE_FILE, input_file_name());
   }
 
   private StructType declaredSchema() {

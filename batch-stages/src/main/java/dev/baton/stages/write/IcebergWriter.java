@@ -1,16 +1,15 @@
 package dev.baton.stages.write;
 
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-
 import dev.baton.catalog.TableProperties;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
+import org.apache.iceberg.util.PropertyUtil;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.functions;
@@ -18,7 +17,6 @@ import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.parser.ParseException;
@@ -49,19 +47,18 @@ public final class IcebergWriter {
    * @param replaceWhere with {@link Mode#OVERWRITE_PARTITIONS}: when non-null, replace exactly the
    *     rows matching this condition instead of the partitions present in {@code rows} (so an empty
    *     result still clears its partition)
-   * @return the table, the snapshot this write committed and the rows it wrote
+   * @return the table, the snapshot this write committed and the rows it wrote (the snapshot's
+   *     {@code added-records}); a null snapshot and 0 rows when the write committed no snapshot
    */
   public static TableOutput write(
       SparkSession spark, Dataset<Row> rows, String table, Mode mode, List<String> partitionBy, Column replaceWhere) {
     ensureNamespace(spark, table);
-    Observation observation = new Observation("write-" + table);
-    Dataset<Row> observed = rows.observe(observation, count(lit(1)).as("rows"));
     boolean exists = spark.catalog().tableExists(table);
     // tags this write's snapshot, so the snapshot reported is ours even if another writer commits right after
     String writeId = java.util.UUID.randomUUID().toString();
     try {
       if (!exists || mode == Mode.OVERWRITE) {
-        CreateTableWriter<Row> create = createWriter(tagged(observed, table, writeId), partitionBy);
+        CreateTableWriter<Row> create = createWriter(tagged(rows, table, writeId), partitionBy);
         if (mode == Mode.OVERWRITE) {
           create.createOrReplace();
         } else {
@@ -69,17 +66,24 @@ public final class IcebergWriter {
             create.create();
           } catch (TableAlreadyExistsException | AlreadyExistsException e) {
             // created meanwhile by a concurrent writer (another run's attempt): write into it
-            writeExisting(tagged(observed, table, writeId), mode, replaceWhere);
+            writeExisting(tagged(rows, table, writeId), mode, replaceWhere);
           }
         }
       } else {
-        writeExisting(tagged(observed, table, writeId), mode, replaceWhere);
+        writeExisting(tagged(rows, table, writeId), mode, replaceWhere);
       }
     } catch (NoSuchTableException e) {
       throw new IllegalStateException("Cannot write " + table + ": " + e.getMessage(), e);
     }
-    long written = ((Number) metrics(observation).get("rows")).longValue();
-    return new TableOutput(table, snapshotOf(spark, table, writeId), written);
+    Snapshot committed = snapshotOf(spark, table, writeId);
+    if (committed == null) {
+      return new TableOutput(table, null, 0L);
+    }
+    // from the commit rather than an Observation: Spark drops observed metrics when adaptive
+    // execution replaces an empty plan (an empty write into a partitioned table), and waiting for
+    // them would never end
+    return new TableOutput(table, committed.snapshotId(),
+        PropertyUtil.propertyAsLong(committed.summary(), SnapshotSummary.ADDED_RECORDS_PROP, 0L));
   }
 
   /** Snapshot summary property naming the write that committed the snapshot. */
@@ -93,13 +97,13 @@ public final class IcebergWriter {
    * The snapshot whose summary carries {@code writeId}, searched from the current snapshot back
    * through its ancestors; null when none does (nothing was committed).
    */
-  static Long snapshotOf(SparkSession spark, String table, String writeId) {
+  static Snapshot snapshotOf(SparkSession spark, String table, String writeId) {
     try {
       Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
       icebergTable.refresh();
       for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.currentAncestors(icebergTable)) {
         if (writeId.equals(snapshot.summary().get(WRITE_ID_PROPERTY))) {
-          return snapshot.snapshotId();
+          return snapshot;
         }
       }
       return null;
@@ -129,20 +133,6 @@ public final class IcebergWriter {
       writer.overwrite(replaceWhere);
     } else {
       writer.overwritePartitions();
-    }
-  }
-
-  /**
-   * The metrics of an {@link Observation} whose action has run.
-   *
-   * @throws IllegalStateException if interrupted while waiting for them
-   */
-  public static Map<String, Object> metrics(Observation observation) {
-    try {
-      return observation.getAsJava();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while reading observed metrics", e);
     }
   }
 
