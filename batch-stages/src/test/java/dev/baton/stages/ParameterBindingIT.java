@@ -38,8 +38,10 @@ class ParameterBindingIT {
 
   @BeforeAll
   static void startSpark() {
+    // as the local stack's catalog (CatalogConfig.localJdbc): SQLite has one writer
     Map<String, String> catalog = Map.of("type", "jdbc", "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        "jdbc.schema-version", "V1", "warehouse", dir.resolve("warehouse").toUri().toString());
+        "jdbc.schema-version", "V1", "warehouse", dir.resolve("warehouse").toUri().toString(), "clients", "1",
+        "jdbc.busy_timeout", "30000", "jdbc.journal_mode", "WAL");
     SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("parameter-binding-it")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC");
