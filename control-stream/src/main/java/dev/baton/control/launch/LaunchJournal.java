@@ -33,7 +33,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * have been launched: it is never launched again. {@link #prune} removes an ended run's entries.
  *
  * <p>Layout: {@code <location>/<uuid(runId)>/<uuid(launchKey)>.launch} (the entry as JSON),
- * {@code .acked} and {@code .ended} beside it (name-based UUIDs, so any id makes a safe name).
+ * {@code .acked} and {@code .ended} beside it (name-based UUIDs, so any id makes a safe name);
+ * {@code <location>/pipeline-versions/<hash>.json}: the archive of pipeline versions runs refer to
+ * ({@link #recordPipelineVersion}).
  * Stores: a local folder ({@link #local}) or an S3 prefix ({@link #s3}, conditional writes).
  */
 public final class LaunchJournal {

@@ -57,7 +57,9 @@ public final class PipelineParser {
   private static final List<String> PARAM_FIELDS = List.of("default", "description", "name", "pattern", "required", "type");
   /**
    * Attempt timeout when neither the stage nor the defaults set one: 6 h. Never "no limit": an
-   * attempt that died with its controller is only recovered through its timeout (LOST, then retry).
+   * attempt that hangs, or ended without a completion reaching Kafka, is only recovered through its
+   * timeout (LOST, then retry); one that died with its controller is reported LOST by the restarted
+   * controller at once ({@code Launcher#reconcile}).
    */
   public static final long DEFAULT_TIMEOUT_MS = 6L * 60 * 60 * 1000;
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
