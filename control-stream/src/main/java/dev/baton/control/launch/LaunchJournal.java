@@ -44,7 +44,7 @@ public final class LaunchJournal {
   private static final String ACKED = ".acked";
   private static final String ENDED = ".ended";
   private static final String VERSIONS = "pipeline-versions";
-  private static final int PARALLEL_WRITES = 16;
+  private static final int PARALLEL_WRITES = 8;
   private static final java.util.concurrent.ExecutorService WRITERS =
       java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_WRITES, runnable -> {
         Thread thread = new Thread(runnable, "baton-launch-journal");
