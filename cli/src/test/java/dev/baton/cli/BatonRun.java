@@ -64,4 +64,37 @@ record BatonRun(int exitCode, String out, String err) {
     command.addAll(List.of(args));
     return command;
   }
+
+  /**
+   * Starts {@code baton [args] controller} of the checkout {@code repository} in its own JVM, with the
+   * controller ITs' logging (the CLI's, plus one DEBUG line per micro-batch saying what the controller
+   * decided), {@code BATON_HOME=home} and {@code BATON_PIPELINES=pipelines}; output goes to {@code
+   * log}. Returns once the log says its query runs (polled: no event reaches across processes).
+   *
+   * @throws AssertionError if the process exits first or does not start within 2 minutes (with its log)
+   */
+  static Process startController(Path repository, Path home, Path pipelines, Path log, String name,
+      String... args) throws IOException, InterruptedException {
+    List<String> cliArgs = new ArrayList<>(List.of(args));
+    cliArgs.add("controller");
+    List<String> command = javaCommand(repository, List.of("-Dlog4j2.configurationFile="
+        + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), cliArgs.toArray(String[]::new));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("BATON_HOME", home.toString());
+    builder.environment().put("BATON_PIPELINES", pipelines.toString());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process process = builder.start();
+    long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains("Controller running for pipelines")) {
+        return process;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited: " + Files.readString(log));
+      }
+      Thread.sleep(100); // polling a log file for a condition; no event to wait on across processes
+    }
+    process.destroyForcibly();
+    throw new AssertionError(name + " did not start: " + Files.readString(log));
+  }
 }

@@ -230,26 +230,10 @@ class PipelineEditIT {
 
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */
   private static Process startController(int number) throws IOException, InterruptedException {
-    Path log = home.resolve("controller-" + number + ".log");
-    List<String> command = BatonRun.javaCommand(repository, List.of("-Dlog4j2.configurationFile="
-        + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), "controller");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("BATON_HOME", home.toString());
-    builder.environment().put("BATON_PIPELINES", pipelines.toString());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process process = builder.start();
+    Process process = BatonRun.startController(repository, home, pipelines,
+        home.resolve("controller-" + number + ".log"), "Controller " + number);
     controllers.add(process);
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains("Controller running for pipelines")) {
-        return process;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("Controller " + number + " exited: " + Files.readString(log));
-      }
-      Thread.sleep(100); // polling a log file for a condition; no event to wait on across processes
-    }
-    throw new AssertionError("Controller " + number + " did not start: " + Files.readString(log));
+    return process;
   }
 
   private static PrintStream quiet() {
