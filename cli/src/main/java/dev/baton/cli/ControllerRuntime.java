@@ -63,7 +63,7 @@ public final class ControllerRuntime implements AutoCloseable {
     S3Client journalClient = LaunchJournal.isS3(journalLocation) ? S3Settings.client(config) : null;
     try {
       LaunchJournal journal = journalClient != null ? LaunchJournal.s3(journalClient, journalLocation)
-          : LaunchJournal.local(Path.of(journalLocation.replaceFirst("^file:(//)?", "")));
+          : LaunchJournal.local(localPath(journalLocation));
       Controller controller = Controller.start(spark, controllerConfig, pipelines, launcher, journal, publisher, metrics);
       return new ControllerRuntime(publisher, launcher, controller, metrics, journalClient);
     } catch (RuntimeException e) {
@@ -79,10 +79,10 @@ public final class ControllerRuntime implements AutoCloseable {
 
   /** Refuses a local checkpoint of another layout; marks a new or matching one. Remote checkpoints are not checked. */
   static void checkLayout(String checkpointLocation) {
-    if (checkpointLocation.contains("://") && !checkpointLocation.startsWith("file:")) {
+    if (!LaunchJournal.isLocal(checkpointLocation)) {
       return;
     }
-    Path dir = Path.of(checkpointLocation.replaceFirst("^file:(//)?", ""));
+    Path dir = localPath(checkpointLocation);
     Path marker = dir.resolve(LAYOUT_MARKER);
     try {
       boolean used = Files.isDirectory(dir.resolve("offsets"));
@@ -98,6 +98,11 @@ public final class ControllerRuntime implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot check the checkpoint layout in " + dir, e);
     }
+  }
+
+  /** The path of a local location: a path, or a {@code file:} URI. */
+  private static Path localPath(String location) {
+    return Path.of(location.replaceFirst("^file:(//)?", ""));
   }
 
   /** The controller. */

@@ -255,7 +255,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   }
 
   /** Fails the micro-batch (so it runs again) when Kafka did not acknowledge an event it published. */
-  private static void awaitAcknowledged(List<Future<RecordMetadata>> sends) {
+  static void awaitAcknowledged(List<Future<RecordMetadata>> sends) {
     for (Future<RecordMetadata> send : sends) {
       try {
         send.get();

@@ -12,7 +12,6 @@ import dev.baton.stages.runner.ControlEventPublisher;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -73,16 +72,7 @@ final class Reconciler {
       lost.add(launch);
     }
     publisher.flush();
-    for (Future<RecordMetadata> send : sends) {
-      try {
-        send.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while reporting lost attempts", e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("Cannot report a lost attempt: " + e.getCause(), e.getCause());
-      }
-    }
+    CommandExecutor.awaitAcknowledged(sends);
     for (JournaledLaunch launch : lost) {
       journal.ended(launch.runId(), launch.stage(), launch.attempt());
     }
