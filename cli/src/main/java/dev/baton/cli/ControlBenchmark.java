@@ -152,6 +152,7 @@ final class ControlBenchmark {
             continue;
           }
           long[] state = new long[2];
+          Map<String, double[]> phasesBefore = phaseTotals(runtime);
           Thread sampler = sampleState(runtime, state);
           List<String> loaded;
           try {
@@ -172,6 +173,14 @@ final class ControlBenchmark {
               percentile(loadHops, 50), percentile(loadHops, 95), percentile(loadHops, 99), percentile(loadHops, 100));
           out.printf("  state store at peak: %d runs, %d bytes of memory (%.0f bytes per run)%n", state[0], state[1],
               state[0] == 0 ? 0.0 : state[1] * 1.0 / state[0]);
+          printProgress(out, runtime.controller().query().recentProgress());
+          Map<String, double[]> phasesAfter = phaseTotals(runtime);
+          phasesAfter.forEach((phase, after) -> {
+            double batches = after[0] - phasesBefore.get(phase)[0];
+            double totalMs = after[1] - phasesBefore.get(phase)[1];
+            out.printf("    foreachBatch %-27s mean %5.0f ms  total %6.0f ms  (%d batches)%n", phase,
+                batches == 0 ? 0.0 : totalMs / batches, totalMs, (long) batches);
+          });
         }
         out.printf("%nhop_p50_ms=%d hop_p99_ms=%d chain12_overhead_ms=%d events_per_s=%.0f load_hop_p99_ms=%d%n",
             percentile(lightHops, 50), percentile(lightHops, 99), percentile(overheads, 50), eventsPerSecond, loadHopP99);
@@ -335,6 +344,16 @@ final class ControlBenchmark {
     List<Long> sorted = values.stream().sorted().toList();
     int rank = (int) Math.ceil(p / 100.0 * sorted.size());
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  /** Per foreachBatch phase of the controller: {batches so far, total ms so far}. */
+  private static Map<String, double[]> phaseTotals(ControllerRuntime runtime) {
+    Map<String, double[]> totals = new LinkedHashMap<>();
+    for (String phase : List.of("decide", "launch", "launch.journal", "publish", "journal-upkeep")) {
+      double[] summary = runtime.metrics().batchPhaseSummary(phase);
+      totals.put(phase, new double[] {summary[0], summary[0] * summary[1]});
+    }
+    return totals;
   }
 
   /** Median and max of each micro-batch phase (Spark's durationMs) over batches with input. */

@@ -165,22 +165,21 @@ class ControllerKillIT {
     String location = LocalStack.WAREHOUSE + "it-kill-" + home.getFileName() + "/journal-test";
     JournaledLaunch launch = new JournaledLaunch("run-s3", "sales", "ingest", 1, "sql", "in-process", "e1", 1L);
     try (S3Client s3 = S3Settings.client(config)) {
-      List<LaunchJournal.Recorded> outcomes = new ArrayList<>();
+      assertThat(LaunchJournal.s3(s3, location).recorded(List.of(launch))).isEmpty();
+      List<Boolean> outcomes = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         outcomes.add(LaunchJournal.s3(s3, location).record(launch));
       }
-      assertThat(outcomes).containsExactly(LaunchJournal.Recorded.NEW, LaunchJournal.Recorded.NOT_ACKNOWLEDGED,
-          LaunchJournal.Recorded.NOT_ACKNOWLEDGED, LaunchJournal.Recorded.NOT_ACKNOWLEDGED,
-          LaunchJournal.Recorded.NOT_ACKNOWLEDGED);
+      assertThat(outcomes).containsExactly(true, false, false, false, false);
 
       LaunchJournal journal = LaunchJournal.s3(s3, location);
-      journal.acknowledged(launch);
-      assertThat(LaunchJournal.s3(s3, location).record(launch)).isEqualTo(LaunchJournal.Recorded.ACKNOWLEDGED);
+      assertThat(journal.recorded(List.of(launch))).containsExactly(launch.launchKey());
       assertThat(journal.unended()).containsExactly(launch);
-      journal.ended("run-s3", "ingest", 1);
+      assertThat(journal.ended("run-s3", "ingest", 1)).isTrue();
       assertThat(journal.unended()).isEmpty();
       journal.prune("run-s3");
-      assertThat(journal.record(launch)).isEqualTo(LaunchJournal.Recorded.NEW);
+      assertThat(journal.recorded(List.of(launch))).isEmpty();
+      assertThat(journal.record(launch)).isTrue();
     }
   }
 
@@ -285,7 +284,7 @@ class ControllerKillIT {
           String key = launched.getStage() + "#" + launched.getAttempt();
           if (launchOffsets.containsKey(key)) {
             // the one allowed repeat: StageLaunched was acknowledged but the kill came before the
-            // journal marked it, so the replayed micro-batch published it again; it launched only then
+            // journal recorded it, so the replayed micro-batch published it again; it launched only then
             // (the execution log below proves at most one execution), and before any completion of it
             assertThat(firstCompletion).as("%s %s StageLaunched again after its completion", runId, key)
                 .doesNotContainKey(key);

@@ -16,6 +16,9 @@ interface JournalStore {
    */
   boolean createIfAbsent(String name, byte[] content);
 
+  /** Whether {@code name} exists. */
+  boolean exists(String name);
+
   /** The content of {@code name}, or empty if it does not exist. */
   Optional<byte[]> read(String name);
 

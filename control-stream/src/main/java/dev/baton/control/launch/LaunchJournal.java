@@ -10,10 +10,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -22,45 +26,33 @@ import software.amazon.awssdk.services.s3.S3Client;
  * at-least-once), and so that a restarted controller knows which attempts the previous process had
  * under way ({@link #unended()}, for {@link Launcher#reconcile}).
  *
- * <p>An entry goes through three steps, each a create-if-absent of one object (atomic on both stores):
- * <ol>
- *   <li>{@link #record}: before {@code StageLaunched} is published;
- *   <li>{@link #acknowledged}: after Kafka acknowledged {@code StageLaunched}, before the launch;
- *   <li>{@link #ended}: when the attempt's end (completion, LOST, cancellation) has been decided.
- * </ol>
- * A recorded but unacknowledged entry therefore never launched: a replayed micro-batch publishes and
- * launches it again under the same key ({@link Recorded#NOT_ACKNOWLEDGED}). An acknowledged entry may
- * have been launched: it is never launched again. {@link #prune} removes an ended run's entries.
+ * <p>The controller's launch path: {@link #recorded} (skip the launches an earlier run of the
+ * micro-batch made), publish {@code StageLaunched}, wait for Kafka's acknowledgement, {@link #record}
+ * (a create-if-absent of one object, atomic on both stores), then launch. So an attempt with an
+ * entry may have been launched and is never launched again; an attempt without one never was (a crash
+ * between Kafka's acknowledgement and the entry makes the replayed micro-batch publish its
+ * {@code StageLaunched} a second time, and then launch it once). {@link #ended} marks an attempt whose
+ * end was decided; {@link #prune} removes an ended run's entries.
  *
- * <p>Layout: {@code <location>/<uuid(runId)>/<uuid(launchKey)>.launch} (the entry as JSON),
- * {@code .acked} and {@code .ended} beside it (name-based UUIDs, so any id makes a safe name);
+ * <p>Layout: {@code <location>/<uuid(runId)>/<uuid(launchKey)>.launch} (the entry as JSON), and
+ * {@code .ended} beside it (name-based UUIDs, so any id makes a safe name);
  * {@code <location>/pipeline-versions/<hash>.json}: the archive of pipeline versions runs refer to
- * ({@link #recordPipelineVersion}).
+ * ({@link #recordPipelineVersion}). Requests of a batch of launches go to the store up to
+ * {@value #PARALLEL_REQUESTS} at a time (on S3 each takes some milliseconds).
  * Stores: a local folder ({@link #local}) or an S3 prefix ({@link #s3}, conditional writes).
  */
 public final class LaunchJournal {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LAUNCH = ".launch";
-  private static final String ACKED = ".acked";
   private static final String ENDED = ".ended";
   private static final String VERSIONS = "pipeline-versions";
-  private static final int PARALLEL_WRITES = 8;
-  private static final java.util.concurrent.ExecutorService WRITERS =
-      java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_WRITES, runnable -> {
+  private static final int PARALLEL_REQUESTS = 8;
+  private static final java.util.concurrent.ExecutorService REQUESTS =
+      java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_REQUESTS, runnable -> {
         Thread thread = new Thread(runnable, "baton-launch-journal");
         thread.setDaemon(true);
         return thread;
       });
-
-  /** What {@link #record} found. */
-  public enum Recorded {
-    /** Recorded by this call: publish {@code StageLaunched}, then launch. */
-    NEW,
-    /** Recorded before, but {@code StageLaunched} was never acknowledged, so it never launched: do both again. */
-    NOT_ACKNOWLEDGED,
-    /** Recorded and acknowledged before: it may have launched; never launch it again. */
-    ACKNOWLEDGED
-  }
 
   /** One attempt: {@code <runId>/<stage>/<attempt>}. */
   public record Attempt(String runId, String stage, int attempt) {}
@@ -107,77 +99,117 @@ public final class LaunchJournal {
   }
 
   /**
-   * Records {@code launch} if it is not recorded yet, atomically.
+   * Records {@code launch} if it is not recorded yet, atomically: call it once Kafka acknowledged
+   * the launch's {@code StageLaunched}, and launch only if it returns true.
    *
-   * @throws UncheckedIOException or an AWS SDK exception if the journal cannot be read or written
+   * @return true if this call recorded it; false if it was recorded before (it may have been launched)
+   * @throws UncheckedIOException or an AWS SDK exception if the journal cannot be written
    */
-  public Recorded record(JournaledLaunch launch) {
-    String base = base(launch.runId(), launch.launchKey());
-    if (store.createIfAbsent(base + LAUNCH, toJson(launch))) {
-      return Recorded.NEW;
+  public boolean record(JournaledLaunch launch) {
+    return store.createIfAbsent(base(launch.runId(), launch.launchKey()) + LAUNCH, toJson(launch));
+  }
+
+  /**
+   * {@link #record} for each of {@code launches}.
+   *
+   * @return the launch keys ({@link JournaledLaunch#launchKey()}) that were recorded before: never launch those
+   * @throws UncheckedIOException or an AWS SDK exception if an entry cannot be written
+   */
+  public Set<String> record(Collection<JournaledLaunch> launches) {
+    List<Boolean> created = inParallel(launches.stream().<Callable<Boolean>>map(launch -> () -> record(launch))
+        .toList());
+    return keysWhere(launches, created, false);
+  }
+
+  /**
+   * The launch keys of {@code launches} that are recorded: launched (or about to be) by an earlier
+   * run of the same micro-batch.
+   *
+   * @throws UncheckedIOException or an AWS SDK exception if the journal cannot be read
+   */
+  public Set<String> recorded(Collection<JournaledLaunch> launches) {
+    List<Boolean> exist = inParallel(launches.stream().<Callable<Boolean>>map(launch ->
+        () -> store.exists(base(launch.runId(), launch.launchKey()) + LAUNCH)).toList());
+    return keysWhere(launches, exist, true);
+  }
+
+  private static Set<String> keysWhere(Collection<JournaledLaunch> launches, List<Boolean> flags, boolean wanted) {
+    Set<String> keys = new HashSet<>();
+    int i = 0;
+    for (JournaledLaunch launch : launches) {
+      if (flags.get(i++) == wanted) {
+        keys.add(launch.launchKey());
+      }
     }
-    return store.read(base + ACKED).isPresent() ? Recorded.ACKNOWLEDGED : Recorded.NOT_ACKNOWLEDGED;
-  }
-
-  /** Marks {@code launch}'s {@code StageLaunched} as acknowledged by Kafka; idempotent. */
-  public void acknowledged(JournaledLaunch launch) {
-    store.createIfAbsent(base(launch.runId(), launch.launchKey()) + ACKED, new byte[0]);
+    return keys;
   }
 
   /**
-   * {@link #acknowledged} for each of {@code launches}, up to {@value #PARALLEL_WRITES} at a time: on
-   * S3 each is a request of some milliseconds, and until an entry is marked, a controller crash makes
-   * the replayed micro-batch publish its {@code StageLaunched} again (harmless, but noise).
-   *
-   * @throws UncheckedIOException or an AWS SDK exception if a mark cannot be written
-   */
-  public void acknowledged(java.util.Collection<JournaledLaunch> launches) {
-    inParallel(launches.stream().<Runnable>map(launch -> () -> acknowledged(launch)).toList());
-  }
-
-  /**
-   * {@link #ended} for each of {@code endedAttempts}, then {@link #prune} for each of {@code
-   * endedRuns}, each step up to {@value #PARALLEL_WRITES} at a time (a micro-batch's worth at once).
+   * {@link #ended} for each of {@code endedAttempts} whose run is not in {@code endedRuns}, then
+   * {@link #prune} for each of {@code endedRuns} (a micro-batch's worth at once).
    *
    * @throws UncheckedIOException or an AWS SDK exception if a mark or a deletion fails
    */
-  public void endedAndPruned(java.util.Collection<Attempt> endedAttempts, java.util.Collection<String> endedRuns) {
-    inParallel(endedAttempts.stream().<Runnable>map(a -> () -> ended(a.runId(), a.stage(), a.attempt())).toList());
-    inParallel(endedRuns.stream().<Runnable>map(runId -> () -> prune(runId)).toList());
+  public void endedAndPruned(Collection<Attempt> endedAttempts, Collection<String> endedRuns) {
+    Set<String> pruned = new HashSet<>(endedRuns);
+    inParallel(endedAttempts.stream().filter(a -> !pruned.contains(a.runId()))
+        .<Callable<Boolean>>map(a -> () -> ended(a.runId(), a.stage(), a.attempt())).toList());
+    inParallel(pruned.stream().<Callable<Boolean>>map(runId -> () -> {
+      prune(runId);
+      return true;
+    }).toList());
   }
 
-  private void inParallel(List<Runnable> writes) {
-    if (writes.size() <= 1) {
-      writes.forEach(Runnable::run);
-      return;
+  private <T> List<T> inParallel(List<Callable<T>> requests) {
+    if (requests.size() <= 1) {
+      List<T> results = new ArrayList<>();
+      for (Callable<T> request : requests) {
+        results.add(call(request));
+      }
+      return results;
     }
-    List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
-    for (Runnable write : writes) {
-      pending.add(WRITERS.submit(write));
+    List<Future<T>> pending = new ArrayList<>();
+    for (Callable<T> request : requests) {
+      pending.add(REQUESTS.submit(request));
     }
-    for (java.util.concurrent.Future<?> write : pending) {
+    List<T> results = new ArrayList<>();
+    for (Future<T> request : pending) {
       try {
-        write.get();
+        results.add(request.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while writing to the launch journal", e);
-      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("Interrupted while using the launch journal " + location(), e);
+      } catch (ExecutionException e) {
         throw e.getCause() instanceof RuntimeException runtime ? runtime
-            : new IllegalStateException("Cannot write to the launch journal " + location(), e.getCause());
+            : new IllegalStateException("Cannot use the launch journal " + location(), e.getCause());
       }
     }
+    return results;
   }
 
-  /** Marks the attempt {@code runId/stage/attempt} as ended; idempotent, and nothing if it was never recorded. */
-  public void ended(String runId, String stage, int attempt) {
-    String base = base(runId, runId + "/" + stage + "/" + attempt);
-    store.createIfAbsent(base + ENDED, new byte[0]);
+  private <T> T call(Callable<T> request) {
+    try {
+      return request.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot use the launch journal " + location(), e);
+    }
   }
 
   /**
-   * The acknowledged launches not marked ended, oldest first: the attempts a previous controller
-   * process may have left running. Recorded but unacknowledged entries are not included: they never
-   * launched, and the micro-batch that recorded them runs again.
+   * Marks the attempt {@code runId/stage/attempt} as ended; idempotent, and nothing if it was never recorded.
+   *
+   * @return true if this call marked it
+   */
+  public boolean ended(String runId, String stage, int attempt) {
+    String base = base(runId, runId + "/" + stage + "/" + attempt);
+    return store.createIfAbsent(base + ENDED, new byte[0]);
+  }
+
+  /**
+   * The recorded launches not marked ended, oldest first: the attempts a previous controller process
+   * may have left running.
    */
   public List<JournaledLaunch> unended() {
     Set<String> names = new HashSet<>(store.list(""));
@@ -185,7 +217,7 @@ public final class LaunchJournal {
     for (String name : names) {
       if (name.endsWith(LAUNCH)) {
         String base = name.substring(0, name.length() - LAUNCH.length());
-        if (names.contains(base + ACKED) && !names.contains(base + ENDED)) {
+        if (!names.contains(base + ENDED)) {
           store.read(name).map(LaunchJournal::fromJson).ifPresent(open::add);
         }
       }

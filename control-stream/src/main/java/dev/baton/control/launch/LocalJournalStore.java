@@ -42,6 +42,11 @@ final class LocalJournalStore implements JournalStore {
   }
 
   @Override
+  public boolean exists(String name) {
+    return Files.exists(root.resolve(name));
+  }
+
+  @Override
   public Optional<byte[]> read(String name) {
     try {
       return Optional.of(Files.readAllBytes(root.resolve(name)));

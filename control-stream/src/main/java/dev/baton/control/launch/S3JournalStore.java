@@ -93,6 +93,19 @@ final class S3JournalStore implements JournalStore {
   }
 
   @Override
+  public boolean exists(String name) {
+    try {
+      retried(() -> s3.headObject(b -> b.bucket(bucket).key(key(name))));
+      return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) { // HEAD has no body: NoSuchKeyException or a plain 404, by SDK version
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public Optional<byte[]> read(String name) {
     try {
       return Optional.of(retried(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name))).asByteArray()));

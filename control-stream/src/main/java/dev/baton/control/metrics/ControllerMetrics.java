@@ -112,11 +112,6 @@ public final class ControllerMetrics implements AutoCloseable {
     registry.counter("baton.controller.attempts.reconciled", "outcome", outcome).increment();
   }
 
-  /** A launch journaled but never acknowledged by Kafka was published and launched again under its key. */
-  public void relaunchedUnacknowledged() {
-    registry.counter("baton.controller.launches.unacknowledged.relaunched").increment();
-  }
-
   /** A running attempt was asked to stop. */
   public void attemptCancelled() {
     registry.counter("baton.controller.attempts.cancelled").increment();

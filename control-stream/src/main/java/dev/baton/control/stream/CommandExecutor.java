@@ -27,8 +27,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -38,12 +42,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes one micro-batch of commands on the driver ({@code foreachBatch}). The launch path comes
- * first and touches only Kafka and the launch journal: record the launch in the journal, publish
- * {@code StageLaunched}, wait for the acknowledgements, mark them in the journal, launch (see
- * {@link LaunchJournal} for what a replayed micro-batch does with each step). Then, without waiting in between: cancel attempts, append the
- * ledger rows to the ledger changelog topic (a second query writes them to Iceberg, off this
- * path), publish {@code RunCompleted}, alerts (and their webhooks) and dead letters. The batch
- * fails, and so runs again, if Kafka does not acknowledge any of it.
+ * first and touches only Kafka and the launch journal: skip the launches the journal has (an earlier
+ * run of this micro-batch made them), publish {@code StageLaunched}, wait for the acknowledgements,
+ * record the launches in the journal, launch (see {@link LaunchJournal}). Then, without waiting in
+ * between: cancel attempts, append the ledger rows to the ledger changelog topic (a second query
+ * writes them to Iceberg, off this path), publish {@code RunCompleted}, alerts (and their webhooks)
+ * and dead letters. The batch fails, and so runs again, if Kafka does not acknowledge any of it.
+ * Ended attempts are marked and ended runs pruned in the journal in the background, before the next
+ * micro-batch's launches.
  *
  * <p>An attempt the launcher refuses ({@link Launcher#launch} throws {@link IllegalStateException}: no
  * capacity, or closed) is already journaled and announced, so a replay would not launch it: it is
@@ -67,6 +73,13 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private final transient ControllerMetrics metrics;
   private final transient EventSerde serde;
   private final transient Map<String, AlertWebhook> webhooks = new ConcurrentHashMap<>();
+  /** One thread for the journal's upkeep after a micro-batch (ended marks, prunes). */
+  private final transient ExecutorService journalUpkeeper = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "baton-journal-upkeep");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private transient volatile CompletableFuture<Void> journalUpkeep = CompletableFuture.completedFuture(null);
 
   /** Run statuses after which no attempt of the run launches again (a resume makes new attempts). */
   private static final java.util.Set<String> ENDED_RUN = java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED");
@@ -110,39 +123,52 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
               java.util.stream.Collectors.counting())));
     }
     // 1. the launch path
+    awaitJournalUpkeep(); // the previous micro-batch's ended marks and prunes, before this one's launches
     List<Command.LaunchStage> launches = new ArrayList<>();
-    List<JournaledLaunch> journaled = new ArrayList<>();
-    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    Map<String, JournaledLaunch> entries = new java.util.LinkedHashMap<>();
     for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
         JournaledLaunch entry = new JournaledLaunch(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(),
             launch.definition().type(), launcher.name(), epoch, System.currentTimeMillis());
-        LaunchJournal.Recorded recorded = journal.record(entry);
-        if (recorded == LaunchJournal.Recorded.ACKNOWLEDGED) {
-          // this micro-batch ran before (controller restart) and launched it then
-          LOG.info("Not launching {} again: already in the launch journal (micro-batch {} replayed)",
-              entry.launchKey(), batchId);
-          metrics.launchDeduplicated();
-          continue;
+        if (entries.putIfAbsent(entry.launchKey(), entry) == null) {
+          launches.add(launch);
         }
-        if (recorded == LaunchJournal.Recorded.NOT_ACKNOWLEDGED) {
-          // recorded before a crash, but StageLaunched never reached Kafka, so it never launched
-          LOG.info("Launching {} under the same key: journaled by micro-batch {} before a restart, but its"
-              + " StageLaunched was never acknowledged", entry.launchKey(), batchId);
-          metrics.relaunchedUnacknowledged();
-        }
-        launches.add(launch);
-        journaled.add(entry);
-        sends.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
-            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
       }
     }
+    long journalNanos = 0;
     if (!launches.isEmpty()) {
+      long journalStart = System.nanoTime();
+      Set<String> launchedBefore = journal.recorded(entries.values());
+      journalNanos += System.nanoTime() - journalStart;
+      List<Future<RecordMetadata>> announcements = new ArrayList<>();
+      for (java.util.Iterator<Command.LaunchStage> it = launches.iterator(); it.hasNext(); ) {
+        Command.LaunchStage launch = it.next();
+        String key = launchKey(launch);
+        if (launchedBefore.contains(key)) {
+          // this micro-batch ran before (controller restart) and launched it then
+          LOG.info("Not launching {} again: already in the launch journal (micro-batch {} replayed)", key, batchId);
+          metrics.launchDeduplicated();
+          entries.remove(key);
+          it.remove();
+          continue;
+        }
+        announcements.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
+            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
+      }
       publisher.flush();
-      awaitAcknowledged(sends);
-      sends.clear();
-      journal.acknowledged(journaled);
+      awaitAcknowledged(announcements);
+      journalStart = System.nanoTime();
+      Set<String> recordedMeanwhile = journal.record(entries.values());
+      journalNanos += System.nanoTime() - journalStart;
+      if (!recordedMeanwhile.isEmpty()) {
+        // only another controller writing to the same journal can do this
+        LOG.warn("Not launching {}: recorded in the launch journal {} by someone else since this micro-batch checked;"
+            + " is a second controller using it?", recordedMeanwhile, journal.location());
+        recordedMeanwhile.forEach(key -> metrics.launchDeduplicated());
+        launches.removeIf(launch -> recordedMeanwhile.contains(launchKey(launch)));
+      }
     }
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (Command.LaunchStage launch : launches) {
       try {
         launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
@@ -155,6 +181,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     long launched = System.nanoTime();
     metrics.batchPhase("launch", (launched - decided) / 1_000_000);
+    metrics.batchPhase("launch.journal", journalNanos / 1_000_000);
     // 2. everything else, acknowledged together
     List<LaunchJournal.Attempt> endedAttempts = new ArrayList<>();
     List<String> endedRuns = new ArrayList<>();
@@ -187,9 +214,55 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       }
     }
     publisher.flush();
-    journal.endedAndPruned(endedAttempts, endedRuns);
     awaitAcknowledged(sends);
+    startJournalUpkeep(endedAttempts, endedRuns);
     metrics.batchPhase("publish", (System.nanoTime() - launched) / 1_000_000);
+  }
+
+  private static String launchKey(Command.LaunchStage launch) {
+    return launch.runId() + "/" + launch.stage() + "/" + launch.attempt();
+  }
+
+  /**
+   * Marks ended attempts and prunes ended runs in the background, while Spark plans and runs the next
+   * micro-batch; that micro-batch waits for it before its launches ({@link #awaitJournalUpkeep}), so a
+   * prune never races a later launch of the same run. If the process dies first, the marks are
+   * missing: the next start reports those attempts LOST to a state that has ended them already, which
+   * ignores the report (counted and logged as stale).
+   */
+  private void startJournalUpkeep(List<LaunchJournal.Attempt> endedAttempts, List<String> endedRuns) {
+    if (endedAttempts.isEmpty() && endedRuns.isEmpty()) {
+      return;
+    }
+    Runnable upkeep = () -> {
+      long start = System.nanoTime();
+      journal.endedAndPruned(endedAttempts, endedRuns);
+      metrics.batchPhase("journal-upkeep", (System.nanoTime() - start) / 1_000_000);
+    };
+    try {
+      journalUpkeep = CompletableFuture.runAsync(upkeep, journalUpkeeper);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      upkeep.run(); // closing: do it now
+    }
+  }
+
+  /**
+   * Waits for the previous micro-batch's journal upkeep.
+   *
+   * @throws IllegalStateException if it failed (the journal cannot be written: this micro-batch could not be either)
+   */
+  private void awaitJournalUpkeep() {
+    try {
+      journalUpkeep.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the launch journal", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot mark ended attempts in the launch journal " + journal.location() + ": "
+          + e.getCause(), e.getCause());
+    } finally {
+      journalUpkeep = CompletableFuture.completedFuture(null);
+    }
   }
 
   /**
@@ -268,8 +341,15 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
   }
 
-  /** Stops the webhooks' clients. */
+  /** Finishes the journal upkeep under way (logged if it fails), and stops the webhooks' clients. */
   void close() {
+    journalUpkeeper.shutdown();
+    try {
+      awaitJournalUpkeep();
+    } catch (IllegalStateException e) {
+      LOG.error("Launch journal upkeep failed while closing; the next start reports those attempts LOST to a state"
+          + " that has ended them (ignored as stale)", e);
+    }
     webhooks.values().forEach(AlertWebhook::close);
   }
 }

@@ -344,8 +344,8 @@ public final class Controller implements AutoCloseable {
    * interrupted half-way runs again on the next start), then the control query after giving a
    * running micro-batch up to 30 s to finish (best effort: a batch may still start in between). A
    * control micro-batch interrupted half-way is safe too: it was not committed, so the next start
-   * runs it again, and the launch journal makes its repeated launches harmless (one journaled but never
-   * acknowledged is launched then). Attempts still running here end with the process; the next start
+   * runs it again, and the launch journal makes its repeated launches harmless (one not recorded in it
+   * never started, and is launched then). Attempts still running here end with the process; the next start
    * reports them LOST ({@link Reconciler}). The checkpoints keep offsets and state for the next start.
    */
   @Override
