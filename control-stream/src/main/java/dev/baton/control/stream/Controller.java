@@ -340,31 +340,38 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Stops both queries: the ledger query at once (its micro-batches are idempotent MERGEs, so one
-   * interrupted half-way runs again on the next start), then the control query after giving a
+   * Stops both queries: the ledger query after giving a running micro-batch up to 10 s to finish (its
+   * micro-batches are idempotent MERGEs, so one interrupted half-way runs again on the next start), then
+   * the control query after giving a
    * running micro-batch up to 30 s to finish (best effort: a batch may still start in between). A
    * control micro-batch interrupted half-way is safe too: it was not committed, so the next start
    * runs it again, and the launch journal makes its repeated launches harmless (one not recorded in it
    * never started, and is launched then). Attempts still running here end with the process; the next start
    * reports them LOST ({@link Reconciler}). The checkpoints keep offsets and state for the next start.
    */
+  /** Waits up to {@code seconds} for {@code query} to be between micro-batches (no callback exists for it: polls). */
+  private static void awaitIdle(StreamingQuery query, int seconds) {
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+      while (isBusy(query) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
     spark.streams().removeListener(listener);
     try {
+      awaitIdle(ledgerQuery, 10); // stopping it mid-MERGE interrupts Iceberg's requests: an ERROR in the log
       ledgerQuery.stop();
     } catch (TimeoutException e) {
       throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
     } finally {
-      try {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (isBusy(query) && System.nanoTime() < deadline) {
-          Thread.sleep(20); // no callback exists for "between micro-batches"; poll the status
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitIdle(query, 30);
       executor.close();
       try {
         query.stop();
