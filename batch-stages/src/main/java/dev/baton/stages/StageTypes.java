@@ -1,41 +1,50 @@
 package dev.baton.stages;
 
-import dev.baton.stages.external.ExternalStage;
-import dev.baton.stages.ingest.IngestStage;
-import dev.baton.stages.noop.NoopStage;
-import dev.baton.stages.quality.QualityStage;
 import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.Stage;
-import dev.baton.stages.sql.SqlStage;
+import dev.baton.stages.spi.StageFactory;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.TreeMap;
 
 /**
- * The built-in stage types by name: {@code ingest}, {@code sql}, {@code quality}, {@code noop},
- * {@code external} (completed from outside, never run: {@link ExternalStage}).
+ * The stage types known to this JVM: every {@link StageFactory} on the classpath ({@link
+ * ServiceLoader}). Baton's own are {@code ingest}, {@code sql}, {@code quality}, {@code noop} and
+ * {@code external} (completed from outside, never run).
  */
 public final class StageTypes {
 
-  private static final Map<String, Function<Map<String, Object>, Stage>> TYPES =
-      Map.of(
-          "ingest", IngestStage::fromOptions,
-          "sql", SqlStage::fromOptions,
-          "quality", QualityStage::fromOptions,
-          "noop", NoopStage::fromOptions,
-          ExternalStage.TYPE, ExternalStage::fromOptions);
+  private static final Map<String, StageFactory> FACTORIES =
+      byType(ServiceLoader.load(StageFactory.class, StageTypes.class.getClassLoader()));
 
   private StageTypes() {}
 
-  /** Names of the known stage types, sorted. */
-  public static Set<String> names() {
-    return new TreeSet<>(TYPES.keySet());
+  /** @throws IllegalStateException if two factories have the same type */
+  static Map<String, StageFactory> byType(Iterable<StageFactory> found) {
+    Map<String, StageFactory> factories = new TreeMap<>();
+    for (StageFactory factory : found) {
+      StageFactory other = factories.putIfAbsent(factory.type(), factory);
+      if (other != null) {
+        throw new IllegalStateException("Two stage factories for type '" + factory.type() + "': "
+            + other.getClass().getName() + " and " + factory.getClass().getName());
+      }
+    }
+    return Map.copyOf(factories);
   }
 
-  /** Whether stages of {@code type} are run by Baton's launchers ({@code external} ones are not). */
-  public static boolean isRunByBaton(String type) {
-    return !ExternalStage.TYPE.equals(type);
+  /** Names of the known stage types, sorted. */
+  public static Set<String> names() {
+    return new java.util.TreeSet<>(FACTORIES.keySet());
+  }
+
+  /**
+   * Whether stages of {@code type} are run by Baton's launchers ({@link StageFactory#runByBaton()}).
+   *
+   * @throws IllegalArgumentException if the type is unknown
+   */
+  public static boolean runByBaton(String type) {
+    return factory(type).runByBaton();
   }
 
   /**
@@ -45,10 +54,14 @@ public final class StageTypes {
    * @throws InvalidStageOptionsException if the options do not fit the type
    */
   public static Stage create(String type, Map<String, Object> options) {
-    Function<Map<String, Object>, Stage> factory = TYPES.get(type);
+    return factory(type).create(options);
+  }
+
+  private static StageFactory factory(String type) {
+    StageFactory factory = FACTORIES.get(type);
     if (factory == null) {
       throw new IllegalArgumentException("Unknown stage type '" + type + "' (expected one of " + names() + ")");
     }
-    return factory.apply(options);
+    return factory;
   }
 }

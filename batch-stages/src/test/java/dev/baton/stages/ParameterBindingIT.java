@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.catalog.CatalogConfig;
-import dev.baton.stages.ingest.IngestStage;
-import dev.baton.stages.quality.QualityStage;
+import dev.baton.stages.ingest.IngestStageFactory;
 import dev.baton.stages.runner.StageParameters;
 import dev.baton.stages.spi.ParamType;
+import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
-import dev.baton.stages.sql.SqlStage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -66,13 +65,13 @@ class ParameterBindingIT {
   }
 
   @Test
-  void sqlStageReadsOnlyTheRowsOfTheLiteralBatchAnInjectionStringNames() {
+  void sqlStageReadsOnlyTheRowsOfTheLiteralBatchAnInjectionStringNames() throws Exception {
     // what the query did before, with the value spliced in as text: every batch
     Map<String, Object> spliced = StageParameters.substitute(
         Map.of("query", "SELECT * FROM raw.sales WHERE batch_id = '${batch}'"), Map.of("batch", INJECTED));
     assertThat(spark.sql((String) spliced.get("query")).count()).isEqualTo(6);
 
-    SqlStage stage = SqlStage.fromOptions(Map.of("query", "SELECT region, amount, batch_id FROM raw.sales WHERE batch_id = :batch",
+    Stage stage = StageTypes.create("sql", Map.of("query", "SELECT region, amount, batch_id FROM raw.sales WHERE batch_id = :batch",
         "table", "curated.by_batch"));
     assertThat(stage.parameters()).containsExactly(Map.entry("batch", "query"));
     stage.run(context(Map.of("batch", INJECTED), Map.of()), spark);
@@ -85,8 +84,8 @@ class ParameterBindingIT {
   }
 
   @Test
-  void typedParametersAreBoundAsLiteralsOfTheirType() {
-    SqlStage stage = SqlStage.fromOptions(Map.of(
+  void typedParametersAreBoundAsLiteralsOfTheirType() throws Exception {
+    Stage stage = StageTypes.create("sql", Map.of(
         "query", "SELECT :asOf AS as_of, :minAmount AS min_amount, count(*) AS n FROM raw.sales WHERE amount >= :minAmount",
         "table", "curated.typed"));
     stage.run(context(Map.of("asOf", "2026-12-03", "minAmount", "30"),
@@ -107,13 +106,13 @@ class ParameterBindingIT {
   }
 
   @Test
-  void qualityFilterChecksOnlyTheLiteralBatch() {
+  void qualityFilterChecksOnlyTheLiteralBatch() throws Exception {
     // spliced, the filter selected all six rows, and a gate of "at most 3 rows per batch" failed on other batches' rows
     Map<String, Object> spliced = StageParameters.substitute(Map.of("filter", "batch_id = '${batch}'"),
         Map.of("batch", "nobatch' OR '1'='1"));
     assertThat(spark.table("raw.sales").where((String) spliced.get("filter")).count()).isEqualTo(6);
 
-    QualityStage gate = QualityStage.fromOptions(Map.of("table", "raw.sales", "filter", "batch_id = :batch",
+    Stage gate = StageTypes.create("quality", Map.of("table", "raw.sales", "filter", "batch_id = :batch",
         "rules", List.of(Map.of("type", "row-count", "min", 1, "max", 3)), "resultsTable", "curated.quality_results"));
 
     assertThatThrownBy(() -> gate.run(context(Map.of("batch", "nobatch' OR '1'='1"), Map.of()), spark))
@@ -127,24 +126,24 @@ class ParameterBindingIT {
   void ingestClearsOnlyItsOwnBatchsQuarantinedRows() throws Exception {
     // batch b1 of raw.numbers has a quarantined row (written here directly, in the quarantine table's shape)
     spark.sql("CREATE NAMESPACE IF NOT EXISTS baton_system");
-    spark.sql("CREATE TABLE IF NOT EXISTS " + IngestStage.QUARANTINE_TABLE + " (table_name string, batch_id string,"
+    spark.sql("CREATE TABLE IF NOT EXISTS " + IngestStageFactory.QUARANTINE_TABLE + " (table_name string, batch_id string,"
         + " run_id string, stage string, attempt int, file string, record string, reason string,"
         + " quarantined_at timestamp) USING iceberg PARTITIONED BY (table_name, batch_id)");
-    spark.sql("INSERT INTO " + IngestStage.QUARANTINE_TABLE + " VALUES ('raw.numbers', 'b1', 'run-0', 's', 1,"
+    spark.sql("INSERT INTO " + IngestStageFactory.QUARANTINE_TABLE + " VALUES ('raw.numbers', 'b1', 'run-0', 's', 1,"
         + " 'b1.csv', 'x,not a number', 'a field does not parse', current_timestamp())");
     // a clean batch deletes its own quarantined rows; this id, spliced into the DELETE as before
     // (quotes doubled), ended the literal early (\' is an escaped quote in Spark SQL) and deleted every row
     String batch = "b9\\' OR true --";
     String spliced = String.format("SELECT * FROM %s WHERE table_name = '%s' AND batch_id = '%s'",
-        IngestStage.QUARANTINE_TABLE, "raw.numbers", batch.replace("'", "''"));
+        IngestStageFactory.QUARANTINE_TABLE, "raw.numbers", batch.replace("'", "''"));
     assertThat(spark.sql(spliced).count()).as("the rows the old DELETE removed").isEqualTo(1);
 
     Path good = Files.writeString(dir.resolve("b9.csv"), "9,nine\n");
-    IngestStage.fromOptions(Map.of("path", good.toUri().toString(), "table", "raw.numbers",
+    StageTypes.create("ingest", Map.of("path", good.toUri().toString(), "table", "raw.numbers",
         "schema", List.of(Map.of("name", "id", "type", "int"), Map.of("name", "name", "type", "string"))))
         .run(context(Map.of("batch", batch), Map.of()), spark);
 
-    assertThat(spark.table(IngestStage.QUARANTINE_TABLE).where("batch_id = 'b1'").count()).isEqualTo(1);
+    assertThat(spark.table(IngestStageFactory.QUARANTINE_TABLE).where("batch_id = 'b1'").count()).isEqualTo(1);
     assertThat(spark.table("raw.numbers").where(org.apache.spark.sql.functions.col("batch_id").equalTo(batch)).count())
         .isEqualTo(1);
   }

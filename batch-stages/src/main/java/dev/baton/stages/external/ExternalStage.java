@@ -1,16 +1,15 @@
 package dev.baton.stages.external;
 
-import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * A stage Baton does not run: a job started and reported elsewhere, whose {@code StageCompleted}
  * arrives from outside — a legacy job's flag file ({@code _job_status<n>}, bridged by the ingest
- * connector), an EMR step or EMR Serverless job run named {@code baton:<pipeline>:<runId>:<stage>:<attempt>}.
+ * connector), an EMR step or EMR Serverless job run named {@code baton:<pipeline>:<runId>:<stage>:<attempt>} ({@link
+ * dev.baton.schemas.AttemptName}).
  * The controller records its launch ({@code StageLaunched}, which the outside job may wait for) and
  * applies the usual timeout and retry policy; launchers never run it. Lets an existing job chain
  * move onto Baton one job at a time. Options: {@code description} (optional, free text).
@@ -19,21 +18,9 @@ import org.apache.spark.sql.SparkSession;
  * stage completes only if its report names that attempt ({@code {attempt}} in the flag-file
  * pattern; EMR job names carry it).
  */
-public final class ExternalStage implements Stage {
-  /** The stage type name. */
-  public static final String TYPE = "external";
+final class ExternalStage implements Stage {
 
-  private ExternalStage() {}
-
-  /** @throws InvalidStageOptionsException if an option other than {@code description} is given */
-  public static ExternalStage fromOptions(Map<String, Object> options) {
-    for (String key : options.keySet()) {
-      if (!"description".equals(key)) {
-        throw new InvalidStageOptionsException(key, "unknown option of an external stage (allowed: description)");
-      }
-    }
-    return new ExternalStage();
-  }
+  ExternalStage() {}
 
   /** @throws IllegalStateException always: an external stage is completed by an outside event */
   @Override

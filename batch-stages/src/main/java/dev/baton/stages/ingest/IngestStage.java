@@ -86,13 +86,10 @@ import org.slf4j.LoggerFactory;
  * the batches costs CPU too (BENCHMARKS.md, "Ingest: counting before publishing"). It is released
  * when the attempt ends, successful or not.
  */
-public final class IngestStage implements Stage {
+final class IngestStage implements Stage {
 
-  /** Where malformed rows of every ingest go, partitioned by target table and batch. */
-  public static final String QUARANTINE_TABLE = TableProperties.SYSTEM_NAMESPACE + ".quarantine";
-
-  /** {@link StageFailedException#type()} of an attempt whose bad rows exceed the limit. */
-  public static final String TOO_MANY_BAD_ROWS = "TOO_MANY_BAD_ROWS";
+  static final String QUARANTINE_TABLE = IngestStageFactory.QUARANTINE_TABLE;
+  static final String TOO_MANY_BAD_ROWS = IngestStageFactory.TOO_MANY_BAD_ROWS;
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
 
@@ -102,13 +99,8 @@ public final class IngestStage implements Stage {
 
   private final IngestOptions options;
 
-  public IngestStage(IngestOptions options) {
+  IngestStage(IngestOptions options) {
     this.options = options;
-  }
-
-  /** Binds and validates YAML options; see {@link StageOptions#bind}. */
-  public static IngestStage fromOptions(Map<String, Object> options) {
-    return new IngestStage(StageOptions.bind(options, IngestOptions.class));
   }
 
   /** The run's {@code batch}: its rows are written to (and replace) that batch's partition. */

@@ -23,19 +23,13 @@ import org.apache.spark.sql.SparkSession;
  * <p>Duration and failure are drawn from a hash of (runId, stage, attempt), so an attempt's fate
  * is reproducible and independent of which controller process runs it; a retry draws again.
  */
-public final class NoopStage implements Stage {
-  /** Error type of an injected failure (retryable: not in the deterministic set). */
-  public static final String INJECTED_FAILURE = "INJECTED_FAILURE";
+final class NoopStage implements Stage {
+  static final String INJECTED_FAILURE = NoopStageFactory.INJECTED_FAILURE;
 
   private final NoopOptions options;
 
-  public NoopStage(NoopOptions options) {
+  NoopStage(NoopOptions options) {
     this.options = options;
-  }
-
-  /** Binds and validates YAML options; see {@link StageOptions#bind}. */
-  public static NoopStage fromOptions(Map<String, Object> options) {
-    return new NoopStage(StageOptions.bind(options, NoopOptions.class));
   }
 
   @Override

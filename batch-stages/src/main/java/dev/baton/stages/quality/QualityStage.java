@@ -35,7 +35,7 @@ import org.apache.spark.sql.types.StructType;
  * appends one result row per rule to the results table, and fails with {@code QUALITY_FAILED}
  * naming every failing rule when any rule fails.
  */
-public final class QualityStage implements Stage {
+final class QualityStage implements Stage {
 
   private static final StructType RESULT_SCHEMA =
       new StructType()
@@ -53,14 +53,9 @@ public final class QualityStage implements Stage {
   private final QualityOptions options;
   private final Set<String> parameters;
 
-  public QualityStage(QualityOptions options) {
+  QualityStage(QualityOptions options) {
     this.options = options;
     this.parameters = hasFilter() ? SqlParameters.ofExpression("filter", options.filter()) : Set.of();
-  }
-
-  /** Binds and validates YAML options; see {@link StageOptions#bind}. */
-  public static QualityStage fromOptions(Map<String, Object> options) {
-    return new QualityStage(StageOptions.bind(options, QualityOptions.class));
   }
 
   @Override

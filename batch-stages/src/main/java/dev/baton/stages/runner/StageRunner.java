@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.StageErrorCode;
 import dev.baton.schemas.event.StageError;
 import dev.baton.schemas.event.StageOutput;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.StageTypes;
+import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
@@ -96,6 +98,11 @@ public final class StageRunner {
       LOG.warn("Stage {} of run {} attempt {} failed: {}", context.stage(), context.runId(), context.attempt(), e.getMessage());
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
           .setError(new StageError(e.type(), truncate(e.getMessage()), null));
+    } catch (InvalidStageOptionsException e) {
+      LOG.warn("Stage {} of run {} attempt {} has invalid options: {}", context.stage(), context.runId(),
+          context.attempt(), e.getMessage());
+      completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
+          .setError(new StageError(StageErrorCode.INVALID_OPTIONS.name(), truncate(e.getMessage()), null));
     } catch (Throwable e) { // Errors included: the alternative is an attempt nobody hears of until its timeout
       LOG.error("Stage {} of run {} attempt {} crashed", context.stage(), context.runId(), context.attempt(), e);
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())

@@ -20,18 +20,13 @@ import org.apache.spark.sql.SparkSession;
  * commit. Run parameters reach the query only as named parameter markers ({@code :batch}), bound
  * with {@code spark.sql(query, args)} as literals of their declared types.
  */
-public final class SqlStage implements Stage {
+final class SqlStage implements Stage {
   private final SqlOptions options;
   private final Set<String> parameters;
 
-  public SqlStage(SqlOptions options) {
+  SqlStage(SqlOptions options) {
     this.options = options;
     this.parameters = SqlParameters.ofQuery("query", options.query());
-  }
-
-  /** Binds and validates YAML options; see {@link StageOptions#bind}. */
-  public static SqlStage fromOptions(Map<String, Object> options) {
-    return new SqlStage(StageOptions.bind(options, SqlOptions.class));
   }
 
   @Override

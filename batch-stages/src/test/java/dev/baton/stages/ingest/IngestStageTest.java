@@ -177,7 +177,7 @@ class IngestStageTest {
   }
 
   private static StageResult ingest(Map<String, Object> options, String batch) {
-    return IngestStage.fromOptions(options)
+    return ((IngestStage) new IngestStageFactory().create(options))
         .run(new StageContext("run-" + batch, "orders", "ingest_orders", 1, Map.of("batch", batch)), spark);
   }
 

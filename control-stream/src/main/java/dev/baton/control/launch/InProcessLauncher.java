@@ -90,7 +90,7 @@ public final class InProcessLauncher implements Launcher {
    */
   @Override
   public void launch(LaunchRequest request) {
-    if (!StageTypes.isRunByBaton(request.stage().type())) {
+    if (!StageTypes.runByBaton(request.stage().type())) {
       LOG.info("Attempt {} is of an external stage: waiting for its completion from outside", request.launchKey());
       return;
     }
@@ -154,7 +154,9 @@ public final class InProcessLauncher implements Launcher {
    */
   @Override
   public AttemptState reconcile(JournaledLaunch launch) {
-    return StageTypes.isRunByBaton(launch.stageType()) ? AttemptState.LOST : AttemptState.RUNNING;
+    // a type no longer known here was one this launcher ran (it only ever ran known types)
+    String type = launch.stageType();
+    return !StageTypes.names().contains(type) || StageTypes.runByBaton(type) ? AttemptState.LOST : AttemptState.RUNNING;
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.baton.control.pipeline;
 
+import dev.baton.schemas.StageErrorCode;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -17,14 +17,14 @@ import java.util.UUID;
  * @param maxAttempts attempts in all, at least 1 (1 = no retry)
  * @param initialBackoffMs back-off cap after the first failure, ms
  * @param maxBackoffMs largest back-off cap, ms
- * @param retryableErrors error types that are retried; {@code "*"} means every type except the
- *     deterministic ones in {@link #DETERMINISTIC_ERRORS}, which are retried only when listed by name
+ * @param retryableErrors error types ({@code StageCompleted.error.type}) or {@link StageErrorCode} names
+ *     that are retried; {@code "*"} means every error whose code is {@linkplain StageErrorCode#retryable()
+ *     retryable} (all but the USER errors, which fail the same way on the same input: those are retried
+ *     only when listed by name)
  */
 public record RetryPolicy(int maxAttempts, long initialBackoffMs, long maxBackoffMs, List<String> retryableErrors)
     implements Serializable {
 
-  /** Failures that recur on the same input, so retrying them is pointless unless asked for. */
-  public static final Set<String> DETERMINISTIC_ERRORS = Set.of("QUALITY_FAILED", "TOO_MANY_BAD_ROWS", "MISSING_PARAMETER");
   /** No retries: one attempt. */
   public static final RetryPolicy NONE = new RetryPolicy(1, 1_000, 60_000, List.of("*"));
 
@@ -44,11 +44,11 @@ public record RetryPolicy(int maxAttempts, long initialBackoffMs, long maxBackof
     if (attempt >= maxAttempts) {
       return false;
     }
-    String type = errorType == null ? "" : errorType;
-    if (retryableErrors.contains(type)) {
+    StageErrorCode code = StageErrorCode.of(errorType);
+    if ((errorType != null && retryableErrors.contains(errorType)) || retryableErrors.contains(code.name())) {
       return true;
     }
-    return retryableErrors.contains("*") && !DETERMINISTIC_ERRORS.contains(type);
+    return retryableErrors.contains("*") && code.retryable();
   }
 
   /** The back-off before the next attempt after {@code failedAttempts} failed attempts, ms. */

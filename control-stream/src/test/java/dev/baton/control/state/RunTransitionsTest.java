@@ -571,6 +571,21 @@ class RunTransitionsTest {
     assertThat(new dev.baton.control.pipeline.RetryPolicy(3, 0, 0, List.of("QUALITY_FAILED")).retries("QUALITY_FAILED", 1)).isTrue();
   }
 
+  @Test
+  void retryPoliciesReadTheErrorCodeOfEachType() {
+    var everything = new dev.baton.control.pipeline.RetryPolicy(3, 0, 0, List.of("*"));
+    assertThat(everything.retries("INVALID_PARAMETER", 1)).as("a USER error fails the same way again").isFalse();
+    assertThat(everything.retries("INVALID_OPTIONS", 1)).isFalse();
+    assertThat(everything.retries("EMR_STEP_FAILED", 1)).as("EXTERNAL").isTrue();
+    assertThat(everything.retries("java.lang.OutOfMemoryError", 1)).as("INTERNAL").isTrue();
+    assertThat(everything.retries(null, 1)).isTrue();
+    var externalOnly = new dev.baton.control.pipeline.RetryPolicy(3, 0, 0, List.of("EXTERNAL_JOB_FAILED", "LOST"));
+    assertThat(externalOnly.retries("EMR_SERVERLESS_FAILED", 1)).as("named by its code").isTrue();
+    assertThat(externalOnly.retries("FLAG_FILE_FAILED", 1)).isTrue();
+    assertThat(externalOnly.retries("LOST", 1)).isTrue();
+    assertThat(externalOnly.retries("java.io.IOException", 1)).isFalse();
+  }
+
   /** Fails attempts 1..3 of stage a of the RETRYING run with a retryable error, each retry on its timer. */
   private static RunState failEveryAttemptOfA(RunState state) {
     RunState current = state;

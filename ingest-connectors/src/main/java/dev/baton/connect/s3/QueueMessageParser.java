@@ -3,6 +3,7 @@ package dev.baton.connect.s3;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.schemas.AttemptName;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
@@ -18,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
@@ -44,7 +43,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  *             {@code StageCompleted} when the job run name ({@code detail.jobRunName}, seen in real
  *             events though not documented; else looked up with GetJobRun, which also gives the
  *             state details and S3 log location) or step name ({@code detail.name}) is Baton's identity
- *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} (the name to give jobs that report to
+ *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} ({@link AttemptName}) (the name to give jobs that report to
  *             Baton; Baton has no EMR launcher yet), else the event is unroutable (DLQ);
  *             non-terminal states are skipped.
  *       </ul>
@@ -54,10 +53,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * Stateless and thread-safe.
  */
 final class QueueMessageParser {
-  /** The name EMR job runs and steps must carry to report to Baton: {@code baton:<pipeline>:<runId>:<stage>:<attempt>}. */
-  static final Pattern BATON_JOB_NAME =
-      Pattern.compile("baton:(?<pipeline>[a-z0-9][a-z0-9_-]{0,63}):(?<runId>[0-9a-f-]{36}):(?<stage>[a-z0-9][a-z0-9_-]{0,63}):(?<attempt>[0-9]{1,4})");
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final boolean eventBridgeKeysEncoded;
@@ -287,15 +282,16 @@ final class QueueMessageParser {
 
   private static ParsedEvent stageCompleted(JsonNode event, String what, String name, StageStatus status,
       String errorType, String errorMessage, String logUri) {
-    Matcher identity = name == null ? null : BATON_JOB_NAME.matcher(name);
-    if (identity == null || !identity.matches()) {
+    Optional<AttemptName> parsed = AttemptName.parse(name);
+    if (parsed.isEmpty()) {
       return new ParsedEvent.Unroutable(what + " has no Baton identity: its name "
           + (name == null ? "is missing" : "'" + name + "'") + " is not baton:<pipeline>:<runId>:<stage>:<attempt>");
     }
+    AttemptName identity = parsed.get();
     Instant time = instant(event, "time", "");
     StageCompleted completed = StageCompleted.newBuilder()
-        .setStage(identity.group("stage"))
-        .setAttempt(Integer.parseInt(identity.group("attempt")))
+        .setStage(identity.stage())
+        .setAttempt(identity.attempt())
         .setStatus(status)
         .setStartedAt(time)
         .setFinishedAt(time)
@@ -304,7 +300,7 @@ final class QueueMessageParser {
         .setError(status == StageStatus.SUCCEEDED ? null
             : StageError.newBuilder().setType(errorType).setMessage(errorMessage).setLogUri(logUri).build())
         .build();
-    return new ParsedEvent.StageEvent(ControlEvents.completed(identity.group("runId"), identity.group("pipeline"), completed));
+    return new ParsedEvent.StageEvent(ControlEvents.completed(identity.runId(), identity.pipeline(), completed));
   }
 
   /** URL-decodes a notification key ({@code +} is a space; UTF-8 percent escapes). */
