@@ -3,7 +3,6 @@ package dev.baton.stages.noop;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
-import dev.baton.stages.spi.StageOptions;
 import dev.baton.stages.spi.StageResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,6 @@ package dev.baton.stages.sql;
 import dev.baton.stages.spi.SqlParameters;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
-import dev.baton.stages.spi.StageOptions;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import dev.baton.stages.write.IcebergWriter;
