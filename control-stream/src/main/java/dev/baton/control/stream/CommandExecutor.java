@@ -132,6 +132,9 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
             launch.definition().type(), launcher.name(), epoch, System.currentTimeMillis());
         if (entries.putIfAbsent(entry.launchKey(), entry) == null) {
           launches.add(launch);
+        } else {
+          LOG.info("Not launching {} twice: the micro-batch {} decided its launch twice", entry.launchKey(), batchId);
+          metrics.launchDeduplicated();
         }
       }
     }
