@@ -167,10 +167,12 @@ class ControllerKillIT {
     try (S3Client s3 = S3Settings.client(config)) {
       assertThat(LaunchJournal.s3(s3, location).recorded(List.of(launch))).isEmpty();
       List<Boolean> outcomes = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        outcomes.add(LaunchJournal.s3(s3, location).record(launch));
+      for (int i = 0; i < 5; i++) { // five controllers: the epochs differ
+        outcomes.add(LaunchJournal.s3(s3, location).record(new JournaledLaunch(launch.runId(), launch.pipeline(),
+            launch.stage(), launch.attempt(), launch.stageType(), launch.launcher(), i == 0 ? "e1" : "e1-" + i, 1L)));
       }
       assertThat(outcomes).containsExactly(true, false, false, false, false);
+      assertThat(LaunchJournal.s3(s3, location).record(launch)).as("the same entry again: a retried create").isTrue();
 
       LaunchJournal journal = LaunchJournal.s3(s3, location);
       assertThat(journal.recorded(List.of(launch))).containsExactly(launch.launchKey());

@@ -10,14 +10,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -59,7 +60,7 @@ public final class LaunchJournal {
 
   private final JournalStore store;
 
-  private LaunchJournal(JournalStore store) {
+  LaunchJournal(JournalStore store) {
     this.store = store;
   }
 
@@ -102,11 +103,17 @@ public final class LaunchJournal {
    * Records {@code launch} if it is not recorded yet, atomically: call it once Kafka acknowledged
    * the launch's {@code StageLaunched}, and launch only if it returns true.
    *
+   * <p>An entry byte for byte the same as {@code launch} counts as recorded by this call: a create
+   * whose answer was lost (a broken connection) and that the store retried finds the object its first
+   * try wrote. Another writer's entry differs, at least in its controller epoch.
+   *
    * @return true if this call recorded it; false if it was recorded before (it may have been launched)
    * @throws UncheckedIOException or an AWS SDK exception if the journal cannot be written
    */
   public boolean record(JournaledLaunch launch) {
-    return store.createIfAbsent(base(launch.runId(), launch.launchKey()) + LAUNCH, toJson(launch));
+    String name = base(launch.runId(), launch.launchKey()) + LAUNCH;
+    byte[] entry = toJson(launch);
+    return store.createIfAbsent(name, entry) || store.read(name).map(found -> Arrays.equals(found, entry)).orElse(false);
   }
 
   /**
@@ -116,7 +123,7 @@ public final class LaunchJournal {
    * @throws UncheckedIOException or an AWS SDK exception if an entry cannot be written
    */
   public Set<String> record(Collection<JournaledLaunch> launches) {
-    List<Boolean> created = inParallel(launches.stream().<Callable<Boolean>>map(launch -> () -> record(launch))
+    List<Boolean> created = inParallel(launches.stream().<Supplier<Boolean>>map(launch -> () -> record(launch))
         .toList());
     return keysWhere(launches, created, false);
   }
@@ -128,7 +135,7 @@ public final class LaunchJournal {
    * @throws UncheckedIOException or an AWS SDK exception if the journal cannot be read
    */
   public Set<String> recorded(Collection<JournaledLaunch> launches) {
-    List<Boolean> exist = inParallel(launches.stream().<Callable<Boolean>>map(launch ->
+    List<Boolean> exist = inParallel(launches.stream().<Supplier<Boolean>>map(launch ->
         () -> store.exists(base(launch.runId(), launch.launchKey()) + LAUNCH)).toList());
     return keysWhere(launches, exist, true);
   }
@@ -153,24 +160,20 @@ public final class LaunchJournal {
   public void endedAndPruned(Collection<Attempt> endedAttempts, Collection<String> endedRuns) {
     Set<String> pruned = new HashSet<>(endedRuns);
     inParallel(endedAttempts.stream().filter(a -> !pruned.contains(a.runId()))
-        .<Callable<Boolean>>map(a -> () -> ended(a.runId(), a.stage(), a.attempt())).toList());
-    inParallel(pruned.stream().<Callable<Boolean>>map(runId -> () -> {
+        .<Supplier<Boolean>>map(a -> () -> ended(a.runId(), a.stage(), a.attempt())).toList());
+    inParallel(pruned.stream().<Supplier<Boolean>>map(runId -> () -> {
       prune(runId);
       return true;
     }).toList());
   }
 
-  private <T> List<T> inParallel(List<Callable<T>> requests) {
-    if (requests.size() <= 1) {
-      List<T> results = new ArrayList<>();
-      for (Callable<T> request : requests) {
-        results.add(call(request));
-      }
-      return results;
+  private <T> List<T> inParallel(List<Supplier<T>> requests) {
+    if (requests.size() <= 1) { // no hand-off to another thread for one request
+      return requests.stream().map(Supplier::get).toList();
     }
     List<Future<T>> pending = new ArrayList<>();
-    for (Callable<T> request : requests) {
-      pending.add(REQUESTS.submit(request));
+    for (Supplier<T> request : requests) {
+      pending.add(REQUESTS.submit(request::get));
     }
     List<T> results = new ArrayList<>();
     for (Future<T> request : pending) {
@@ -187,18 +190,9 @@ public final class LaunchJournal {
     return results;
   }
 
-  private <T> T call(Callable<T> request) {
-    try {
-      return request.call();
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot use the launch journal " + location(), e);
-    }
-  }
-
   /**
-   * Marks the attempt {@code runId/stage/attempt} as ended; idempotent, and nothing if it was never recorded.
+   * Marks the attempt {@code runId/stage/attempt} as ended; idempotent. A mark for an attempt never
+   * recorded changes nothing {@link #unended} reports, and goes with its run's {@link #prune}.
    *
    * @return true if this call marked it
    */

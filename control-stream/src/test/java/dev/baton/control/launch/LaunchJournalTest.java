@@ -17,7 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LaunchJournalTest {
 
   private static JournaledLaunch launch(String runId, String stage, int attempt) {
-    return new JournaledLaunch(runId, "sales", stage, attempt, "sql", "in-process", "epoch-1", 1_000L * attempt);
+    return launch(runId, stage, attempt, "epoch-1");
+  }
+
+  private static JournaledLaunch launch(String runId, String stage, int attempt, String controllerEpoch) {
+    return new JournaledLaunch(runId, "sales", stage, attempt, "sql", "in-process", controllerEpoch, 1_000L * attempt);
   }
 
   @Test
@@ -30,7 +34,7 @@ class LaunchJournalTest {
     LaunchJournal afterRestart = LaunchJournal.local(dir);
     assertThat(afterRestart.recorded(List.of(ingest))).as("a replay must not launch it again")
         .containsExactly("run-1/ingest/1");
-    assertThat(afterRestart.record(ingest)).isFalse();
+    assertThat(afterRestart.record(launch("run-1", "ingest", 1, "epoch-2"))).as("the replay's own entry").isFalse();
     assertThat(afterRestart.unended()).containsExactly(ingest);
 
     assertThat(afterRestart.ended("run-1", "ingest", 1)).isTrue();
@@ -65,12 +69,17 @@ class LaunchJournalTest {
     for (int i = 1; i <= 40; i++) {
       launches.add(launch("run-" + i, "ingest", 1));
     }
-    journal.record(launches.get(6));
-    journal.record(launches.get(29));
+    // two recorded before, by another controller
+    JournaledLaunch earlier7 = launch("run-7", "ingest", 1, "epoch-0");
+    JournaledLaunch earlier30 = launch("run-30", "ingest", 1, "epoch-0");
+    journal.record(earlier7);
+    journal.record(earlier30);
     assertThat(journal.recorded(launches)).containsExactlyInAnyOrder("run-7/ingest/1", "run-30/ingest/1");
     assertThat(journal.record(launches)).as("recorded before this call")
         .containsExactlyInAnyOrder("run-7/ingest/1", "run-30/ingest/1");
     assertThat(journal.recorded(launches)).hasSize(40);
+    launches.set(6, earlier7);
+    launches.set(29, earlier30);
     assertThat(journal.unended()).containsExactlyInAnyOrderElementsOf(launches);
 
     journal.endedAndPruned(List.of(new LaunchJournal.Attempt("run-1", "ingest", 1),
@@ -87,7 +96,8 @@ class LaunchJournalTest {
       List<Callable<Boolean>> attempts = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
         LaunchJournal journal = LaunchJournal.local(dir);
-        attempts.add(() -> journal.record(launch("run-9", "report", 1)));
+        String controllerEpoch = "epoch-" + i; // each recorder another controller
+        attempts.add(() -> journal.record(launch("run-9", "report", 1, controllerEpoch)));
       }
       long winners = 0;
       for (Future<Boolean> result : pool.invokeAll(attempts)) {
@@ -97,6 +107,48 @@ class LaunchJournalTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aCreateRetriedAfterItsAnswerWasLostStillCountsAsThisCallsRecord(@TempDir Path dir) {
+    // what S3JournalStore does when a PUT succeeded but its response was lost: the retry answers 412
+    JournalStore local = new LocalJournalStore(dir);
+    JournalStore retriedCreates = new JournalStore() {
+      @Override
+      public boolean createIfAbsent(String name, byte[] content) {
+        local.createIfAbsent(name, content);
+        return false;
+      }
+
+      @Override
+      public boolean exists(String name) {
+        return local.exists(name);
+      }
+
+      @Override
+      public java.util.Optional<byte[]> read(String name) {
+        return local.read(name);
+      }
+
+      @Override
+      public List<String> list(String prefix) {
+        return local.list(prefix);
+      }
+
+      @Override
+      public void deleteAll(String prefix) {
+        local.deleteAll(prefix);
+      }
+
+      @Override
+      public String location() {
+        return local.location();
+      }
+    };
+    LaunchJournal journal = new LaunchJournal(retriedCreates);
+    assertThat(journal.record(launch("run-1", "ingest", 1))).as("its own first try").isTrue();
+    assertThat(journal.record(launch("run-1", "ingest", 1, "epoch-2"))).as("another controller's").isFalse();
+    assertThat(journal.record(List.of(launch("run-2", "ingest", 1)))).isEmpty();
   }
 
   @Test
