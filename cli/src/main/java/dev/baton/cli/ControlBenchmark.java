@@ -349,7 +349,7 @@ final class ControlBenchmark {
   /** Per foreachBatch phase of the controller: {batches so far, total ms so far}. */
   private static Map<String, double[]> phaseTotals(ControllerRuntime runtime) {
     Map<String, double[]> totals = new LinkedHashMap<>();
-    for (String phase : List.of("decide", "launch", "launch.journal", "publish", "journal-upkeep")) {
+    for (String phase : List.of("decide", "launch", "launch-journal", "publish", "journal-upkeep")) {
       double[] summary = runtime.metrics().batchPhaseSummary(phase);
       totals.put(phase, new double[] {summary[0], summary[0] * summary[1]});
     }

@@ -36,8 +36,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code baton_controller_webhook_failures_total}: alert webhook POSTs that failed for good
  *   <li>{@code baton_controller_batch_seconds{phase}}: where a micro-batch's {@code foreachBatch} spends
  *       its time: {@code decide} (running the query's Spark job: decode, state, decisions, collected
- *       to the driver), {@code launch} (journal, StageLaunched acknowledged, launches), {@code
- *       publish} (ledger changelog, RunCompleted, alerts, dead letters acknowledged)
+ *       to the driver), {@code launch} (journal, StageLaunched acknowledged, launches), of which {@code
+ *       launch-journal} is the journal's share, {@code publish} (ledger changelog, RunCompleted, alerts,
+ *       dead letters acknowledged), and {@code journal-upkeep} (ended marks and prunes, in the background
+ *       after the micro-batch)
  * </ul>
  */
 public final class ControllerMetrics implements AutoCloseable {

@@ -25,6 +25,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,14 +125,14 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     // 1. the launch path
     awaitJournalUpkeep(); // the previous micro-batch's ended marks and prunes, before this one's launches
-    List<Command.LaunchStage> launches = new ArrayList<>();
-    Map<String, JournaledLaunch> entries = new java.util.LinkedHashMap<>();
+    Map<String, Command.LaunchStage> launches = new LinkedHashMap<>(); // by launch key
+    Map<String, JournaledLaunch> entries = new LinkedHashMap<>();
     for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
         JournaledLaunch entry = new JournaledLaunch(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(),
             launch.definition().type(), launcher.name(), epoch, System.currentTimeMillis());
         if (entries.putIfAbsent(entry.launchKey(), entry) == null) {
-          launches.add(launch);
+          launches.put(entry.launchKey(), launch);
         } else {
           LOG.info("Not launching {} twice: the micro-batch {} decided its launch twice", entry.launchKey(), batchId);
           metrics.launchDeduplicated();
@@ -143,18 +144,15 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       long journalStart = System.nanoTime();
       Set<String> launchedBefore = journal.recorded(entries.values());
       journalNanos += System.nanoTime() - journalStart;
+      for (String key : launchedBefore) {
+        // this micro-batch ran before (controller restart) and launched it then
+        LOG.info("Not launching {} again: already in the launch journal (micro-batch {} replayed)", key, batchId);
+        metrics.launchDeduplicated();
+      }
+      launches.keySet().removeAll(launchedBefore);
+      entries.keySet().removeAll(launchedBefore);
       List<Future<RecordMetadata>> announcements = new ArrayList<>();
-      for (java.util.Iterator<Command.LaunchStage> it = launches.iterator(); it.hasNext(); ) {
-        Command.LaunchStage launch = it.next();
-        String key = launchKey(launch);
-        if (launchedBefore.contains(key)) {
-          // this micro-batch ran before (controller restart) and launched it then
-          LOG.info("Not launching {} again: already in the launch journal (micro-batch {} replayed)", key, batchId);
-          metrics.launchDeduplicated();
-          entries.remove(key);
-          it.remove();
-          continue;
-        }
+      for (Command.LaunchStage launch : launches.values()) {
         announcements.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
             new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
       }
@@ -168,11 +166,11 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         LOG.warn("Not launching {}: recorded in the launch journal {} by someone else since this micro-batch checked;"
             + " is a second controller using it?", recordedMeanwhile, journal.location());
         recordedMeanwhile.forEach(key -> metrics.launchDeduplicated());
-        launches.removeIf(launch -> recordedMeanwhile.contains(launchKey(launch)));
+        launches.keySet().removeAll(recordedMeanwhile);
       }
     }
     List<Future<RecordMetadata>> sends = new ArrayList<>();
-    for (Command.LaunchStage launch : launches) {
+    for (Command.LaunchStage launch : launches.values()) {
       try {
         launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
             launch.params()));
@@ -184,7 +182,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     long launched = System.nanoTime();
     metrics.batchPhase("launch", (launched - decided) / 1_000_000);
-    metrics.batchPhase("launch.journal", journalNanos / 1_000_000);
+    metrics.batchPhase("launch-journal", journalNanos / 1_000_000);
     // 2. everything else, acknowledged together
     List<LaunchJournal.Attempt> endedAttempts = new ArrayList<>();
     List<String> endedRuns = new ArrayList<>();
@@ -220,10 +218,6 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     awaitAcknowledged(sends);
     startJournalUpkeep(endedAttempts, endedRuns);
     metrics.batchPhase("publish", (System.nanoTime() - launched) / 1_000_000);
-  }
-
-  private static String launchKey(Command.LaunchStage launch) {
-    return launch.runId() + "/" + launch.stage() + "/" + launch.attempt();
   }
 
   /**
