@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.control.pipeline.Pipelines;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -29,10 +30,11 @@ final class ControllerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Workspace workspace = Workspace.fromEnvironment();
-    Map<String, String> config = BatonCli.configuration(System.err).values();
+    dev.baton.cli.config.Configuration configuration = BatonCli.configuration(System.err);
+    Map<String, String> config = configuration.values();
     Pipelines pipelines = Pipelines.load(workspace.pipelines());
     SparkSession spark = SparkSessions.create("baton-controller", config);
-    ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines);
+    ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines, Path.of(configuration.source()));
     // Ctrl-C / SIGTERM: stop the queries between micro-batches, before Spark's own hooks stop the
     // executor and the SparkContext (higher priority runs first)
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(STOP_QUERIES_PRIORITY, () -> {

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.cli.config.Configuration;
+import dev.baton.control.launch.LauncherProfile;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.local.SecureStackSecrets;
 import dev.baton.control.pipeline.Pipelines;
@@ -42,6 +43,12 @@ final class DemoCommand implements Callable<Integer> {
           + " or local up, else plaintext.")
   Boolean secure;
 
+  @Option(names = "--launcher", paramLabel = "PROFILE",
+      description = "Launcher profile of the stages: in-process (default: in the controller's SparkSession) or"
+          + " spark-submit (each attempt its own Spark application, master local[2]; runs on the secure stack, whose"
+          + " REST catalog takes commits from many processes).")
+  String launcher;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +59,15 @@ final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();
     LocalServices local = new LocalServices(workspace);
+    if (launcher != null && !launcher.equals(LauncherProfile.IN_PROCESS)) {
+      // stages in their own JVMs commit through the secure stack's REST catalog; SQLite admits one writing process
+      if (Boolean.FALSE.equals(secure)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--launcher " + launcher + " runs each"
+            + " stage in its own JVM, whose commits need the secure stack's REST catalog (the plaintext stack's SQLite"
+            + " catalog admits one writing process): drop --no-secure");
+      }
+      secure = true;
+    }
     LocalServices.Started stack = local.ensureRunning(System.err, events.mode(), secure);
     out.println("Object events: " + stack.eventsMode());
     try {
@@ -59,13 +75,17 @@ final class DemoCommand implements Callable<Integer> {
       Path configFile = stack.endpoints().kafkaSecure() ? local.principalConfigFile(SecureStackSecrets.CONTROLLER)
           : local.configFile();
       out.println("Configuration: " + configFile);
-      Map<String, String> config = Configuration.load(configFile).values();
+      Map<String, String> config = new java.util.LinkedHashMap<>(Configuration.load(configFile).values());
+      if (launcher != null) {
+        config.put(dev.baton.control.ControllerConfig.DEFAULT_LAUNCHER, launcher);
+        out.println("Launcher: " + launcher);
+      }
       Pipelines pipelines = Pipelines.load(workspace.pipelines());
       PipelineDefinition pipeline = pipelines.get(Demo.PIPELINE).orElseThrow(() ->
           new IllegalStateException("No pipeline " + Demo.PIPELINE + " in " + workspace.pipelines()));
       var data = Demo.generate(workspace.home(), scaleFactor, out);
       SparkSession spark = SparkSessions.create("baton-demo", config);
-      try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
+      try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines, configFile)) {
         out.printf("Controller started (%.1f s since launch)%n", (System.nanoTime() - start) / 1e9);
         RunWatcher.RunReport report = Demo.run(config, pipeline, data, Demo.newBatchId(), out,
             Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());

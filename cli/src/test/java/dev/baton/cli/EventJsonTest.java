@@ -66,8 +66,9 @@ class EventJsonTest {
         control(new StageLaunched("ingest_region", 1, "in-process", T0.plusMillis(1))),
         control(new StageCompleted("ingest_lineitem", 2, StageStatus.FAILED, T0, T0.plusSeconds(73),
             List.of(new StageOutput("raw.lineitem", 42L, null), new StageOutput("raw.orders", null, 7L)), metrics,
-            new StageError("java.lang.IllegalStateException", "boom", null))),
-        control(new StageCompleted("quality_gate", 1, StageStatus.SUCCEEDED, T0, T0, List.of(), Map.of(), null)),
+            new StageError("java.lang.IllegalStateException", "boom", null), "local-1764800000000",
+            "file:///tmp/baton/stage-logs/x.log")),
+        control(new StageCompleted("quality_gate", 1, StageStatus.SUCCEEDED, T0, T0, List.of(), Map.of(), null, null, null)),
         control(new RunCompleted(RunStatus.FAILED, T0.plusMillis(999), List.of("ingest_lineitem"))),
         control(new RunResumeRequested("ana", "fixed the input")),
         control(new RunCancelRequested("ana", null)));

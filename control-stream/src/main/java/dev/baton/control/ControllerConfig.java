@@ -64,6 +64,12 @@ public final class ControllerConfig extends AbstractConfig {
       + " location with '-launches' appended. Must not be local when the checkpoint is not: it would be lost with"
       + " the machine while the checkpoint survives.";
 
+  public static final String DEFAULT_LAUNCHER = "controller.default-launcher";
+  private static final String DEFAULT_LAUNCHER_DOC = "The launcher profile of stages whose pipeline names none"
+      + " (defaults.launcher, stages[i].launcher): in-process (stages run in the controller's SparkSession),"
+      + " spark-submit (each attempt its own Spark application, master local[2]) or a profile defined with"
+      + " launchers.<name>.type.";
+
   public static final String MAX_OFFSETS_PER_TRIGGER = "controller.max-offsets-per-trigger";
   public static final long MAX_OFFSETS_PER_TRIGGER_DEFAULT = 10_000;
   private static final String MAX_OFFSETS_PER_TRIGGER_DOC = "Most Kafka records one micro-batch of each controller"
@@ -131,6 +137,8 @@ public final class ControllerConfig extends AbstractConfig {
             MAX_QUEUED_STAGES_DOC, CONTROLLER_GROUP, 8, ConfigDef.Width.SHORT, "Queued stages")
         .define(TOMBSTONE_RETENTION_MS, Type.LONG, TOMBSTONE_RETENTION_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
             TOMBSTONE_RETENTION_MS_DOC, CONTROLLER_GROUP, 9, ConfigDef.Width.SHORT, "Tombstone retention (ms)")
+        .define(DEFAULT_LAUNCHER, Type.STRING, "in-process", new NonEmptyStringWithoutControlChars(), Importance.MEDIUM,
+            DEFAULT_LAUNCHER_DOC, CONTROLLER_GROUP, 11, ConfigDef.Width.SHORT, "Default launcher")
         .define(WAITING_TIMEOUT_MS, Type.LONG, WAITING_TIMEOUT_MS_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
             WAITING_TIMEOUT_MS_DOC, CONTROLLER_GROUP, 10, ConfigDef.Width.SHORT, "Waiting timeout (ms)");
     int order = 1;
@@ -268,6 +276,11 @@ public final class ControllerConfig extends AbstractConfig {
   /** How long a run may wait for the rest of its trigger files, ms. */
   public long waitingTimeoutMs() {
     return getLong(WAITING_TIMEOUT_MS);
+  }
+
+  /** The launcher profile of stages whose pipeline names none. */
+  public String defaultLauncher() {
+    return getString(DEFAULT_LAUNCHER);
   }
 
   /** Topic names by role: {@code objects}, {@code control}, {@code dlq}, {@code alerts}, {@code ledger}. */

@@ -42,17 +42,34 @@ public final class StageRunner {
   private final Consumer<dev.baton.schemas.event.ControlEvent> sink;
   private final Clock clock;
   private final RetryPolicy<Object> publishRetries;
+  private final String logUri;
 
   /**
    * @param sink where the {@code StageCompleted} envelope goes, e.g. {@link ControlEventPublisher#publish}
    * @param clock clock for startedAt/finishedAt (UTC instants)
    */
   public StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock) {
-    this(sink, clock, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    this(sink, clock, null);
+  }
+
+  /**
+   * A runner whose completions also say where the attempt's log is ({@code StageCompleted.logUri}):
+   * the runner of a stage that runs as its own application, whose output its launcher keeps.
+   *
+   * @param logUri e.g. {@code file:///home/me/.baton/stage-logs/...log}; null when unknown
+   */
+  public StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock, String logUri) {
+    this(sink, clock, Duration.ofSeconds(1), Duration.ofSeconds(30), logUri);
   }
 
   /** As the public constructor, with the publish back-off's first and longest delay. */
   StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock, Duration firstRetry, Duration maxRetry) {
+    this(sink, clock, firstRetry, maxRetry, null);
+  }
+
+  private StageRunner(Consumer<dev.baton.schemas.event.ControlEvent> sink, Clock clock, Duration firstRetry,
+      Duration maxRetry, String logUri) {
+    this.logUri = logUri;
     this.sink = requireNonNull(sink, "Invalid sink: null");
     this.clock = requireNonNull(clock, "Invalid clock: null");
     this.publishRetries = RetryPolicy.builder()
@@ -70,7 +87,8 @@ public final class StageRunner {
    * thrown by the stage ({@code OutOfMemoryError}, {@code StackOverflowError}: error type = its class
    * name), so the run's ledger says what happened instead of the attempt waiting for its timeout. A
    * publish that fails is retried ({@value #PUBLISH_MAX_RETRIES} times, back-off 1 s doubling to 30 s):
-   * the stage's output is already committed, only its report is missing.
+   * the stage's output is already committed, only its report is missing. The completion names the
+   * Spark application the attempt ran in ({@code spark.app.id}).
    *
    * @param type stage type, see {@link StageTypes}
    * @param options the stage's YAML options, with {@code ${param}} placeholders
@@ -83,8 +101,9 @@ public final class StageRunner {
   /** Runs the stage {@code factory} makes; {@link #run(StageContext, String, Map, SparkSession)}'s contract. */
   StageCompleted run(StageContext context, java.util.concurrent.Callable<Stage> factory, SparkSession spark) {
     Instant started = clock.instant();
-    StageCompleted.Builder completed =
-        StageCompleted.newBuilder().setStage(context.stage()).setAttempt(context.attempt()).setStartedAt(started);
+    StageCompleted.Builder completed = StageCompleted.newBuilder().setStage(context.stage())
+        .setAttempt(context.attempt()).setStartedAt(started).setLogUri(logUri)
+        .setApplicationId(spark == null ? null : spark.sparkContext().applicationId());
     boolean interrupted = false;
     try {
       Stage stage = factory.call();
@@ -97,16 +116,16 @@ public final class StageRunner {
     } catch (StageFailedException e) {
       LOG.warn("Stage {} of run {} attempt {} failed: {}", context.stage(), context.runId(), context.attempt(), e.getMessage());
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
-          .setError(new StageError(e.type(), truncate(e.getMessage()), null));
+          .setError(new StageError(e.type(), truncate(e.getMessage()), logUri));
     } catch (InvalidStageOptionsException e) {
       LOG.warn("Stage {} of run {} attempt {} has invalid options: {}", context.stage(), context.runId(),
           context.attempt(), e.getMessage());
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
-          .setError(new StageError(StageErrorCode.INVALID_OPTIONS.name(), truncate(e.getMessage()), null));
+          .setError(new StageError(StageErrorCode.INVALID_OPTIONS.name(), truncate(e.getMessage()), logUri));
     } catch (Throwable e) { // Errors included: the alternative is an attempt nobody hears of until its timeout
       LOG.error("Stage {} of run {} attempt {} crashed", context.stage(), context.runId(), context.attempt(), e);
       completed.setStatus(StageStatus.FAILED).setOutputs(List.of()).setMetrics(Map.of())
-          .setError(new StageError(e.getClass().getName(), truncate(describe(e)), null));
+          .setError(new StageError(e.getClass().getName(), truncate(describe(e)), logUri));
       interrupted = e instanceof InterruptedException; // restored once the completion is out
     }
     StageCompleted event = completed.setFinishedAt(clock.instant()).build();

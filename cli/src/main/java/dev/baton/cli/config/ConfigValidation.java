@@ -6,6 +6,8 @@ import dev.baton.schemas.SchemaRegistries;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.baton.control.launch.LauncherProfile;
+import dev.baton.control.launch.SparkSubmitSettings;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -17,7 +19,7 @@ import org.apache.kafka.common.config.ConfigException;
 final class ConfigValidation {
   /** The key prefixes Baton reads; anything else in a file is a mistake. */
   static final List<String> PREFIXES = List.of("kafka.", "iceberg.catalog.", "spark.", "s3.", "controller.", "topics.",
-      SchemaRegistries.PREFIX);
+      SchemaRegistries.PREFIX, LauncherProfile.PREFIX);
   private static final Set<String> S3_KEYS = Set.of(S3Settings.ENDPOINT, S3Settings.REGION, S3Settings.ACCESS_KEY_ID,
       S3Settings.SECRET_ACCESS_KEY, S3Settings.BUCKETS);
   private static final Set<String> REGISTRY_KEYS = Set.of(SchemaRegistries.URL, SchemaRegistries.BASIC_AUTH_USER,
@@ -51,6 +53,9 @@ final class ConfigValidation {
         CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, values);
       }
       SchemaRegistries.confluentConfig(values);
+      // each profile's type and setting names; its files are checked when a controller sets it up
+      LauncherProfile.fromConfig(values).values().forEach(profile -> profile.requireOnly(
+          profile.type().equals(LauncherProfile.SPARK_SUBMIT) ? SparkSubmitSettings.KEYS : Set.of()));
     } catch (ConfigException e) {
       throw new ConfigException("Cannot use configuration file " + file + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

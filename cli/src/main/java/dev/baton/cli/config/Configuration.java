@@ -2,27 +2,17 @@ package dev.baton.cli.config;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import dev.baton.stages.config.ConfigReferences;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigTransformer;
-import org.apache.kafka.common.config.provider.ConfigProvider;
-import org.apache.kafka.common.config.provider.DirectoryConfigProvider;
-import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
-import org.apache.kafka.common.config.provider.FileConfigProvider;
 
 /**
  * Baton configuration: flat properties with dotted, hyphenated keys ({@code kafka.*}, {@code
@@ -50,7 +40,7 @@ import org.apache.kafka.common.config.provider.FileConfigProvider;
 public record Configuration(Map<String, String> values, Set<String> secretKeys, String source) {
 
   /** Key listing the configuration providers a file declares, as in Kafka ({@code config.providers}). */
-  public static final String PROVIDERS = "config.providers";
+  public static final String PROVIDERS = ConfigReferences.PROVIDERS;
   /** Providers always available: {@code env}, {@code file}, {@code directory}. */
   public static final Set<String> BUILT_IN_PROVIDERS = Set.of("env", "file", "directory");
 
@@ -59,7 +49,6 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
   /** Keys that name a secret's provider, class, location or switch rather than hold one. */
   private static final Pattern NOT_A_SECRET =
       Pattern.compile("(?i).*[.-](provider|providers|class|url|uri|endpoint|type|location|enabled|ms|name|path)$");
-  private static final Pattern REFERENCE = Pattern.compile("\\$\\{[^}]*:[^}]*}");
   /**
    * A JAAS option holding a password or client secret inline rather than by reference, quoted or
    * not (Kafka's JAAS parser accepts {@code password="x"}, {@code password='x'} and {@code password=x}).
@@ -84,17 +73,7 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
    *     it (missing variable, file or key)
    */
   public static Configuration load(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException("Cannot read configuration file " + file + ": no such file");
-    } catch (IOException | IllegalArgumentException e) {
-      throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
-    }
-    Map<String, String> raw = new TreeMap<>();
-    properties.stringPropertyNames().forEach(key -> raw.put(key, properties.getProperty(key).strip()));
-    Configuration configuration = resolve(raw, file.toString(), true);
+    Configuration configuration = resolve(ConfigReferences.readProperties(file), file.toString(), true);
     ConfigValidation.validate(configuration, file.toString());
     return configuration;
   }
@@ -110,18 +89,16 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
   }
 
   private static Configuration resolve(Map<String, String> raw, String file, boolean refuseInlineSecrets) {
-    Map<String, ConfigProvider> providers = providers(raw, file);
-    try {
-      ConfigTransformer transformer = new ConfigTransformer(providers);
+    try (ConfigReferences references = ConfigReferences.of(raw, file)) {
       Map<String, String> resolved = new LinkedHashMap<>();
       Set<String> secrets = new TreeSet<>();
       for (Map.Entry<String, String> entry : raw.entrySet()) {
         String key = entry.getKey();
         String value = entry.getValue();
-        if (key.equals(PROVIDERS) || key.startsWith(PROVIDERS + ".")) {
+        if (ConfigReferences.isProviderKey(key)) {
           continue;
         }
-        boolean referenced = REFERENCE.matcher(value).find();
+        boolean referenced = ConfigReferences.isReference(value);
         // a JAAS configuration is secret as a whole, but only its password/secret options must be references
         // (MSK IAM's "IAMLoginModule required;" holds none)
         boolean inline = key.endsWith("sasl.jaas.config") ? INLINE_JAAS_SECRET.matcher(value).find()
@@ -132,15 +109,13 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
         }
         if (referenced) {
           secrets.add(key);
-          value = resolve(transformer, file, key, value, providers.keySet());
+          value = references.resolve(key, value);
         } else if (isSecretKey(key)) {
           secrets.add(key);
         }
         resolved.put(key, value);
       }
       return new Configuration(resolved, secrets, file);
-    } finally {
-      providers.values().forEach(Configuration::closeQuietly);
     }
   }
 
@@ -189,80 +164,6 @@ public record Configuration(Map<String, String> values, Set<String> secretKeys, 
       });
     }
     return Set.copyOf(keys);
-  }
-
-  private static String resolve(ConfigTransformer transformer, String file, String key, String value,
-      Set<String> providerNames) {
-    var matcher = Pattern.compile("\\$\\{([^}:]*):").matcher(value);
-    while (matcher.find()) {
-      if (!providerNames.contains(matcher.group(1))) {
-        throw new ConfigException("Cannot resolve " + key + " in " + file + ": unknown configuration provider '"
-            + matcher.group(1) + "' (known: " + new TreeSet<>(providerNames) + ")");
-      }
-    }
-    String resolved;
-    try {
-      resolved = transformer.transform(Map.of(key, value)).data().get(key);
-    } catch (ConfigException e) {
-      throw new ConfigException("Cannot resolve " + key + " in " + file + ": " + e.getMessage());
-    }
-    if (resolved == null || REFERENCE.matcher(resolved).find()) {
-      // a provider leaves a reference it cannot resolve (an unset variable, a missing key) in place
-      throw new ConfigException("Cannot resolve " + key + " in " + file + ": " + unresolved(resolved == null ? value : resolved)
-          + " names nothing (unset environment variable, or no such file or key)");
-    }
-    return resolved;
-  }
-
-  private static String unresolved(String value) {
-    var matcher = REFERENCE.matcher(value);
-    return matcher.find() ? matcher.group() : value;
-  }
-
-  private static Map<String, ConfigProvider> providers(Map<String, String> raw, String file) {
-    Map<String, ConfigProvider> providers = new LinkedHashMap<>();
-    providers.put("env", new EnvVarConfigProvider());
-    providers.put("file", new FileConfigProvider());
-    providers.put("directory", new DirectoryConfigProvider());
-    providers.values().forEach(provider -> provider.configure(Map.of()));
-    String declared = raw.getOrDefault(PROVIDERS, "");
-    for (String name : declared.split(",")) {
-      name = name.strip();
-      if (name.isEmpty()) {
-        continue;
-      }
-      String classKey = PROVIDERS + "." + name + ".class";
-      String className = raw.get(classKey);
-      if (className == null) {
-        throw new ConfigException("Cannot use configuration file " + file + ": " + PROVIDERS + " names '" + name
-            + "' but " + classKey + " is missing");
-      }
-      ConfigProvider provider;
-      try {
-        provider = Class.forName(className).asSubclass(ConfigProvider.class).getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException | ClassCastException e) {
-        throw new ConfigException(classKey, className, "not a ConfigProvider with a public no-argument constructor: " + e);
-      }
-      String paramPrefix = PROVIDERS + "." + name + ".param.";
-      Map<String, String> params = new LinkedHashMap<>();
-      raw.forEach((key, value) -> {
-        if (key.startsWith(paramPrefix)) {
-          params.put(key.substring(paramPrefix.length()), value);
-        }
-      });
-      provider.configure(params);
-      providers.put(name, provider);
-    }
-    return providers;
-  }
-
-  private static void closeQuietly(ConfigProvider provider) {
-    try {
-      provider.close();
-    } catch (IOException e) {
-      // closing a provider releases clients only; the configuration is already resolved
-      System.err.println("Cannot close configuration provider " + provider.getClass().getName() + ": " + e);
-    }
   }
 
   @Override

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class InProcessLauncher implements Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(InProcessLauncher.class);
 
+  private final String name;
   private final SparkSession spark;
   private final StageRunner runner;
   private final ThreadPoolExecutor executor;
@@ -53,6 +54,15 @@ public final class InProcessLauncher implements Launcher {
    * @throws IllegalArgumentException if a bound is out of range
    */
   public InProcessLauncher(SparkSession spark, StageRunner runner, int maxConcurrentStages, int maxQueuedStages) {
+    this(LauncherProfile.IN_PROCESS, spark, runner, maxConcurrentStages, maxQueuedStages);
+  }
+
+  /**
+   * As {@link #InProcessLauncher(SparkSession, StageRunner, int, int)}, for the launcher profile {@code name}.
+   */
+  public InProcessLauncher(String name, SparkSession spark, StageRunner runner, int maxConcurrentStages,
+      int maxQueuedStages) {
+    this.name = requireNonNull(name, "Invalid name: null");
     this.spark = requireNonNull(spark, "Invalid spark: null");
     this.runner = requireNonNull(runner, "Invalid runner: null");
     if (maxConcurrentStages < 1) {
@@ -78,7 +88,7 @@ public final class InProcessLauncher implements Launcher {
 
   @Override
   public String name() {
-    return "in-process";
+    return name;
   }
 
   /**

@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * params:              # run parameters a request may set, besides the built-ins (RunParameters)
  *   - {name: asOf, type: date, required: true}
  *   - {name: region, type: string, pattern: "[A-Z]{2,8}", default: EMEA, description: sales region}
- * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000}
+ * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000,
+ *            launcher: k8s}  # a launcher profile of the configuration (launchers.k8s.*); a stage may override it
  * alerts:
  *   slaMs: 7200000      # SLA_MISSED alert when a run is still unfinished 2 h after it started
  *   webhook: {url: https://hooks.example.com/baton, headers: {Authorization: Bearer x}, maxAttempts: 5}
@@ -126,6 +127,8 @@ public final class PipelineParser {
         errors.add("stages[" + i + "].name: duplicate stage '" + stage.name() + "'");
       }
     }
+    String defaultLauncher = spec.defaults() == null ? null : spec.defaults().launcher();
+    checkLauncherName(defaultLauncher, "defaults.launcher", errors);
     List<StageDefinition> stages = new ArrayList<>();
     for (int i = 0; i < stageSpecs.size(); i++) {
       StageSpec stage = stageSpecs.get(i);
@@ -174,10 +177,12 @@ public final class PipelineParser {
         errors.add((stage.timeoutMs() != null ? "stages[" + i + "].timeoutMs" : "defaults.timeoutMs")
             + ": must be at least 1 (got " + timeoutMs + ")");
       }
+      String launcher = stage.launcher() != null ? stage.launcher() : defaultLauncher;
+      checkLauncherName(stage.launcher(), "stages[" + i + "].launcher", errors);
       if (stage.name() != null) {
         stages.add(new StageDefinition(stage.name(), String.valueOf(stage.type()), dependsOn,
             stage.options() == null ? Map.of() : (Map<String, Object>) deepCopy(stage.options()), retry, timeoutMs,
-            stageParams));
+            stageParams, launcher));
       }
     }
     if (errors.isEmpty()) {
@@ -195,6 +200,16 @@ public final class PipelineParser {
       throw new PipelineValidationException(source, errors);
     }
     return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params);
+  }
+
+  /**
+   * A launcher profile name's syntax; whether the configuration defines it is checked by the controller
+   * at start ({@code Launchers#check}), which knows the configuration.
+   */
+  private static void checkLauncherName(String launcher, String path, List<String> errors) {
+    if (launcher != null && !NAME.matcher(launcher).matches()) {
+      errors.add(path + ": expected a launcher profile name: lower-case letters, digits, '_' or '-' (got '" + launcher + "')");
+    }
   }
 
   /** {@code params:}: each declaration checked, its default included. */
@@ -415,7 +430,7 @@ public final class PipelineParser {
   record WebhookSpec(String url, Map<String, String> headers, Integer maxAttempts) {}
 
   /** {@code defaults:} as written: what stages inherit. */
-  record DefaultsSpec(RetrySpec retry, Long timeoutMs) {}
+  record DefaultsSpec(RetrySpec retry, Long timeoutMs, String launcher) {}
 
   /** {@code retry:} as written; absent fields are inherited. */
   record RetrySpec(Integer maxAttempts, Long initialBackoffMs, Long maxBackoffMs, List<String> retryableErrors) {}
@@ -425,5 +440,5 @@ public final class PipelineParser {
 
   /** {@code stages[i]} as written. */
   record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options, RetrySpec retry,
-      Long timeoutMs) {}
+      Long timeoutMs, String launcher) {}
 }

@@ -18,13 +18,15 @@ import java.util.Map;
  * @param timeoutMs an attempt without a completion after this long is LOST, ms; null for no limit
  * @param params the run parameters the stage refers to ({@code ${name}} placeholders, SQL {@code :name}
  *     markers, parameters the stage type reads itself), each with its declared type (built-ins: string)
+ * @param launcher the launcher profile that runs its attempts ({@code stages[i].launcher}, else the
+ *     pipeline's {@code defaults.launcher}); null for the controller's {@code controller.default-launcher}
  */
 public record StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options,
-    RetryPolicy retry, Long timeoutMs, Map<String, ParamType> params) implements Serializable {
+    RetryPolicy retry, Long timeoutMs, Map<String, ParamType> params, String launcher) implements Serializable {
 
-  /** A stage with no retries and no timeout, referring to no run parameter. */
+  /** A stage with no retries and no timeout, referring to no run parameter, run by the default launcher. */
   public StageDefinition(String name, String type, List<String> dependsOn, Map<String, Object> options) {
-    this(name, type, dependsOn, options, RetryPolicy.NONE, null, Map.of());
+    this(name, type, dependsOn, options, RetryPolicy.NONE, null, Map.of(), null);
   }
 
   public StageDefinition {

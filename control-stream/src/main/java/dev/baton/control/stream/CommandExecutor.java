@@ -5,6 +5,7 @@ import dev.baton.control.launch.JournaledLaunch;
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.LaunchRequest;
 import dev.baton.control.launch.Launcher;
+import dev.baton.control.launch.Launchers;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
@@ -62,9 +63,11 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
   /** Error type of the completion of an attempt the launcher refused. */
   static final String NO_CAPACITY = "NO_CAPACITY";
+  /** Error type of the completion of an attempt whose launcher profile is not configured. */
+  static final String UNKNOWN_LAUNCHER = "UNKNOWN_LAUNCHER";
 
   private final transient Pipelines pipelines;
-  private final transient Launcher launcher;
+  private final transient Launchers launchers;
   private final transient ControlEventPublisher publisher;
   private final transient LaunchJournal journal;
   private final String epoch;
@@ -90,7 +93,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   /**
    * @param epoch this controller process's id, recorded with each launch (see {@link Reconciler})
    */
-  CommandExecutor(Pipelines pipelines, Launcher launcher, LaunchJournal journal, String epoch,
+  CommandExecutor(Pipelines pipelines, Launchers launchers, LaunchJournal journal, String epoch,
       ControlEventPublisher publisher, String dlqTopic, String alertsTopic, String ledgerTopic,
       ControllerMetrics metrics, EventSerde serde) {
     this.epoch = epoch;
@@ -99,7 +102,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     this.ledgerTopic = ledgerTopic;
     this.metrics = metrics;
     this.pipelines = pipelines;
-    this.launcher = launcher;
+    this.launchers = launchers;
     this.journal = journal;
     this.publisher = publisher;
     this.dlqTopic = dlqTopic;
@@ -130,7 +133,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     for (Command command : commands) {
       if (command instanceof Command.LaunchStage launch) {
         JournaledLaunch entry = new JournaledLaunch(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(),
-            launch.definition().type(), launcher.name(), epoch, System.currentTimeMillis());
+            launch.definition().type(), launchers.profileOf(launch.definition()), epoch, System.currentTimeMillis());
         if (entries.putIfAbsent(entry.launchKey(), entry) == null) {
           launches.put(entry.launchKey(), launch);
         } else {
@@ -152,9 +155,11 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       launches.keySet().removeAll(launchedBefore);
       entries.keySet().removeAll(launchedBefore);
       List<Future<RecordMetadata>> announcements = new ArrayList<>();
-      for (Command.LaunchStage launch : launches.values()) {
+      for (Map.Entry<String, Command.LaunchStage> entry : launches.entrySet()) {
+        Command.LaunchStage launch = entry.getValue();
         announcements.add(publisher.publishAsync(ControlEvents.launched(launch.runId(), launch.pipeline(),
-            new StageLaunched(launch.stage(), launch.attempt(), launcher.name(), Instant.ofEpochMilli(launch.launchedAtMs())))));
+            new StageLaunched(launch.stage(), launch.attempt(), entries.get(entry.getKey()).launcher(),
+                Instant.ofEpochMilli(launch.launchedAtMs())))));
       }
       publisher.flush();
       awaitAcknowledged(announcements);
@@ -171,11 +176,18 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     }
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     for (Command.LaunchStage launch : launches.values()) {
+      Launcher launcher;
+      try {
+        launcher = launchers.forStage(launch.definition());
+      } catch (IllegalStateException e) { // a run's pipeline version names a profile the configuration lost
+        sends.add(refused(launch, UNKNOWN_LAUNCHER, e));
+        continue;
+      }
       try {
         launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
             launch.params()));
       } catch (IllegalStateException e) {
-        sends.add(refused(launch, e)); // acknowledged with the rest below
+        sends.add(refused(launch, NO_CAPACITY, e)); // acknowledged with the rest below
         continue;
       }
       metrics.launched(System.currentTimeMillis() - launch.readyAtMs());
@@ -188,7 +200,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
     List<String> endedRuns = new ArrayList<>();
     for (Command command : commands) {
       if (command instanceof Command.CancelStage cancel) {
-        launcher.cancel(cancel.runId() + "/" + cancel.stage() + "/" + cancel.attempt());
+        launchers.cancel(cancel.runId() + "/" + cancel.stage() + "/" + cancel.attempt());
         metrics.attemptCancelled();
       } else if (command instanceof Command.CountIgnored ignored) {
         LOG.info("Ignored {} {} of run {}: {}", ignored.reason(), ignored.input(), ignored.runId(), ignored.detail());
@@ -263,19 +275,20 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   }
 
   /**
-   * The launcher refused an attempt already journaled and announced (no capacity, or closed): it
-   * will never run, and a replay of this micro-batch would not launch it again, so it completes
-   * FAILED with error type {@value #NO_CAPACITY} now, and its stage's retry policy decides.
+   * The launcher refused an attempt already journaled and announced (no capacity, or closed: {@value
+   * #NO_CAPACITY}), or its profile is not configured ({@value #UNKNOWN_LAUNCHER}): it will never run,
+   * and a replay of this micro-batch would not launch it again, so it completes FAILED with {@code
+   * errorType} now, and its stage's retry policy decides.
    */
-  private Future<RecordMetadata> refused(Command.LaunchStage launch, IllegalStateException e) {
+  private Future<RecordMetadata> refused(Command.LaunchStage launch, String errorType, IllegalStateException e) {
     LOG.warn("Attempt {}/{}/{} not launched, completing it FAILED ({}): {}", launch.runId(), launch.stage(),
-        launch.attempt(), NO_CAPACITY, e.getMessage());
+        launch.attempt(), errorType, e.getMessage());
     metrics.launchRefused();
     Instant now = Instant.now();
     return publisher.publishAsync(ControlEvents.completed(launch.runId(), launch.pipeline(), StageCompleted.newBuilder()
         .setStage(launch.stage()).setAttempt(launch.attempt()).setStatus(StageStatus.FAILED)
         .setStartedAt(now).setFinishedAt(now).setOutputs(List.of()).setMetrics(Map.of())
-        .setError(StageError.newBuilder().setType(NO_CAPACITY).setMessage(String.valueOf(e.getMessage())).build())
+        .setError(StageError.newBuilder().setType(errorType).setMessage(String.valueOf(e.getMessage())).build())
         .build()));
   }
 

@@ -6,7 +6,7 @@ import dev.baton.schemas.SchemaRegistries;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.launch.LaunchJournal;
-import dev.baton.control.launch.Launcher;
+import dev.baton.control.launch.Launchers;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.ledger.Ledger;
 import dev.baton.control.pipeline.PipelineDefinition;
@@ -124,11 +124,15 @@ public final class Controller implements AutoCloseable {
    * {@code stageSession}'s settings.
    *
    * @param stageSession the session stages run in (the in-process launcher's)
+   * @param launchers the launcher of each profile the pipelines may name
    * @throws IllegalStateException if a query cannot start or an attempt cannot be reconciled (the cause says why)
+   * @throws dev.baton.control.pipeline.PipelineValidationException if a pipeline names a launcher profile
+   *     {@code launchers} lacks
    */
   public static Controller start(SparkSession stageSession, ControllerConfig config, Pipelines pipelines,
-      Launcher launcher, LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
+      Launchers launchers, LaunchJournal journal, ControlEventPublisher publisher, ControllerMetrics metrics) {
     requireNonNull(stageSession, "Invalid spark: null");
+    launchers.check(pipelines);
     SparkSession spark = stageSession.newSession();
     querySessionConf(config.checkpointLocation()).forEach(spark.conf()::set);
     // Iceberg's worker pool registers a JVM shutdown hook when its class initialises: do it now, so
@@ -153,8 +157,8 @@ public final class Controller implements AutoCloseable {
     createCheckpointRoot(spark, config.checkpointLocation());
     createCheckpointRoot(spark, config.ledgerCheckpointLocation());
     String epoch = java.util.UUID.randomUUID().toString();
-    Reconciler.reconcile(journal, launcher, publisher, metrics, epoch);
-    CommandExecutor executor = new CommandExecutor(pipelines, launcher, journal, epoch, publisher, config.dlqTopic(),
+    Reconciler.reconcile(journal, launchers, publisher, metrics, epoch);
+    CommandExecutor executor = new CommandExecutor(pipelines, launchers, journal, epoch, publisher, config.dlqTopic(),
         config.alertsTopic(), config.ledgerTopic(), metrics, SchemaRegistries.serde(config.schemaRegistry()));
     StreamingQuery query = null;
     try {

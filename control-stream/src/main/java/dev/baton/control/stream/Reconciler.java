@@ -3,6 +3,7 @@ package dev.baton.control.stream;
 import dev.baton.control.launch.JournaledLaunch;
 import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.Launcher;
+import dev.baton.control.launch.Launchers;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.StageCompleted;
@@ -39,7 +40,7 @@ final class Reconciler {
    * @throws IllegalStateException if Kafka does not acknowledge a LOST completion, or the launcher cannot
    *     tell an attempt's state (the message names the attempt)
    */
-  static int reconcile(LaunchJournal journal, Launcher launcher, ControlEventPublisher publisher,
+  static int reconcile(LaunchJournal journal, Launchers launchers, ControlEventPublisher publisher,
       ControllerMetrics metrics, String epoch) {
     List<JournaledLaunch> lost = new ArrayList<>();
     List<Future<RecordMetadata>> sends = new ArrayList<>();
@@ -50,7 +51,7 @@ final class Reconciler {
       }
       Launcher.AttemptState state;
       try {
-        state = launcher.reconcile(launch);
+        state = launchers.named(launch.launcher()).reconcile(launch);
       } catch (RuntimeException e) {
         throw new IllegalStateException("Cannot reconcile attempt " + launch.launchKey() + " (launcher "
             + launch.launcher() + "): " + e.getMessage(), e);
@@ -62,7 +63,7 @@ final class Reconciler {
         continue;
       }
       String message = "the controller process that launched it (epoch " + launch.controllerEpoch()
-          + ") stopped, and the " + launch.launcher() + " launcher's attempts do not outlive it";
+          + ") stopped, and its launcher " + launch.launcher() + " says the attempt cannot finish any more";
       LOG.warn("Attempt {} is LOST: {}", launch.launchKey(), message);
       Instant now = Instant.now();
       StageCompleted completed = StageCompleted.newBuilder().setStage(launch.stage()).setAttempt(launch.attempt())

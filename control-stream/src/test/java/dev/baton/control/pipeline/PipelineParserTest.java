@@ -121,6 +121,22 @@ class PipelineParserTest {
   }
 
   @Test
+  void theLauncherIsInheritedFromDefaultsAndOverriddenPerStage() {
+    assertThat(PipelineParser.parse("test", VALID).stages()).extracting(StageDefinition::launcher).containsOnlyNulls();
+
+    PipelineDefinition pipeline = PipelineParser.parse("test", VALID.replace("stages:\n", "defaults: {launcher: k8s}\nstages:\n")
+        .replace("    dependsOn: [ingest_a]\n", "    dependsOn: [ingest_a]\n    launcher: in-process\n"));
+
+    assertThat(pipeline.stage("ingest_a").orElseThrow().launcher()).isEqualTo("k8s");
+    assertThat(pipeline.stage("report").orElseThrow().launcher()).isEqualTo("in-process");
+    assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("stages:\n", "defaults: {launcher: K8S}\nstages:\n")
+        .replace("    dependsOn: [ingest_a]\n", "    dependsOn: [ingest_a]\n    launcher: \"a b\"\n")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "defaults.launcher: expected a launcher profile name: lower-case letters, digits, '_' or '-' (got 'K8S')",
+            "stages[1].launcher: expected a launcher profile name: lower-case letters, digits, '_' or '-' (got 'a b')"));
+  }
+
+  @Test
   void retryAndTimeoutAreInheritedFromDefaultsAndOverriddenPerStage() {
     PipelineDefinition pipeline = PipelineParser.parse("test", VALID.replace("stages:\n",
         "defaults: {retry: {maxAttempts: 3, initialBackoffMs: 500}, timeoutMs: 60000}\nstages:\n")

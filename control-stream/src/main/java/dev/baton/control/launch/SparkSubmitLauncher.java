@@ -1,0 +1,333 @@
+package dev.baton.control.launch;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.schemas.AttemptName;
+import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageError;
+import dev.baton.schemas.event.StageStatus;
+import dev.baton.stages.StageTypes;
+import dev.baton.stages.runner.StageInvocation;
+import dev.baton.stages.runner.StageMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.spark.launcher.SparkAppHandle;
+import org.apache.spark.launcher.SparkLauncher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each stage attempt as its own Spark application through {@code spark-submit}, with Spark's
+ * {@link SparkLauncher} ({@code startApplication} and a {@link SparkAppHandle.Listener}; no command
+ * line is built here). A built-in stage type runs {@link StageMain} from the stage runner jar, which
+ * publishes the attempt's {@code StageCompleted} itself; the application is named after the attempt
+ * ({@link AttemptName}, {@code baton:<pipeline>:<runId>:<stage>:<attempt>}), its output (stdout and
+ * stderr) goes to {@code <log-dir>/<pipeline>/<runId>/<stage>-<attempt>.log}.
+ *
+ * <p>An application that ends without reporting its attempt (its JVM crashed, ran out of memory, was
+ * killed, or could not reach Kafka: final state FAILED, KILLED or LOST rather than FINISHED) is
+ * reported here: {@code StageCompleted} FAILED with error type {@code APPLICATION_<state>}, the
+ * application id, the log's location and its last lines. A cancelled attempt's application is killed
+ * ({@link SparkAppHandle#kill}) and reported by nobody (the controller has already moved on).
+ *
+ * <p>Applications outlive the controller: {@link #close} stops waiting for them but leaves them
+ * running, and a later controller's {@link #reconcile} finds a local one by its name on its process's
+ * command line (RUNNING: it reports itself) or declares it LOST. At most {@code max-concurrent}
+ * applications run at once; further attempts queue (at most {@value #MAX_QUEUED} of them).
+ */
+public final class SparkSubmitLauncher implements Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSubmitLauncher.class);
+  /** Attempts waiting for a free application slot at most; beyond, launches are refused. */
+  static final int MAX_QUEUED = 10_000;
+  /** Log lines quoted in the error of an application that ended without reporting its attempt. */
+  static final int LOG_TAIL_LINES = 20;
+  /** Log lines searched for the exception that ended an application. */
+  static final int LOG_SCAN_LINES = 500;
+  private static final java.util.regex.Pattern EXCEPTION_LINE = java.util.regex.Pattern.compile(
+      "^(Exception in thread |Caused by: |[a-zA-Z_$][\\w$]*(\\.[a-zA-Z_$][\\w$]*)+(Exception|Error)(: |$))");
+  private static final int MAX_ERROR_CHARS = 4_000;
+
+  private final SparkSubmitSettings settings;
+  private final Consumer<ControlEvent> sink;
+  private final Clock clock;
+  private final ThreadPoolExecutor executor;
+  private final Semaphore capacity;
+  /** Attempts queued or running, by launch key. */
+  private final Map<String, Attempt> active = new ConcurrentHashMap<>();
+
+  /**
+   * @param settings the profile's settings
+   * @param sink where completions of attempts whose application did not report them go (the control topic)
+   * @param clock for the completions' times
+   */
+  public SparkSubmitLauncher(SparkSubmitSettings settings, Consumer<ControlEvent> sink, Clock clock) {
+    this.settings = requireNonNull(settings, "Invalid settings: null");
+    this.sink = requireNonNull(sink, "Invalid sink: null");
+    this.clock = requireNonNull(clock, "Invalid clock: null");
+    this.capacity = new Semaphore(settings.maxConcurrent() + MAX_QUEUED);
+    this.executor = new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "baton-spark-submit");
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  @Override
+  public String name() {
+    return settings.profile();
+  }
+
+  /**
+   * Queues the attempt; its application starts when fewer than {@code max-concurrent} run. Launching
+   * an attempt queued or running here again does nothing; an external stage's attempt is not started
+   * (its completion comes from outside).
+   *
+   * @throws IllegalStateException when {@value #MAX_QUEUED} attempts already wait, or after {@link #close}
+   */
+  @Override
+  public void launch(LaunchRequest request) {
+    if (!StageTypes.runByBaton(request.stage().type())) {
+      LOG.info("Attempt {} is of an external stage: waiting for its completion from outside", request.launchKey());
+      return;
+    }
+    Attempt attempt = new Attempt(request);
+    if (active.putIfAbsent(request.launchKey(), attempt) != null) {
+      return;
+    }
+    if (!capacity.tryAcquire()) {
+      active.remove(request.launchKey(), attempt);
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": no capacity ("
+          + executor.getQueue().size() + " attempts wait for one of " + settings.maxConcurrent() + " application slots of"
+          + " launcher " + name() + ")");
+    }
+    try {
+      executor.execute(attempt.task);
+    } catch (RejectedExecutionException e) {
+      active.remove(request.launchKey(), attempt);
+      capacity.release();
+      throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": the launcher is closed", e);
+    }
+  }
+
+  /** The application of one attempt, from queued to its final state. */
+  private final class Attempt {
+    final LaunchRequest request;
+    final AttemptName name;
+    final FutureTask<Void> task;
+    volatile SparkAppHandle handle;
+    volatile boolean cancelled;
+
+    Attempt(LaunchRequest request) {
+      this.request = request;
+      this.name = new AttemptName(request.pipeline(), request.runId(), request.stage().name(), request.attempt());
+      this.task = new FutureTask<>(this::run, null) {
+        @Override
+        protected void done() {
+          capacity.release();
+          active.remove(request.launchKey(), Attempt.this);
+        }
+      };
+    }
+
+    private void run() {
+      if (cancelled) {
+        return;
+      }
+      Instant started = clock.instant();
+      Path log = settings.logFile(name);
+      CountDownLatch ended = new CountDownLatch(1);
+      try {
+        Files.createDirectories(log.getParent());
+        handle = launcher(log).startApplication(new SparkAppHandle.Listener() {
+          @Override
+          public void stateChanged(SparkAppHandle changed) {
+            LOG.debug("Attempt {}: application {} is {}", request.launchKey(), changed.getAppId(), changed.getState());
+            if (changed.getState().isFinal()) {
+              ended.countDown();
+            }
+          }
+
+          @Override
+          public void infoChanged(SparkAppHandle changed) {
+            LOG.info("Attempt {} runs as Spark application {}", request.launchKey(), changed.getAppId());
+          }
+        });
+        LOG.info("Attempt {} submitted as application {} (master {}); log: {}", request.launchKey(), name,
+            settings.master(), log);
+        if (handle.getState().isFinal()) {
+          ended.countDown();
+        }
+        ended.await();
+      } catch (InterruptedException e) {
+        // close(): leave the application running, it reports itself; a later controller reconciles it
+        Thread.currentThread().interrupt();
+        return;
+      } catch (IOException | RuntimeException e) {
+        report(started, "SUBMISSION_FAILED", "Cannot start the Spark application of attempt " + name + ": " + e, null, log);
+        return;
+      }
+      SparkAppHandle.State state = handle.getState();
+      if (cancelled) {
+        LOG.info("Attempt {}: application {} of the cancelled attempt ended {}", request.launchKey(), handle.getAppId(), state);
+        return;
+      }
+      if (state == SparkAppHandle.State.FINISHED) {
+        LOG.info("Attempt {}: application {} finished; its stage runner reported the attempt", request.launchKey(),
+            handle.getAppId());
+        return;
+      }
+      List<String> lines = tail(log);
+      report(started, "APPLICATION_" + state, "Spark application " + Optional.ofNullable(handle.getAppId()).orElse(name.toString())
+          + " ended " + state + " without reporting the attempt" + lastError(lines).map(error -> ": " + error).orElse("")
+          + " (log: " + log + "); its last lines:\n" + String.join("\n", lines.subList(Math.max(0,
+              lines.size() - LOG_TAIL_LINES), lines.size())), handle.getAppId(), log);
+    }
+
+    /** Publishes the FAILED completion of an application that did not report its attempt. */
+    private void report(Instant started, String errorType, String message, String applicationId, Path log) {
+      LOG.warn("Attempt {} FAILED ({}): {}", request.launchKey(), errorType, message);
+      String logUri = log.toUri().toString();
+      StageCompleted completed = StageCompleted.newBuilder().setStage(request.stage().name())
+          .setAttempt(request.attempt()).setStatus(StageStatus.FAILED).setStartedAt(started)
+          .setFinishedAt(clock.instant()).setOutputs(List.of()).setMetrics(Map.of())
+          .setApplicationId(applicationId).setLogUri(logUri)
+          .setError(new StageError(errorType, truncate(message), logUri)).build();
+      try {
+        sink.accept(ControlEvents.completed(request.runId(), request.pipeline(), completed));
+      } catch (RuntimeException e) {
+        // the attempt's timeout recovers it (LOST, then the retry policy)
+        LOG.error("Cannot publish the completion of attempt {}", request.launchKey(), e);
+      }
+    }
+
+    private SparkLauncher launcher(Path log) {
+      SparkLauncher launcher = new SparkLauncher(settings.environment())
+          .setSparkHome(settings.sparkHome().toString())
+          .setMaster(settings.master())
+          .setDeployMode(settings.deployMode())
+          .setAppName(name.toString())
+          .setAppResource(settings.stageRunnerJar())
+          .setMainClass(StageMain.class.getName())
+          .redirectError()
+          .redirectOutput(log.toFile());
+      settings.sparkConf().forEach(launcher::setConf);
+      StageInvocation invocation = new StageInvocation(request.stage().type(), request.stage().options(),
+          request.stage().params(), request.params());
+      launcher.addAppArgs("--config", settings.stageConfig(), "--attempt", name.toString(), "--stage", invocation.toJson(),
+          "--log-uri", log.toUri().toString());
+      return launcher;
+    }
+  }
+
+  /**
+   * RUNNING if a process on this machine still runs the attempt's application (its command line
+   * names the attempt): it reports the attempt itself. LOST otherwise, and for an external stage's
+   * attempt RUNNING (its completion comes from outside).
+   */
+  @Override
+  public AttemptState reconcile(JournaledLaunch launch) {
+    if (StageTypes.names().contains(launch.stageType()) && !StageTypes.runByBaton(launch.stageType())) {
+      return AttemptState.RUNNING;
+    }
+    String attemptName = new AttemptName(launch.pipeline(), launch.runId(), launch.stage(), launch.attempt()).toString();
+    Optional<ProcessHandle> process = applicationProcess(attemptName);
+    process.ifPresent(found -> LOG.info("Attempt {} still runs as process {}: adopting it (it reports itself)",
+        launch.launchKey(), found.pid()));
+    return process.isPresent() ? AttemptState.RUNNING : AttemptState.LOST;
+  }
+
+  /** A live process of this machine whose command line has {@code attemptName} as an argument. */
+  static Optional<ProcessHandle> applicationProcess(String attemptName) {
+    try (Stream<ProcessHandle> processes = ProcessHandle.allProcesses()) {
+      return processes.filter(ProcessHandle::isAlive)
+          .filter(process -> process.info().arguments().map(args -> Arrays.asList(args).contains(attemptName)).orElse(false))
+          .findFirst();
+    }
+  }
+
+  /** Kills the attempt's application (or drops it from the queue); nobody reports it. */
+  @Override
+  public void cancel(String launchKey) {
+    Attempt attempt = active.get(launchKey);
+    if (attempt == null) {
+      return;
+    }
+    LOG.warn("Cancelling attempt {}", launchKey);
+    attempt.cancelled = true;
+    executor.remove(attempt.task);
+    SparkAppHandle handle = attempt.handle;
+    if (handle != null) {
+      handle.kill();
+    }
+  }
+
+  /** Attempts queued or running. */
+  public int activeAttempts() {
+    return active.size();
+  }
+
+  /** Stops waiting for applications and refuses launches; the applications keep running and report themselves. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /** The last {@value #LOG_SCAN_LINES} lines of {@code log}, or one line saying why it cannot be read. */
+  private static List<String> tail(Path log) {
+    Deque<String> lines = new ArrayDeque<>();
+    try (Stream<String> all = Files.lines(log, StandardCharsets.UTF_8)) {
+      all.forEach(line -> {
+        lines.addLast(line);
+        if (lines.size() > LOG_SCAN_LINES) {
+          lines.removeFirst();
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      return List.of("(cannot read " + log + ": " + e.getMessage() + ")");
+    }
+    return List.copyOf(lines);
+  }
+
+  /**
+   * The last line of {@code lines} that starts a Java exception report ({@code Exception in thread ...},
+   * {@code org.example.FooException: message}, {@code Caused by: ...}), which says why a JVM failed.
+   */
+  static Optional<String> lastError(List<String> lines) {
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String line = lines.get(i);
+      if (EXCEPTION_LINE.matcher(line).find()) {
+        return Optional.of(line.strip());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String truncate(String message) {
+    return message.length() <= MAX_ERROR_CHARS ? message : "…" + message.substring(message.length() - MAX_ERROR_CHARS);
+  }
+}
