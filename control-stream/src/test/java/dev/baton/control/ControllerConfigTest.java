@@ -28,6 +28,7 @@ class ControllerConfigTest {
     assertThat(config.maxQueuedStages()).isEqualTo(10_000);
     assertThat(config.tombstoneRetentionMs()).isEqualTo(2_592_000_000L);
     assertThat(config.waitingTimeoutMs()).isEqualTo(86_400_000L);
+    assertThat(config.defaultLauncher()).isEqualTo("in-process");
     assertThat(config.objectsTopic()).isEqualTo("baton.objects");
     assertThat(config.controlTopic()).isEqualTo("baton.control");
     assertThat(config.dlqTopic()).isEqualTo("baton.dlq");
@@ -51,6 +52,7 @@ class ControllerConfigTest {
     assertThat(config.maxQueuedStages()).isEqualTo(20);
     assertThat(config.tombstoneRetentionMs()).isEqualTo(172_800_000L);
     assertThat(config.waitingTimeoutMs()).isEqualTo(3_600_000L);
+    assertThat(config.defaultLauncher()).isEqualTo("k8s");
     assertThat(config.objectsTopic()).isEqualTo("prod.objects");
     assertThat(config.controlTopic()).isEqualTo("prod.control");
     assertThat(config.dlqTopic()).isEqualTo("prod.dlq");
@@ -154,6 +156,7 @@ class ControllerConfigTest {
     config.put("controller.max-queued-stages", "20");
     config.put("controller.tombstone-retention-ms", "172800000");
     config.put("controller.waiting-timeout-ms", "3600000");
+    config.put("controller.default-launcher", "k8s");
     config.put("topics.objects", "prod.objects");
     config.put("topics.control", "prod.control");
     config.put("topics.dlq", "prod.dlq");

@@ -32,7 +32,11 @@ public final class Ledger {
    * run that expired; else null).
    */
   public static final String RUNS = TableProperties.SYSTEM_NAMESPACE + ".runs";
-  /** Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error, updated_at. */
+  /**
+   * Stage attempts: run_id, pipeline, stage, attempt, status, launched_at, completed_at, error_type, error,
+   * updated_at, launcher (the launcher profile that ran it, e.g. spark-submit), application_id (the Spark
+   * application, driver pod or job run, as its completion names it), log_uri (where its log is).
+   */
   public static final String STAGE_ATTEMPTS = TableProperties.SYSTEM_NAMESPACE + ".stage_attempts";
 
   private static final StructType RUN_SCHEMA =
@@ -63,7 +67,13 @@ public final class Ledger {
           .add("completed_at", DataTypes.TimestampType, true)
           .add("error_type", DataTypes.StringType, true)
           .add("error", DataTypes.StringType, true)
-          .add("updated_at", DataTypes.TimestampType, false);
+          .add("updated_at", DataTypes.TimestampType, false)
+          .add("launcher", DataTypes.StringType, true)
+          .add("application_id", DataTypes.StringType, true)
+          .add("log_uri", DataTypes.StringType, true);
+  /** Columns added to {@value #STAGE_ATTEMPTS} after its first version; a row keeps their last known value. */
+  private static final Map<String, String> ATTEMPT_COLUMNS_ADDED =
+      Map.of("launcher", "string", "application_id", "string", "log_uri", "string");
 
   private final SparkSession spark;
 
@@ -79,10 +89,15 @@ public final class Ledger {
     spark.sql("CREATE TABLE IF NOT EXISTS " + STAGE_ATTEMPTS + " (" + ATTEMPT_SCHEMA.toDDL()
         + ") USING iceberg TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")");
     // a ledger created by an older version: add the newer columns (Iceberg schema evolution, metadata only)
-    java.util.Set<String> existing = java.util.Set.of(spark.table(RUNS).schema().fieldNames());
-    new java.util.TreeMap<>(RUN_COLUMNS_ADDED).forEach((column, type) -> {
+    addMissingColumns(RUNS, RUN_COLUMNS_ADDED);
+    addMissingColumns(STAGE_ATTEMPTS, ATTEMPT_COLUMNS_ADDED);
+  }
+
+  private void addMissingColumns(String table, Map<String, String> added) {
+    java.util.Set<String> existing = java.util.Set.of(spark.table(table).schema().fieldNames());
+    new java.util.TreeMap<>(added).forEach((column, type) -> {
       if (!existing.contains(column)) {
-        spark.sql("ALTER TABLE " + RUNS + " ADD COLUMN " + column + " " + type);
+        spark.sql("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
       }
     });
   }
@@ -97,15 +112,22 @@ public final class Ledger {
     Timestamp now = Timestamp.from(Instant.now());
     // attempts first: whoever sees a run's final status in the ledger also finds all its attempts
     if (!attempts.isEmpty()) {
-      Map<String, Row> latest = new LinkedHashMap<>();
+      Map<String, Command.RecordStageAttempt> latest = new LinkedHashMap<>();
       for (Command.RecordStageAttempt attempt : attempts) {
-        latest.put(attempt.runId() + "/" + attempt.stage() + "/" + attempt.attempt(),
-            RowFactory.create(attempt.runId(), attempt.pipeline(), attempt.stage(), attempt.attempt(), attempt.status(),
-                timestamp(attempt.launchedAtMs()), timestamp(attempt.completedAtMs()), attempt.errorType(),
-                attempt.errorMessage(), now));
+        latest.merge(attempt.runId() + "/" + attempt.stage() + "/" + attempt.attempt(), attempt, (earlier, later) ->
+            later.withLauncher(later.launcher() != null ? later.launcher() : earlier.launcher())
+                .withApplication(later.applicationId() != null ? later.applicationId() : earlier.applicationId(),
+                    later.logUri() != null ? later.logUri() : earlier.logUri()));
       }
-      merge(STAGE_ATTEMPTS, ATTEMPT_SCHEMA, new ArrayList<>(latest.values()),
-          "t.run_id = s.run_id AND t.stage = s.stage AND t.attempt = s.attempt");
+      List<Row> rows = new ArrayList<>();
+      for (Command.RecordStageAttempt attempt : latest.values()) {
+        rows.add(RowFactory.create(attempt.runId(), attempt.pipeline(), attempt.stage(), attempt.attempt(),
+            attempt.status(), timestamp(attempt.launchedAtMs()), timestamp(attempt.completedAtMs()), attempt.errorType(),
+            attempt.errorMessage(), now, attempt.launcher(), attempt.applicationId(), attempt.logUri()));
+      }
+      // launcher, application and log come from different decisions (launch, completion): keep the known ones
+      merge(STAGE_ATTEMPTS, ATTEMPT_SCHEMA, rows, "t.run_id = s.run_id AND t.stage = s.stage AND t.attempt = s.attempt",
+          ATTEMPT_COLUMNS_ADDED.keySet());
     }
     if (!runs.isEmpty()) {
       Map<String, Row> latest = new LinkedHashMap<>();
@@ -114,17 +136,21 @@ public final class Ledger {
             timestamp(run.startedAtMs()), timestamp(run.completedAtMs()), run.failedStages(), now,
             run.params(), run.resumes(), run.pipelineVersion(), run.reason()));
       }
-      merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id");
+      merge(RUNS, RUN_SCHEMA, new ArrayList<>(latest.values()), "t.run_id = s.run_id", java.util.Set.of());
     }
   }
 
-  private void merge(String table, StructType schema, List<Row> rows, String on) {
+  /** Upserts {@code rows}; a matched row takes every column of its update, but a null in {@code keptColumns}. */
+  private void merge(String table, StructType schema, List<Row> rows, String on, java.util.Set<String> keptColumns) {
     Dataset<Row> source = spark.createDataFrame(rows, schema);
     String view = "ledger_" + UUID.randomUUID().toString().replace("-", "");
     source.createOrReplaceTempView(view);
+    String update = keptColumns.isEmpty() ? "*" : String.join(", ", java.util.Arrays.stream(schema.fieldNames())
+        .map(column -> keptColumns.contains(column) ? "t." + column + " = coalesce(s." + column + ", t." + column + ")"
+            : "t." + column + " = s." + column).toList());
     try {
       spark.sql("MERGE INTO " + table + " t USING " + view + " s ON " + on
-          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+          + " WHEN MATCHED THEN UPDATE SET " + update + " WHEN NOT MATCHED THEN INSERT *");
     } finally {
       spark.catalog().dropTempView(view);
     }

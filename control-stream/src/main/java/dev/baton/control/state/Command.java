@@ -62,9 +62,33 @@ public sealed interface Command {
       String reason)
       implements Command {}
 
-  /** Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. */
+  /**
+   * Upsert the attempt's row in the ledger table {@code baton_system.stage_attempts}. {@code launcher},
+   * {@code applicationId} and {@code logUri} are null when this decision does not know them; the row
+   * keeps what an earlier decision recorded.
+   */
   record RecordStageAttempt(String runId, String pipeline, String stage, int attempt, String status,
-      Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage) implements Command {}
+      Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage, String launcher,
+      String applicationId, String logUri) implements Command {
+
+    /** A row that names no launcher, application or log. */
+    public RecordStageAttempt(String runId, String pipeline, String stage, int attempt, String status,
+        Long launchedAtMs, Long completedAtMs, String errorType, String errorMessage) {
+      this(runId, pipeline, stage, attempt, status, launchedAtMs, completedAtMs, errorType, errorMessage, null, null, null);
+    }
+
+    /** This row with the launcher profile that runs the attempt. */
+    public RecordStageAttempt withLauncher(String launcherName) {
+      return new RecordStageAttempt(runId, pipeline, stage, attempt, status, launchedAtMs, completedAtMs, errorType,
+          errorMessage, launcherName, applicationId, logUri);
+    }
+
+    /** This row with the application that ran the attempt and its log, as its completion names them. */
+    public RecordStageAttempt withApplication(String application, String log) {
+      return new RecordStageAttempt(runId, pipeline, stage, attempt, status, launchedAtMs, completedAtMs, errorType,
+          errorMessage, launcher, application, log);
+    }
+  }
 
   /**
    * Publish {@code RunCompleted} on the control topic.

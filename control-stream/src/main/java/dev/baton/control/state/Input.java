@@ -27,7 +27,14 @@ public sealed interface Input {
 
   /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
   record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
-      long finishedAtMs, String errorType, String errorMessage) implements Input {}
+      long finishedAtMs, String errorType, String errorMessage, String applicationId, String logUri) implements Input {
+
+    /** A completion that names no application and no log. */
+    public StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
+        long finishedAtMs, String errorType, String errorMessage) {
+      this(eventId, pipeline, stage, attempt, status, startedAtMs, finishedAtMs, errorType, errorMessage, null, null);
+    }
+  }
 
   /** An operator asks to resume a FAILED or CANCELLED run from its unfinished stages. */
   record ResumeRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}

@@ -384,7 +384,7 @@ public final class RunTransitions {
       StageState done = new StageState(StageRunStatus.SUCCEEDED, stage.attempt(), stage.launchedAtMs(),
           completed.finishedAtMs(), null, null, null, stage.retryBase());
       RunState next = state.withStage(completed.stage(), done);
-      return new Transition(next, List.of(recordAttempt(next, completed.stage())));
+      return withApplication(new Transition(next, List.of(recordAttempt(next, completed.stage()))), completed);
     }
     if (completed.attempt() < 1 || completed.attempt() > stage.attempt()) {
       // not a late report of an attempt made here: a producer's error, or a job started outside Baton
@@ -405,17 +405,31 @@ public final class RunTransitions {
       String errorType = completed.errorType() != null ? completed.errorType() : completed.status();
       RunState next = failAttempt(pipeline, state, completed.stage(), completed.status(), completed.finishedAtMs(),
           errorType, completed.errorMessage(), nowMs, commands);
-      return new Transition(next, commands);
+      return withApplication(new Transition(next, commands), completed);
     }
     StageState done = new StageState(StageRunStatus.SUCCEEDED, stage.attempt(), stage.launchedAtMs(),
         completed.finishedAtMs(), null, null, null, stage.retryBase());
     RunState next = state.withStage(completed.stage(), done);
     commands.add(recordAttempt(next, completed.stage()));
     if (next.status() != RunStatus.RUNNING) {
-      return new Transition(next, commands); // a sibling finishing after the run failed
+      return withApplication(new Transition(next, commands), completed); // a sibling finishing after the run failed
     }
     next = launchRunnable(pipeline, next, nowMs, commands);
-    return new Transition(completeIfDone(next, nowMs, commands), commands);
+    return withApplication(new Transition(completeIfDone(next, nowMs, commands), commands), completed);
+  }
+
+  /** {@code transition} with the completed attempt's ledger row naming its application and log. */
+  private static Transition withApplication(Transition transition, Input.StageCompleted completed) {
+    if (completed.applicationId() == null && completed.logUri() == null) {
+      return transition;
+    }
+    List<Command> commands = new ArrayList<>(transition.commands().size());
+    for (Command command : transition.commands()) {
+      commands.add(command instanceof Command.RecordStageAttempt row && row.stage().equals(completed.stage())
+          && row.attempt() == completed.attempt() ? row.withApplication(completed.applicationId(), completed.logUri())
+          : command);
+    }
+    return new Transition(transition.state(), commands);
   }
 
   /**

@@ -142,6 +142,8 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         }
       }
     }
+    // every launch decided here, replayed ones included: their ledger rows name the launcher
+    Map<String, Command.LaunchStage> decidedLaunches = new LinkedHashMap<>(launches);
     long journalNanos = 0;
     if (!launches.isEmpty()) {
       long journalStart = System.nanoTime();
@@ -215,7 +217,10 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         if (!UNENDED_ATTEMPT.contains(attempt.status())) {
           endedAttempts.add(new LaunchJournal.Attempt(attempt.runId(), attempt.stage(), attempt.attempt()));
         }
-        sends.add(publisher.publishRawAsync(ledgerTopic, attempt.runId(), Json.write(attempt), List.of()));
+        Command.LaunchStage launchOfRow = decidedLaunches.get(attempt.runId() + "/" + attempt.stage() + "/" + attempt.attempt());
+        Command.RecordStageAttempt row = launchOfRow == null ? attempt
+            : attempt.withLauncher(launchers.profileOf(launchOfRow.definition()));
+        sends.add(publisher.publishRawAsync(ledgerTopic, attempt.runId(), Json.write(row), List.of()));
       } else if (command instanceof Command.PublishRunCompleted completed) {
         sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
             new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),

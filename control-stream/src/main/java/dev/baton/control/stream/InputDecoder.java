@@ -94,7 +94,8 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
               event.getPipeline(), completed.getStage(), completed.getAttempt(), completed.getStatus().name(),
               completed.getStartedAt().toEpochMilli(), completed.getFinishedAt().toEpochMilli(),
               completed.getError() == null ? null : completed.getError().getType(),
-              completed.getError() == null ? null : completed.getError().getMessage())));
+              completed.getError() == null ? null : completed.getError().getMessage(), completed.getApplicationId(),
+              completed.getLogUri())));
         }
       }
     } catch (EventDecodingException | IllegalArgumentException e) {

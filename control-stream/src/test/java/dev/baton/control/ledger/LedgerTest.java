@@ -70,10 +70,28 @@ class LedgerTest {
         attempt("r1", "report", "RUNNING"), attempt("r1", "report", "SUCCEEDED")));
 
     List<Row> attempts = spark.sql("SELECT run_id, stage, status FROM " + Ledger.STAGE_ATTEMPTS
-        + " ORDER BY run_id, stage").collectAsList();
+        + " WHERE run_id IN ('r1', 'r2') ORDER BY run_id, stage").collectAsList();
     assertThat(attempts).extracting(Row::toString)
         .containsExactly("[r1,ingest,SUCCEEDED]", "[r1,report,SUCCEEDED]", "[r2,ingest,RUNNING]");
-    assertThat(spark.sql("SELECT run_id, status FROM " + Ledger.RUNS + " ORDER BY run_id").collectAsList())
+    assertThat(spark.sql("SELECT run_id, status FROM " + Ledger.RUNS + " WHERE run_id IN ('r1', 'r2') ORDER BY run_id")
+        .collectAsList())
         .extracting(Row::toString).containsExactly("[r1,SUCCEEDED]", "[r2,RUNNING]");
+  }
+
+  @Test
+  void theLauncherAndTheApplicationOfAnAttemptAreKeptFromTheDecisionsThatKnowThem() {
+    Ledger ledger = new Ledger(spark);
+    ledger.createTablesIfMissing();
+
+    // launched in one micro-batch, completed in a later one
+    ledger.record(List.of(), List.of(attempt("r3", "ingest", "RUNNING").withLauncher("spark-submit")));
+    ledger.record(List.of(), List.of(attempt("r3", "ingest", "SUCCEEDED").withApplication("local-1", "file:///logs/1")));
+    // launched and completed in the same micro-batch
+    ledger.record(List.of(), List.of(attempt("r4", "ingest", "RUNNING").withLauncher("k8s"),
+        attempt("r4", "ingest", "FAILED").withApplication("spark-2", null)));
+
+    assertThat(spark.sql("SELECT run_id, status, launcher, application_id, log_uri FROM " + Ledger.STAGE_ATTEMPTS
+        + " WHERE run_id IN ('r3', 'r4') ORDER BY run_id").collectAsList()).extracting(Row::toString)
+        .containsExactly("[r3,SUCCEEDED,spark-submit,local-1,file:///logs/1]", "[r4,FAILED,k8s,spark-2,null]");
   }
 }
