@@ -48,6 +48,16 @@ public final class StageTypes {
   }
 
   /**
+   * Whether stages of {@code type} are whole Spark applications of their own ({@link
+   * StageFactory#runsAsApplication()}).
+   *
+   * @throws IllegalArgumentException if the type is unknown
+   */
+  public static boolean runsAsApplication(String type) {
+    return factory(type).runsAsApplication();
+  }
+
+  /**
    * Creates a stage of {@code type} from its YAML options.
    *
    * @throws IllegalArgumentException if the type is unknown

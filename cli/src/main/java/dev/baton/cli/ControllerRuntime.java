@@ -14,6 +14,7 @@ import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.stream.Controller;
 import dev.baton.schemas.SchemaRegistries;
 import dev.baton.stages.runner.ControlEventPublisher;
+import dev.baton.stages.StageTypes;
 import dev.baton.stages.runner.StageRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,10 +120,14 @@ public final class ControllerRuntime implements AutoCloseable {
   static Launchers launchers(SparkSession spark, Map<String, String> config, ControllerConfig controllerConfig,
       Pipelines pipelines, Path configFile, ControlEventPublisher publisher) {
     Set<String> used = new TreeSet<>();
+    Set<String> runBuiltInStages = new TreeSet<>(); // profiles that run Baton's own stage types
     used.add(controllerConfig.defaultLauncher());
     pipelines.all().forEach(pipeline -> pipeline.stages().forEach(stage -> {
-      if (stage.launcher() != null) {
-        used.add(stage.launcher());
+      String profile = stage.launcher() == null ? controllerConfig.defaultLauncher() : stage.launcher();
+      used.add(profile);
+      if (StageTypes.names().contains(stage.type()) && StageTypes.runByBaton(stage.type())
+          && !StageTypes.runsAsApplication(stage.type())) {
+        runBuiltInStages.add(profile);
       }
     }));
     Map<String, LauncherProfile> profiles = LauncherProfile.fromConfig(config);
@@ -147,9 +152,12 @@ public final class ControllerRuntime implements AutoCloseable {
                   controllerConfig.maxQueuedStages());
             }
             case LauncherProfile.SPARK_SUBMIT -> {
-              refuseSingleWriterCatalog(profile, config);
+              boolean builtIn = runBuiltInStages.contains(profile.name());
+              if (builtIn) {
+                refuseSingleWriterCatalog(profile, config);
+              }
               yield new SparkSubmitLauncher(SparkSubmitSettings.from(profile, builtSparkHome, configFile, logDir,
-                  System.getenv()), publisher::publish, Clock.systemUTC());
+                  System.getenv(), builtIn), publisher::publish, Clock.systemUTC());
             }
             default -> throw new IllegalStateException("Unknown launcher type " + profile.type());
           });

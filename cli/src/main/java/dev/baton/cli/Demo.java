@@ -23,6 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.RunParameters;
+import dev.baton.schemas.ControlEvents;
+import dev.baton.schemas.event.RunRequested;
+import dev.baton.stages.runner.ControlEventPublisher;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -86,6 +90,27 @@ public final class Demo {
         s3.putObject(request -> request.bucket(pipeline.trigger().bucket())
             .key(pipeline.trigger().prefix() + batch + "/" + table + ".tbl"), RequestBody.fromFile(file));
       }
+      return watcher.follow(runId, out, timeout, stillRunning);
+    }
+  }
+
+  /**
+   * Requests a run of {@code pipeline} (a RunRequested with the built-in parameter {@code batch} set
+   * to {@code batch}) and follows it: the demo of a pipeline without an object trigger.
+   *
+   * @param publisher where the request goes (the control topic)
+   * @throws TimeoutException if the run does not complete within {@code timeout}
+   */
+  public static RunWatcher.RunReport request(Map<String, String> config, ControlEventPublisher publisher,
+      PipelineDefinition pipeline, String batch, PrintStream out, Duration timeout, BooleanSupplier stillRunning)
+      throws TimeoutException {
+    String triggerKey = "demo/" + batch;
+    String runId = RunIds.of(pipeline.name(), triggerKey);
+    try (RunWatcher watcher = RunWatcher.forConfig(config)) {
+      out.printf("Requesting a run of %s (batch %s, run %s)%n", pipeline.name(), batch, runId);
+      publisher.publish(ControlEvents.requested(runId, pipeline.name(),
+          new RunRequested(triggerKey, Map.of(RunParameters.BATCH, batch), System.getProperty("user.name"), null),
+          java.time.Instant.now()));
       return watcher.follow(runId, out, timeout, stillRunning);
     }
   }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code baton demo}: the whole main job on the embedded local stack. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the tpch-12 pipeline end to end on the local stack and print TPC-H Q1.")
+    description = "Run the tpch-12 pipeline (or another, --pipeline) end to end on the local stack; tpch-12 prints TPC-H Q1.")
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--scale", defaultValue = "0.01", description = "TPC-H scale factor (default ${DEFAULT-VALUE}; 1 = ~1 GB).")
@@ -42,6 +42,11 @@ final class DemoCommand implements Callable<Integer> {
           + " baton-controller through its configuration file. --no-secure: plaintext. Default: the last choice of demo"
           + " or local up, else plaintext.")
   Boolean secure;
+
+  @Option(names = "--pipeline", defaultValue = Demo.PIPELINE, paramLabel = "NAME",
+      description = "Pipeline to run (default ${DEFAULT-VALUE}: TPC-H files uploaded to its trigger folder); a pipeline"
+          + " without an object trigger, e.g. qx-chain, is started by a run request.")
+  String pipelineName;
 
   @Option(names = "--launcher", paramLabel = "PROFILE",
       description = "Launcher profile of the stages: in-process (default: in the controller's SparkSession) or"
@@ -81,20 +86,29 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Launcher: " + launcher);
       }
       Pipelines pipelines = Pipelines.load(workspace.pipelines());
-      PipelineDefinition pipeline = pipelines.get(Demo.PIPELINE).orElseThrow(() ->
-          new IllegalStateException("No pipeline " + Demo.PIPELINE + " in " + workspace.pipelines()));
-      var data = Demo.generate(workspace.home(), scaleFactor, out);
+      PipelineDefinition pipeline = pipelines.get(pipelineName).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "No pipeline " + pipelineName + " in " + workspace.pipelines()));
+      boolean tpch = pipeline.name().equals(Demo.PIPELINE);
+      if (!tpch && pipeline.trigger() != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "The demo runs " + Demo.PIPELINE
+            + " or a pipeline without an object trigger; " + pipeline.name() + " waits for its files in s3://"
+            + pipeline.trigger().bucket() + "/" + pipeline.trigger().prefix());
+      }
+      var data = tpch ? Demo.generate(workspace.home(), scaleFactor, out) : null;
       SparkSession spark = SparkSessions.create("baton-demo", config);
       try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines, configFile)) {
         out.printf("Controller started (%.1f s since launch)%n", (System.nanoTime() - start) / 1e9);
-        RunWatcher.RunReport report = Demo.run(config, pipeline, data, Demo.newBatchId(), out,
-            Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());
+        RunWatcher.RunReport report = tpch
+            ? Demo.run(config, pipeline, data, Demo.newBatchId(), out, Duration.ofSeconds(timeoutSeconds),
+                () -> runtime.controller().query().isActive())
+            : Demo.request(config, runtime.publisher(), pipeline, Demo.newBatchId(), out,
+                Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());
         printSummary(out, pipeline, report);
         if (progress) {
           out.println();
           ControlBenchmark.printProgress(out, runtime.controller().query().recentProgress());
         }
-        if (report.completed().getStatus() == RunStatus.SUCCEEDED) {
+        if (report.completed().getStatus() == RunStatus.SUCCEEDED && tpch) {
           out.println();
           out.println("TPC-H Q1 (pricing summary report) from curated.pricing_summary:");
           spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").show(false);

@@ -32,6 +32,17 @@ public enum StageErrorCode {
   INTERRUPTED(Kind.EXTERNAL, true),
   /** A job Baton did not run reported failure: a legacy job's flag file, an EMR step or job run ({@code EMR_*}). */
   EXTERNAL_JOB_FAILED(Kind.EXTERNAL, true),
+  /** The stage's launcher profile is not configured, or cannot run stages of its type (a spark-app in a session). */
+  UNKNOWN_LAUNCHER(Kind.USER, false),
+  /** A spark-app stage was handed to a launcher that runs stages inside a session instead of starting applications. */
+  NOT_AN_APPLICATION_LAUNCHER(Kind.USER, false),
+  /** spark-submit could not start the attempt's application. */
+  SUBMISSION_FAILED(Kind.EXTERNAL, true),
+  /**
+   * The attempt's Spark application ended without success: {@code APPLICATION_FAILED}, {@code _KILLED} or
+   * {@code _LOST} (its final state), and for a user's application the job's own error.
+   */
+  APPLICATION_FAILED(Kind.EXTERNAL, true),
   /** A failure injected on purpose (the {@code noop} stage's {@code failureRate}). */
   INJECTED_FAILURE(Kind.INTERNAL, true),
   /** Any other error: the stage threw an exception or a JVM error (the type is its class name). */
@@ -70,12 +81,16 @@ public enum StageErrorCode {
 
   /**
    * The code of {@code errorType}: the code of that name; {@link #EXTERNAL_JOB_FAILED} for {@code
-   * FLAG_FILE_FAILED} and the {@code EMR_…} types of the event connector; {@link #INTERNAL_ERROR} for
+   * FLAG_FILE_FAILED} and the {@code EMR_…} types of the event connector; {@link #APPLICATION_FAILED} for
+   * {@code APPLICATION_<final state>}; {@link #INTERNAL_ERROR} for
    * anything else, null included (an exception's class name).
    */
   public static StageErrorCode of(String errorType) {
     if (errorType == null) {
       return INTERNAL_ERROR;
+    }
+    if (errorType.startsWith("APPLICATION_")) {
+      return APPLICATION_FAILED;
     }
     StageErrorCode code = BY_NAME.get(errorType);
     if (code != null) {

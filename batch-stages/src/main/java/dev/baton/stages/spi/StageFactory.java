@@ -26,6 +26,16 @@ public interface StageFactory {
   }
 
   /**
+   * Whether a stage of this type is a whole Spark application of its own (a user's unchanged jar or
+   * Python file, which knows nothing of Baton): only a launcher that starts applications runs it, and
+   * that launcher reports its completion from the application's final state. False by default: the
+   * stage runs inside a session Baton's stage runner provides, and reports itself.
+   */
+  default boolean runsAsApplication() {
+    return false;
+  }
+
+  /**
    * Creates a stage from its YAML options, after the run parameters' {@code ${name}} placeholders
    * were substituted.
    *

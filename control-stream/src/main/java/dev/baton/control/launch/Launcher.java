@@ -14,6 +14,14 @@ public interface Launcher extends AutoCloseable {
   String name();
 
   /**
+   * Whether this launcher starts Spark applications, and so can run stages that are applications of
+   * their own ({@code spark-app}: {@code StageTypes#runsAsApplication}). False by default.
+   */
+  default boolean startsApplications() {
+    return false;
+  }
+
+  /**
    * Starts the attempt without waiting for it to finish.
    *
    * @throws IllegalStateException if the launcher cannot accept the attempt (closed, no capacity)

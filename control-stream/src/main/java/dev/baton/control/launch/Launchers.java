@@ -6,6 +6,7 @@ import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.PipelineValidationException;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.pipeline.StageDefinition;
+import dev.baton.stages.StageTypes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -89,7 +90,8 @@ public final class Launchers implements AutoCloseable {
   }
 
   /**
-   * Refuses pipelines whose stages name a launcher profile the configuration does not define.
+   * Refuses pipelines whose stages name a launcher profile the configuration does not define, or whose
+   * application stages ({@code spark-app}) fall to a launcher that does not start applications.
    *
    * @throws PipelineValidationException listing each such stage as {@code stages[i].launcher: ...}
    */
@@ -97,10 +99,15 @@ public final class Launchers implements AutoCloseable {
     for (PipelineDefinition pipeline : pipelines.all()) {
       List<String> errors = new ArrayList<>();
       for (int i = 0; i < pipeline.stages().size(); i++) {
-        String launcher = pipeline.stages().get(i).launcher();
+        StageDefinition stage = pipeline.stages().get(i);
+        String launcher = stage.launcher();
         if (launcher != null && !byName.containsKey(launcher)) {
           errors.add("stages[" + i + "].launcher: unknown launcher profile '" + launcher + "' (configured: "
               + String.join(", ", new TreeSet<>(byName.keySet())) + "; define it with launchers." + launcher + ".type)");
+        } else if (StageTypes.runsAsApplication(stage.type()) && !forStage(stage).startsApplications()) {
+          errors.add("stages[" + i + "].launcher: a " + stage.type() + " stage is an application of its own, and"
+              + " launcher profile '" + profileOf(stage) + "' runs stages inside a session: name a profile that starts"
+              + " applications (spark-submit)" + (launcher == null ? ", here or in defaults.launcher" : ""));
         }
       }
       if (!errors.isEmpty()) {

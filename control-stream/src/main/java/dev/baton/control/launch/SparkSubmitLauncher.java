@@ -8,9 +8,14 @@ import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageError;
 import dev.baton.schemas.event.StageStatus;
+import dev.baton.schemas.StageErrorCode;
 import dev.baton.stages.StageTypes;
 import dev.baton.stages.runner.StageInvocation;
 import dev.baton.stages.runner.StageMain;
+import dev.baton.stages.runner.StageParameters;
+import dev.baton.stages.sparkapp.SparkAppOptions;
+import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.StageFailedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * line is built here). A built-in stage type runs {@link StageMain} from the stage runner jar, which
  * publishes the attempt's {@code StageCompleted} itself; the application is named after the attempt
  * ({@link AttemptName}, {@code baton:<pipeline>:<runId>:<stage>:<attempt>}), its output (stdout and
- * stderr) goes to {@code <log-dir>/<pipeline>/<runId>/<stage>-<attempt>.log}.
+ * stderr) goes to {@code <log-dir>/<pipeline>/<runId>/<stage>-<attempt>.log}. A {@code spark-app}
+ * stage's application is the user's own jar or Python file, launched unchanged with its options
+ * ({@link SparkAppOptions}); it knows nothing of Baton, so this launcher reports its completion:
+ * SUCCEEDED when it ends FINISHED, else FAILED with the job's last exception from its log.
  *
  * <p>An application that ends without reporting its attempt (its JVM crashed, ran out of memory, was
  * killed, or could not reach Kafka: final state FAILED, KILLED or LOST rather than FINISHED) is
@@ -65,6 +73,10 @@ public final class SparkSubmitLauncher implements Launcher {
   static final int MAX_QUEUED = 10_000;
   /** Log lines quoted in the error of an application that ended without reporting its attempt. */
   static final int LOG_TAIL_LINES = 20;
+  /** Longest wait for an application's process to exit after it reported FINISHED, minutes. */
+  static final int EXIT_WAIT_MINUTES = 10;
+  /** Longest wait, after that process exited, for Spark's handle to turn FINISHED into FAILED, ms. */
+  static final int EXIT_STATE_WAIT_MS = 2_000;
   /** Log lines searched for the exception that ended an application. */
   static final int LOG_SCAN_LINES = 500;
   private static final java.util.regex.Pattern EXCEPTION_LINE = java.util.regex.Pattern.compile(
@@ -100,6 +112,12 @@ public final class SparkSubmitLauncher implements Launcher {
   @Override
   public String name() {
     return settings.profile();
+  }
+
+  /** True: it starts Spark applications, so it also runs {@code spark-app} stages. */
+  @Override
+  public boolean startsApplications() {
+    return true;
   }
 
   /**
@@ -161,12 +179,24 @@ public final class SparkSubmitLauncher implements Launcher {
       Instant started = clock.instant();
       Path log = settings.logFile(name);
       CountDownLatch ended = new CountDownLatch(1);
+      Semaphore stateChanged = new Semaphore(0);
+      SparkLauncher launcher;
+      try {
+        launcher = launcher(log);
+      } catch (StageFailedException e) { // a parameter the options refer to is missing or unsafe
+        report(started, e.type(), e.getMessage(), null, null);
+        return;
+      } catch (InvalidStageOptionsException e) {
+        report(started, StageErrorCode.INVALID_OPTIONS.name(), e.getMessage(), null, null);
+        return;
+      }
       try {
         Files.createDirectories(log.getParent());
-        handle = launcher(log).startApplication(new SparkAppHandle.Listener() {
+        handle = launcher.startApplication(new SparkAppHandle.Listener() {
           @Override
           public void stateChanged(SparkAppHandle changed) {
             LOG.debug("Attempt {}: application {} is {}", request.launchKey(), changed.getAppId(), changed.getState());
+            stateChanged.release();
             if (changed.getState().isFinal()) {
               ended.countDown();
             }
@@ -183,6 +213,7 @@ public final class SparkSubmitLauncher implements Launcher {
           ended.countDown();
         }
         ended.await();
+        awaitExit(stateChanged);
       } catch (InterruptedException e) {
         // close(): leave the application running, it reports itself; a later controller reconciles it
         Thread.currentThread().interrupt();
@@ -196,9 +227,16 @@ public final class SparkSubmitLauncher implements Launcher {
         LOG.info("Attempt {}: application {} of the cancelled attempt ended {}", request.launchKey(), handle.getAppId(), state);
         return;
       }
-      if (state == SparkAppHandle.State.FINISHED) {
+      if (state == SparkAppHandle.State.FINISHED && reportsItself()) {
         LOG.info("Attempt {}: application {} finished; its stage runner reported the attempt", request.launchKey(),
             handle.getAppId());
+        return;
+      }
+      if (state == SparkAppHandle.State.FINISHED) {
+        LOG.info("Attempt {}: application {} finished", request.launchKey(), handle.getAppId());
+        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
+            .setStatus(StageStatus.SUCCEEDED).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
+            .setMetrics(Map.of()).setApplicationId(handle.getAppId()).setLogUri(log.toUri().toString()).build());
         return;
       }
       List<String> lines = tail(log);
@@ -208,15 +246,53 @@ public final class SparkSubmitLauncher implements Launcher {
               lines.size() - LOG_TAIL_LINES), lines.size())), handle.getAppId(), log);
     }
 
-    /** Publishes the FAILED completion of an application that did not report its attempt. */
+    /**
+     * Waits for the application's spark-submit process to exit after its final state: a driver in
+     * client mode reports FINISHED when its SparkContext stops, which a job's {@code finally} does
+     * before its exception ends the JVM with a non-zero status; Spark's handle turns FINISHED into
+     * FAILED only when it sees that status. So: wait for the process (at most {@value
+     * #EXIT_WAIT_MINUTES} min), then for the handle to take the exit status in (a state change, at
+     * most {@value #EXIT_STATE_WAIT_MS} ms).
+     */
+    private void awaitExit(Semaphore stateChanged) throws InterruptedException {
+      Optional<ProcessHandle> process;
+      try (Stream<ProcessHandle> children = ProcessHandle.current().children()) {
+        process = children.filter(child -> child.info().arguments()
+            .map(args -> Arrays.asList(args).contains(name.toString())).orElse(false)).findFirst();
+      }
+      if (process.isEmpty() || handle.getState() != SparkAppHandle.State.FINISHED) {
+        return;
+      }
+      try {
+        process.get().onExit().get(EXIT_WAIT_MINUTES, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.warn("Attempt {}: application {} finished but its process {} is still there after {} min", request.launchKey(),
+            handle.getAppId(), process.get().pid(), EXIT_WAIT_MINUTES);
+        return;
+      }
+      stateChanged.drainPermits();
+      if (handle.getState() == SparkAppHandle.State.FINISHED) {
+        stateChanged.tryAcquire(EXIT_STATE_WAIT_MS, TimeUnit.MILLISECONDS); // FAILED if it exited non-zero
+      }
+    }
+
+    /** Whether the application publishes the attempt's completion itself: Baton's stage runner does, a user's job does not. */
+    private boolean reportsItself() {
+      return !StageTypes.runsAsApplication(request.stage().type());
+    }
+
+    /** Publishes the FAILED completion of an attempt whose application did not (or could not) report it. */
     private void report(Instant started, String errorType, String message, String applicationId, Path log) {
       LOG.warn("Attempt {} FAILED ({}): {}", request.launchKey(), errorType, message);
-      String logUri = log.toUri().toString();
-      StageCompleted completed = StageCompleted.newBuilder().setStage(request.stage().name())
+      String logUri = log == null ? null : log.toUri().toString();
+      publish(StageCompleted.newBuilder().setStage(request.stage().name())
           .setAttempt(request.attempt()).setStatus(StageStatus.FAILED).setStartedAt(started)
           .setFinishedAt(clock.instant()).setOutputs(List.of()).setMetrics(Map.of())
           .setApplicationId(applicationId).setLogUri(logUri)
-          .setError(new StageError(errorType, truncate(message), logUri)).build();
+          .setError(new StageError(errorType, truncate(message), logUri)).build());
+    }
+
+    private void publish(StageCompleted completed) {
       try {
         sink.accept(ControlEvents.completed(request.runId(), request.pipeline(), completed));
       } catch (RuntimeException e) {
@@ -225,21 +301,49 @@ public final class SparkSubmitLauncher implements Launcher {
       }
     }
 
+    /**
+     * The spark-submit of this attempt: Baton's stage runner for a built-in stage type, the user's
+     * application for a {@code spark-app} stage (options with the run's parameters substituted).
+     *
+     * @throws StageFailedException if a parameter the options refer to is missing or unsafe, or a
+     *     built-in stage has no configuration file to read
+     * @throws InvalidStageOptionsException if the substituted options do not fit
+     */
     private SparkLauncher launcher(Path log) {
       SparkLauncher launcher = new SparkLauncher(settings.environment())
           .setSparkHome(settings.sparkHome().toString())
           .setMaster(settings.master())
           .setDeployMode(settings.deployMode())
           .setAppName(name.toString())
-          .setAppResource(settings.stageRunnerJar())
-          .setMainClass(StageMain.class.getName())
           .redirectError()
           .redirectOutput(log.toFile());
       settings.sparkConf().forEach(launcher::setConf);
-      StageInvocation invocation = new StageInvocation(request.stage().type(), request.stage().options(),
-          request.stage().params(), request.params());
-      launcher.addAppArgs("--config", settings.stageConfig(), "--attempt", name.toString(), "--stage", invocation.toJson(),
-          "--log-uri", log.toUri().toString());
+      if (reportsItself()) {
+        if (settings.stageConfig() == null) {
+          throw new StageFailedException(StageErrorCode.SUBMISSION_FAILED.name(), "Launcher profile " + name()
+              + " has no configuration file for Baton's stage runner: set " + LauncherProfile.PREFIX + name()
+              + ".stage-config");
+        }
+        StageInvocation invocation = new StageInvocation(request.stage().type(), request.stage().options(),
+            request.stage().params(), request.params());
+        launcher.setAppResource(settings.stageRunnerJar()).setMainClass(StageMain.class.getName())
+            .addAppArgs("--config", settings.stageConfig(), "--attempt", name.toString(), "--stage", invocation.toJson(),
+                "--log-uri", log.toUri().toString());
+        return launcher;
+      }
+      SparkAppOptions app = SparkAppOptions.bind(StageParameters.substitute(request.stage().options(), request.params()));
+      launcher.setAppResource(app.resource());
+      if (app.mainClass() != null) {
+        launcher.setMainClass(app.mainClass());
+      }
+      app.conf().forEach(launcher::setConf);
+      app.jars().forEach(launcher::addJar);
+      app.files().forEach(launcher::addFile);
+      app.pyFiles().forEach(launcher::addPyFile);
+      if (!app.packages().isEmpty()) {
+        launcher.setConf("spark.jars.packages", String.join(",", app.packages()));
+      }
+      launcher.addAppArgs(app.args().toArray(String[]::new));
       return launcher;
     }
   }

@@ -36,7 +36,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param deployMode {@code client} or {@code cluster}
  * @param sparkHome the Spark home
  * @param stageRunnerJar the stage runner jar, a path or URI
- * @param stageConfig the configuration file of stage applications
+ * @param stageConfig the configuration file of built-in stages' applications; null when the profile runs none
  * @param logDir the folder of attempt logs
  * @param maxConcurrent applications at once, at least 1
  * @param sparkConf Spark settings of every application
@@ -63,7 +63,6 @@ public record SparkSubmitSettings(String profile, String master, String deployMo
     requireNonNull(deployMode, "Invalid deployMode: null");
     requireNonNull(sparkHome, "Invalid sparkHome: null");
     requireNonNull(stageRunnerJar, "Invalid stageRunnerJar: null");
-    requireNonNull(stageConfig, "Invalid stageConfig: null");
     requireNonNull(logDir, "Invalid logDir: null");
     sparkConf = java.util.Collections.unmodifiableMap(new TreeMap<>(requireNonNull(sparkConf, "Invalid sparkConf: null")));
   }
@@ -81,6 +80,15 @@ public record SparkSubmitSettings(String profile, String master, String deployMo
    */
   public static SparkSubmitSettings from(LauncherProfile profile, Path builtSparkHome, Path controllerConfigFile,
       Path defaultLogDir, Map<String, String> environment) {
+    return from(profile, builtSparkHome, controllerConfigFile, defaultLogDir, environment, true);
+  }
+
+  /**
+   * As {@link #from(LauncherProfile, Path, Path, Path, Map)}; with {@code runsBuiltInStages} false (the
+   * profile runs only users' applications, {@code spark-app}), no stage configuration file is needed.
+   */
+  public static SparkSubmitSettings from(LauncherProfile profile, Path builtSparkHome, Path controllerConfigFile,
+      Path defaultLogDir, Map<String, String> environment, boolean runsBuiltInStages) {
     profile.requireOnly(KEYS);
     Map<String, String> values = profile.settings();
     String master = values.getOrDefault("master", DEFAULT_MASTER);
@@ -116,14 +124,15 @@ public record SparkSubmitSettings(String profile, String master, String deployMo
       throw new ConfigException(profile.key("stage-runner-jar"), jar, "no such file");
     }
     String stageConfig = values.get("stage-config");
+    if (stageConfig == null && controllerConfigFile != null) {
+      stageConfig = controllerConfigFile.toAbsolutePath().toString();
+    }
     if (stageConfig == null) {
-      if (controllerConfigFile == null) {
+      if (runsBuiltInStages) {
         throw new ConfigException(profile.key("stage-config"), null, "is required: the Baton configuration file stage"
             + " applications read (the controller was started without one)");
       }
-      stageConfig = controllerConfigFile.toAbsolutePath().toString();
-    }
-    if (deployMode.equals("client") && !Files.isReadable(Path.of(stageConfig))) {
+    } else if (deployMode.equals("client") && !Files.isReadable(Path.of(stageConfig))) {
       throw new ConfigException(profile.key("stage-config"), stageConfig, "not a readable file");
     }
     Path logDir = values.containsKey("log-dir") ? Path.of(values.get("log-dir")) : defaultLogDir;

@@ -365,23 +365,59 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /** Longest wait at a graceful stop for the ledger query to write what the last micro-batches recorded, s. */
+  static final int LEDGER_FLUSH_SECONDS = 30;
+
+  /**
+   * Stops gracefully: the controller query between micro-batches (launched attempts are left to their
+   * launchers), then the ledger query once it has written what the controller's last micro-batches
+   * recorded (at most {@value #LEDGER_FLUSH_SECONDS} s; what is left then, the next controller writes),
+   * so a run that ended just before the stop has its final rows in the ledger tables.
+   */
   @Override
   public void close() {
     closed = true;
     spark.streams().removeListener(listener);
     try {
-      awaitIdle(ledgerQuery, 10); // stopping it mid-MERGE interrupts Iceberg's requests: an ERROR in the log
-      ledgerQuery.stop();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
-    } finally {
       awaitIdle(query, 30);
       executor.close();
+      query.stop();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
+    } finally {
+      flushLedger();
+      awaitIdle(ledgerQuery, 10); // stopping it mid-MERGE interrupts Iceberg's requests: an ERROR in the log
       try {
-        query.stop();
+        ledgerQuery.stop();
       } catch (TimeoutException e) {
-        throw new IllegalStateException("Cannot stop the controller query: " + e.getMessage(), e);
+        throw new IllegalStateException("Cannot stop the ledger query: " + e.getMessage(), e);
       }
+    }
+  }
+
+  private void flushLedger() {
+    StreamingQuery ledger = ledgerQuery;
+    if (!ledger.isActive()) {
+      return;
+    }
+    Thread flush = new Thread(() -> {
+      try {
+        ledger.processAllAvailable();
+      } catch (Exception e) { // StreamingQueryException, thrown from Scala undeclared
+        LOG.warn("The ledger query stopped before it wrote the last records; the next controller writes them: {}",
+            e.toString());
+      }
+    }, "baton-ledger-flush");
+    flush.setDaemon(true);
+    flush.start();
+    try {
+      flush.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(LEDGER_FLUSH_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (flush.isAlive()) {
+      LOG.warn("The ledger query did not write the last records within {} s; the next controller writes them",
+          LEDGER_FLUSH_SECONDS);
     }
   }
 }
