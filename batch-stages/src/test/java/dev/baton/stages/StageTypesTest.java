@@ -14,8 +14,10 @@ class StageTypesTest {
 
   @Test
   void batonsOwnTypesAndOnesAddedByAJarAreFoundOnTheClasspath() throws Exception {
-    assertThat(StageTypes.names()).containsExactly("echo", "external", "ingest", "noop", "quality", "sql");
+    assertThat(StageTypes.names()).containsExactly("echo", "external", "ingest", "noop", "quality", "spark-app", "sql");
     assertThat(StageTypes.runByBaton("external")).isFalse();
+    assertThat(StageTypes.runsAsApplication("spark-app")).isTrue();
+    assertThat(StageTypes.runsAsApplication("sql")).isFalse();
     assertThat(StageTypes.runByBaton("sql")).isTrue();
     assertThat(StageTypes.runByBaton("echo")).isTrue();
     assertThat(StageTypes.create("echo", Map.of("value", 7)).run(new StageContext("r", "p", "s", 1, Map.of()), null)
@@ -24,9 +26,13 @@ class StageTypesTest {
 
   @Test
   void unknownTypesAndBadOptionsAreRefusedWithTheirName() {
-    assertThatThrownBy(() -> StageTypes.create("spark-app", Map.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'spark-app'").hasMessageContaining("ingest");
-    assertThatThrownBy(() -> StageTypes.runByBaton("spark-app")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StageTypes.create("flink-app", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'flink-app'").hasMessageContaining("ingest");
+    assertThatThrownBy(() -> StageTypes.runByBaton("flink-app")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StageTypes.create("spark-app", Map.of("resource", "job.jar")))
+        .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("mainClass");
+    assertThatThrownBy(() -> StageTypes.create("spark-app", Map.of("resource", "job.py", "packages", List.of("x:y"))))
+        .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("packages[0]");
     assertThatThrownBy(() -> StageTypes.create("echo", Map.of()))
         .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("value");
   }

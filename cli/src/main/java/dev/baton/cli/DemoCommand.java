@@ -127,10 +127,26 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void printSummary(PrintStream out, PipelineDefinition pipeline, RunWatcher.RunReport report) {
     out.println();
-    out.printf("%-22s %-10s %8s%n", "stage", "status", "seconds");
+    // start delay: StageLaunched -> the stage's start (in its own application: JVM and SparkSession start-up)
+    Map<String, Long> launchedAtMs = new java.util.HashMap<>();
+    report.launches().forEach(launched -> launchedAtMs.put(launched.getStage() + "#" + launched.getAttempt(),
+        launched.getLaunchedAt().toEpochMilli()));
+    out.printf("%-22s %-10s %8s %14s%n", "stage", "status", "seconds", "start delay s");
+    List<Long> delays = new java.util.ArrayList<>();
     for (StageCompleted completed : report.completions()) {
-      out.printf("%-22s %-10s %8.1f%n", completed.getStage(), completed.getStatus(),
-          (completed.getFinishedAt().toEpochMilli() - completed.getStartedAt().toEpochMilli()) / 1000.0);
+      Long launched = launchedAtMs.get(completed.getStage() + "#" + completed.getAttempt());
+      long delayMs = launched == null ? -1 : completed.getStartedAt().toEpochMilli() - launched;
+      if (launched != null) {
+        delays.add(delayMs);
+      }
+      out.printf("%-22s %-10s %8.1f %14s%n", completed.getStage(), completed.getStatus(),
+          (completed.getFinishedAt().toEpochMilli() - completed.getStartedAt().toEpochMilli()) / 1000.0,
+          launched == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", delayMs / 1000.0));
+    }
+    if (!delays.isEmpty()) {
+      List<Long> sorted = delays.stream().sorted().toList();
+      out.printf("Start delay (StageLaunched -> stage start) over %d stages: median %.1f s, max %.1f s%n", sorted.size(),
+          sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0);
     }
     List<Long> hops = Demo.hopLatenciesMs(pipeline, report).stream().sorted().toList();
     if (!hops.isEmpty()) {

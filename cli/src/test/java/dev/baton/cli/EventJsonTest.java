@@ -121,7 +121,8 @@ class EventJsonTest {
             + "\"outputs\":[{\"table\":\"raw.lineitem\",\"snapshotId\":42,\"rows\":null},"
             + "{\"table\":\"raw.orders\",\"snapshotId\":null,\"rows\":7}],"
             + "\"metrics\":{\"rows\":6001215.0,\"ratio\":\"NaN\"},"
-            + "\"error\":{\"type\":\"java.lang.IllegalStateException\",\"message\":\"boom\",\"logUri\":null}}");
+            + "\"error\":{\"type\":\"java.lang.IllegalStateException\",\"message\":\"boom\",\"logUri\":null},"
+            + "\"applicationId\":\"local-1764800000000\",\"logUri\":\"file:///tmp/baton/stage-logs/x.log\"}");
   }
 
   @Test

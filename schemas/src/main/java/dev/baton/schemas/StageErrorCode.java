@@ -32,7 +32,7 @@ public enum StageErrorCode {
   INTERRUPTED(Kind.EXTERNAL, true),
   /** A job Baton did not run reported failure: a legacy job's flag file, an EMR step or job run ({@code EMR_*}). */
   EXTERNAL_JOB_FAILED(Kind.EXTERNAL, true),
-  /** The stage's launcher profile is not configured, or cannot run stages of its type (a spark-app in a session). */
+  /** The stage names a launcher profile the configuration does not define (any more). */
   UNKNOWN_LAUNCHER(Kind.USER, false),
   /** A spark-app stage was handed to a launcher that runs stages inside a session instead of starting applications. */
   NOT_AN_APPLICATION_LAUNCHER(Kind.USER, false),

@@ -11,7 +11,7 @@ import dev.baton.stages.spi.StageFailedException;
 public final class SparkAppStageFactory extends BoundOptionsStageFactory<SparkAppOptions> {
 
   /** Error type of a {@code spark-app} stage handed to a launcher that does not start applications. */
-  public static final String NOT_AN_APPLICATION_LAUNCHER = "NOT_AN_APPLICATION_LAUNCHER";
+  public static final String NOT_AN_APPLICATION_LAUNCHER = dev.baton.schemas.StageErrorCode.NOT_AN_APPLICATION_LAUNCHER.name();
 
   public SparkAppStageFactory() {
     super("spark-app", SparkAppOptions.class, options -> (context, spark) -> {

@@ -125,7 +125,7 @@ class ConfigurationTest {
 
     assertThatThrownBy(() -> Configuration.load(typo)).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("Cannot use configuration file " + typo + ": unknown key kafak.bootstrap.servers (Baton"
-            + " reads kafka.*, iceberg.catalog.*, spark.*, s3.*, controller.*, topics.*, schema.registry.* keys");
+            + " reads kafka.*, iceberg.catalog.*, spark.*, s3.*, controller.*, topics.*, schema.registry.*, launchers.* keys");
     assertThatThrownBy(() -> Configuration.load(unknownControllerKey))
         .hasMessageContaining("unknown key controller.trigger-interval ");
   }

@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Applications outlive the controller: {@link #close} stops waiting for them but leaves them
  * running, and a later controller's {@link #reconcile} finds a local one by its name on its process's
- * command line (RUNNING: it reports itself) or declares it LOST. At most {@code max-concurrent}
+ * command line: Baton's stage runner is adopted (it reports itself), a user's application is stopped
+ * and LOST (only its launcher could see its outcome); an attempt with no process left is LOST. At most {@code max-concurrent}
  * applications run at once; further attempts queue (at most {@value #MAX_QUEUED} of them).
  */
 public final class SparkSubmitLauncher implements Launcher {
@@ -73,6 +74,8 @@ public final class SparkSubmitLauncher implements Launcher {
   static final int MAX_QUEUED = 10_000;
   /** Log lines quoted in the error of an application that ended without reporting its attempt. */
   static final int LOG_TAIL_LINES = 20;
+  /** Longest wait for an orphaned application to stop after SIGTERM, s. */
+  static final int ORPHAN_STOP_SECONDS = 20;
   /** Longest wait for an application's process to exit after it reported FINISHED, minutes. */
   static final int EXIT_WAIT_MINUTES = 10;
   /** Longest wait, after that process exited, for Spark's handle to turn FINISHED into FAILED, ms. */
@@ -349,24 +352,59 @@ public final class SparkSubmitLauncher implements Launcher {
   }
 
   /**
-   * RUNNING if a process on this machine still runs the attempt's application (its command line
-   * names the attempt): it reports the attempt itself. LOST otherwise, and for an external stage's
-   * attempt RUNNING (its completion comes from outside).
+   * What became of an attempt an earlier controller launched here, found by its process on this
+   * machine (its command line names the attempt):
+   *
+   * <ul>
+   *   <li>a built-in stage type's application still running: RUNNING, adopted (Baton's stage runner
+   *       reports the attempt itself);
+   *   <li>a {@code spark-app} application still running: its outcome reached only the launcher that
+   *       started it (the job reports nothing), so it is stopped (SIGTERM, then SIGKILL after {@value
+   *       #ORPHAN_STOP_SECONDS} s) and LOST: the retry policy launches a new attempt, never a second
+   *       application of this one;
+   *   <li>no such process: LOST; an external stage's attempt: RUNNING (its completion comes from outside).
+   * </ul>
    */
   @Override
   public AttemptState reconcile(JournaledLaunch launch) {
-    if (StageTypes.names().contains(launch.stageType()) && !StageTypes.runByBaton(launch.stageType())) {
+    boolean known = StageTypes.names().contains(launch.stageType());
+    if (known && !StageTypes.runByBaton(launch.stageType())) {
       return AttemptState.RUNNING;
     }
     String attemptName = new AttemptName(launch.pipeline(), launch.runId(), launch.stage(), launch.attempt()).toString();
     Optional<ProcessHandle> process = applicationProcess(attemptName);
-    process.ifPresent(found -> LOG.info("Attempt {} still runs as process {}: adopting it (it reports itself)",
-        launch.launchKey(), found.pid()));
-    return process.isPresent() ? AttemptState.RUNNING : AttemptState.LOST;
+    if (process.isEmpty()) {
+      return AttemptState.LOST;
+    }
+    if (known && !StageTypes.runsAsApplication(launch.stageType())) {
+      LOG.info("Attempt {} still runs as process {}: adopting it (it reports itself)", launch.launchKey(),
+          process.get().pid());
+      return AttemptState.RUNNING;
+    }
+    LOG.warn("Attempt {} still runs as process {}, an application whose outcome only its launcher saw: stopping it"
+        + " (the attempt is LOST; its retry is a new attempt)", launch.launchKey(), process.get().pid());
+    stop(process.get());
+    return AttemptState.LOST;
+  }
+
+  /** Stops an orphaned application: SIGTERM (Spark's shutdown hooks run), SIGKILL if it is still there. */
+  private static void stop(ProcessHandle process) {
+    process.destroy();
+    try {
+      process.onExit().get(ORPHAN_STOP_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      process.destroyForcibly();
+      process.onExit().join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while stopping process " + process.pid(), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("Cannot stop process " + process.pid() + ": " + e.getCause(), e.getCause());
+    }
   }
 
   /** A live process of this machine whose command line has {@code attemptName} as an argument. */
-  static Optional<ProcessHandle> applicationProcess(String attemptName) {
+  public static Optional<ProcessHandle> applicationProcess(String attemptName) {
     try (Stream<ProcessHandle> processes = ProcessHandle.allProcesses()) {
       return processes.filter(ProcessHandle::isAlive)
           .filter(process -> process.info().arguments().map(args -> Arrays.asList(args).contains(attemptName)).orElse(false))

@@ -13,6 +13,7 @@ import dev.baton.control.pipeline.WebhookDefinition;
 import dev.baton.control.state.Command;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.StageErrorCode;
 import dev.baton.schemas.event.Alert;
 import dev.baton.schemas.event.AlertKind;
 import dev.baton.schemas.event.RunCompleted;
@@ -64,7 +65,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   /** Error type of the completion of an attempt the launcher refused. */
   static final String NO_CAPACITY = "NO_CAPACITY";
   /** Error type of the completion of an attempt whose launcher profile is not configured. */
-  static final String UNKNOWN_LAUNCHER = "UNKNOWN_LAUNCHER";
+  static final String UNKNOWN_LAUNCHER = StageErrorCode.UNKNOWN_LAUNCHER.name();
 
   private final transient Pipelines pipelines;
   private final transient Launchers launchers;

@@ -15,8 +15,9 @@ import org.apache.spark.sql.SparkSession;
  * step n reads step n-1's and adds n to every value. So after step n, the sum of the values is
  * {@code sum(0..ROWS-1) + ROWS * (2 + ... + n)}, which each step checks.
  *
- * <p>Arguments: {@code --step N --work ID [--fail-at M]}. Output: {@code <java.io.tmpdir>/qx/<ID>/q<N>}
- * (Parquet). With {@code --fail-at N} the step throws (the JVM exits non-zero), for tests of a failing job.
+ * <p>Arguments: {@code --step N --work ID [--fail-at M] [--hold-ms T]}. Output: {@code
+ * <java.io.tmpdir>/qx/<ID>/q<N>} (Parquet). With {@code --fail-at N} the step throws (the JVM exits
+ * non-zero), for tests of a failing job; {@code --hold-ms} makes it run at least that long (a long job).
  */
 public final class QxJob {
   /** Rows step 1 writes. */
@@ -24,10 +25,11 @@ public final class QxJob {
 
   private QxJob() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     int step = Integer.parseInt(argument(args, "--step", null));
     String work = argument(args, "--work", null);
     long failAt = Long.parseLong(argument(args, "--fail-at", "0"));
+    long holdMs = Long.parseLong(argument(args, "--hold-ms", "0"));
     if (!work.matches("[A-Za-z0-9_.-]+") || work.startsWith(".")) {
       throw new IllegalArgumentException("--work must be a plain folder name, got '" + work + "'");
     }
@@ -37,6 +39,7 @@ public final class QxJob {
       if (step == failAt) {
         throw new IllegalStateException("Qx step " + step + " failed on purpose (--fail-at " + failAt + ")");
       }
+      Thread.sleep(holdMs);
       Dataset<Row> output = step == 1
           ? spark.range(ROWS).withColumn("value", col("id"))
           : spark.read().parquet(folder.resolve("q" + (step - 1)).toString())
@@ -61,7 +64,7 @@ public final class QxJob {
       }
     }
     if (defaultValue == null) {
-      throw new IllegalArgumentException("Missing argument " + name + " (usage: --step N --work ID [--fail-at M])");
+      throw new IllegalArgumentException("Missing argument " + name + " (usage: --step N --work ID [--fail-at M] [--hold-ms T])");
     }
     return defaultValue;
   }
