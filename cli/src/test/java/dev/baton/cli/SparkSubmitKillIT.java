@@ -63,7 +63,7 @@ class SparkSubmitKillIT {
           .append("    options:\n      resource: ").append(jar).append("\n      mainClass: com.example.qx.QxJob\n")
           // step 2 runs long enough to be killed mid-way (a retry of it runs the same)
           .append("      args: [--step, \"").append(step).append("\", --work, \"${batch}\"")
-          .append(step == 2 ? ", --hold-ms, \"20000\"" : "").append("]\n");
+          .append(step == 2 ? ", --hold-ms, \"40000\"" : "").append("]\n");
     }
     Files.writeString(pipelines.resolve("qx-kill.yaml"), yaml.toString());
     local = new LocalServices(new Workspace(home, repository, pipelines));
@@ -92,6 +92,9 @@ class SparkSubmitKillIT {
     String q2 = new AttemptName("qx-kill", runId, "q2", 1).toString();
     awaitControlEvents(runId, events -> launches(events).contains("q2#1"), Duration.ofMinutes(3));
     awaitProcess(q2);
+    // its SparkContext up (before, the application fails on its own: it cannot reach its dead launcher)
+    Path q2Log = home.resolve("controller/checkpoint-stage-logs/qx-kill/" + runId + "/q2-1.log");
+    awaitLog(q2Log, "Starting executor ID driver");
 
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
@@ -115,6 +118,9 @@ class SparkSubmitKillIT {
     assertThat(completions).filteredOn(c -> c.getStatus() == StageStatus.SUCCEEDED)
         .extracting(StageCompleted::getApplicationId).doesNotContainNull().doesNotHaveDuplicates();
     assertThat(completions.get(1).getError().getMessage()).contains("the controller process that launched it");
+    // q2#1 was stopped before it wrote anything; q2#2 did the step
+    assertThat(Files.readString(q2Log)).doesNotContain("Qx step 2 wrote");
+    assertThat(Files.readString(q2Log.resolveSibling("q2-2.log"))).contains("Qx step 2 wrote");
   }
 
   private static List<String> launches(List<ControlEvent> events) {
@@ -141,6 +147,16 @@ class SparkSubmitKillIT {
         throw new AssertionError("No process runs " + attemptName);
       }
       Thread.sleep(100); // polling the process table: no event reaches across processes
+    }
+  }
+
+  private static void awaitLog(Path log, String line) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!Files.exists(log) || !Files.readString(log).contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(log + " does not say '" + line + "'");
+      }
+      Thread.sleep(100); // polling another process's log: no event reaches across processes
     }
   }
 
