@@ -2,6 +2,7 @@ package dev.baton.control.launch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.schemas.AttemptName;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.ControlEvent;
@@ -40,6 +41,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
 import org.slf4j.Logger;
@@ -87,6 +92,9 @@ public final class SparkSubmitLauncher implements Launcher {
   private static final int MAX_ERROR_CHARS = 4_000;
 
   private final SparkSubmitSettings settings;
+  /** The driver pods, when attempts are submitted to Kubernetes in cluster mode; else null. */
+  private final KubernetesDrivers drivers;
+  private final KubernetesClient kubernetes;
   private final Consumer<ControlEvent> sink;
   private final Clock clock;
   private final ThreadPoolExecutor executor;
@@ -100,6 +108,18 @@ public final class SparkSubmitLauncher implements Launcher {
    * @param clock for the completions' times
    */
   public SparkSubmitLauncher(SparkSubmitSettings settings, Consumer<ControlEvent> sink, Clock clock) {
+    this(settings, settings.kubernetesCluster() ? new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl(settings.master().substring("k8s://".length())).build()).build() : null, sink, clock);
+  }
+
+  /**
+   * @param kubernetes a client of the cluster's API server, for a profile submitting to Kubernetes in cluster
+   *     mode (closed with this launcher); else null
+   */
+  SparkSubmitLauncher(SparkSubmitSettings settings, KubernetesClient kubernetes, Consumer<ControlEvent> sink,
+      Clock clock) {
+    this.kubernetes = kubernetes;
+    this.drivers = kubernetes == null ? null : new KubernetesDrivers(kubernetes, settings.namespace());
     this.settings = requireNonNull(settings, "Invalid settings: null");
     this.sink = requireNonNull(sink, "Invalid sink: null");
     this.clock = requireNonNull(clock, "Invalid clock: null");
@@ -162,9 +182,16 @@ public final class SparkSubmitLauncher implements Launcher {
     final FutureTask<Void> task;
     volatile SparkAppHandle handle;
     volatile boolean cancelled;
+    /** Watch an existing driver pod instead of submitting (a restarted controller adopting it). */
+    final boolean adopt;
 
     Attempt(LaunchRequest request) {
+      this(request, false);
+    }
+
+    Attempt(LaunchRequest request, boolean adopt) {
       this.request = request;
+      this.adopt = adopt;
       this.name = new AttemptName(request.pipeline(), request.runId(), request.stage().name(), request.attempt());
       this.task = new FutureTask<>(this::run, null) {
         @Override
@@ -183,6 +210,13 @@ public final class SparkSubmitLauncher implements Launcher {
       Path log = settings.logFile(name);
       CountDownLatch ended = new CountDownLatch(1);
       Semaphore stateChanged = new Semaphore(0);
+      String pod = KubernetesDrivers.podName(name);
+      if (drivers != null && (adopt || drivers.driver(pod).isPresent())) {
+        // launched before (a restarted controller's relaunch or reconciliation): never submit it twice
+        LOG.info("Attempt {}: driver pod {} exists; watching it instead of submitting again", request.launchKey(), pod);
+        watchDriver(started, pod);
+        return;
+      }
       SparkLauncher launcher;
       try {
         launcher = launcher(log);
@@ -230,6 +264,17 @@ public final class SparkSubmitLauncher implements Launcher {
         LOG.info("Attempt {}: application {} of the cancelled attempt ended {}", request.launchKey(), handle.getAppId(), state);
         return;
       }
+      if (drivers != null) { // spark-submit only created the driver pod: the pod says how the attempt ends
+        if (state != SparkAppHandle.State.FINISHED && drivers.driver(pod).isEmpty()) {
+          List<String> lines = tail(log);
+          report(started, StageErrorCode.SUBMISSION_FAILED.name(), "spark-submit ended " + state + " without creating"
+              + " driver pod " + pod + lastError(lines).map(error -> ": " + error).orElse("") + " (log: " + log + ")",
+              null, log);
+          return;
+        }
+        watchDriver(started, pod);
+        return;
+      }
       if (state == SparkAppHandle.State.FINISHED && reportsItself()) {
         LOG.info("Attempt {}: application {} finished; its stage runner reported the attempt", request.launchKey(),
             handle.getAppId());
@@ -247,6 +292,51 @@ public final class SparkSubmitLauncher implements Launcher {
           + " ended " + state + " without reporting the attempt" + lastError(lines).map(error -> ": " + error).orElse("")
           + " (log: " + log + "); its last lines:\n" + String.join("\n", lines.subList(Math.max(0,
               lines.size() - LOG_TAIL_LINES), lines.size())), handle.getAppId(), log);
+    }
+
+    /**
+     * Waits for the attempt's driver pod to end and reports what the application could not: FAILED
+     * with the driver container's exit code and message ({@code APPLICATION_FAILED}), LOST when the pod
+     * is gone, and for a user's application ({@code spark-app}) SUCCEEDED when it succeeded. Baton's
+     * stage runner reports a succeeded attempt itself.
+     */
+    private void watchDriver(Instant started, String pod) {
+      String logUri = "k8s:///api/v1/namespaces/" + settings.namespace() + "/pods/" + pod + "/log";
+      Optional<Pod> ended;
+      try {
+        ended = drivers.awaitEnd(pod, Long.MAX_VALUE / 2);
+      } catch (RuntimeException e) {
+        if (cancelled || Thread.currentThread().isInterrupted()) {
+          return; // cancelled (pod deleted) or close(): a later controller reconciles it
+        }
+        report(started, StageErrorCode.LOST.name(), "Cannot watch driver pod " + pod + ": " + e, pod, null);
+        return;
+      }
+      if (cancelled) {
+        return;
+      }
+      String applicationId = ended.map(p -> p.getMetadata().getLabels() == null ? null
+          : p.getMetadata().getLabels().get("spark-app-selector")).orElse(pod);
+      if (ended.isEmpty()) {
+        LOG.warn("Attempt {}: driver pod {} is gone", request.launchKey(), pod);
+        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
+            .setStatus(StageStatus.LOST).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
+            .setMetrics(Map.of()).setApplicationId(pod).setLogUri(logUri)
+            .setError(new StageError(StageErrorCode.LOST.name(), "Driver pod " + pod + " in namespace "
+                + settings.namespace() + " disappeared before it ended", logUri)).build());
+      } else if (KubernetesDrivers.succeeded(ended.get())) {
+        if (!reportsItself()) {
+          publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
+              .setStatus(StageStatus.SUCCEEDED).setStartedAt(started).setFinishedAt(clock.instant())
+              .setOutputs(List.of()).setMetrics(Map.of()).setApplicationId(applicationId).setLogUri(logUri).build());
+        }
+      } else {
+        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
+            .setStatus(StageStatus.FAILED).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
+            .setMetrics(Map.of()).setApplicationId(applicationId).setLogUri(logUri)
+            .setError(new StageError("APPLICATION_FAILED", truncate("Driver pod " + pod + " Failed: "
+                + KubernetesDrivers.failure(ended.get())), logUri)).build());
+      }
     }
 
     /**
@@ -321,6 +411,17 @@ public final class SparkSubmitLauncher implements Launcher {
           .redirectError()
           .redirectOutput(log.toFile());
       settings.sparkConf().forEach(launcher::setConf);
+      if (drivers != null) {
+        // the driver pod's deterministic name (a relaunch finds it), the attempt's labels on every pod, and
+        // no waiting in spark-submit: its exit status says nothing of the driver's (SPARK-26365)
+        launcher.setConf("spark.kubernetes.namespace", settings.namespace())
+            .setConf("spark.kubernetes.driver.pod.name", KubernetesDrivers.podName(name))
+            .setConf("spark.kubernetes.submission.waitAppCompletion", "false");
+        KubernetesDrivers.labels(name).forEach((key, value) -> {
+          launcher.setConf("spark.kubernetes.driver.label." + key, value);
+          launcher.setConf("spark.kubernetes.executor.label." + key, value);
+        });
+      }
       if (reportsItself()) {
         if (settings.stageConfig() == null) {
           throw new StageFailedException(StageErrorCode.SUBMISSION_FAILED.name(), "Launcher profile " + name()
@@ -371,7 +472,22 @@ public final class SparkSubmitLauncher implements Launcher {
     if (known && !StageTypes.runByBaton(launch.stageType())) {
       return AttemptState.RUNNING;
     }
-    String attemptName = new AttemptName(launch.pipeline(), launch.runId(), launch.stage(), launch.attempt()).toString();
+    AttemptName attempt = new AttemptName(launch.pipeline(), launch.runId(), launch.stage(), launch.attempt());
+    if (drivers != null) {
+      String pod = KubernetesDrivers.podName(attempt);
+      if (drivers.driver(pod).isEmpty()) {
+        return AttemptState.LOST;
+      }
+      // adopted: watched here from now on, and reported as a launched attempt would be
+      LOG.info("Attempt {}: driver pod {} exists; adopting it", launch.launchKey(), pod);
+      Attempt adopted = new Attempt(new LaunchRequest(launch.runId(), launch.pipeline(),
+          new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of()), true);
+      if (active.putIfAbsent(launch.launchKey(), adopted) == null && capacity.tryAcquire()) {
+        executor.execute(adopted.task);
+      }
+      return AttemptState.RUNNING;
+    }
+    String attemptName = attempt.toString();
     Optional<ProcessHandle> process = applicationProcess(attemptName);
     if (process.isEmpty()) {
       return AttemptState.LOST;
@@ -426,6 +542,9 @@ public final class SparkSubmitLauncher implements Launcher {
     if (handle != null) {
       handle.kill();
     }
+    if (drivers != null) {
+      drivers.delete(KubernetesDrivers.podName(attempt.name));
+    }
   }
 
   /** Attempts queued or running. */
@@ -437,6 +556,9 @@ public final class SparkSubmitLauncher implements Launcher {
   @Override
   public void close() {
     executor.shutdownNow();
+    if (kubernetes != null) {
+      kubernetes.close();
+    }
   }
 
   /** The last {@value #LOG_SCAN_LINES} lines of {@code log}, or one line saying why it cannot be read. */

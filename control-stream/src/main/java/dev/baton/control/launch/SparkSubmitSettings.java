@@ -28,6 +28,7 @@ import org.apache.kafka.common.config.ConfigException;
  *       catalog; secrets by reference), as a path on the driver's machine; default the controller's own file.
  *   <li>{@code log-dir}: where each attempt's spark-submit output goes; default beside the controller's checkpoint.
  *   <li>{@code max-concurrent}: applications running at once; default {@value #DEFAULT_MAX_CONCURRENT}.
+ *   <li>{@code namespace}: on Kubernetes, the namespace of the driver pods; default {@code default}.
  *   <li>{@code conf.<key>}: Spark settings of every application, e.g. {@code conf.spark.executor.memory=8g}.
  * </ul>
  *
@@ -40,15 +41,16 @@ import org.apache.kafka.common.config.ConfigException;
  * @param logDir the folder of attempt logs
  * @param maxConcurrent applications at once, at least 1
  * @param sparkConf Spark settings of every application
+ * @param namespace the Kubernetes namespace of driver pods (used with a {@code k8s://} master)
  */
 public record SparkSubmitSettings(String profile, String master, String deployMode, Path sparkHome, String stageRunnerJar,
-    String stageConfig, Path logDir, int maxConcurrent, Map<String, String> sparkConf) {
+    String stageConfig, Path logDir, int maxConcurrent, Map<String, String> sparkConf, String namespace) {
 
   public static final String DEFAULT_MASTER = "local[2]";
   public static final int DEFAULT_MAX_CONCURRENT = 4;
   /** The settings a spark-submit profile may have besides {@code type} and {@code conf.*}. */
-  public static final Set<String> KEYS =
-      Set.of("master", "deploy-mode", "spark-home", "stage-runner-jar", "stage-config", "log-dir", "max-concurrent");
+  public static final Set<String> KEYS = Set.of("master", "deploy-mode", "spark-home", "stage-runner-jar",
+      "stage-config", "log-dir", "max-concurrent", "namespace");
   /**
    * Spark settings of the built-in {@code spark-submit} profile on its {@code local[2]} master: no UI, and
    * shuffles in 2 partitions (one per thread) instead of Spark's 200, which are sized for a cluster.
@@ -64,6 +66,7 @@ public record SparkSubmitSettings(String profile, String master, String deployMo
     requireNonNull(sparkHome, "Invalid sparkHome: null");
     requireNonNull(stageRunnerJar, "Invalid stageRunnerJar: null");
     requireNonNull(logDir, "Invalid logDir: null");
+    requireNonNull(namespace, "Invalid namespace: null");
     sparkConf = java.util.Collections.unmodifiableMap(new TreeMap<>(requireNonNull(sparkConf, "Invalid sparkConf: null")));
   }
 
@@ -150,13 +153,22 @@ public record SparkSubmitSettings(String profile, String master, String deployMo
       sparkConf.putAll(LOCAL_DEFAULTS);
     }
     sparkConf.putAll(profile.sparkConf());
+    String namespace = values.getOrDefault("namespace", "default");
+    if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      throw new ConfigException(profile.key("namespace"), namespace, "not a Kubernetes namespace name (a DNS-1123 label)");
+    }
     return new SparkSubmitSettings(profile.name(), master, deployMode, sparkHome, jar, stageConfig, logDir.toAbsolutePath(),
-        maxConcurrent, sparkConf);
+        maxConcurrent, sparkConf, namespace);
   }
 
   /** Where the output of {@code attempt}'s application goes: {@code <log-dir>/<pipeline>/<runId>/<stage>-<attempt>.log}. */
   public Path logFile(AttemptName attempt) {
     return logDir.resolve(attempt.pipeline()).resolve(attempt.runId()).resolve(attempt.stage() + "-" + attempt.attempt() + ".log");
+  }
+
+  /** Whether attempts go to Kubernetes in cluster mode: their outcome is their driver pod's. */
+  public boolean kubernetesCluster() {
+    return master.startsWith("k8s://") && deployMode.equals("cluster");
   }
 
   /** The environment of spark-submit: {@code SPARK_HOME} set to this Spark home. */
