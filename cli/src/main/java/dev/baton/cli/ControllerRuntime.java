@@ -6,6 +6,8 @@ import dev.baton.control.launch.InProcessLauncher;
 import dev.baton.control.launch.Launcher;
 import dev.baton.control.launch.LauncherProfile;
 import dev.baton.control.launch.Launchers;
+import dev.baton.control.launch.SparkOperatorLauncher;
+import dev.baton.control.launch.SparkOperatorSettings;
 import dev.baton.control.launch.SparkSubmitLauncher;
 import dev.baton.control.launch.SparkSubmitSettings;
 import dev.baton.control.launch.LaunchJournal;
@@ -158,6 +160,15 @@ public final class ControllerRuntime implements AutoCloseable {
               }
               yield new SparkSubmitLauncher(SparkSubmitSettings.from(profile, builtSparkHome, configFile, logDir,
                   System.getenv(), builtIn), publisher::publish, Clock.systemUTC());
+            }
+            case LauncherProfile.SPARK_OPERATOR -> {
+              SparkOperatorSettings settings = SparkOperatorSettings.from(profile, runBuiltInStages.contains(profile.name()));
+              io.fabric8.kubernetes.client.ConfigBuilder clientConfig = new io.fabric8.kubernetes.client.ConfigBuilder();
+              if (settings.masterUrl() != null) {
+                clientConfig.withMasterUrl(settings.masterUrl());
+              }
+              yield new SparkOperatorLauncher(settings, new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                  .withConfig(clientConfig.build()).build(), true, publisher::publish, Clock.systemUTC());
             }
             default -> throw new IllegalStateException("Unknown launcher type " + profile.type());
           });

@@ -55,7 +55,11 @@ final class ConfigValidation {
       SchemaRegistries.confluentConfig(values);
       // each profile's type and setting names; its files are checked when a controller sets it up
       LauncherProfile.fromConfig(values).values().forEach(profile -> profile.requireOnly(
-          profile.type().equals(LauncherProfile.SPARK_SUBMIT) ? SparkSubmitSettings.KEYS : Set.of()));
+          switch (profile.type()) {
+            case LauncherProfile.SPARK_SUBMIT -> SparkSubmitSettings.KEYS;
+            case LauncherProfile.SPARK_OPERATOR -> dev.baton.control.launch.SparkOperatorSettings.KEYS;
+            default -> Set.of();
+          }));
     } catch (ConfigException e) {
       throw new ConfigException("Cannot use configuration file " + file + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

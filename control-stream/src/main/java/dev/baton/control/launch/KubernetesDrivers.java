@@ -93,9 +93,37 @@ public final class KubernetesDrivers {
    * @throws KubernetesClientTimeoutException if it is still running after {@code timeoutMs}
    */
   public Optional<Pod> awaitEnd(String podName, long timeoutMs) {
-    Pod ended = client.pods().inNamespace(namespace).withName(podName)
-        .waitUntilCondition(pod -> pod == null || ended(pod), timeoutMs, TimeUnit.MILLISECONDS);
-    return Optional.ofNullable(ended);
+    return awaitEnd(client.pods().inNamespace(namespace).withName(podName), KubernetesDrivers::ended, timeoutMs);
+  }
+
+  /** How often a wait for a resource's end reads it again besides watching it, ms. */
+  static final long RECHECK_MS = 10_000;
+
+  /**
+   * Waits until {@code resource} has {@code ended} or is gone, by watching it, and reading it again every
+   * {@value #RECHECK_MS} ms: a watch can miss an event (a connection that dropped and came back after it).
+   *
+   * @return the ended resource; empty when it is gone
+   * @throws KubernetesClientTimeoutException if it has not ended after {@code timeoutMs}
+   */
+  static <T> Optional<T> awaitEnd(io.fabric8.kubernetes.client.dsl.Resource<T> resource,
+      java.util.function.Predicate<T> ended, long timeoutMs) {
+    long start = System.nanoTime();
+    while (true) {
+      long remainingMs = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      try {
+        return Optional.ofNullable(resource.waitUntilCondition(item -> item == null || ended.test(item),
+            Math.max(1, Math.min(RECHECK_MS, remainingMs)), TimeUnit.MILLISECONDS));
+      } catch (KubernetesClientTimeoutException e) {
+        T current = resource.get();
+        if (current == null || ended.test(current)) {
+          return Optional.ofNullable(current);
+        }
+        if (timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) <= 0) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Whether the pod's phase is final: {@code Succeeded} or {@code Failed}. */

@@ -29,7 +29,7 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code spark-submit}, master {@code local[2]}: each attempt its own Spark application on this machine).
  *
  * @param name the profile's name, e.g. {@code k8s}
- * @param type the launcher kind: {@value #IN_PROCESS} or {@value #SPARK_SUBMIT}
+ * @param type the launcher kind: {@value #IN_PROCESS}, {@value #SPARK_SUBMIT} or {@value #SPARK_OPERATOR}
  * @param settings the profile's settings without prefix and without {@code type} and {@code conf.*},
  *     e.g. {@code master -> k8s://...}
  * @param sparkConf the {@code conf.*} settings without the {@code conf.} prefix, e.g. {@code spark.executor.memory -> 8g}
@@ -42,8 +42,10 @@ public record LauncherProfile(String name, String type, Map<String, String> sett
   public static final String IN_PROCESS = "in-process";
   /** Type (and built-in profile) running each attempt as its own Spark application through spark-submit. */
   public static final String SPARK_SUBMIT = "spark-submit";
+  /** Type running each attempt as a {@code SparkApplication} of the Kubeflow Spark Operator. */
+  public static final String SPARK_OPERATOR = "spark-operator";
   /** The launcher kinds a profile may have. */
-  public static final Set<String> TYPES = Set.of(IN_PROCESS, SPARK_SUBMIT);
+  public static final Set<String> TYPES = Set.of(IN_PROCESS, SPARK_SUBMIT, SPARK_OPERATOR);
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 

@@ -89,12 +89,12 @@ public final class SparkSubmitLauncher implements Launcher {
   static final int LOG_SCAN_LINES = 500;
   private static final java.util.regex.Pattern EXCEPTION_LINE = java.util.regex.Pattern.compile(
       "^(Exception in thread |Caused by: |[a-zA-Z_$][\\w$]*(\\.[a-zA-Z_$][\\w$]*)+(Exception|Error)(: |$))");
-  private static final int MAX_ERROR_CHARS = 4_000;
 
   private final SparkSubmitSettings settings;
   /** The driver pods, when attempts are submitted to Kubernetes in cluster mode; else null. */
   private final KubernetesDrivers drivers;
-  private final KubernetesClient kubernetes;
+  /** The Kubernetes client this launcher closes, or null. */
+  private final KubernetesClient ownedClient;
   private final Consumer<ControlEvent> sink;
   private final Clock clock;
   private final ThreadPoolExecutor executor;
@@ -109,16 +109,17 @@ public final class SparkSubmitLauncher implements Launcher {
    */
   public SparkSubmitLauncher(SparkSubmitSettings settings, Consumer<ControlEvent> sink, Clock clock) {
     this(settings, settings.kubernetesCluster() ? new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-        .withMasterUrl(settings.master().substring("k8s://".length())).build()).build() : null, sink, clock);
+        .withMasterUrl(settings.master().substring("k8s://".length())).build()).build() : null, true, sink, clock);
   }
 
   /**
    * @param kubernetes a client of the cluster's API server, for a profile submitting to Kubernetes in cluster
-   *     mode (closed with this launcher); else null
+   *     mode; else null
+   * @param ownsClient whether {@link #close} closes {@code kubernetes}
    */
-  SparkSubmitLauncher(SparkSubmitSettings settings, KubernetesClient kubernetes, Consumer<ControlEvent> sink,
-      Clock clock) {
-    this.kubernetes = kubernetes;
+  SparkSubmitLauncher(SparkSubmitSettings settings, KubernetesClient kubernetes, boolean ownsClient,
+      Consumer<ControlEvent> sink, Clock clock) {
+    this.ownedClient = ownsClient ? kubernetes : null;
     this.drivers = kubernetes == null ? null : new KubernetesDrivers(kubernetes, settings.namespace());
     this.settings = requireNonNull(settings, "Invalid settings: null");
     this.sink = requireNonNull(sink, "Invalid sink: null");
@@ -265,7 +266,10 @@ public final class SparkSubmitLauncher implements Launcher {
         return;
       }
       if (drivers != null) { // spark-submit only created the driver pod: the pod says how the attempt ends
-        if (state != SparkAppHandle.State.FINISHED && drivers.driver(pod).isEmpty()) {
+        // spark-submit exits 0 once the pod is created (LOST or FINISHED to the handle: no application reports
+        // to it from the cluster); non-zero when it could not create it
+        boolean failed = state == SparkAppHandle.State.FAILED || state == SparkAppHandle.State.KILLED;
+        if (failed && drivers.driver(pod).isEmpty()) {
           List<String> lines = tail(log);
           report(started, StageErrorCode.SUBMISSION_FAILED.name(), "spark-submit ended " + state + " without creating"
               + " driver pod " + pod + lastError(lines).map(error -> ": " + error).orElse("") + " (log: " + log + ")",
@@ -282,9 +286,7 @@ public final class SparkSubmitLauncher implements Launcher {
       }
       if (state == SparkAppHandle.State.FINISHED) {
         LOG.info("Attempt {}: application {} finished", request.launchKey(), handle.getAppId());
-        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
-            .setStatus(StageStatus.SUCCEEDED).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
-            .setMetrics(Map.of()).setApplicationId(handle.getAppId()).setLogUri(log.toUri().toString()).build());
+        publish(AttemptCompletions.succeeded(request, started, clock.instant(), handle.getAppId(), log.toUri().toString()));
         return;
       }
       List<String> lines = tail(log);
@@ -304,7 +306,7 @@ public final class SparkSubmitLauncher implements Launcher {
       String logUri = "k8s:///api/v1/namespaces/" + settings.namespace() + "/pods/" + pod + "/log";
       Optional<Pod> ended;
       try {
-        ended = drivers.awaitEnd(pod, Long.MAX_VALUE / 2);
+        ended = drivers.awaitEnd(pod, Long.MAX_VALUE / 4);
       } catch (RuntimeException e) {
         if (cancelled || Thread.currentThread().isInterrupted()) {
           return; // cancelled (pod deleted) or close(): a later controller reconciles it
@@ -319,23 +321,15 @@ public final class SparkSubmitLauncher implements Launcher {
           : p.getMetadata().getLabels().get("spark-app-selector")).orElse(pod);
       if (ended.isEmpty()) {
         LOG.warn("Attempt {}: driver pod {} is gone", request.launchKey(), pod);
-        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
-            .setStatus(StageStatus.LOST).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
-            .setMetrics(Map.of()).setApplicationId(pod).setLogUri(logUri)
-            .setError(new StageError(StageErrorCode.LOST.name(), "Driver pod " + pod + " in namespace "
-                + settings.namespace() + " disappeared before it ended", logUri)).build());
+        publish(AttemptCompletions.ended(request, StageStatus.LOST, started, clock.instant(), StageErrorCode.LOST.name(),
+            "Driver pod " + pod + " in namespace " + settings.namespace() + " disappeared before it ended", pod, logUri));
       } else if (KubernetesDrivers.succeeded(ended.get())) {
         if (!reportsItself()) {
-          publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
-              .setStatus(StageStatus.SUCCEEDED).setStartedAt(started).setFinishedAt(clock.instant())
-              .setOutputs(List.of()).setMetrics(Map.of()).setApplicationId(applicationId).setLogUri(logUri).build());
+          publish(AttemptCompletions.succeeded(request, started, clock.instant(), applicationId, logUri));
         }
       } else {
-        publish(StageCompleted.newBuilder().setStage(request.stage().name()).setAttempt(request.attempt())
-            .setStatus(StageStatus.FAILED).setStartedAt(started).setFinishedAt(clock.instant()).setOutputs(List.of())
-            .setMetrics(Map.of()).setApplicationId(applicationId).setLogUri(logUri)
-            .setError(new StageError("APPLICATION_FAILED", truncate("Driver pod " + pod + " Failed: "
-                + KubernetesDrivers.failure(ended.get())), logUri)).build());
+        publish(AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), "APPLICATION_FAILED",
+            "Driver pod " + pod + " Failed: " + KubernetesDrivers.failure(ended.get()), applicationId, logUri));
       }
     }
 
@@ -377,12 +371,8 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Publishes the FAILED completion of an attempt whose application did not (or could not) report it. */
     private void report(Instant started, String errorType, String message, String applicationId, Path log) {
       LOG.warn("Attempt {} FAILED ({}): {}", request.launchKey(), errorType, message);
-      String logUri = log == null ? null : log.toUri().toString();
-      publish(StageCompleted.newBuilder().setStage(request.stage().name())
-          .setAttempt(request.attempt()).setStatus(StageStatus.FAILED).setStartedAt(started)
-          .setFinishedAt(clock.instant()).setOutputs(List.of()).setMetrics(Map.of())
-          .setApplicationId(applicationId).setLogUri(logUri)
-          .setError(new StageError(errorType, truncate(message), logUri)).build());
+      publish(AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), errorType, message,
+          applicationId, log == null ? null : log.toUri().toString()));
     }
 
     private void publish(StageCompleted completed) {
@@ -556,8 +546,8 @@ public final class SparkSubmitLauncher implements Launcher {
   @Override
   public void close() {
     executor.shutdownNow();
-    if (kubernetes != null) {
-      kubernetes.close();
+    if (ownedClient != null) {
+      ownedClient.close();
     }
   }
 
@@ -591,7 +581,4 @@ public final class SparkSubmitLauncher implements Launcher {
     return Optional.empty();
   }
 
-  private static String truncate(String message) {
-    return message.length() <= MAX_ERROR_CHARS ? message : "…" + message.substring(message.length() - MAX_ERROR_CHARS);
-  }
 }
