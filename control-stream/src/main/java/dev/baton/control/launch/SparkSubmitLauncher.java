@@ -7,7 +7,6 @@ import dev.baton.schemas.AttemptName;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
-import dev.baton.schemas.event.StageError;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.schemas.StageErrorCode;
 import dev.baton.stages.StageTypes;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -542,7 +540,7 @@ public final class SparkSubmitLauncher implements Launcher {
     return active.size();
   }
 
-  /** Stops waiting for applications and refuses launches; the applications keep running and report themselves. */
+  /** Stops waiting for applications and refuses launches; the applications keep running (a later controller reconciles them). */
   @Override
   public void close() {
     executor.shutdownNow();
