@@ -76,6 +76,22 @@ public final class StageMain implements Callable<Integer> {
   @Option(names = "--log-uri", paramLabel = "URI", description = "Where the launcher keeps this attempt's log.")
   String logUri;
 
+  /**
+   * The command line of one attempt, the form this class parses: what a launcher passes as the
+   * application's arguments.
+   *
+   * @param configFile the Baton configuration file, as the driver sees it
+   * @param logUri where the launcher keeps the attempt's log, or null
+   */
+  public static List<String> arguments(String configFile, AttemptName attempt, StageInvocation stage, String logUri) {
+    List<String> arguments = new java.util.ArrayList<>(List.of("--config", configFile, "--attempt", attempt.toString(),
+        "--stage", stage.toJson()));
+    if (logUri != null) {
+      arguments.addAll(List.of("--log-uri", logUri));
+    }
+    return arguments;
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new StageMain()).execute(args));
   }

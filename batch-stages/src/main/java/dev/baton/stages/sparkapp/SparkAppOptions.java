@@ -1,5 +1,6 @@
 package dev.baton.stages.sparkapp;
 
+import dev.baton.stages.runner.StageParameters;
 import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.StageOptions;
 import java.util.List;
@@ -76,5 +77,16 @@ public record SparkAppOptions(String resource, String mainClass, List<String> ar
    */
   public static SparkAppOptions bind(Map<String, Object> options) {
     return StageOptions.bind(options, SparkAppOptions.class);
+  }
+
+  /**
+   * Binds YAML options as written, after substituting the run's parameters into their {@code ${name}}
+   * placeholders ({@link StageParameters#substitute}).
+   *
+   * @throws dev.baton.stages.spi.StageFailedException {@code MISSING_PARAMETER} or {@code INVALID_PARAMETER}
+   * @throws InvalidStageOptionsException naming the option
+   */
+  public static SparkAppOptions bind(Map<String, Object> options, Map<String, String> params) {
+    return bind(StageParameters.substitute(options, params));
   }
 }

@@ -10,9 +10,7 @@ import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.StageTypes;
-import dev.baton.stages.runner.StageInvocation;
 import dev.baton.stages.runner.StageMain;
-import dev.baton.stages.runner.StageParameters;
 import dev.baton.stages.sparkapp.SparkAppOptions;
 import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.StageFailedException;
@@ -195,7 +193,7 @@ public final class SparkOperatorLauncher implements Launcher {
         }
         String errorMessage = applicationState(ended).map(s -> s.get("errorMessage")).map(String::valueOf).orElse("");
         publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(),
-            state.equals("SUBMISSION_FAILED") ? StageErrorCode.SUBMISSION_FAILED.name() : "APPLICATION_FAILED",
+            state.equals("SUBMISSION_FAILED") ? StageErrorCode.SUBMISSION_FAILED.name() : StageErrorCode.APPLICATION_FAILED.name(),
             "SparkApplication " + resourceName + " " + state + (errorMessage.isEmpty() ? "" : ": " + errorMessage),
             applicationId, logUri));
       } catch (RuntimeException e) {
@@ -215,7 +213,7 @@ public final class SparkOperatorLauncher implements Launcher {
     Map<String, String> sparkConf = new LinkedHashMap<>(settings.sparkConf());
     List<String> arguments;
     if (StageTypes.runsAsApplication(request.stage().type())) {
-      SparkAppOptions app = SparkAppOptions.bind(StageParameters.substitute(request.stage().options(), request.params()));
+      SparkAppOptions app = SparkAppOptions.bind(request.stage().options(), request.params());
       spec.put("type", app.resource().endsWith(".py") ? "Python" : "Java");
       if (app.mainClass() != null) {
         spec.put("mainClass", app.mainClass());
@@ -232,16 +230,10 @@ public final class SparkOperatorLauncher implements Launcher {
         spec.put("deps", deps);
       }
     } else {
-      if (settings.stageConfig() == null) {
-        throw new StageFailedException(StageErrorCode.SUBMISSION_FAILED.name(), "Launcher profile " + name()
-            + " has no configuration file for Baton's stage runner: set launchers." + name() + ".stage-config");
-      }
+      arguments = StageRunnerArguments.of(name(), settings.stageConfig(), request, name, null);
       spec.put("type", "Java");
       spec.put("mainClass", StageMain.class.getName());
       spec.put("mainApplicationFile", settings.stageRunnerJar());
-      arguments = List.of("--config", settings.stageConfig(), "--attempt", name.toString(), "--stage",
-          new StageInvocation(request.stage().type(), request.stage().options(), request.stage().params(),
-              request.params()).toJson());
     }
     Map<String, String> labels = KubernetesDrivers.labels(name);
     spec.put("mode", "cluster");

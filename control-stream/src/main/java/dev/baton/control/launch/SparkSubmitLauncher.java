@@ -10,9 +10,7 @@ import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.schemas.StageErrorCode;
 import dev.baton.stages.StageTypes;
-import dev.baton.stages.runner.StageInvocation;
 import dev.baton.stages.runner.StageMain;
-import dev.baton.stages.runner.StageParameters;
 import dev.baton.stages.sparkapp.SparkAppOptions;
 import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.StageFailedException;
@@ -255,7 +253,7 @@ public final class SparkSubmitLauncher implements Launcher {
         Thread.currentThread().interrupt();
         return;
       } catch (IOException | RuntimeException e) {
-        report(started, "SUBMISSION_FAILED", "Cannot start the Spark application of attempt " + name + ": " + e, null, log);
+        report(started, StageErrorCode.SUBMISSION_FAILED.name(), "Cannot start the Spark application of attempt " + name + ": " + e, null, log);
         return;
       }
       SparkAppHandle.State state = handle.getState();
@@ -309,7 +307,8 @@ public final class SparkSubmitLauncher implements Launcher {
         if (cancelled || Thread.currentThread().isInterrupted()) {
           return; // cancelled (pod deleted) or close(): a later controller reconciles it
         }
-        report(started, StageErrorCode.LOST.name(), "Cannot watch driver pod " + pod + ": " + e, pod, null);
+        publish(AttemptCompletions.ended(request, StageStatus.LOST, started, clock.instant(), StageErrorCode.LOST.name(),
+            "Cannot watch driver pod " + pod + ": " + e, pod, logUri));
         return;
       }
       if (cancelled) {
@@ -326,7 +325,7 @@ public final class SparkSubmitLauncher implements Launcher {
           publish(AttemptCompletions.succeeded(request, started, clock.instant(), applicationId, logUri));
         }
       } else {
-        publish(AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), "APPLICATION_FAILED",
+        publish(AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), StageErrorCode.APPLICATION_FAILED.name(),
             "Driver pod " + pod + " Failed: " + KubernetesDrivers.failure(ended.get()), applicationId, logUri));
       }
     }
@@ -342,8 +341,7 @@ public final class SparkSubmitLauncher implements Launcher {
     private void awaitExit(Semaphore stateChanged) throws InterruptedException {
       Optional<ProcessHandle> process;
       try (Stream<ProcessHandle> children = ProcessHandle.current().children()) {
-        process = children.filter(child -> child.info().arguments()
-            .map(args -> Arrays.asList(args).contains(name.toString())).orElse(false)).findFirst();
+        process = children.filter(child -> runs(child, name.toString())).findFirst();
       }
       if (process.isEmpty() || handle.getState() != SparkAppHandle.State.FINISHED) {
         return;
@@ -411,19 +409,12 @@ public final class SparkSubmitLauncher implements Launcher {
         });
       }
       if (reportsItself()) {
-        if (settings.stageConfig() == null) {
-          throw new StageFailedException(StageErrorCode.SUBMISSION_FAILED.name(), "Launcher profile " + name()
-              + " has no configuration file for Baton's stage runner: set " + LauncherProfile.PREFIX + name()
-              + ".stage-config");
-        }
-        StageInvocation invocation = new StageInvocation(request.stage().type(), request.stage().options(),
-            request.stage().params(), request.params());
         launcher.setAppResource(settings.stageRunnerJar()).setMainClass(StageMain.class.getName())
-            .addAppArgs("--config", settings.stageConfig(), "--attempt", name.toString(), "--stage", invocation.toJson(),
-                "--log-uri", log.toUri().toString());
+            .addAppArgs(StageRunnerArguments.of(name(), settings.stageConfig(), request, name, log.toUri().toString())
+                .toArray(String[]::new));
         return launcher;
       }
-      SparkAppOptions app = SparkAppOptions.bind(StageParameters.substitute(request.stage().options(), request.params()));
+      SparkAppOptions app = SparkAppOptions.bind(request.stage().options(), request.params());
       launcher.setAppResource(app.resource());
       if (app.mainClass() != null) {
         launcher.setMainClass(app.mainClass());
@@ -510,10 +501,13 @@ public final class SparkSubmitLauncher implements Launcher {
   /** A live process of this machine whose command line has {@code attemptName} as an argument. */
   public static Optional<ProcessHandle> applicationProcess(String attemptName) {
     try (Stream<ProcessHandle> processes = ProcessHandle.allProcesses()) {
-      return processes.filter(ProcessHandle::isAlive)
-          .filter(process -> process.info().arguments().map(args -> Arrays.asList(args).contains(attemptName)).orElse(false))
-          .findFirst();
+      return processes.filter(ProcessHandle::isAlive).filter(process -> runs(process, attemptName)).findFirst();
     }
+  }
+
+  /** Whether {@code process}'s command line has {@code attemptName} as an argument (the application's name). */
+  private static boolean runs(ProcessHandle process, String attemptName) {
+    return process.info().arguments().map(args -> Arrays.asList(args).contains(attemptName)).orElse(false);
   }
 
   /** Kills the attempt's application (or drops it from the queue); nobody reports it. */

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import io.fabric8.mockwebserver.Context;
 import java.util.HashMap;
 import okhttp3.mockwebserver.MockWebServer;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesLauncherTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).getParent();
   private static final Path SPARK_HOME = REPOSITORY.resolve("batch-stages/target/spark-home");
-  private static final Duration TIMEOUT_FOR_WATCH = Duration.ofMinutes(2);
   private static final String RUN_ID = "0c4bd3d8-4a6b-3b1e-9a49-6ad4e1c7f2a1";
   private static final Duration POD_TIMEOUT = Duration.ofMinutes(2);
 
@@ -90,9 +88,9 @@ class KubernetesLauncherTest {
         Map.of("batch", "b1"));
   }
 
-  /** Polls for the pod (no watch: the only watches of a driver pod are then the launcher's, see awaitWatch). */
+  /** Polls for the pod (no watch: the only watches of a driver pod are then the launcher's, see Conditions.awaitWatch). */
   private Pod awaitPod(String name) throws InterruptedException {
-    await(() -> client.pods().inNamespace("baton").withName(name).get() != null);
+    Conditions.await(() -> client.pods().inNamespace("baton").withName(name).get() != null, POD_TIMEOUT);
     return client.pods().inNamespace("baton").withName(name).get();
   }
 
@@ -128,19 +126,19 @@ class KubernetesLauncherTest {
         assertThat(container.getEnv()).anySatisfy(env -> assertThat(env.getName()).isEqualTo("AWS_STS_REGIONAL_ENDPOINTS"));
       });
       // spark-submit is done (it does not wait: SPARK-26365) and nothing was reported yet
-      await(() -> Files.exists(dir.resolve("logs/p/" + RUN_ID + "/load_orders-1.log")));
+      Conditions.await(() -> Files.exists(dir.resolve("logs/p/" + RUN_ID + "/load_orders-1.log")), POD_TIMEOUT);
       assertThat(published).isEmpty();
 
       setPhase(podName, "Failed", 1, "java.lang.OutOfMemoryError: Java heap space");
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), POD_TIMEOUT);
       StageCompleted completed = (StageCompleted) published.get(0).getPayload();
       assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
       assertThat(completed.getError().getType()).isEqualTo("APPLICATION_FAILED");
       assertThat(completed.getError().getMessage()).isEqualTo("Driver pod " + podName
           + " Failed: driver container exited 1 (Error): java.lang.OutOfMemoryError: Java heap space");
       assertThat(completed.getLogUri()).isEqualTo("k8s:///api/v1/namespaces/baton/pods/" + podName + "/log");
-      await(() -> launcher.activeAttempts() == 0);
+      Conditions.await(() -> launcher.activeAttempts() == 0, POD_TIMEOUT);
     }
   }
 
@@ -165,7 +163,7 @@ class KubernetesLauncherTest {
 
       setPhase(podName, "Succeeded", 0, null);
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), POD_TIMEOUT);
       assertThat(published).singleElement().satisfies(event -> {
         StageCompleted completed = (StageCompleted) event.getPayload();
         assertThat(completed.getStatus()).isEqualTo(StageStatus.SUCCEEDED);
@@ -187,11 +185,11 @@ class KubernetesLauncherTest {
       awaitPod(podName);
       // the launcher watches the pod once spark-submit is done; the mock does not replay a deletion
       // to a watch that starts later, as a real API server does
-      awaitWatch(podName);
+      Conditions.awaitWatch(server, podName, Duration.ofMinutes(2));
 
       client.pods().inNamespace("baton").withName(podName).delete();
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), POD_TIMEOUT);
       StageCompleted completed = (StageCompleted) published.get(0).getPayload();
       assertThat(completed.getStatus()).as(String.valueOf(completed.getError())).isEqualTo(StageStatus.LOST);
       assertThat(completed.getError().getMessage()).contains("Driver pod " + podName + " in namespace baton disappeared");
@@ -204,7 +202,7 @@ class KubernetesLauncherTest {
       launcher.cancel(RUN_ID + "/load_orders/2");
       client.pods().inNamespace("baton").withName(second)
           .waitUntilCondition(pod -> pod == null, POD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      await(() -> launcher.activeAttempts() == 0);
+      Conditions.await(() -> launcher.activeAttempts() == 0, POD_TIMEOUT);
       assertThat(published).isEmpty(); // a cancelled attempt is reported by nobody
     }
   }
@@ -219,29 +217,5 @@ class KubernetesLauncherTest {
         .isNotEqualTo(KubernetesDrivers.podName(new AttemptName("p", "1c4bd3d8-4a6b-3b1e-9a49-6ad4e1c7f2a1", "s", 1)));
   }
 
-  /**
-   * Waits until {@code name} is watched on the API server (only the launcher watches it: its watch is then
-   * established).
-   */
-  private void awaitWatch(String name) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT_FOR_WATCH.toNanos();
-    int watches = 0;
-    while (System.nanoTime() < deadline) {
-      okhttp3.mockwebserver.RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-      if (request != null && request.getPath().contains("watch=true") && request.getPath().contains(name) && ++watches == 1) {
-        return;
-      }
-    }
-    throw new AssertionError("Nobody watches " + name);
-  }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + POD_TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Condition not met within " + POD_TIMEOUT);
-      }
-      Thread.sleep(50);
-    }
-  }
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class SparkOperatorLauncherTest {
-  private static final Duration TIMEOUT_FOR_WATCH = Duration.ofMinutes(2);
   private static final String RUN_ID = "0c4bd3d8-4a6b-3b1e-9a49-6ad4e1c7f2a1";
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
 
@@ -90,7 +88,7 @@ class SparkOperatorLauncherTest {
       setState("load", 1, "RUNNING", null);
       setState("load", 1, "FAILED", "driver container failed with ExitCode: 1, Reason: Error");
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), TIMEOUT);
       StageCompleted completed = (StageCompleted) published.get(0).getPayload();
       assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
       assertThat(completed.getError().getType()).isEqualTo("APPLICATION_FAILED");
@@ -119,10 +117,10 @@ class SparkOperatorLauncherTest {
 
       setState("qx", 1, "COMPLETED", null);
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), TIMEOUT);
       assertThat(published).singleElement().satisfies(event ->
           assertThat(((StageCompleted) event.getPayload()).getStatus()).isEqualTo(StageStatus.SUCCEEDED));
-      await(() -> second.activeAttempts() == 0);
+      Conditions.await(() -> second.activeAttempts() == 0, TIMEOUT);
     }
   }
 
@@ -137,10 +135,10 @@ class SparkOperatorLauncherTest {
       launcher.launch(request("load", "noop", Map.of(), 2));
       assertThat(application("load", 2).get()).isNotNull(); // created by launch() itself
       // the mock does not replay a deletion to a watch that starts later, as a real API server does
-      awaitWatch(KubernetesDrivers.podName(new AttemptName("p", RUN_ID, "load", 2)));
+      Conditions.awaitWatch(server, KubernetesDrivers.podName(new AttemptName("p", RUN_ID, "load", 2)), Duration.ofMinutes(2));
       application("load", 2).delete(); // by someone else
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), TIMEOUT);
       assertThat(published).singleElement().satisfies(event -> {
         StageCompleted completed = (StageCompleted) event.getPayload();
         assertThat(completed.getAttempt()).isEqualTo(2);
@@ -154,35 +152,11 @@ class SparkOperatorLauncherTest {
     try (SparkOperatorLauncher launcher = launcher()) {
       launcher.launch(request("qx", "spark-app", Map.of("resource", "job.jar", "args", List.of("${missing}")), 1));
 
-      await(() -> !published.isEmpty());
+      Conditions.await(() -> !published.isEmpty(), TIMEOUT);
       assertThat(((StageCompleted) published.get(0).getPayload()).getError().getType()).isEqualTo("MISSING_PARAMETER");
       assertThat(application("qx", 1).get()).isNull();
     }
   }
 
-  /**
-   * Waits until {@code name} is watched on the API server (only the launcher watches it: its watch is then
-   * established).
-   */
-  private void awaitWatch(String name) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT_FOR_WATCH.toNanos();
-    int watches = 0;
-    while (System.nanoTime() < deadline) {
-      okhttp3.mockwebserver.RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-      if (request != null && request.getPath().contains("watch=true") && request.getPath().contains(name) && ++watches == 1) {
-        return;
-      }
-    }
-    throw new AssertionError("Nobody watches " + name);
-  }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Condition not met within " + TIMEOUT);
-      }
-      Thread.sleep(50);
-    }
-  }
 }

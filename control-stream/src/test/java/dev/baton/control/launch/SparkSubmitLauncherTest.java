@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +50,7 @@ class SparkSubmitLauncherTest {
 
       launcher.launch(request("a", 1));
 
-      await(() -> !published.isEmpty(), Duration.ofMinutes(2));
+      Conditions.await(() -> !published.isEmpty(), Duration.ofMinutes(2));
       StageCompleted completed = (StageCompleted) published.get(0).getPayload();
       assertThat(completed.getStage()).isEqualTo("a");
       assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
@@ -62,7 +61,7 @@ class SparkSubmitLauncherTest {
       assertThat(completed.getLogUri()).isEqualTo(log.toUri().toString());
       assertThat(completed.getError().getLogUri()).isEqualTo(log.toUri().toString());
       assertThat(Files.readString(log)).contains("org.apache.kafka.common.config.ConfigException");
-      await(() -> launcher.activeAttempts() == 0, Duration.ofSeconds(30));
+      Conditions.await(() -> launcher.activeAttempts() == 0, Duration.ofSeconds(30));
     }
   }
 
@@ -79,15 +78,15 @@ class SparkSubmitLauncherTest {
       launcher.launch(request("b", 1));
       launcher.launch(request("b", 1)); // the same attempt again: one application
 
-      await(() -> SparkSubmitLauncher.applicationProcess(name).isPresent(), Duration.ofMinutes(1));
+      Conditions.await(() -> SparkSubmitLauncher.applicationProcess(name).isPresent(), Duration.ofMinutes(1));
       assertThat(launcher.reconcile(journaled)).isEqualTo(Launcher.AttemptState.RUNNING);
       Path log = dir.resolve("logs/p/" + RUN_ID + "/b-1.log");
-      await(() -> read(log).contains("Running attempt " + name), Duration.ofMinutes(1));
+      Conditions.await(() -> read(log).contains("Running attempt " + name), Duration.ofMinutes(1));
 
       launcher.cancel(RUN_ID + "/b/1");
 
-      await(() -> SparkSubmitLauncher.applicationProcess(name).isEmpty(), Duration.ofMinutes(1));
-      await(() -> launcher.activeAttempts() == 0, Duration.ofSeconds(30));
+      Conditions.await(() -> SparkSubmitLauncher.applicationProcess(name).isEmpty(), Duration.ofMinutes(1));
+      Conditions.await(() -> launcher.activeAttempts() == 0, Duration.ofSeconds(30));
       assertThat(published).isEmpty();
       assertThat(launcher.reconcile(journaled)).isEqualTo(Launcher.AttemptState.LOST);
     } finally {
@@ -103,14 +102,5 @@ class SparkSubmitLauncherTest {
     }
   }
 
-  private static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Condition not met within " + timeout);
-      }
-      Thread.sleep(100);
-    }
-  }
 
 }
