@@ -117,7 +117,7 @@ class ControllerKillIT {
     }
 
     // kill -9 while step2 runs
-    awaitControlEvents(runId, events -> launches(events).contains("step2#1"), Duration.ofMinutes(3));
+    awaitControlEvents(runId, events -> TopicReader.launches(events).contains("step2#1"), Duration.ofMinutes(3));
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
 
@@ -136,7 +136,7 @@ class ControllerKillIT {
         .filter(e -> e.getPayload() instanceof dev.baton.schemas.event.RunCompleted)
         .map(e -> (dev.baton.schemas.event.RunCompleted) e.getPayload()).findFirst().orElseThrow();
     assertThat(completed.getStatus()).isEqualTo(RunStatus.SUCCEEDED);
-    List<String> launches = launches(events);
+    List<String> launches = TopicReader.launches(events);
     assertThat(launches).doesNotHaveDuplicates();
     assertThat(launches).contains("step1#1", "step2#1", "step2#2", "step3#1", "step4#1");
     assertThat(launches.indexOf("step3#1")).isGreaterThan(launches.indexOf("step2#2"));
@@ -399,23 +399,10 @@ class ControllerKillIT {
     throw new AssertionError("Ledger row of " + runId + " is " + runs + ", expected " + status);
   }
 
-  private static List<String> launches(List<ControlEvent> events) {
-    return events.stream().filter(e -> e.getPayload() instanceof StageLaunched)
-        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
-        .toList();
-  }
-
   /** Reads the run's control events from the start until {@code done} holds. */
   private static List<ControlEvent> awaitControlEvents(String runId,
       java.util.function.Predicate<List<ControlEvent>> done, Duration timeout) {
-    EventSerde serde = EventSerde.builtIn();
-    List<ControlEvent> events = new ArrayList<>();
-    TopicReader.readUntil(config, "baton.control", records -> {
-      events.clear();
-      records.stream().filter(r -> runId.equals(r.key())).forEach(r -> events.add(serde.deserialize(r.value(), ControlEvent.class)));
-      return done.test(events);
-    }, timeout);
-    return events;
+    return TopicReader.controlEvents(config, runId, done, timeout);
   }
 
   /** Writes the process's thread dump (jcmd Thread.print) next to its log and returns the file. */

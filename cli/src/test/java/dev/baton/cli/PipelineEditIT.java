@@ -15,7 +15,6 @@ import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageCompleted;
-import dev.baton.schemas.event.StageLaunched;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.io.ByteArrayOutputStream;
@@ -118,7 +117,7 @@ class PipelineEditIT {
       }
     }
     for (String runId : runs.values()) {
-      awaitControlEvents(runId, events -> launches(events).contains("s1#1"), Duration.ofMinutes(2));
+      awaitControlEvents(runId, events -> TopicReader.launches(events).contains("s1#1"), Duration.ofMinutes(2));
     }
 
     // stop the controller, edit the pipelines, start it again on the same checkpoint
@@ -141,10 +140,10 @@ class PipelineEditIT {
 
     // a removed stage still runs in the run started before
     assertThat(completed(events.get("edit-removed")).getStatus()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(launches(events.get("edit-removed"))).containsExactly("s1#1", "s2#1", "s3#1");
+    assertThat(TopicReader.launches(events.get("edit-removed"))).containsExactly("s1#1", "s2#1", "s3#1");
     // the changed option is not applied (s2 would always fail) and the added stage does not join
     assertThat(completed(events.get("edit-changed")).getStatus()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(launches(events.get("edit-changed"))).containsExactly("s1#1", "s2#1");
+    assertThat(TopicReader.launches(events.get("edit-changed"))).containsExactly("s1#1", "s2#1");
     // the run of the deleted pipeline fails, saying why
     assertThat(completed(events.get("edit-deleted")).getStatus()).isEqualTo(RunStatus.FAILED);
     String reason = "pipeline 'edit-deleted' is no longer defined (deleted while the run was open)";
@@ -176,22 +175,9 @@ class PipelineEditIT {
         .reduce((a, b) -> b).orElse(null);
   }
 
-  private static List<String> launches(List<ControlEvent> events) {
-    return events.stream().filter(e -> e.getPayload() instanceof StageLaunched)
-        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
-        .toList();
-  }
-
   /** Reads the run's control events from the start until {@code done} holds. */
   private static List<ControlEvent> awaitControlEvents(String runId, Predicate<List<ControlEvent>> done, Duration timeout) {
-    EventSerde serde = EventSerde.builtIn();
-    List<ControlEvent> events = new ArrayList<>();
-    TopicReader.readUntil(config, "baton.control", records -> {
-      events.clear();
-      records.stream().filter(r -> runId.equals(r.key())).forEach(r -> events.add(serde.deserialize(r.value(), ControlEvent.class)));
-      return done.test(events);
-    }, timeout);
-    return events;
+    return TopicReader.controlEvents(config, runId, done, timeout);
   }
 
   /** The run's alerts, once the topic holds one. */

@@ -12,7 +12,6 @@ import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.RunStatus;
 import dev.baton.schemas.event.StageCompleted;
-import dev.baton.schemas.event.StageLaunched;
 import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.io.ByteArrayOutputStream;
@@ -90,7 +89,7 @@ class SparkSubmitKillIT {
           new RunRequested(triggerKey, Map.of("batch", batch), "it", null), Instant.now()));
     }
     String q2 = new AttemptName("qx-kill", runId, "q2", 1).toString();
-    awaitControlEvents(runId, events -> launches(events).contains("q2#1"), Duration.ofMinutes(3));
+    awaitControlEvents(runId, events -> TopicReader.launches(events).contains("q2#1"), Duration.ofMinutes(3));
     awaitProcess(q2);
     // its SparkContext up (before, the application fails on its own: it cannot reach its dead launcher)
     Path q2Log = home.resolve("controller/checkpoint-stage-logs/qx-kill/" + runId + "/q2-1.log");
@@ -108,7 +107,7 @@ class SparkSubmitKillIT {
         .map(e -> (RunCompleted) e.getPayload()).findFirst().orElseThrow();
     assertThat(completed.getStatus()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(SparkSubmitLauncher.applicationProcess(q2)).as("stopped by the restarted controller").isEmpty();
-    List<String> launches = launches(events);
+    List<String> launches = TopicReader.launches(events);
     assertThat(launches).doesNotHaveDuplicates().containsExactly("q1#1", "q2#1", "q2#2", "q3#1");
     List<StageCompleted> completions = events.stream().filter(e -> e.getPayload() instanceof StageCompleted)
         .map(e -> (StageCompleted) e.getPayload()).toList();
@@ -123,21 +122,8 @@ class SparkSubmitKillIT {
     assertThat(Files.readString(q2Log.resolveSibling("q2-2.log"))).contains("Qx step 2 wrote");
   }
 
-  private static List<String> launches(List<ControlEvent> events) {
-    return events.stream().filter(e -> e.getPayload() instanceof StageLaunched)
-        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
-        .toList();
-  }
-
   private static List<ControlEvent> awaitControlEvents(String runId, Predicate<List<ControlEvent>> done, Duration timeout) {
-    EventSerde serde = EventSerde.builtIn();
-    List<ControlEvent> events = new ArrayList<>();
-    TopicReader.readUntil(config, "baton.control", records -> {
-      events.clear();
-      records.stream().filter(r -> runId.equals(r.key())).forEach(r -> events.add(serde.deserialize(r.value(), ControlEvent.class)));
-      return done.test(events);
-    }, timeout);
-    return events;
+    return TopicReader.controlEvents(config, runId, done, timeout);
   }
 
   private static void awaitProcess(String attemptName) throws InterruptedException {

@@ -1,5 +1,8 @@
 package dev.baton.cli;
 
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.StageLaunched;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,30 @@ final class TopicReader {
       }
       return records;
     }
+  }
+
+  /**
+   * Reads one run's control events from the start of {@code baton.control} until {@code done} holds.
+   *
+   * @throws AssertionError if it does not hold within {@code timeout}
+   */
+  static List<ControlEvent> controlEvents(Map<String, String> config, String runId, Predicate<List<ControlEvent>> done,
+      Duration timeout) {
+    EventSerde serde = EventSerde.builtIn();
+    List<ControlEvent> events = new ArrayList<>();
+    readUntil(config, "baton.control", records -> {
+      events.clear();
+      records.stream().filter(r -> runId.equals(r.key())).forEach(r -> events.add(serde.deserialize(r.value(), ControlEvent.class)));
+      return done.test(events);
+    }, timeout);
+    return events;
+  }
+
+  /** The launches among {@code events}, as {@code <stage>#<attempt>}, in order. */
+  static List<String> launches(List<ControlEvent> events) {
+    return events.stream().filter(e -> e.getPayload() instanceof StageLaunched)
+        .map(e -> ((StageLaunched) e.getPayload()).getStage() + "#" + ((StageLaunched) e.getPayload()).getAttempt())
+        .toList();
   }
 
   private static KafkaConsumer<String, byte[]> consumer(Map<String, String> config) {
