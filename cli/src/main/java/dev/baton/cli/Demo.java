@@ -1,12 +1,15 @@
 package dev.baton.cli;
 
 import dev.baton.schemas.RunIds;
+import dev.baton.examples.tpch.PricingSummaryRow;
 import dev.baton.examples.tpch.TpchFiles;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageLaunched;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +30,7 @@ import dev.baton.control.pipeline.RunParameters;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.stages.runner.ControlEventPublisher;
+import org.apache.spark.sql.Row;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -134,5 +138,39 @@ public final class Demo {
       latencies.add(launched.getLaunchedAt().toEpochMilli() - lastFinish);
     }
     return latencies;
+  }
+
+  /** The columns of {@code curated.pricing_summary}, in Q1's order (TPC-H specification 2.4.1.2). */
+  public static final List<String> PRICING_SUMMARY_COLUMNS = List.of("l_returnflag", "l_linestatus", "sum_qty",
+      "sum_base_price", "sum_disc_price", "sum_charge", "avg_qty", "avg_price", "avg_disc", "count_order");
+
+  /**
+   * How {@code rows} of {@code curated.pricing_summary} (columns {@link #PRICING_SUMMARY_COLUMNS}, in
+   * Q1's order) differ from {@code expected}, the independent Q1: one line per difference, empty if
+   * they are equal. Decimals are compared to the cent (rounded half-up), the count exactly.
+   */
+  public static List<String> q1Differences(List<Row> rows, List<PricingSummaryRow> expected) {
+    List<String> differences = new ArrayList<>();
+    if (rows.size() != expected.size()) {
+      differences.add(rows.size() + " rows, the reference has " + expected.size());
+    }
+    for (int i = 0; i < Math.min(rows.size(), expected.size()); i++) {
+      Row actual = rows.get(i);
+      PricingSummaryRow want = expected.get(i);
+      List<Object> wanted = List.of(want.returnFlag(), want.lineStatus(), want.sumQty(), want.sumBasePrice(),
+          want.sumDiscPrice(), want.sumCharge(), want.avgQty(), want.avgPrice(), want.avgDisc(), want.countOrder());
+      for (int column = 0; column < wanted.size(); column++) {
+        Object got = actual.get(column);
+        Object reference = wanted.get(column);
+        boolean equal = reference instanceof BigDecimal decimal && got instanceof BigDecimal value
+            ? value.setScale(2, RoundingMode.HALF_UP).compareTo(decimal.setScale(2, RoundingMode.HALF_UP)) == 0
+            : reference.equals(got);
+        if (!equal) {
+          differences.add("row " + (i + 1) + " " + PRICING_SUMMARY_COLUMNS.get(column) + ": " + got
+              + ", the reference " + reference);
+        }
+      }
+    }
+    return differences;
   }
 }

@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.cli.config.Configuration;
 import dev.baton.control.launch.LauncherProfile;
 import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.examples.tpch.PricingSummaryReference;
 import dev.baton.local.SecureStackSecrets;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.schemas.event.RunStatus;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code baton demo}: the whole main job on the embedded local stack. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run the tpch-12 pipeline (or another, --pipeline) end to end on the local stack; tpch-12 prints TPC-H Q1.")
+    description = "Run the tpch-12 pipeline (or another, --pipeline) end to end on the local stack; tpch-12 prints TPC-H Q1"
+        + " and checks it against Q1 computed in plain Java from the generator's rows.")
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--scale", defaultValue = "0.01", description = "TPC-H scale factor (default ${DEFAULT-VALUE}; 1 = ~1 GB).")
@@ -111,7 +113,15 @@ final class DemoCommand implements Callable<Integer> {
         if (report.completed().getStatus() == RunStatus.SUCCEEDED && tpch) {
           out.println();
           out.println("TPC-H Q1 (pricing summary report) from curated.pricing_summary:");
-          spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").show(false);
+          var q1 = spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus");
+          q1.show(false);
+          List<String> differences = Demo.q1Differences(q1.collectAsList(), PricingSummaryReference.compute(scaleFactor));
+          if (!differences.isEmpty()) {
+            out.println("Q1 differs from the independent reference (TPC-H Q1 in plain Java over the generator's rows):");
+            differences.forEach(difference -> out.println("  " + difference));
+            return 1;
+          }
+          out.println("Q1 equals the independent reference (TPC-H Q1 in plain Java over the generator's rows), to the cent.");
         }
         out.printf("Demo finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
         return report.completed().getStatus() == RunStatus.SUCCEEDED ? 0 : 1;

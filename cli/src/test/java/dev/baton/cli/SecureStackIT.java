@@ -242,6 +242,64 @@ class SecureStackIT {
     }
   }
 
+  @Test
+  @Order(6)
+  void demoWithTheSparkSubmitLauncherRunsEachStageAsItsOwnApplicationAndQ1EqualsTheReference() throws Exception {
+    Map<String, String> viewer = Configuration.load(local.principalConfigFile(SecureStackSecrets.VIEWER)).values();
+    long snapshotsBefore = countAsViewer(viewer, "SELECT count(*) FROM curated.pricing_summary.snapshots");
+    Path log = home.resolve("demo-spark-submit.log");
+    ProcessBuilder builder = new ProcessBuilder(BatonRun.javaCommand(repository, List.of(), "demo", "--launcher",
+        "spark-submit", "--keep")).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("BATON_HOME", home.toString());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().remove("SPARK_HOME"); // the Spark home Baton's build lays out
+    Process demo = builder.start();
+    boolean exited = demo.waitFor(10, TimeUnit.MINUTES);
+    if (!exited) {
+      demo.destroyForcibly();
+    }
+    String output = Files.readString(log);
+
+    assertThat(exited).as(output).isTrue();
+    assertThat(demo.exitValue()).as(output).isZero();
+    assertThat(output).contains("Launcher: spark-submit");
+    java.util.regex.Matcher run = java.util.regex.Pattern.compile("\\(run (\\S+)\\)").matcher(output);
+    assertThat(run.find()).as(output).isTrue();
+    String runId = run.group(1);
+    SparkSession spark = SparkSessions.create("secure-it", viewer);
+    try {
+      // this run rewrote curated.pricing_summary, and it equals Q1 computed in plain Java
+      assertThat(spark.sql("SELECT count(*) FROM curated.pricing_summary.snapshots").first().getLong(0))
+          .isGreaterThan(snapshotsBefore);
+      List<Row> q1 = spark.sql("SELECT * FROM curated.pricing_summary ORDER BY l_returnflag, l_linestatus").collectAsList();
+      assertThat(q1).hasSize(4);
+      assertThat(Demo.q1Differences(q1, PricingSummaryReference.compute(SCALE_FACTOR))).isEmpty();
+      // the ledger (flushed by the demo's graceful stop): 12 attempts, each its own Spark application with its log
+      List<Row> attempts = spark.sql("SELECT stage, attempt, status, launcher, application_id, log_uri"
+          + " FROM baton_system.stage_attempts WHERE run_id = '" + runId + "'").collectAsList();
+      assertThat(attempts).hasSize(12);
+      assertThat(attempts).extracting(row -> row.getInt(1) + " " + row.getString(2) + " " + row.getString(3))
+          .containsOnly("1 SUCCEEDED spark-submit");
+      assertThat(attempts.stream().map(row -> row.getString(4)).distinct()).hasSize(12)
+          .allMatch(id -> id.startsWith("local-"), "a Spark local-mode application id");
+      for (Row attempt : attempts) {
+        Path stageLog = Path.of(java.net.URI.create(attempt.getString(5)));
+        assertThat(Files.readString(stageLog)).as(attempt.getString(0)).contains(attempt.getString(4));
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static long countAsViewer(Map<String, String> viewer, String sql) {
+    SparkSession spark = SparkSessions.create("secure-it", viewer);
+    try {
+      return spark.sql(sql).first().getLong(0);
+    } finally {
+      spark.stop();
+    }
+  }
+
   /** The values of the stack's secrets file: passwords and the catalog token. */
   private static List<String> stackSecrets() throws Exception {
     String secrets = Files.readString(home.resolve("local/secure/secrets.properties"));

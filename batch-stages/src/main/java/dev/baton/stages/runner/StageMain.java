@@ -81,11 +81,16 @@ public final class StageMain implements Callable<Integer> {
    * application's arguments.
    *
    * @param configFile the Baton configuration file, as the driver sees it
+   * @param pipelineVersion the content hash of the pipeline version the run keeps, or null when not known
    * @param logUri where the launcher keeps the attempt's log, or null
    */
-  public static List<String> arguments(String configFile, AttemptName attempt, StageInvocation stage, String logUri) {
+  public static List<String> arguments(String configFile, AttemptName attempt, String pipelineVersion,
+      StageInvocation stage, String logUri) {
     List<String> arguments = new java.util.ArrayList<>(List.of("--config", configFile, "--attempt", attempt.toString(),
         "--stage", stage.toJson()));
+    if (pipelineVersion != null) {
+      arguments.addAll(List.of("--pipeline-version", pipelineVersion));
+    }
     if (logUri != null) {
       arguments.addAll(List.of("--log-uri", logUri));
     }

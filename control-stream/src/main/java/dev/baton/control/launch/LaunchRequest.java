@@ -13,8 +13,11 @@ import java.util.Map;
  * @param stage the stage definition (type and options)
  * @param attempt 1 for the first launch
  * @param params run parameters
+ * @param pipelineVersion the content hash of the pipeline version the run keeps ({@code
+ *     PipelineVersions#hash}), or null when not known (an adopted attempt, a run recorded before runs kept it)
  */
-public record LaunchRequest(String runId, String pipeline, StageDefinition stage, int attempt, Map<String, String> params) {
+public record LaunchRequest(String runId, String pipeline, StageDefinition stage, int attempt, Map<String, String> params,
+    String pipelineVersion) {
   public LaunchRequest {
     requireNonNull(runId, "Invalid runId: null");
     requireNonNull(pipeline, "Invalid pipeline: null");

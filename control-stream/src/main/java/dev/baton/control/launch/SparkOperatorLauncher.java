@@ -260,7 +260,7 @@ public final class SparkOperatorLauncher implements Launcher {
       return AttemptState.RUNNING;
     }
     LaunchRequest request = new LaunchRequest(launch.runId(), launch.pipeline(),
-        new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of());
+        new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of(), null);
     if (resource(attemptName(request)).get() == null) {
       return AttemptState.LOST;
     }

@@ -460,7 +460,7 @@ public final class SparkSubmitLauncher implements Launcher {
       // adopted: watched here from now on, and reported as a launched attempt would be
       LOG.info("Attempt {}: driver pod {} exists; adopting it", launch.launchKey(), pod);
       Attempt adopted = new Attempt(new LaunchRequest(launch.runId(), launch.pipeline(),
-          new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of()), true);
+          new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of(), null), true);
       if (active.putIfAbsent(launch.launchKey(), adopted) == null && capacity.tryAcquire()) {
         executor.execute(adopted.task);
       }

@@ -22,7 +22,7 @@ final class StageRunnerArguments {
       throw new StageFailedException(StageErrorCode.SUBMISSION_FAILED.name(), "Launcher profile " + profile
           + " has no configuration file for Baton's stage runner: set " + LauncherProfile.PREFIX + profile + ".stage-config");
     }
-    return StageMain.arguments(stageConfig, attempt, new StageInvocation(request.stage().type(), request.stage().options(),
+    return StageMain.arguments(stageConfig, attempt, request.pipelineVersion(), new StageInvocation(request.stage().type(), request.stage().options(),
         request.stage().params(), request.params()), logUri);
   }
 }

@@ -28,9 +28,11 @@ public sealed interface Command {
    *     or its retry back-off ended, epoch ms
    * @param definition the stage as the run's pipeline version defines it (type, options), which is
    *     what launches, whatever the pipeline's YAML says now
+   * @param pipelineVersion the content hash of that pipeline version, or null when the run's state does not
+   *     know it (written before runs kept their version)
    */
   record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
-      long launchedAtMs, long readyAtMs, StageDefinition definition) implements Command {}
+      long launchedAtMs, long readyAtMs, StageDefinition definition, String pipelineVersion) implements Command {}
 
   /**
    * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the

@@ -610,7 +610,7 @@ public final class RunTransitions {
     RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null,
         state.stages().get(stage).retryBase()));
     commands.add(new Command.LaunchStage(next.runId(), next.pipeline(), stage, attempt, next.params(), nowMs, readyAtMs,
-        pipeline.stage(stage).orElseThrow()));
+        pipeline.stage(stage).orElseThrow(), next.pipelineVersion()));
     commands.add(recordAttempt(next, stage));
     return next;
   }

@@ -188,7 +188,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
       }
       try {
         launcher.launch(new LaunchRequest(launch.runId(), launch.pipeline(), launch.definition(), launch.attempt(),
-            launch.params()));
+            launch.params(), launch.pipelineVersion()));
       } catch (IllegalStateException e) {
         sends.add(refused(launch, NO_CAPACITY, e)); // acknowledged with the rest below
         continue;

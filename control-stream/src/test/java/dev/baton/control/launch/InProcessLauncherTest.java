@@ -86,7 +86,7 @@ class InProcessLauncherTest {
   }
 
   private static LaunchRequest request(String runId, StageDefinition stage, int attempt) {
-    return new LaunchRequest(runId, "p", stage, attempt, Map.of());
+    return new LaunchRequest(runId, "p", stage, attempt, Map.of(), null);
   }
 
   private static void await(BooleanSupplier condition, String what) {

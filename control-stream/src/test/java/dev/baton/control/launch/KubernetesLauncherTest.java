@@ -40,6 +40,7 @@ class KubernetesLauncherTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).getParent();
   private static final Path SPARK_HOME = REPOSITORY.resolve("batch-stages/target/spark-home");
   private static final String RUN_ID = "0c4bd3d8-4a6b-3b1e-9a49-6ad4e1c7f2a1";
+  private static final String PIPELINE_VERSION = "3f2a9c81d0e4";
   private static final Duration POD_TIMEOUT = Duration.ofMinutes(2);
 
   private KubernetesMockServer server;
@@ -85,7 +86,7 @@ class KubernetesLauncherTest {
 
   private static LaunchRequest request(String type, Map<String, Object> options) {
     return new LaunchRequest(RUN_ID, "p", new StageDefinition("load_orders", type, List.of(), options), 1,
-        Map.of("batch", "b1"));
+        Map.of("batch", "b1"), PIPELINE_VERSION);
   }
 
   /** Polls for the pod (no watch: the only watches of a driver pod are then the launcher's, see Conditions.awaitWatch). */
@@ -123,6 +124,7 @@ class KubernetesLauncherTest {
         assertThat(container.getImage()).isEqualTo("baton-spark:test");
         assertThat(container.getArgs()).contains("local:///opt/baton/baton-stage-runner.jar", "--attempt",
             attempt.toString(), "--config", "/etc/baton/baton.properties");
+        assertThat(container.getArgs()).containsSequence("--pipeline-version", PIPELINE_VERSION);
         assertThat(container.getEnv()).anySatisfy(env -> assertThat(env.getName()).isEqualTo("AWS_STS_REGIONAL_ENDPOINTS"));
       });
       // spark-submit is done (it does not wait: SPARK-26365) and nothing was reported yet
@@ -196,7 +198,7 @@ class KubernetesLauncherTest {
 
       published.clear();
       launcher.launch(new LaunchRequest(RUN_ID, "p", new StageDefinition("load_orders", "noop", List.of(), Map.of()), 2,
-          Map.of()));
+          Map.of(), PIPELINE_VERSION));
       String second = KubernetesDrivers.podName(new AttemptName("p", RUN_ID, "load_orders", 2));
       awaitPod(second);
       launcher.cancel(RUN_ID + "/load_orders/2");

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true, https = false)
 class SparkOperatorLauncherTest {
   private static final String RUN_ID = "0c4bd3d8-4a6b-3b1e-9a49-6ad4e1c7f2a1";
+  private static final String PIPELINE_VERSION = "3f2a9c81d0e4";
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
 
   KubernetesMockServer server;
@@ -64,7 +65,7 @@ class SparkOperatorLauncherTest {
 
   private static LaunchRequest request(String stage, String type, Map<String, Object> options, int attempt) {
     return new LaunchRequest(RUN_ID, "p", new StageDefinition(stage, type, List.of(), options), attempt,
-        Map.of("batch", "b1"));
+        Map.of("batch", "b1"), PIPELINE_VERSION);
   }
 
   @Test
@@ -82,7 +83,8 @@ class SparkOperatorLauncherTest {
           .containsEntry("mainApplicationFile", "local:///opt/baton/baton-stage-runner.jar")
           .containsEntry("image", "baton-spark:0.1.0").containsEntry("restartPolicy", Map.of("type", "Never"))
           .containsEntry("sparkConf", Map.of("spark.executor.memory", "4g"));
-      assertThat((List<String>) spec.get("arguments")).containsSequence("--attempt", "baton:p:" + RUN_ID + ":load:1");
+      assertThat((List<String>) spec.get("arguments")).containsSequence("--attempt", "baton:p:" + RUN_ID + ":load:1")
+          .containsSequence("--pipeline-version", PIPELINE_VERSION);
       assertThat((Map<String, Object>) spec.get("driver")).containsEntry("serviceAccount", "baton-spark");
 
       setState("load", 1, "RUNNING", null);

@@ -39,7 +39,7 @@ class SparkSubmitLauncherTest {
   }
 
   private static LaunchRequest request(String stage, int attempt) {
-    return new LaunchRequest(RUN_ID, "p", new StageDefinition(stage, "noop", List.of(), Map.of()), attempt, Map.of());
+    return new LaunchRequest(RUN_ID, "p", new StageDefinition(stage, "noop", List.of(), Map.of()), attempt, Map.of(), null);
   }
 
   @Test

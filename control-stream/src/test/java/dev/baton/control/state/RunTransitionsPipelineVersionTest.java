@@ -121,6 +121,8 @@ class RunTransitionsPipelineVersionTest {
     assertThat(started.state().pipelineVersion()).matches("[0-9a-f]{12}").isEqualTo(PipelineVersions.hash(withWebhook));
     assertThat(started.commands()).filteredOn(Command.RecordRun.class::isInstance)
         .extracting(c -> ((Command.RecordRun) c).pipelineVersion()).containsOnly(PipelineVersions.hash(withWebhook));
+    assertThat(started.commands()).filteredOn(Command.LaunchStage.class::isInstance)
+        .extracting(c -> ((Command.LaunchStage) c).pipelineVersion()).containsOnly(PipelineVersions.hash(withWebhook));
   }
 
   @Test
@@ -144,7 +146,10 @@ class RunTransitionsPipelineVersionTest {
 
     assertThat(resumed.commands()).filteredOn(Command.LaunchStage.class::isInstance).singleElement()
         .isInstanceOfSatisfying(Command.LaunchStage.class,
-            launch -> assertThat(launch.definition()).isEqualTo(fixed.stage("b").orElseThrow()));
+            launch -> {
+              assertThat(launch.definition()).isEqualTo(fixed.stage("b").orElseThrow());
+              assertThat(launch.pipelineVersion()).isEqualTo(PipelineVersions.hash(fixed)); // what the stage runner logs
+            });
     assertThat(resumed.state().pipelineVersion()).isEqualTo(PipelineVersions.hash(fixed));
     assertThat(resumed.commands()).filteredOn(Command.RecordRun.class::isInstance)
         .extracting(c -> ((Command.RecordRun) c).pipelineVersion()).containsOnly(PipelineVersions.hash(fixed));
