@@ -4,6 +4,8 @@ import dev.baton.cli.config.S3Settings;
 import dev.baton.control.ControllerConfig;
 import dev.baton.control.launch.InProcessLauncher;
 import dev.baton.control.launch.Launcher;
+import dev.baton.control.launch.EmrJobLauncher;
+import dev.baton.control.launch.EmrLauncherSettings;
 import dev.baton.control.launch.LauncherProfile;
 import dev.baton.control.launch.Launchers;
 import dev.baton.control.launch.SparkOperatorLauncher;
@@ -170,6 +172,9 @@ public final class ControllerRuntime implements AutoCloseable {
               yield new SparkOperatorLauncher(settings, new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                   .withConfig(clientConfig.build()).build(), true, publisher::publish, Clock.systemUTC());
             }
+            case LauncherProfile.EMR_SERVERLESS, LauncherProfile.EMR_CONTAINERS, LauncherProfile.EMR_STEPS ->
+                EmrJobLauncher.create(EmrLauncherSettings.from(profile, runBuiltInStages.contains(profile.name())),
+                    publisher::publish);
             default -> throw new IllegalStateException("Unknown launcher type " + profile.type());
           });
         } catch (ConfigException e) {

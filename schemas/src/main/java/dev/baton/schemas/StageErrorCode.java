@@ -36,7 +36,14 @@ public enum StageErrorCode {
   UNKNOWN_LAUNCHER(Kind.USER, false),
   /** A spark-app stage was handed to a launcher that runs stages inside a session instead of starting applications. */
   NOT_AN_APPLICATION_LAUNCHER(Kind.USER, false),
-  /** spark-submit could not start the attempt's application. */
+  /**
+   * A cloud API refused to start the attempt's job as invalid: {@code ValidationException} or another
+   * 4xx answer that is neither throttling nor a conflict (a wrong application id, role or release label).
+   */
+  INVALID_REQUEST(Kind.USER, false),
+  /** A cloud API refused to start the attempt's job for lack of permission ({@code AccessDeniedException}, HTTP 403). */
+  ACCESS_DENIED(Kind.EXTERNAL, false),
+  /** spark-submit (or a cloud API, after its own retries) could not start the attempt's application. */
   SUBMISSION_FAILED(Kind.EXTERNAL, true),
   /**
    * The attempt's Spark application ended without success: {@code APPLICATION_FAILED}, {@code _KILLED} or
@@ -74,7 +81,10 @@ public enum StageErrorCode {
     return kind;
   }
 
-  /** Whether another attempt on the same input can succeed; USER errors cannot. */
+  /**
+   * Whether another attempt on the same input can succeed; USER errors cannot, nor can a missing
+   * permission ({@link #ACCESS_DENIED}) until someone grants it.
+   */
   public boolean retryable() {
     return retryable;
   }

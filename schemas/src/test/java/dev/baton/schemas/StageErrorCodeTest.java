@@ -19,9 +19,11 @@ class StageErrorCodeTest {
   }
 
   @Test
-  void onlyUserErrorsAreNotRetryable() {
+  void onlyUserErrorsAndAMissingPermissionAreNotRetryable() {
     for (StageErrorCode code : StageErrorCode.values()) {
-      assertThat(code.retryable()).as(code.name()).isEqualTo(code.kind() != StageErrorCode.Kind.USER);
+      assertThat(code.retryable()).as(code.name())
+          .isEqualTo(code.kind() != StageErrorCode.Kind.USER && code != StageErrorCode.ACCESS_DENIED);
     }
+    assertThat(StageErrorCode.ACCESS_DENIED.kind()).isEqualTo(StageErrorCode.Kind.EXTERNAL);
   }
 }

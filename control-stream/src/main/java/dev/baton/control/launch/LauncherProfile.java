@@ -29,7 +29,8 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code spark-submit}, master {@code local[2]}: each attempt its own Spark application on this machine).
  *
  * @param name the profile's name, e.g. {@code k8s}
- * @param type the launcher kind: {@value #IN_PROCESS}, {@value #SPARK_SUBMIT} or {@value #SPARK_OPERATOR}
+ * @param type the launcher kind: {@value #IN_PROCESS}, {@value #SPARK_SUBMIT}, {@value #SPARK_OPERATOR}, {@value
+ *     #EMR_SERVERLESS}, {@value #EMR_CONTAINERS} or {@value #EMR_STEPS}
  * @param settings the profile's settings without prefix and without {@code type} and {@code conf.*},
  *     e.g. {@code master -> k8s://...}
  * @param sparkConf the {@code conf.*} settings without the {@code conf.} prefix, e.g. {@code spark.executor.memory -> 8g}
@@ -44,8 +45,15 @@ public record LauncherProfile(String name, String type, Map<String, String> sett
   public static final String SPARK_SUBMIT = "spark-submit";
   /** Type running each attempt as a {@code SparkApplication} of the Kubeflow Spark Operator. */
   public static final String SPARK_OPERATOR = "spark-operator";
+  /** Type running each attempt as an EMR Serverless job run ({@link EmrLauncherSettings}). */
+  public static final String EMR_SERVERLESS = "emr-serverless";
+  /** Type running each attempt as an EMR on EKS job run on a virtual cluster ({@link EmrLauncherSettings}). */
+  public static final String EMR_CONTAINERS = "emr-containers";
+  /** Type running each attempt as a step of an EMR on EC2 cluster ({@link EmrLauncherSettings}). */
+  public static final String EMR_STEPS = "emr-steps";
   /** The launcher kinds a profile may have. */
-  public static final Set<String> TYPES = Set.of(IN_PROCESS, SPARK_SUBMIT, SPARK_OPERATOR);
+  public static final Set<String> TYPES = Set.of(IN_PROCESS, SPARK_SUBMIT, SPARK_OPERATOR, EMR_SERVERLESS, EMR_CONTAINERS,
+      EMR_STEPS);
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
