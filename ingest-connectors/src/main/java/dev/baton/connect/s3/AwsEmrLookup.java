@@ -1,6 +1,7 @@
 package dev.baton.connect.s3;
 
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -23,7 +24,7 @@ import software.amazon.awssdk.services.emrserverless.model.ResourceNotFoundExcep
  *       {@code Step.Status.FailureDetails.{Reason,Message,LogFile}}; needs
  *       {@code elasticmapreduce:DescribeStep}.
  * </ul>
- * One client per API and region (the event's), AWS default credentials chain; at most
+ * One client per API and region (the event's), with the given credentials (default: the AWS chain); at most
  * {@link #MAX_REGIONS} regions' clients per API are kept open, the least recently used is closed
  * when another region needs one. Thread-confined (one per task, used by its poll thread); {@link
  * #close()} closes every client.
@@ -40,8 +41,16 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
    * @param emrEndpoint EMR endpoint override; empty for the region's
    */
   AwsEmrLookup(String serverlessEndpoint, String emrEndpoint) {
-    this(new RegionalClients<>("EMR Serverless", MAX_REGIONS, region -> serverlessClient(region, serverlessEndpoint)),
-        new RegionalClients<>("EMR", MAX_REGIONS, region -> emrClient(region, emrEndpoint)));
+    this(serverlessEndpoint, emrEndpoint, DefaultCredentialsProvider.create());
+  }
+
+  /**
+   * @param credentials the credentials of both APIs (static ones from {@code emr.access.key.id}, else the default chain)
+   */
+  AwsEmrLookup(String serverlessEndpoint, String emrEndpoint, AwsCredentialsProvider credentials) {
+    this(new RegionalClients<>("EMR Serverless", MAX_REGIONS,
+            region -> client(EmrServerlessClient.builder(), region, serverlessEndpoint, credentials)),
+        new RegionalClients<>("EMR", MAX_REGIONS, region -> client(EmrClient.builder(), region, emrEndpoint, credentials)));
   }
 
   /** With the given client caches (closed by {@link #close()}). */
@@ -52,12 +61,12 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
 
   /** The EMR Serverless client of a region; {@code endpoint} empty for the region's. */
   static EmrServerlessClient serverlessClient(String region, String endpoint) {
-    return client(EmrServerlessClient.builder(), region, endpoint);
+    return client(EmrServerlessClient.builder(), region, endpoint, DefaultCredentialsProvider.create());
   }
 
   /** The EMR client of a region; {@code endpoint} empty for the region's. */
   static EmrClient emrClient(String region, String endpoint) {
-    return client(EmrClient.builder(), region, endpoint);
+    return client(EmrClient.builder(), region, endpoint, DefaultCredentialsProvider.create());
   }
 
   @Override
@@ -87,9 +96,8 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
   }
 
   private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String region,
-      String endpoint) {
-    return AwsClients.build(builder, UrlConnectionHttpClient.builder(), region, endpoint,
-        DefaultCredentialsProvider.create());
+      String endpoint, AwsCredentialsProvider credentials) {
+    return AwsClients.build(builder, UrlConnectionHttpClient.builder(), region, endpoint, credentials);
   }
 
   @Override

@@ -236,7 +236,7 @@ final class QueueMessageParser {
       }
     }
     // the ARN names the job run, not its logs: the log location comes from GetJobRun when looked up
-    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, message, logUri);
+    return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, message, logUri, jobRunId);
   }
 
   private ParsedEvent emrStep(JsonNode event, JsonNode detail) {
@@ -272,7 +272,8 @@ final class QueueMessageParser {
         message = message + " (DescribeStep failed with HTTP " + e.statusCode() + ")";
       }
     }
-    return stageCompleted(event, what, optionalText(detail, "name"), status, "EMR_STEP_" + state, message, logUri);
+    return stageCompleted(event, what, optionalText(detail, "name"), status, "EMR_STEP_" + state, message, logUri,
+        stepId);
   }
 
   /** A 4xx other than a timeout or throttling: asking again will not help. */
@@ -280,8 +281,9 @@ final class QueueMessageParser {
     return e.statusCode() / 100 == 4 && e.statusCode() != 408 && !e.isThrottlingException();
   }
 
+  /** @param applicationId the job's id (job run id, step id): the ledger's {@code application_id} */
   private static ParsedEvent stageCompleted(JsonNode event, String what, String name, StageStatus status,
-      String errorType, String errorMessage, String logUri) {
+      String errorType, String errorMessage, String logUri, String applicationId) {
     Optional<AttemptName> parsed = AttemptName.parse(name);
     if (parsed.isEmpty()) {
       return new ParsedEvent.Unroutable(what + " has no Baton identity: its name "
@@ -297,6 +299,8 @@ final class QueueMessageParser {
         .setFinishedAt(time)
         .setOutputs(List.of())
         .setMetrics(Map.of())
+        .setApplicationId(applicationId)
+        .setLogUri(logUri)
         .setError(status == StageStatus.SUCCEEDED ? null
             : StageError.newBuilder().setType(errorType).setMessage(errorMessage).setLogUri(logUri).build())
         .build();

@@ -162,6 +162,12 @@ public final class S3EventSourceConfig extends AbstractConfig {
   public static final String EMR_ENDPOINT_DOC = "EMR endpoint URL (e.g. a VPC endpoint); empty for the regional"
       + " endpoint of the event's region.";
 
+  public static final String EMR_ACCESS_KEY_ID_CONFIG = "emr.access.key.id";
+  public static final String EMR_ACCESS_KEY_ID_DOC =
+      "Static access key for the EMR lookups; empty to use the AWS default credentials chain.";
+  public static final String EMR_SECRET_ACCESS_KEY_CONFIG = "emr.secret.access.key";
+  public static final String EMR_SECRET_ACCESS_KEY_DOC = "Static secret key, with emr.access.key.id.";
+
   public static final String EMR_SERVERLESS_ENDPOINT_CONFIG = "emr.serverless.endpoint";
   public static final String EMR_SERVERLESS_ENDPOINT_DOC = "EMR Serverless endpoint URL (e.g. a VPC endpoint); empty"
       + " for the regional endpoint of the event's region.";
@@ -251,6 +257,8 @@ public final class S3EventSourceConfig extends AbstractConfig {
           .define(EMR_LOOKUP_CONFIG, Type.BOOLEAN, true, Importance.LOW, EMR_LOOKUP_DOC)
           .define(EMR_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_ENDPOINT_DOC)
           .define(EMR_SERVERLESS_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_SERVERLESS_ENDPOINT_DOC)
+          .define(EMR_ACCESS_KEY_ID_CONFIG, Type.STRING, "", Importance.LOW, EMR_ACCESS_KEY_ID_DOC)
+          .define(EMR_SECRET_ACCESS_KEY_CONFIG, Type.PASSWORD, new Password(""), Importance.LOW, EMR_SECRET_ACCESS_KEY_DOC)
           .define(FLAG_KEY_PATTERN_CONFIG, Type.STRING, "", FLAG_PATTERN, Importance.MEDIUM, FLAG_KEY_PATTERN_DOC)
           .define(FLAG_PIPELINE_CONFIG, Type.STRING, "", Importance.MEDIUM, FLAG_PIPELINE_DOC)
           .define(FLAG_STAGES_CONFIG, Type.LIST, "", Importance.MEDIUM, FLAG_STAGES_DOC)
@@ -430,6 +438,14 @@ public final class S3EventSourceConfig extends AbstractConfig {
 
   public String emrEndpoint() {
     return getString(EMR_ENDPOINT_CONFIG);
+  }
+
+  public String emrAccessKeyId() {
+    return getString(EMR_ACCESS_KEY_ID_CONFIG);
+  }
+
+  public Password emrSecretAccessKey() {
+    return getPassword(EMR_SECRET_ACCESS_KEY_CONFIG);
   }
 
   public String emrServerlessEndpoint() {
