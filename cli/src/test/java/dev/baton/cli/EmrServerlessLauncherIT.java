@@ -200,7 +200,7 @@ class EmrServerlessLauncherIT {
     assertThat(transform.getError().getLogUri()).isEqualTo("s3://acme-logs/emr-serverless/");
 
     // one StartJobRun per attempt, each with its own client token: 3 + 2, and load never started
-    List<FakeEmrServerless.Request> starts = aws.requests("POST", false);
+    List<dev.baton.control.launch.FakeAwsApi.Request> starts = aws.requests("POST", false);
     assertThat(starts).hasSize(startsBefore + 5);
     assertThat(starts.subList(startsBefore, starts.size())).extracting(r -> r.body().get("clientToken").asText())
         .doesNotHaveDuplicates()

@@ -53,13 +53,17 @@ final class ConfigValidation {
         CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, values);
       }
       SchemaRegistries.confluentConfig(values);
-      // each profile's type and setting names; its files are checked when a controller sets it up
-      LauncherProfile.fromConfig(values).values().forEach(profile -> profile.requireOnly(
-          switch (profile.type()) {
-            case LauncherProfile.SPARK_SUBMIT -> SparkSubmitSettings.KEYS;
-            case LauncherProfile.SPARK_OPERATOR -> dev.baton.control.launch.SparkOperatorSettings.KEYS;
-            default -> Set.of();
-          }));
+      // each profile's type and setting names (an EMR profile's required settings and their forms too); its
+      // files are checked when a controller sets it up
+      LauncherProfile.fromConfig(values).values().forEach(profile -> {
+        switch (profile.type()) {
+          case LauncherProfile.SPARK_SUBMIT -> profile.requireOnly(SparkSubmitSettings.KEYS);
+          case LauncherProfile.SPARK_OPERATOR -> profile.requireOnly(dev.baton.control.launch.SparkOperatorSettings.KEYS);
+          case LauncherProfile.EMR_SERVERLESS, LauncherProfile.EMR_CONTAINERS, LauncherProfile.EMR_STEPS ->
+              dev.baton.control.launch.EmrLauncherSettings.from(profile, false);
+          default -> profile.requireOnly(Set.of());
+        }
+      });
     } catch (ConfigException e) {
       throw new ConfigException("Cannot use configuration file " + file + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -147,6 +147,22 @@ class ConfigurationTest {
   }
 
   @Test
+  void anEmrLauncherProfileIsCheckedWhenTheFileLoads() throws Exception {
+    String serverless = "launchers.serverless.type=emr-serverless\nlaunchers.serverless.application-id=00fkq2m8u3gbv60b\n";
+    Path valid = write(serverless + "launchers.serverless.execution-role-arn=arn:aws:iam::123456789012:role/job\n");
+    Path missingRole = write(serverless);
+    Path badCluster = write("launchers.steps.type=emr-steps\nlaunchers.steps.cluster-id=cluster-1\n");
+
+    assertThat(Configuration.load(valid).values()).containsEntry("launchers.serverless.type", "emr-serverless");
+    assertThatThrownBy(() -> Configuration.load(missingRole)).isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use configuration file " + missingRole + ": Invalid value null for configuration"
+            + " launchers.serverless.execution-role-arn: is required for an emr-serverless launcher profile");
+    assertThatThrownBy(() -> Configuration.load(badCluster)).isInstanceOf(ConfigException.class)
+        .hasMessage("Cannot use configuration file " + badCluster + ": Invalid value cluster-1 for configuration"
+            + " launchers.steps.cluster-id: expected j-[0-9A-Z]{1,256}");
+  }
+
+  @Test
   void resolvedReferencesOfGeneratedSettings() throws Exception {
     Path secrets = Files.writeString(dir.resolve("stack.properties"), "token=t0k\n");
 

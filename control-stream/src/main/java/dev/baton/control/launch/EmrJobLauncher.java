@@ -44,12 +44,12 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *
  * <p>Exactly once by construction: the job's client token is derived from the launch key ({@link
  * #clientToken}), so asking again for the same attempt (a lost answer, a controller restart) is the same
- * job and a new attempt is a new job. A start that gets no answer (a timeout, a reset connection) is
- * asked again with the same token, with backoff, until it is answered or the attempt is cancelled; it is
- * never turned into a new attempt. An answered refusal completes the attempt FAILED: {@code
+ * job and a new attempt is a new job. A start that gets no answer (a timeout, a reset connection), or
+ * is still throttled after the AWS SDK's adaptive retries, is asked again with the same token, with
+ * backoff, until it is answered or the attempt is cancelled; it is never turned into a new attempt. An answered refusal completes the attempt FAILED: {@code
  * ValidationException} and other 4xx as {@link StageErrorCode#INVALID_REQUEST} (USER, not retried), {@code
- * AccessDenied…} as {@link StageErrorCode#ACCESS_DENIED} (not retried), throttling and 5xx left after the
- * AWS SDK's own adaptive retries as {@link StageErrorCode#SUBMISSION_FAILED}; the ledger keeps AWS's message.
+ * AccessDenied…} as {@link StageErrorCode#ACCESS_DENIED} (not retried), a conflict or 5xx left after the
+ * AWS SDK's own retries as {@link StageErrorCode#SUBMISSION_FAILED}; the ledger keeps AWS's message.
  *
  * <p>Completion: a built-in stage's runner publishes its own StageCompleted; a {@code spark-app} job's
  * comes from the job's EventBridge state change through the event connector ({@code completion=events})
@@ -97,7 +97,9 @@ public final class EmrJobLauncher implements Launcher {
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
     Duration maxDelay = Duration.ofSeconds(60);
-    var retry = RetryPolicy.<String>builder().handle(SdkClientException.class);
+    // no answer, or throttling the AWS SDK's own retries did not outlast: asked again, with the same token
+    var retry = RetryPolicy.<String>builder().handleIf(failure -> failure instanceof SdkClientException
+        || failure instanceof AwsServiceException service && service.isThrottlingException());
     if (startRetryDelay.compareTo(maxDelay) < 0) {
       retry.withBackoff(startRetryDelay, maxDelay);
     } else {
@@ -105,7 +107,8 @@ public final class EmrJobLauncher implements Launcher {
     }
     this.unanswered = retry
         .withMaxRetries(-1)
-        .onRetry(event -> LOG.warn("{}: {} got no answer ({}); asking again with the same client token (retry {})",
+        .onRetry(event -> LOG.warn("{}: the start of a {} got no answer or was throttled ({}); asking again with the"
+                + " same client token (retry {})",
             settings.profile(), jobs.kind(), event.getLastException().toString(), event.getAttemptCount()))
         .build();
   }

@@ -115,7 +115,7 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
     }
     for (String key : new java.util.TreeSet<>(required)) {
       if (values.get(key) == null || values.get(key).isBlank()) {
-        throw new ConfigException(profile.key(key), null, "is required for a " + type + " launcher profile"
+        throw new ConfigException(profile.key(key), null, "is required for an " + type + " launcher profile"
             + (key.startsWith("stage-") ? " that runs Baton's stage types" : ""));
       }
     }
@@ -164,14 +164,15 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
     if (value == null) {
       return defaultValue;
     }
+    long parsed;
     try {
-      long parsed = Long.parseLong(value.trim());
-      if (parsed > 0) {
-        return parsed;
-      }
+      parsed = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      // reported below with the key
+      throw new ConfigException(profile.key(key), value, "expected a positive number of milliseconds");
     }
-    throw new ConfigException(profile.key(key), value, "expected a positive number of milliseconds");
+    if (parsed <= 0) {
+      throw new ConfigException(profile.key(key), value, "expected a positive number of milliseconds");
+    }
+    return parsed;
   }
 }

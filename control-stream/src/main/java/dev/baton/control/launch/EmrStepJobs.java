@@ -25,25 +25,30 @@ import software.amazon.awssdk.services.emr.model.StepSummary;
  * <a href="https://docs.aws.amazon.com/emr/latest/APIReference/API_AddJobFlowSteps.html">API reference</a>.
  *
  * <p>{@code AddJobFlowSteps} has no client token: {@link #start} first looks for a step of the attempt's
- * name and adds one only when there is none, so asking again after a lost answer finds the step the
- * first request added (unless EMR had not yet listed it: the one window this API leaves open).
+ * name and adds one only when there is none, and the AWS SDK does not send it again by itself; so the
+ * launcher asking again after a lost answer finds the step the first request added (unless EMR had not
+ * yet listed it: the one window this API leaves open).
  */
 final class EmrStepJobs implements EmrJobs {
   /** The jar that runs a command on the cluster's primary node (EMR 4.x and later). */
   static final String COMMAND_RUNNER = "command-runner.jar";
 
   private final EmrClient client;
+  /** AddJobFlowSteps only: without the SDK's retries, which would add a second step after a lost answer. */
+  private final EmrClient adder;
   private final String clusterId;
   private final String executionRoleArn;
 
-  EmrStepJobs(EmrClient client, EmrLauncherSettings settings) {
+  EmrStepJobs(EmrClient client, EmrClient adder, EmrLauncherSettings settings) {
     this.client = requireNonNull(client, "Invalid client: null");
+    this.adder = requireNonNull(adder, "Invalid adder: null");
     this.clusterId = requireNonNull(settings.id("cluster-id"), "Invalid settings: no cluster-id");
     this.executionRoleArn = settings.id("execution-role-arn");
   }
 
   static EmrStepJobs create(EmrLauncherSettings settings) {
-    return new EmrStepJobs(EmrClients.build(EmrClient.builder(), settings), settings);
+    return new EmrStepJobs(EmrClients.build(EmrClient.builder(), settings),
+        EmrClients.build(EmrClient.builder(), settings, false), settings);
   }
 
   @Override
@@ -77,7 +82,7 @@ final class EmrStepJobs implements EmrJobs {
     if (executionRoleArn != null) {
       request.executionRoleArn(executionRoleArn);
     }
-    return client.addJobFlowSteps(request.build()).stepIds().get(0);
+    return adder.addJobFlowSteps(request.build()).stepIds().get(0);
   }
 
   @Override
@@ -122,5 +127,6 @@ final class EmrStepJobs implements EmrJobs {
   @Override
   public void close() {
     client.close();
+    adder.close();
   }
 }

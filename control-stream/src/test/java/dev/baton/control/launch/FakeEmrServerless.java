@@ -1,14 +1,9 @@
 package dev.baton.control.launch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,9 +12,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -36,9 +31,8 @@ import java.util.regex.Pattern;
  * {"message": …}}). A test scripts failures of the next StartJobRun requests ({@link #failNextStart}) and
  * moves job runs through their states ({@link #setState}).
  */
-public final class FakeEmrServerless implements AutoCloseable {
+public final class FakeEmrServerless extends FakeAwsApi {
   public static final String APPLICATION_ID = "00fkq2m8u3gbv60b";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern JOB_RUNS = Pattern.compile("/applications/([0-9a-z]+)/jobruns");
   private static final Pattern JOB_RUN = Pattern.compile("/applications/([0-9a-z]+)/jobruns/([0-9a-z]+)");
 
@@ -53,9 +47,6 @@ public final class FakeEmrServerless implements AutoCloseable {
     /** The job run is created, then the connection is closed without an answer: a lost response. */
     LOST_RESPONSE
   }
-
-  /** A request as received: method, path, query, body. */
-  public record Request(String method, String path, String query, JsonNode body) {}
 
   /** One job run the fake knows. */
   public static final class JobRun {
@@ -76,8 +67,6 @@ public final class FakeEmrServerless implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
-  private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Map<String, JobRun> runs = new ConcurrentHashMap<>(); // by id
   private final Deque<StartFailure> startFailures = new ConcurrentLinkedDeque<>();
   private final AtomicInteger sequence = new AtomicInteger();
@@ -90,14 +79,6 @@ public final class FakeEmrServerless implements AutoCloseable {
   public FakeEmrServerless(Path fixtures) throws IOException {
     jobRunShape = JSON.readTree(Files.readString(fixtures.resolve("emr-serverless-get-job-run-response-failed.json")))
         .get("jobRun");
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
-  }
-
-  /** The endpoint to give the client ({@code launchers.<name>.endpoint}). */
-  public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Makes the next StartJobRun requests fail, in this order. */
@@ -121,14 +102,9 @@ public final class FakeEmrServerless implements AutoCloseable {
     runs.remove(jobRunId);
   }
 
-  /** Every request received, in order. */
-  public List<Request> requests() {
-    return List.copyOf(requests);
-  }
-
   /** The requests of one operation: {@code POST}, {@code GET}, {@code DELETE} with or without a job run id. */
   public List<Request> requests(String method, boolean withJobRunId) {
-    return requests.stream().filter(request -> request.method().equals(method)
+    return requests().stream().filter(request -> request.method().equals(method)
         && JOB_RUN.matcher(request.path()).matches() == withJobRunId).toList();
   }
 
@@ -143,42 +119,38 @@ public final class FakeEmrServerless implements AutoCloseable {
     return jobRuns().stream().filter(run -> name.equals(run.name)).reduce((first, second) -> second);
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
-      requests.add(new Request(method, path, exchange.getRequestURI().getRawQuery(),
-          body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body)));
-      Matcher one = JOB_RUN.matcher(path);
-      Matcher all = JOB_RUNS.matcher(path);
-      if (one.matches() && !one.group(1).equals(APPLICATION_ID) || all.matches() && !all.group(1).equals(APPLICATION_ID)) {
-        error(exchange, 404, "ResourceNotFoundException", "Application does not exist");
-      } else if (method.equals("POST") && all.matches()) {
-        start(exchange, JSON.readTree(body));
-      } else if (method.equals("GET") && one.matches()) {
-        JobRun run = runs.get(one.group(2));
-        if (run == null) {
-          error(exchange, 404, "ResourceNotFoundException", "Job run " + one.group(2) + " does not exist");
-        } else {
-          answer(exchange, JSON.createObjectNode().set("jobRun", jobRun(run)));
-        }
-      } else if (method.equals("GET") && all.matches()) {
-        list(exchange);
-      } else if (method.equals("DELETE") && one.matches()) {
-        JobRun run = runs.get(one.group(2));
-        if (run == null) {
-          error(exchange, 404, "ResourceNotFoundException", "Job run " + one.group(2) + " does not exist");
-        } else {
-          if (!List.of("SUCCESS", "FAILED", "CANCELLED").contains(run.state)) {
-            run.state = "CANCELLED";
-            run.stateDetails = "Job run cancelled by user request";
-          }
-          answer(exchange, JSON.createObjectNode().put("applicationId", APPLICATION_ID).put("jobRunId", run.id));
-        }
+  @Override
+  protected void handle(HttpExchange exchange, Request request) throws IOException {
+    String path = request.path();
+    String method = request.method();
+    Matcher one = JOB_RUN.matcher(path);
+    Matcher all = JOB_RUNS.matcher(path);
+    if (one.matches() && !one.group(1).equals(APPLICATION_ID) || all.matches() && !all.group(1).equals(APPLICATION_ID)) {
+      error(exchange, 404, "ResourceNotFoundException", "Application does not exist");
+    } else if (method.equals("POST") && all.matches()) {
+      start(exchange, request.body());
+    } else if (method.equals("GET") && one.matches()) {
+      JobRun run = runs.get(one.group(2));
+      if (run == null) {
+        error(exchange, 404, "ResourceNotFoundException", "Job run " + one.group(2) + " does not exist");
       } else {
-        error(exchange, 400, "ValidationException", "Unsupported request " + method + " " + path);
+        answer(exchange, JSON.createObjectNode().set("jobRun", jobRun(run)));
       }
+    } else if (method.equals("GET") && all.matches()) {
+      list(exchange);
+    } else if (method.equals("DELETE") && one.matches()) {
+      JobRun run = runs.get(one.group(2));
+      if (run == null) {
+        error(exchange, 404, "ResourceNotFoundException", "Job run " + one.group(2) + " does not exist");
+      } else {
+        if (!List.of("SUCCESS", "FAILED", "CANCELLED").contains(run.state)) {
+          run.state = "CANCELLED";
+          run.stateDetails = "Job run cancelled by user request";
+        }
+        answer(exchange, JSON.createObjectNode().put("applicationId", APPLICATION_ID).put("jobRunId", run.id));
+      }
+    } else {
+      error(exchange, 400, "ValidationException", "Unsupported request " + method + " " + path);
     }
   }
 
@@ -208,7 +180,7 @@ public final class FakeEmrServerless implements AutoCloseable {
       onStart.forEach(listener -> listener.accept(created));
     }
     if (failure == StartFailure.LOST_RESPONSE) {
-      exchange.getResponseBody().close(); // no status line: the client sees the connection end
+      noAnswer(exchange);
       return;
     }
     answer(exchange, JSON.createObjectNode().put("applicationId", APPLICATION_ID).put("jobRunId", run.id)
@@ -272,27 +244,11 @@ public final class FakeEmrServerless implements AutoCloseable {
   }
 
   private static void answer(HttpExchange exchange, JsonNode body) throws IOException {
-    send(exchange, 200, null, body);
+    answer(exchange, "application/json", body);
   }
 
   private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
-    send(exchange, status, type, JSON.createObjectNode().put("message", message));
-  }
-
-  private static void send(HttpExchange exchange, int status, String errorType, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.getResponseHeaders().add("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
-    if (errorType != null) {
-      exchange.getResponseHeaders().add("x-amzn-ErrorType", errorType);
-    }
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
+    restJsonError(exchange, status, type, message);
   }
 
 }

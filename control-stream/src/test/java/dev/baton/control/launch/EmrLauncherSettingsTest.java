@@ -1,0 +1,70 @@
+package dev.baton.control.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class EmrLauncherSettingsTest {
+  private static final String ROLE = "arn:aws:iam::123456789012:role/baton-job";
+
+  private static EmrLauncherSettings settings(boolean runsBuiltInStages, String... keyValues) {
+    Map<String, String> config = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      config.put("launchers.emr." + keyValues[i], keyValues[i + 1]);
+    }
+    return EmrLauncherSettings.from(LauncherProfile.fromConfig(config).get("emr"), runsBuiltInStages);
+  }
+
+  @Test
+  void eachTypeHasItsDefaults() {
+    EmrLauncherSettings serverless = settings(false, "type", "emr-serverless", "application-id", "00fkq2m8u3gbv60b",
+        "execution-role-arn", ROLE);
+    EmrLauncherSettings eks = settings(true, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3",
+        "release-label", "emr-7.5.0-latest", "execution-role-arn", ROLE, "stage-config", "/etc/baton/baton.properties");
+    EmrLauncherSettings steps = settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "completion", "poll", "poll-interval-ms", "5000", "conf.spark.executor.memory", "8g");
+
+    assertThat(serverless.pollCompletions()).as("completions come from the state change events").isFalse();
+    assertThat(serverless.pollIntervalMs()).isEqualTo(EmrLauncherSettings.DEFAULT_POLL_INTERVAL_MS);
+    assertThat(serverless.region()).as("the SDK's region chain").isNull();
+    assertThat(eks.pollCompletions()).isTrue();
+    assertThat(eks.stageRunnerJar()).isEqualTo(SparkOperatorSettings.DEFAULT_STAGE_RUNNER_JAR);
+    assertThat(steps.pollCompletions()).isTrue();
+    assertThat(steps.pollIntervalMs()).isEqualTo(5000);
+    assertThat(steps.sparkConf()).containsEntry("spark.executor.memory", "8g");
+    assertThat(steps.id("execution-role-arn")).isNull();
+  }
+
+  @Test
+  void missingWrongOrUnknownSettingsAreRefusedWithTheirKey() {
+    assertThatThrownBy(() -> settings(false, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3",
+        "execution-role-arn", ROLE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.release-label: is required for an emr-containers launcher profile");
+    assertThatThrownBy(() -> settings(true, "type", "emr-serverless", "application-id", "00fkq2m8u3gbv60b",
+        "execution-role-arn", ROLE, "stage-config", "baton.properties")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.stage-runner-jar: is required for an emr-serverless launcher profile that"
+            + " runs Baton's stage types");
+    assertThatThrownBy(() -> settings(false, "type", "emr-serverless", "application-id", "00FKQ",
+        "execution-role-arn", ROLE)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Invalid value 00FKQ for configuration launchers.emr.application-id");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "execution-role-arn", "role/baton")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.execution-role-arn");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "completion", "webhook")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.completion: expected events or poll");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "application-id", "00fkq2m8u3gbv60b")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.application-id").hasMessageContaining("unknown setting of a emr-steps");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "endpoint", "ftp://emr")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.endpoint: expected https://<host>[:port]");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "poll-interval-ms", "soon")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.poll-interval-ms: expected a positive number of milliseconds");
+  }
+}
