@@ -48,6 +48,7 @@ public final class FakeEmrContainers extends FakeAwsApi {
   }
 
   private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+  private final List<java.util.function.Consumer<JobRun>> onStart = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sequence = new AtomicInteger();
   private final JsonNode jobRunShape;
 
@@ -55,6 +56,11 @@ public final class FakeEmrContainers extends FakeAwsApi {
   public FakeEmrContainers(Path fixtures) throws IOException {
     jobRunShape = JSON.readTree(Files.readString(fixtures.resolve("emr-containers-describe-job-run-response.json")))
         .get("jobRun");
+  }
+
+  /** Called with each job run StartJobRun creates (not with one a repeated token returns). */
+  public void onStart(java.util.function.Consumer<JobRun> listener) {
+    onStart.add(listener);
   }
 
   public void setState(String id, String state, String failureReason, String stateDetails) {
@@ -129,6 +135,7 @@ public final class FakeEmrContainers extends FakeAwsApi {
     JobRun run = existing.orElseGet(() -> {
       JobRun created = new JobRun(String.format("00000003%011d", sequence.incrementAndGet()), request, Instant.now());
       runs.put(created.id, created);
+      onStart.forEach(listener -> listener.accept(created));
       return created;
     });
     answer(exchange, "application/json", JSON.createObjectNode().put("id", run.id).put("name", name)

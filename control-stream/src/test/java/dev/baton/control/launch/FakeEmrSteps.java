@@ -44,8 +44,14 @@ public final class FakeEmrSteps extends FakeAwsApi {
   private final List<Step> steps = new CopyOnWriteArrayList<>();
   private final AtomicInteger sequence = new AtomicInteger();
   private final Deque<Boolean> loseAnswers = new ConcurrentLinkedDeque<>();
+  private final List<java.util.function.Consumer<Step>> onAdd = new CopyOnWriteArrayList<>();
 
   public FakeEmrSteps() throws IOException {}
+
+  /** Called with each step AddJobFlowSteps adds. */
+  public void onAdd(java.util.function.Consumer<Step> listener) {
+    onAdd.add(listener);
+  }
 
   /** The next AddJobFlowSteps adds its step but is not answered. */
   public void loseNextAddAnswer() {
@@ -84,6 +90,7 @@ public final class FakeEmrSteps extends FakeAwsApi {
           Step step = new Step(String.format("s-%013d", sequence.incrementAndGet()), config, Instant.now());
           steps.add(step);
           ids.add(step.id);
+          onAdd.forEach(listener -> listener.accept(step));
         }
         if (loseAnswers.poll() != null) {
           noAnswer(exchange);
