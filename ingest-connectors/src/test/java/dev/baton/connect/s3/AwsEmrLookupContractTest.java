@@ -114,6 +114,8 @@ class AwsEmrLookupContractTest {
     assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
     assertThat(completed.getError().getMessage()).contains("java.lang.OutOfMemoryError: Java heap space");
     assertThat(completed.getError().getLogUri()).isEqualTo("s3://acme-logs/emr-serverless/");
+    assertThat(completed.getApplicationId()).isEqualTo("00fkq2xg7h3rd40a"); // the ledger's application_id
+    assertThat(completed.getLogUri()).isEqualTo("s3://acme-logs/emr-serverless/");
   }
 
   @Test
@@ -143,6 +145,7 @@ class AwsEmrLookupContractTest {
         .contains("Unknown Error: Exception in thread \"main\" org.apache.spark.SparkException");
     assertThat(completed.getError().getLogUri())
         .isEqualTo("s3://acme-logs/emr/j-2AXXXXXXGAPLF/steps/s-3T9WX2NB7C4QF/stderr.gz");
+    assertThat(completed.getApplicationId()).isEqualTo("s-3T9WX2NB7C4QF");
   }
 
   @Test
