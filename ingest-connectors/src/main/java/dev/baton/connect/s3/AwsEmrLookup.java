@@ -7,6 +7,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emrcontainers.EmrContainersClient;
 import software.amazon.awssdk.services.emr.model.FailureDetails;
 import software.amazon.awssdk.services.emr.model.Step;
 import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
@@ -35,28 +36,30 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
 
   private final RegionalClients<EmrServerlessClient> serverlessClients;
   private final RegionalClients<EmrClient> emrClients;
+  private final RegionalClients<EmrContainersClient> containersClients;
 
   /**
    * @param serverlessEndpoint EMR Serverless endpoint override (e.g. a VPC endpoint); empty for the region's
    * @param emrEndpoint EMR endpoint override; empty for the region's
+   * @param containersEndpoint EMR on EKS endpoint override; empty for the region's
+   * @param credentials the credentials of the three APIs (static ones from {@code emr.access.key.id}, else the
+   *     default chain)
    */
-  AwsEmrLookup(String serverlessEndpoint, String emrEndpoint) {
-    this(serverlessEndpoint, emrEndpoint, DefaultCredentialsProvider.create());
-  }
-
-  /**
-   * @param credentials the credentials of both APIs (static ones from {@code emr.access.key.id}, else the default chain)
-   */
-  AwsEmrLookup(String serverlessEndpoint, String emrEndpoint, AwsCredentialsProvider credentials) {
+  AwsEmrLookup(String serverlessEndpoint, String emrEndpoint, String containersEndpoint,
+      AwsCredentialsProvider credentials) {
     this(new RegionalClients<>("EMR Serverless", MAX_REGIONS,
             region -> client(EmrServerlessClient.builder(), region, serverlessEndpoint, credentials)),
-        new RegionalClients<>("EMR", MAX_REGIONS, region -> client(EmrClient.builder(), region, emrEndpoint, credentials)));
+        new RegionalClients<>("EMR", MAX_REGIONS, region -> client(EmrClient.builder(), region, emrEndpoint, credentials)),
+        new RegionalClients<>("EMR on EKS", MAX_REGIONS,
+            region -> client(EmrContainersClient.builder(), region, containersEndpoint, credentials)));
   }
 
   /** With the given client caches (closed by {@link #close()}). */
-  AwsEmrLookup(RegionalClients<EmrServerlessClient> serverlessClients, RegionalClients<EmrClient> emrClients) {
+  AwsEmrLookup(RegionalClients<EmrServerlessClient> serverlessClients, RegionalClients<EmrClient> emrClients,
+      RegionalClients<EmrContainersClient> containersClients) {
     this.serverlessClients = serverlessClients;
     this.emrClients = emrClients;
+    this.containersClients = containersClients;
   }
 
   /** The EMR Serverless client of a region; {@code endpoint} empty for the region's. */
@@ -101,8 +104,27 @@ final class AwsEmrLookup implements EmrLookup, AutoCloseable {
   }
 
   @Override
+  public Optional<EksJobRun> eksJobRun(String region, String virtualClusterId, String jobRunId) {
+    software.amazon.awssdk.services.emrcontainers.model.JobRun run; // not EmrLookup.JobRun
+    try {
+      run = containersClients.get(region).describeJobRun(request -> request.virtualClusterId(virtualClusterId)
+          .id(jobRunId)).jobRun();
+    } catch (software.amazon.awssdk.services.emrcontainers.model.ResourceNotFoundException e) {
+      return Optional.empty();
+    }
+    String logUri = null;
+    if (run.configurationOverrides() != null && run.configurationOverrides().monitoringConfiguration() != null
+        && run.configurationOverrides().monitoringConfiguration().s3MonitoringConfiguration() != null) {
+      logUri = run.configurationOverrides().monitoringConfiguration().s3MonitoringConfiguration().logUri();
+    }
+    return Optional.of(new EksJobRun(run.hasTags() ? run.tags() : java.util.Map.of(), run.failureReasonAsString(),
+        run.stateDetails(), logUri));
+  }
+
+  @Override
   public void close() {
     serverlessClients.close();
     emrClients.close();
+    containersClients.close();
   }
 }

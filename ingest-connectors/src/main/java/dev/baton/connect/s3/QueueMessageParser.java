@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
@@ -43,9 +44,15 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  *             {@code StageCompleted} when the job run name ({@code detail.jobRunName}, seen in real
  *             events though not documented; else looked up with GetJobRun, which also gives the
  *             state details and S3 log location) or step name ({@code detail.name}) is Baton's identity
- *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} ({@link AttemptName}) (the name to give jobs that report to
- *             Baton; Baton has no EMR launcher yet), else the event is unroutable (DLQ);
- *             non-terminal states are skipped.
+ *             {@code baton:<pipeline>:<runId>:<stage>:<attempt>} ({@link AttemptName}) (the name Baton's EMR
+ *             launchers give jobs, and the one to give jobs that report to Baton), else the event is
+ *             unroutable (DLQ); non-terminal states are skipped;
+ *         <li>{@code aws.emr-containers} "EMR Job Run State Change" / "EmrContainers Job Run State Change"
+ *             (docs.aws.amazon.com/eventbridge/latest/ref/events-ref-emr-containers.html lists both; no payload is
+ *             documented): a terminal state (COMPLETED, FAILED, CANCELLED) of job run {@code detail.id} of
+ *             {@code detail.virtualClusterId} becomes a {@code StageCompleted} when DescribeJobRun's tags name
+ *             a Baton attempt ({@code baton:pipeline}, {@code baton:run-id}, {@code baton:stage}, {@code
+ *             baton:attempt}), else it is unroutable.
  *       </ul>
  *   <li>Either of the above wrapped in an SNS notification envelope ({@code "Type":"Notification"},
  *       {@code "Message"}: the event as a string), as delivered by S3 → SNS → SQS without raw delivery.
@@ -162,8 +169,11 @@ final class QueueMessageParser {
       case "aws.emr" -> "EMR Step Status Change".equals(detailType)
           ? emrStep(event, detail)
           : new ParsedEvent.Skipped("EventBridge aws.emr '" + detailType + "' is not a step status change");
+      case "aws.emr-containers" -> EMR_CONTAINERS_STATE_CHANGES.contains(detailType)
+          ? emrContainersJobRun(event, detail)
+          : new ParsedEvent.Skipped("EventBridge aws.emr-containers '" + detailType + "' is not a job run state change");
       default -> throw new MalformedEventException("source: unsupported EventBridge source '" + source
-          + "' (expected aws.s3, aws.emr-serverless, aws.emr)");
+          + "' (expected aws.s3, aws.emr-serverless, aws.emr, aws.emr-containers)");
     };
   }
 
@@ -237,6 +247,63 @@ final class QueueMessageParser {
     }
     // the ARN names the job run, not its logs: the log location comes from GetJobRun when looked up
     return stageCompleted(event, what, name, status, "EMR_SERVERLESS_" + state, message, logUri, jobRunId);
+  }
+
+  /**
+   * The EMR on EKS job run state changes: the EventBridge reference lists both detail-types for source
+   * {@code aws.emr-containers} without saying which is sent, and AWS documents no payload; the fields read
+   * ({@code detail.id}, {@code detail.virtualClusterId}, {@code detail.state}) are those the user guide
+   * names ("the virtual cluster ID and the job run ID") plus the state.
+   */
+  static final java.util.Set<String> EMR_CONTAINERS_STATE_CHANGES =
+      java.util.Set.of("EMR Job Run State Change", "EmrContainers Job Run State Change");
+
+  /**
+   * An EMR on EKS job run's end: its name cannot hold Baton's identity (the API allows no ':'), so
+   * DescribeJobRun's tags ({@code baton:pipeline}, {@code baton:run-id}, {@code baton:stage}, {@code
+   * baton:attempt}, set by Baton's emr-containers launcher) name the attempt; failure reason and state
+   * details become the error.
+   */
+  private ParsedEvent emrContainersJobRun(JsonNode event, JsonNode detail) {
+    String state = text(detail, "state", "detail");
+    String jobRunId = text(detail, "id", "detail");
+    String virtualClusterId = text(detail, "virtualClusterId", "detail");
+    StageStatus status = switch (state) {
+      case "COMPLETED" -> StageStatus.SUCCEEDED;
+      case "FAILED" -> StageStatus.FAILED;
+      case "CANCELLED" -> StageStatus.CANCELLED;
+      default -> null;
+    };
+    String what = "EMR on EKS job run " + jobRunId + " of virtual cluster " + virtualClusterId;
+    if (status == null) {
+      return new ParsedEvent.Skipped(what + " is " + state + " (not terminal)");
+    }
+    if (emr == null) {
+      return new ParsedEvent.Unroutable(what + ": its Baton identity is in its tags, and emr.lookup is off");
+    }
+    Optional<EmrLookup.EksJobRun> run;
+    try {
+      run = emr.eksJobRun(text(event, "region"), virtualClusterId, jobRunId);
+    } catch (AwsServiceException e) {
+      if (willNotPass(e)) {
+        return new ParsedEvent.Unroutable(what + ": DescribeJobRun failed with HTTP " + e.statusCode() + ": " + e.getMessage());
+      }
+      throw e;
+    }
+    if (run.isEmpty()) {
+      return new ParsedEvent.Unroutable(what + " has no Baton identity: DescribeJobRun does not find it");
+    }
+    Map<String, String> tags = run.get().tags();
+    String name = Stream.of("baton:pipeline", "baton:run-id", "baton:stage", "baton:attempt").allMatch(tags::containsKey)
+        ? "baton:" + tags.get("baton:pipeline") + ":" + tags.get("baton:run-id") + ":" + tags.get("baton:stage") + ":"
+            + tags.get("baton:attempt")
+        : null;
+    String reason = Stream.of(run.get().failureReason(), run.get().stateDetails())
+        .filter(part -> part != null && !part.isBlank()).collect(java.util.stream.Collectors.joining(" "));
+    String message = what + " " + state + (reason.isEmpty() ? "" : ": " + reason);
+    String logUri = run.get().logUri() == null ? null
+        : run.get().logUri().replaceAll("/+$", "") + "/" + virtualClusterId + "/jobs/" + jobRunId + "/";
+    return stageCompleted(event, what, name, status, "EMR_CONTAINERS_" + state, message, logUri, jobRunId);
   }
 
   private ParsedEvent emrStep(JsonNode event, JsonNode detail) {

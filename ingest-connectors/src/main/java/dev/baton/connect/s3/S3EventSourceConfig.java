@@ -155,8 +155,9 @@ public final class S3EventSourceConfig extends AbstractConfig {
   public static final String EMR_LOOKUP_DOC = "Complete EMR state change events with the EMR APIs: GetJobRun for an"
       + " EMR Serverless job run whose event carries no name (AWS documents none; also its state details and S3 log"
       + " location), DescribeStep for a failed EMR step (failure reason, message, log file). Needs"
-      + " emr-serverless:GetJobRun and elasticmapreduce:DescribeStep. False: nameless job run events go to the DLQ,"
-      + " step failures carry the event's message only.";
+      + " emr-serverless:GetJobRun and elasticmapreduce:DescribeStep; DescribeJobRun for an EMR on EKS job run (its"
+      + " tags name the attempt; emr-containers:DescribeJobRun). False: nameless job run events and EMR on EKS events"
+      + " go to the DLQ, step failures carry the event's message only.";
 
   public static final String EMR_ENDPOINT_CONFIG = "emr.endpoint";
   public static final String EMR_ENDPOINT_DOC = "EMR endpoint URL (e.g. a VPC endpoint); empty for the regional"
@@ -167,6 +168,10 @@ public final class S3EventSourceConfig extends AbstractConfig {
       "Static access key for the EMR lookups; empty to use the AWS default credentials chain.";
   public static final String EMR_SECRET_ACCESS_KEY_CONFIG = "emr.secret.access.key";
   public static final String EMR_SECRET_ACCESS_KEY_DOC = "Static secret key, with emr.access.key.id.";
+
+  public static final String EMR_CONTAINERS_ENDPOINT_CONFIG = "emr.containers.endpoint";
+  public static final String EMR_CONTAINERS_ENDPOINT_DOC = "EMR on EKS endpoint URL (e.g. a VPC endpoint); empty"
+      + " for the regional endpoint of the event's region.";
 
   public static final String EMR_SERVERLESS_ENDPOINT_CONFIG = "emr.serverless.endpoint";
   public static final String EMR_SERVERLESS_ENDPOINT_DOC = "EMR Serverless endpoint URL (e.g. a VPC endpoint); empty"
@@ -257,6 +262,7 @@ public final class S3EventSourceConfig extends AbstractConfig {
           .define(EMR_LOOKUP_CONFIG, Type.BOOLEAN, true, Importance.LOW, EMR_LOOKUP_DOC)
           .define(EMR_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_ENDPOINT_DOC)
           .define(EMR_SERVERLESS_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_SERVERLESS_ENDPOINT_DOC)
+          .define(EMR_CONTAINERS_ENDPOINT_CONFIG, Type.STRING, "", Importance.LOW, EMR_CONTAINERS_ENDPOINT_DOC)
           .define(EMR_ACCESS_KEY_ID_CONFIG, Type.STRING, "", Importance.LOW, EMR_ACCESS_KEY_ID_DOC)
           .define(EMR_SECRET_ACCESS_KEY_CONFIG, Type.PASSWORD, new Password(""), Importance.LOW, EMR_SECRET_ACCESS_KEY_DOC)
           .define(FLAG_KEY_PATTERN_CONFIG, Type.STRING, "", FLAG_PATTERN, Importance.MEDIUM, FLAG_KEY_PATTERN_DOC)
@@ -446,6 +452,10 @@ public final class S3EventSourceConfig extends AbstractConfig {
 
   public Password emrSecretAccessKey() {
     return getPassword(EMR_SECRET_ACCESS_KEY_CONFIG);
+  }
+
+  public String emrContainersEndpoint() {
+    return getString(EMR_CONTAINERS_ENDPOINT_CONFIG);
   }
 
   public String emrServerlessEndpoint() {

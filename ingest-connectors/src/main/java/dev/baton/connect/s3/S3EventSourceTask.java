@@ -38,7 +38,7 @@ public final class S3EventSourceTask extends SourceTask {
     s3 = AwsClients.s3(config);
     ObjectRouter router = new ObjectRouter(config, EventSerde.builtIn(), s3);
     if (S3EventSourceConfig.MODE_SQS.equals(config.mode())) {
-      emr = config.emrLookup() ? new AwsEmrLookup(config.emrServerlessEndpoint(), config.emrEndpoint(),
+      emr = config.emrLookup() ? new AwsEmrLookup(config.emrServerlessEndpoint(), config.emrEndpoint(), config.emrContainersEndpoint(),
           AwsClients.credentials(config.emrAccessKeyId(), config.emrSecretAccessKey().value())) : null;
       sqs = new SqsPoller(config, AwsClients.sqs(config), new QueueMessageParser(config.eventBridgeKeysUrlEncoded(), emr),
           router);

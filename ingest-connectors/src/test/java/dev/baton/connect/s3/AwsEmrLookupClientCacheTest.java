@@ -147,7 +147,12 @@ class AwsEmrLookupClientCacheTest {
           TrackedEmr client = new TrackedEmr(region, AwsEmrLookup.emrClient(region, endpoint));
           built.add(client);
           return client;
-        }));
+        }),
+        new RegionalClients<software.amazon.awssdk.services.emrcontainers.EmrContainersClient>("EMR on EKS", bound,
+            region -> software.amazon.awssdk.services.emrcontainers.EmrContainersClient.builder()
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .region(software.amazon.awssdk.regions.Region.of(region)).endpointOverride(java.net.URI.create(endpoint))
+                .build()));
 
     // many lookups within the bound: one client per region, reused
     for (int i = 0; i < 30; i++) {

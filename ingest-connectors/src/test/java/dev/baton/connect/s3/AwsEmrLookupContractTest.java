@@ -38,6 +38,7 @@ class AwsEmrLookupContractTest {
   void start() throws IOException {
     byte[] jobRun = Files.readAllBytes(EVENTS.resolve("emr-serverless-get-job-run-response.json"));
     byte[] step = Files.readAllBytes(EVENTS.resolve("emr-describe-step-response.json"));
+    byte[] eksJobRun = Files.readAllBytes(EVENTS.resolve("emr-containers-describe-job-run-response.json"));
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -52,6 +53,11 @@ class AwsEmrLookupContractTest {
           answer(exchange, 400, "InvalidRequestException", "{\"message\":\"Step id is not valid\"}".getBytes(StandardCharsets.UTF_8),
               "application/x-amz-json-1.1");
         }
+      } else if (path.equals("/virtualclusters/kzf1a2b3c4d5e6f7g8h9i0j1k/jobruns/0000000346m8ab2c9qe")) {
+        answer(exchange, 200, null, eksJobRun, "application/json");
+      } else if (path.startsWith("/virtualclusters/")) { // the EMR on EKS model: ResourceNotFoundException is a 400
+        answer(exchange, 400, "ResourceNotFoundException",
+            "{\"message\":\"Job run does not exist\"}".getBytes(StandardCharsets.UTF_8), "application/json");
       } else if (path.equals("/applications/00fkq2m8u3gbv60b/jobruns/00fkq2xg7h3rd40a")) {
         answer(exchange, 200, null, jobRun, "application/json");
       } else if (path.endsWith("/jobruns/forbidden1")) {
@@ -67,7 +73,8 @@ class AwsEmrLookupContractTest {
     System.setProperty("aws.accessKeyId", "contract-test");
     System.setProperty("aws.secretAccessKey", "contract-test-secret");
     String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
-    lookup = new AwsEmrLookup(endpoint, endpoint);
+    lookup = new AwsEmrLookup(endpoint, endpoint, endpoint,
+        software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.create());
     parser = new QueueMessageParser(true, lookup);
   }
 
@@ -156,6 +163,31 @@ class AwsEmrLookupContractTest {
     assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
     assertThat(completed.getError().getMessage()).contains("s-UNKNOWN").contains("DescribeStep failed with HTTP 400");
     assertThat(completed.getError().getLogUri()).isNull();
+  }
+
+  @Test
+  void anEmrOnEksJobRunIsNamedByItsTagsFromDescribeJobRunWithItsFailureReason() throws IOException {
+    StageCompleted completed = onlyCompletion(parser.parse(fixture("emr-containers-job-run-state-change.json")));
+
+    assertThat(requests).anySatisfy(request -> assertThat(request)
+        .startsWith("GET /virtualclusters/kzf1a2b3c4d5e6f7g8h9i0j1k/jobruns/0000000346m8ab2c9qe ")
+        .contains("/us-east-1/emr-containers/aws4_request"));
+    assertThat(completed.getStage()).isEqualTo("enrich");
+    assertThat(completed.getAttempt()).isEqualTo(2);
+    assertThat(completed.getStatus()).isEqualTo(StageStatus.FAILED);
+    assertThat(completed.getError().getType()).isEqualTo("EMR_CONTAINERS_FAILED");
+    assertThat(completed.getError().getMessage()).contains("FAILED: USER_ERROR Job failed")
+        .contains("java.lang.OutOfMemoryError: Java heap space");
+    assertThat(completed.getLogUri())
+        .isEqualTo("s3://acme-logs/emr-eks/kzf1a2b3c4d5e6f7g8h9i0j1k/jobs/0000000346m8ab2c9qe/");
+    assertThat(completed.getApplicationId()).isEqualTo("0000000346m8ab2c9qe");
+  }
+
+  @Test
+  void anEmrOnEksJobRunDescribeJobRunDoesNotFindIsUnroutable() throws IOException {
+    String event = fixture("emr-containers-job-run-state-change.json").replace("0000000346m8ab2c9qe", "gone1");
+    assertThat(parser.parse(event)).singleElement().isInstanceOf(ParsedEvent.Unroutable.class)
+        .extracting(e -> ((ParsedEvent.Unroutable) e).reason()).asString().contains("DescribeJobRun does not find it");
   }
 
   @Test

@@ -46,6 +46,9 @@ class S3EventSourceConfigTest {
     assertThat(config.emrLookup()).isTrue();
     assertThat(config.emrEndpoint()).isEmpty();
     assertThat(config.emrServerlessEndpoint()).isEmpty();
+    assertThat(config.emrContainersEndpoint()).isEmpty();
+    assertThat(config.emrAccessKeyId()).isEmpty();
+    assertThat(config.emrSecretAccessKey().value()).isEmpty();
     assertThat(config.flagKeyPattern()).isEmpty();
     assertThat(config.flagPipeline()).isEmpty();
     assertThat(config.flagStages()).isEmpty();
@@ -88,6 +91,9 @@ class S3EventSourceConfigTest {
     props.put("emr.lookup", "false");
     props.put("emr.endpoint", "https://vpce-2.elasticmapreduce.us-east-1.vpce.amazonaws.com");
     props.put("emr.serverless.endpoint", "https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
+    props.put("emr.containers.endpoint", "https://vpce-3.emr-containers.us-east-1.vpce.amazonaws.com");
+    props.put("emr.access.key.id", "AKIDEXAMPLE");
+    props.put("emr.secret.access.key", "emr-secret");
     props.put("flag.key.pattern", "orders/{batch}/_job_status{n}");
     props.put("flag.pipeline", "legacy-12");
     props.put("flag.stages", "s1,s2,s3");
@@ -128,6 +134,10 @@ class S3EventSourceConfigTest {
     assertThat(config.emrLookup()).isFalse();
     assertThat(config.emrEndpoint()).isEqualTo("https://vpce-2.elasticmapreduce.us-east-1.vpce.amazonaws.com");
     assertThat(config.emrServerlessEndpoint()).isEqualTo("https://vpce-1.emr-serverless.us-east-1.vpce.amazonaws.com");
+    assertThat(config.emrContainersEndpoint()).isEqualTo("https://vpce-3.emr-containers.us-east-1.vpce.amazonaws.com");
+    assertThat(config.emrAccessKeyId()).isEqualTo("AKIDEXAMPLE");
+    assertThat(config.emrSecretAccessKey().value()).isEqualTo("emr-secret");
+    assertThat(config.emrSecretAccessKey().toString()).doesNotContain("emr-secret");
     assertThat(config.flagKeyPattern()).isEqualTo("orders/{batch}/_job_status{n}");
     assertThat(config.flagPipeline()).isEqualTo("legacy-12");
     assertThat(config.flagStages()).containsExactly("s1", "s2", "s3");
