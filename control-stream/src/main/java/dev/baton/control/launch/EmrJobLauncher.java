@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.schemas.AttemptName;
-import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.StageErrorCode;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
@@ -182,13 +181,8 @@ public final class EmrJobLauncher implements Launcher {
     EmrJobs.JobSubmission submission;
     try {
       submission = submission(request);
-    } catch (StageFailedException e) {
-      publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), e.type(),
-          e.getMessage(), null, null));
-      return;
-    } catch (InvalidStageOptionsException e) {
-      publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(),
-          StageErrorCode.INVALID_OPTIONS.name(), e.getMessage(), null, null));
+    } catch (StageFailedException | InvalidStageOptionsException e) {
+      publish(request, AttemptCompletions.refused(request, started, clock.instant(), e));
       return;
     }
     Attempt attempt = new Attempt(request, started);
@@ -201,7 +195,7 @@ public final class EmrJobLauncher implements Launcher {
 
   /** What the attempt's job is started with. */
   EmrJobs.JobSubmission submission(LaunchRequest request) {
-    AttemptName name = attemptName(request);
+    AttemptName name = request.attemptName();
     Map<String, String> sparkConf = new LinkedHashMap<>(settings.sparkConf());
     if (StageTypes.runsAsApplication(request.stage().type())) {
       SparkAppOptions app = SparkAppOptions.bind(request.stage().options(), request.params());
@@ -285,7 +279,7 @@ public final class EmrJobLauncher implements Launcher {
     LaunchRequest request = attempt.request;
     if (status.isEmpty()) {
       publish(request, AttemptCompletions.ended(request, StageStatus.LOST, attempt.started, clock.instant(),
-          StageErrorCode.LOST.name(), jobs.kind() + " " + attempt.jobId + " of attempt " + attemptName(request)
+          StageErrorCode.LOST.name(), jobs.kind() + " " + attempt.jobId + " of attempt " + request.attemptName()
               + " is not known to the API any more", attempt.jobId, null));
       return;
     }
@@ -322,7 +316,7 @@ public final class EmrJobLauncher implements Launcher {
     }
     LaunchRequest request = new LaunchRequest(launch.runId(), launch.pipeline(),
         new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of(), null);
-    AttemptName name = attemptName(request);
+    AttemptName name = request.attemptName();
     Optional<EmrJobs.JobStatus> found = jobs.find(name, Instant.ofEpochMilli(launch.recordedAtMs()).minus(FIND_MARGIN));
     if (found.isEmpty()) {
       LOG.info("Attempt {}: no {} named {}: LOST", launch.launchKey(), jobs.kind(), name);
@@ -357,7 +351,7 @@ public final class EmrJobLauncher implements Launcher {
 
   private void cancelJob(Attempt attempt) {
     String jobId = attempt.jobId;
-    AttemptName name = attemptName(attempt.request);
+    AttemptName name = attempt.request.attemptName();
     try {
       if (jobId == null) {
         Optional<EmrJobs.JobStatus> found = jobs.find(name, attempt.started.minus(FIND_MARGIN));
@@ -409,18 +403,7 @@ public final class EmrJobLauncher implements Launcher {
   }
 
   private void publish(LaunchRequest request, StageCompleted completed) {
-    LOG.info("Attempt {} {}{}", request.launchKey(), completed.getStatus(),
-        completed.getError() == null ? "" : " (" + completed.getError().getType() + "): " + completed.getError().getMessage());
-    try {
-      sink.accept(ControlEvents.completed(request.runId(), request.pipeline(), completed));
-    } catch (RuntimeException e) {
-      // the attempt's timeout recovers it (LOST, then the retry policy)
-      LOG.error("Cannot publish the completion of attempt {}", request.launchKey(), e);
-    }
-  }
-
-  private static AttemptName attemptName(LaunchRequest request) {
-    return new AttemptName(request.pipeline(), request.runId(), request.stage().name(), request.attempt());
+    AttemptCompletions.publish(LOG, sink, request, completed);
   }
 
   /** One attempt's job, as this launcher follows it. */

@@ -3,6 +3,7 @@ package dev.baton.control.launch;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.pipeline.StageDefinition;
+import dev.baton.schemas.AttemptName;
 import java.util.Map;
 
 /**
@@ -23,6 +24,11 @@ public record LaunchRequest(String runId, String pipeline, StageDefinition stage
     requireNonNull(pipeline, "Invalid pipeline: null");
     requireNonNull(stage, "Invalid stage: null");
     params = Map.copyOf(requireNonNull(params, "Invalid params: null"));
+  }
+
+  /** The attempt's name, {@code baton:<pipeline>:<runId>:<stage>:<attempt>}: what launchers name its application or job. */
+  public AttemptName attemptName() {
+    return new AttemptName(pipeline, runId, stage.name(), attempt);
   }
 
   /** {@code <runId>/<stage>/<attempt>}: the idempotency key. */

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.schemas.AttemptName;
-import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.StageErrorCode;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
@@ -117,17 +116,12 @@ public final class SparkOperatorLauncher implements Launcher {
       throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": the launcher is closed");
     }
     Instant started = clock.instant();
-    AttemptName name = attemptName(request);
+    AttemptName name = request.attemptName();
     GenericKubernetesResource application;
     try {
       application = application(request, name);
-    } catch (StageFailedException e) {
-      publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), e.type(),
-          e.getMessage(), null, null));
-      return;
-    } catch (InvalidStageOptionsException e) {
-      publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(),
-          StageErrorCode.INVALID_OPTIONS.name(), e.getMessage(), null, null));
+    } catch (StageFailedException | InvalidStageOptionsException e) {
+      publish(request, AttemptCompletions.refused(request, started, clock.instant(), e));
       return;
     }
     try {
@@ -167,7 +161,7 @@ public final class SparkOperatorLauncher implements Launcher {
     }
 
     void run() {
-      AttemptName name = attemptName(request);
+      AttemptName name = request.attemptName();
       String resourceName = KubernetesDrivers.podName(name);
       try {
         GenericKubernetesResource ended = KubernetesDrivers.awaitEnd(resource(name), app -> finalState(app).isPresent(),
@@ -261,7 +255,7 @@ public final class SparkOperatorLauncher implements Launcher {
     }
     LaunchRequest request = new LaunchRequest(launch.runId(), launch.pipeline(),
         new StageDefinition(launch.stage(), launch.stageType(), List.of(), Map.of()), launch.attempt(), Map.of(), null);
-    if (resource(attemptName(request)).get() == null) {
+    if (resource(request.attemptName()).get() == null) {
       return AttemptState.LOST;
     }
     LOG.info("Attempt {}: its SparkApplication exists; adopting it", launch.launchKey());
@@ -278,7 +272,7 @@ public final class SparkOperatorLauncher implements Launcher {
     }
     LOG.warn("Cancelling attempt {}", launchKey);
     watch.cancelled = true;
-    resource(attemptName(watch.request)).delete();
+    resource(watch.request.attemptName()).delete();
     if (watch.future != null) {
       watch.future.cancel(true);
     }
@@ -303,18 +297,7 @@ public final class SparkOperatorLauncher implements Launcher {
   }
 
   private void publish(LaunchRequest request, StageCompleted completed) {
-    LOG.info("Attempt {} {}{}", request.launchKey(), completed.getStatus(),
-        completed.getError() == null ? "" : " (" + completed.getError().getType() + "): " + completed.getError().getMessage());
-    try {
-      sink.accept(ControlEvents.completed(request.runId(), request.pipeline(), completed));
-    } catch (RuntimeException e) {
-      // the attempt's timeout recovers it (LOST, then the retry policy)
-      LOG.error("Cannot publish the completion of attempt {}", request.launchKey(), e);
-    }
-  }
-
-  private static AttemptName attemptName(LaunchRequest request) {
-    return new AttemptName(request.pipeline(), request.runId(), request.stage().name(), request.attempt());
+    AttemptCompletions.publish(LOG, sink, request, completed);
   }
 
   @SuppressWarnings("unchecked")

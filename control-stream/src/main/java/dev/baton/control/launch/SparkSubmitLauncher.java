@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.schemas.AttemptName;
-import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.StageCompleted;
 import dev.baton.schemas.event.StageStatus;
@@ -189,7 +188,7 @@ public final class SparkSubmitLauncher implements Launcher {
     Attempt(LaunchRequest request, boolean adopt) {
       this.request = request;
       this.adopt = adopt;
-      this.name = new AttemptName(request.pipeline(), request.runId(), request.stage().name(), request.attempt());
+      this.name = request.attemptName();
       this.task = new FutureTask<>(this::run, null) {
         @Override
         protected void done() {
@@ -366,18 +365,12 @@ public final class SparkSubmitLauncher implements Launcher {
 
     /** Publishes the FAILED completion of an attempt whose application did not (or could not) report it. */
     private void report(Instant started, String errorType, String message, String applicationId, Path log) {
-      LOG.warn("Attempt {} FAILED ({}): {}", request.launchKey(), errorType, message);
       publish(AttemptCompletions.ended(request, StageStatus.FAILED, started, clock.instant(), errorType, message,
           applicationId, log == null ? null : log.toUri().toString()));
     }
 
     private void publish(StageCompleted completed) {
-      try {
-        sink.accept(ControlEvents.completed(request.runId(), request.pipeline(), completed));
-      } catch (RuntimeException e) {
-        // the attempt's timeout recovers it (LOST, then the retry policy)
-        LOG.error("Cannot publish the completion of attempt {}", request.launchKey(), e);
-      }
+      AttemptCompletions.publish(LOG, sink, request, completed);
     }
 
     /**

@@ -193,7 +193,8 @@ class EmrContainersAndStepsContractTest {
 
       assertThat(aws.steps()).hasSize(1);
       assertThat(aws.requests("AddJobFlowSteps")).hasSize(1);
-      assertThat(aws.requests("CancelSteps")).singleElement().satisfies(cancel -> {
+      // (a second CancelSteps of the same step may come from the start finishing as the cancel happens)
+      assertThat(aws.requests("CancelSteps")).isNotEmpty().allSatisfy(cancel -> {
         assertThat(cancel.body().get("StepIds").get(0).asText()).isEqualTo(aws.steps().get(0).id);
         assertThat(cancel.body().get("StepCancellationOption").asText()).isEqualTo("SEND_INTERRUPT");
       });
