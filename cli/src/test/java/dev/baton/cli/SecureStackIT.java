@@ -69,20 +69,8 @@ class SecureStackIT {
   @Test
   @Order(1)
   void demoSecureRunsTpch12ThroughTheControllerPrincipalsFileAndQ1EqualsTheReference() throws Exception {
-    Path log = home.resolve("demo.log");
-    List<String> command = BatonRun.javaCommand(repository, List.of(), "demo", "--secure", "--keep");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("BATON_HOME", home.toString());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process demo = builder.start();
-    boolean exited = demo.waitFor(10, TimeUnit.MINUTES);
-    if (!exited) {
-      demo.destroyForcibly();
-    }
-    String output = Files.readString(log);
+    String output = demo("demo.log", "demo", "--secure", "--keep");
 
-    assertThat(exited).as(output).isTrue();
-    assertThat(demo.exitValue()).as(output).isZero();
     Path controllerFile = home.resolve("local/secure/baton-controller.properties");
     assertThat(output).contains("Configuration: " + controllerFile);
     Map<String, String> controller = Configuration.load(controllerFile).values();
@@ -247,21 +235,8 @@ class SecureStackIT {
   void demoWithTheSparkSubmitLauncherRunsEachStageAsItsOwnApplicationAndQ1EqualsTheReference() throws Exception {
     Map<String, String> viewer = Configuration.load(local.principalConfigFile(SecureStackSecrets.VIEWER)).values();
     long snapshotsBefore = countAsViewer(viewer, "SELECT count(*) FROM curated.pricing_summary.snapshots");
-    Path log = home.resolve("demo-spark-submit.log");
-    ProcessBuilder builder = new ProcessBuilder(BatonRun.javaCommand(repository, List.of(), "demo", "--launcher",
-        "spark-submit", "--keep")).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("BATON_HOME", home.toString());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    builder.environment().remove("SPARK_HOME"); // the Spark home Baton's build lays out
-    Process demo = builder.start();
-    boolean exited = demo.waitFor(10, TimeUnit.MINUTES);
-    if (!exited) {
-      demo.destroyForcibly();
-    }
-    String output = Files.readString(log);
+    String output = demo("demo-spark-submit.log", "demo", "--launcher", "spark-submit", "--keep");
 
-    assertThat(exited).as(output).isTrue();
-    assertThat(demo.exitValue()).as(output).isZero();
     assertThat(output).contains("Launcher: spark-submit");
     java.util.regex.Matcher run = java.util.regex.Pattern.compile("\\(run (\\S+)\\)").matcher(output);
     assertThat(run.find()).as(output).isTrue();
@@ -289,6 +264,30 @@ class SecureStackIT {
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Runs {@code baton <args>} in its own JVM ({@code BATON_HOME} the test's, no {@code SPARK_HOME}: the Spark
+   * home Baton's build lays out), its output in {@code logName}; asserts it exits 0 within 10 minutes.
+   *
+   * @return its output
+   */
+  private static String demo(String logName, String... args) throws Exception {
+    Path log = home.resolve(logName);
+    ProcessBuilder builder = new ProcessBuilder(BatonRun.javaCommand(repository, List.of(), args))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("BATON_HOME", home.toString());
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().remove("SPARK_HOME");
+    Process demo = builder.start();
+    boolean exited = demo.waitFor(10, TimeUnit.MINUTES);
+    if (!exited) {
+      demo.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(exited).as(output).isTrue();
+    assertThat(demo.exitValue()).as(output).isZero();
+    return output;
   }
 
   private static long countAsViewer(Map<String, String> viewer, String sql) {
