@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import software.amazon.awssdk.services.emrcontainers.EmrContainersClient;
+import software.amazon.awssdk.services.emrcontainers.model.CloudWatchMonitoringConfiguration;
 import software.amazon.awssdk.services.emrcontainers.model.ConfigurationOverrides;
 import software.amazon.awssdk.services.emrcontainers.model.JobDriver;
 import software.amazon.awssdk.services.emrcontainers.model.JobRun;
@@ -19,7 +20,7 @@ import software.amazon.awssdk.services.emrcontainers.model.StartJobRunRequest;
 /**
  * EMR on EKS job runs on one virtual cluster ({@code virtual-cluster-id}) through the {@code
  * emr-containers} API: {@code StartJobRun} ({@code clientToken}, {@code releaseLabel}, {@code
- * executionRoleArn}, tags, {@code jobDriver.sparkSubmitJobDriver}, S3 monitoring to {@code log-uri}; no
+ * executionRoleArn}, tags, {@code jobDriver.sparkSubmitJobDriver}, S3 monitoring to {@code log-uri}, CloudWatch to {@code log-group}; no
  * {@code retryPolicyConfiguration}: Baton retries with a new attempt), {@code DescribeJobRun}, {@code
  * ListJobRuns} filtered by name, and {@code CancelJobRun}.
  * <a href="https://docs.aws.amazon.com/emr-on-eks/latest/APIReference/API_StartJobRun.html">API reference</a>.
@@ -34,6 +35,7 @@ final class EmrContainersJobs implements EmrJobs {
   private final String releaseLabel;
   private final String executionRoleArn;
   private final String logUri;
+  private final String logGroup;
 
   EmrContainersJobs(EmrContainersClient client, EmrLauncherSettings settings) {
     this.client = requireNonNull(client, "Invalid client: null");
@@ -41,6 +43,7 @@ final class EmrContainersJobs implements EmrJobs {
     this.releaseLabel = requireNonNull(settings.id("release-label"), "Invalid settings: no release-label");
     this.executionRoleArn = requireNonNull(settings.id("execution-role-arn"), "Invalid settings: no execution-role-arn");
     this.logUri = settings.id("log-uri");
+    this.logGroup = settings.id("log-group");
   }
 
   static EmrContainersJobs create(EmrLauncherSettings settings) {
@@ -76,9 +79,16 @@ final class EmrContainersJobs implements EmrJobs {
             .entryPointArguments(submission.arguments())
             .sparkSubmitParameters(EmrJobs.sparkSubmitParameters(submission))
             .build()).build());
-    if (logUri != null) {
-      request.configurationOverrides(ConfigurationOverrides.builder().monitoringConfiguration(MonitoringConfiguration
-          .builder().s3MonitoringConfiguration(S3MonitoringConfiguration.builder().logUri(logUri).build()).build()).build());
+    if (logUri != null || logGroup != null) {
+      MonitoringConfiguration.Builder monitoring = MonitoringConfiguration.builder();
+      if (logUri != null) {
+        monitoring.s3MonitoringConfiguration(S3MonitoringConfiguration.builder().logUri(logUri).build());
+      }
+      if (logGroup != null) {
+        monitoring.cloudWatchMonitoringConfiguration(CloudWatchMonitoringConfiguration.builder().logGroupName(logGroup)
+            .logStreamNamePrefix(submission.name().pipeline()).build());
+      }
+      request.configurationOverrides(ConfigurationOverrides.builder().monitoringConfiguration(monitoring.build()).build());
     }
     return client.startJobRun(request.build()).id();
   }

@@ -38,25 +38,29 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Runs each stage attempt as a job of an EMR flavour ({@link EmrJobs}: EMR Serverless job runs, EMR on
- * EKS job runs, EMR on EC2 steps), named after the attempt ({@code baton:<pipeline>:<runId>:<stage>:<attempt>})
- * and tagged with it.
+ * EKS job runs, EMR on EC2 steps), named after the attempt ({@code baton:<pipeline>:<runId>:<stage>:<attempt>};
+ * see each flavour for its naming) and, where the API takes tags, tagged with it.
  *
  * <p>Exactly once by construction: the job's client token is derived from the launch key ({@link
  * #clientToken}), so asking again for the same attempt (a lost answer, a controller restart) is the same
- * job and a new attempt is a new job. A start that gets no answer (a timeout, a reset connection), or
- * is still throttled after the AWS SDK's adaptive retries, is asked again with the same token, with
- * backoff, until it is answered or the attempt is cancelled; it is never turned into a new attempt. An answered refusal completes the attempt FAILED: {@code
- * ValidationException} and other 4xx as {@link StageErrorCode#INVALID_REQUEST} (USER, not retried), {@code
- * AccessDenied…} as {@link StageErrorCode#ACCESS_DENIED} (not retried), a conflict or 5xx left after the
- * AWS SDK's own retries as {@link StageErrorCode#SUBMISSION_FAILED}; the ledger keeps AWS's message.
+ * job and a new attempt is a new job (EMR steps have no token: see {@link EmrStepJobs}). A start whose
+ * outcome is unknown or that may pass if asked again ({@link #askAgain}: no answer, throttling after the AWS
+ * SDK's adaptive retries, a conflict, a server error) is asked again with the same token, with backoff, on
+ * its own thread, until it is answered or the attempt is cancelled (its timeout makes it LOST, which cancels
+ * it; without a stage timeout the default 6 h applies); it is never turned into a new attempt. A client-side
+ * failure that will not pass (no credentials) is therefore logged at WARN on every try until then. An answered
+ * refusal completes the attempt FAILED: 403 / {@code AccessDenied…} as {@link StageErrorCode#ACCESS_DENIED} and
+ * {@code ValidationException} and other 4xx as {@link StageErrorCode#INVALID_REQUEST} (neither retried), with
+ * AWS's message.
  *
  * <p>Completion: a built-in stage's runner publishes its own StageCompleted; a {@code spark-app} job's
  * comes from the job's EventBridge state change through the event connector ({@code completion=events})
  * or from this launcher polling the API ({@code completion=poll}), which then publishes {@code
- * SUCCEEDED}, or {@code FAILED} with the error type the connector would give ({@code EMR_SERVERLESS_FAILED},
- * …) and the API's failure details and log location. Whatever the mode, a job the API no longer knows is
- * LOST. {@link #cancel} (a cancelled run, a LOST attempt) cancels the job, finding it by name if its start
- * was never answered; {@link #reconcile} finds an earlier controller's job by name.
+ * SUCCEEDED}, {@code CANCELLED} (a job someone else cancelled) or {@code FAILED} with the error type the
+ * connector gives ({@code EMR_SERVERLESS_FAILED}, …), the API's failure details and the job's log location.
+ * Whatever the mode, a job the API no longer knows is LOST. {@link #cancel} (a cancelled run, a LOST attempt)
+ * cancels the job, finding it by name if its start was never answered; {@link #reconcile} finds an earlier
+ * controller's job by name.
  */
 public final class EmrJobLauncher implements Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(EmrJobLauncher.class);
@@ -72,7 +76,10 @@ public final class EmrJobLauncher implements Launcher {
   private final EmrJobs jobs;
   private final Consumer<ControlEvent> sink;
   private final Clock clock;
+  /** Polls and cancels. */
   private final ScheduledExecutorService executor;
+  /** Starts, each on its own thread: a start asked again waits between its requests, and must not hold up polls. */
+  private final java.util.concurrent.ExecutorService starts;
   /** Attempts started or adopted here whose job has not been seen to end, by launch key. */
   private final Map<String, Attempt> active = new ConcurrentHashMap<>();
   private final RetryPolicy<String> unanswered;
@@ -95,21 +102,41 @@ public final class EmrJobLauncher implements Launcher {
     });
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
+    this.starts = java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "baton-" + settings.type() + "-" + settings.profile() + "-start");
+      thread.setDaemon(true);
+      return thread;
+    });
     Duration maxDelay = Duration.ofSeconds(60);
-    // no answer, or throttling the AWS SDK's own retries did not outlast: asked again, with the same token
-    var retry = RetryPolicy.<String>builder().handleIf(failure -> failure instanceof SdkClientException
-        || failure instanceof AwsServiceException service && service.isThrottlingException());
+    this.unanswered = retryPolicy(startRetryDelay, maxDelay)
+        .onRetry(event -> LOG.warn("{}: the start of a {} got no answer, was throttled or met a server error ({});"
+                + " asking again with the same client token (retry {})",
+            settings.profile(), jobs.kind(), event.getLastException().toString(), event.getAttemptCount()))
+        .build();
+  }
+
+  /**
+   * Whether a start's failure leaves it unknown whether the job exists, or says it may start if asked again:
+   * any failure without an AWS answer ({@code SdkClientException}: no answer, a timeout, an answer that could
+   * not be read — the SDK does not say whether the request left), throttling, a conflict or a server error.
+   * Such a start is asked again with the same client token, which cannot start a second job; an AWS answer
+   * other than those is a refusal.
+   */
+  static boolean askAgain(Throwable failure) {
+    if (failure instanceof AwsServiceException service) {
+      return service.isThrottlingException() || service.statusCode() == 409 || service.statusCode() >= 500;
+    }
+    return failure instanceof SdkClientException;
+  }
+
+  private static dev.failsafe.RetryPolicyBuilder<String> retryPolicy(Duration startRetryDelay, Duration maxDelay) {
+    var retry = RetryPolicy.<String>builder().handleIf(EmrJobLauncher::askAgain);
     if (startRetryDelay.compareTo(maxDelay) < 0) {
       retry.withBackoff(startRetryDelay, maxDelay);
     } else {
       retry.withDelay(startRetryDelay);
     }
-    this.unanswered = retry
-        .withMaxRetries(-1)
-        .onRetry(event -> LOG.warn("{}: the start of a {} got no answer or was throttled ({}); asking again with the"
-                + " same client token (retry {})",
-            settings.profile(), jobs.kind(), event.getLastException().toString(), event.getAttemptCount()))
-        .build();
+    return retry.withMaxRetries(-1);
   }
 
   EmrJobLauncher(EmrLauncherSettings settings, EmrJobs jobs, Consumer<ControlEvent> sink, Clock clock) {
@@ -120,14 +147,22 @@ public final class EmrJobLauncher implements Launcher {
    * The launcher of an EMR profile, with the AWS SDK client of its type.
    *
    * @param sink where completions this launcher observes go (the control topic)
+   * @throws org.apache.kafka.common.config.ConfigException naming {@code launchers.<name>.region} when the AWS
+   *     client cannot be made (no region set or found)
    */
   public static EmrJobLauncher create(EmrLauncherSettings settings, Consumer<ControlEvent> sink) {
-    EmrJobs jobs = switch (settings.type()) {
-      case LauncherProfile.EMR_SERVERLESS -> EmrServerlessJobs.create(settings);
-      case LauncherProfile.EMR_CONTAINERS -> EmrContainersJobs.create(settings);
-      case LauncherProfile.EMR_STEPS -> EmrStepJobs.create(settings);
-      default -> throw new IllegalArgumentException("Not an EMR launcher type: " + settings.type());
-    };
+    EmrJobs jobs;
+    try {
+      jobs = switch (settings.type()) {
+        case LauncherProfile.EMR_SERVERLESS -> EmrServerlessJobs.create(settings);
+        case LauncherProfile.EMR_CONTAINERS -> EmrContainersJobs.create(settings);
+        case LauncherProfile.EMR_STEPS -> EmrStepJobs.create(settings);
+        default -> throw new IllegalArgumentException("Not an EMR launcher type: " + settings.type());
+      };
+    } catch (SdkClientException e) { // e.g. no region: neither set nor found by the SDK's region chain
+      throw new org.apache.kafka.common.config.ConfigException(LauncherProfile.PREFIX + settings.profile() + ".region",
+          settings.region(), "cannot make the AWS client of this profile: " + e.getMessage());
+    }
     return new EmrJobLauncher(settings, jobs, sink, Clock.systemUTC());
   }
 
@@ -174,7 +209,7 @@ public final class EmrJobLauncher implements Launcher {
       LOG.info("Attempt {} is of an external stage: waiting for its completion from outside", request.launchKey());
       return;
     }
-    if (executor.isShutdown()) {
+    if (starts.isShutdown()) {
       throw new IllegalStateException("Cannot launch attempt " + request.launchKey() + ": the launcher is closed");
     }
     Instant started = clock.instant();
@@ -190,7 +225,7 @@ public final class EmrJobLauncher implements Launcher {
       LOG.info("Attempt {} is already started here", request.launchKey());
       return;
     }
-    executor.execute(() -> start(attempt, submission));
+    starts.execute(() -> start(attempt, submission));
   }
 
   /** What the attempt's job is started with. */
@@ -219,7 +254,7 @@ public final class EmrJobLauncher implements Launcher {
     String jobId;
     try {
       jobId = Failsafe.with(unanswered).get(context -> {
-        if (attempt.cancelled || executor.isShutdown()) {
+        if (attempt.cancelled || starts.isShutdown()) {
           throw new CancelledStart();
         }
         return jobs.start(submission);
@@ -227,18 +262,24 @@ public final class EmrJobLauncher implements Launcher {
     } catch (CancelledStart e) {
       return; // cancel() looks for a job a lost answer may have started
     } catch (AwsServiceException e) {
+      // AWS answered that it did not start the job (a refusal): the attempt ends, and its retry is a new one
       active.remove(key, attempt);
-      if (!attempt.cancelled) {
+      if (!attempt.cancelled && !starts.isShutdown()) {
         publish(attempt.request, AttemptCompletions.ended(attempt.request, StageStatus.FAILED, attempt.started,
             clock.instant(), refusalType(e).name(), jobs.kind() + " for attempt " + submission.name() + " refused: "
                 + describe(e), null, null));
       }
       return;
-    } catch (FailsafeException e) {
-      if (!executor.isShutdown()) {
+    } catch (FailsafeException | SdkClientException e) {
+      if (!starts.isShutdown()) {
         LOG.error("{}: cannot start the {} of attempt {}", name(), jobs.kind(), key, e);
       }
       return; // interrupted by close(): a restarted controller reconciles the attempt
+    } catch (RuntimeException e) {
+      // whether the job exists is unknown: the attempt stays, its timeout makes it LOST and cancels it by name
+      LOG.error("{}: the start of the {} of attempt {} failed unexpectedly; its timeout will recover it", name(),
+          jobs.kind(), key, e);
+      return;
     }
     attempt.jobId = jobId;
     LOG.info("Attempt {} is {} {}", key, jobs.kind(), jobId);
@@ -246,8 +287,20 @@ public final class EmrJobLauncher implements Launcher {
       cancelJob(attempt);
       return;
     }
-    attempt.poll = executor.scheduleWithFixedDelay(() -> poll(attempt), settings.pollIntervalMs(),
-        settings.pollIntervalMs(), TimeUnit.MILLISECONDS);
+    follow(attempt, settings.pollIntervalMs());
+  }
+
+  /** Polls the attempt's job every {@code poll-interval-ms}, the first time after {@code initialDelayMs}. */
+  private void follow(Attempt attempt, long initialDelayMs) {
+    try {
+      attempt.poll = executor.scheduleWithFixedDelay(() -> poll(attempt), initialDelayMs, settings.pollIntervalMs(),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closed meanwhile: a restarted controller reconciles the attempt
+    }
+    if (attempt.ended || attempt.cancelled) { // polled to its end, or cancelled, before the future was kept
+      attempt.poll.cancel(false);
+    }
   }
 
   /** Thrown inside the start's retry loop to leave it when the attempt was cancelled. */
@@ -258,32 +311,43 @@ public final class EmrJobLauncher implements Launcher {
   }
 
   private void poll(Attempt attempt) {
-    if (attempt.cancelled) {
+    try {
+      pollOnce(attempt);
+    } catch (RuntimeException e) { // never let an exception end the schedule silently
+      LOG.error("{}: cannot follow the {} {} of attempt {}; asking again in {} ms", name(), jobs.kind(), attempt.jobId,
+          attempt.request.launchKey(), settings.pollIntervalMs(), e);
+    }
+  }
+
+  private void pollOnce(Attempt attempt) {
+    if (attempt.cancelled || attempt.ended) {
+      stopPolling(attempt);
       return;
     }
-    Optional<EmrJobs.JobStatus> status;
+    Optional<EmrJobs.JobStatus> found;
     try {
-      status = jobs.describe(attempt.jobId);
+      found = jobs.describe(attempt.jobId);
     } catch (AwsServiceException | SdkClientException e) {
       LOG.warn("{}: cannot ask for {} {} of attempt {} (asking again in {} ms): {}", name(), jobs.kind(),
           attempt.jobId, attempt.request.launchKey(), settings.pollIntervalMs(), e.toString());
       return;
     }
-    if (status.isPresent() && status.get().phase() == EmrJobs.Phase.ACTIVE) {
+    if (found.isPresent() && found.get().phase() == EmrJobs.Phase.ACTIVE) {
       return;
     }
+    attempt.ended = true;
+    stopPolling(attempt);
     if (!active.remove(attempt.request.launchKey(), attempt)) {
       return; // cancelled meanwhile
     }
-    attempt.poll.cancel(false);
     LaunchRequest request = attempt.request;
-    if (status.isEmpty()) {
+    if (found.isEmpty()) {
       publish(request, AttemptCompletions.ended(request, StageStatus.LOST, attempt.started, clock.instant(),
           StageErrorCode.LOST.name(), jobs.kind() + " " + attempt.jobId + " of attempt " + request.attemptName()
               + " is not known to the API any more", attempt.jobId, null));
       return;
     }
-    EmrJobs.JobStatus ended = status.get();
+    EmrJobs.JobStatus ended = found.get();
     LOG.info("Attempt {}: {} {} ended {}", request.launchKey(), jobs.kind(), ended.jobId(), ended.state());
     if (!settings.pollCompletions()) {
       return; // the job's state change event reaches the controller through the event connector
@@ -295,10 +359,19 @@ public final class EmrJobLauncher implements Launcher {
       }
       return;
     }
-    publish(request, AttemptCompletions.ended(request, StageStatus.FAILED, attempt.started, clock.instant(),
+    // as the event connector reports it: CANCELLED (by someone else: Baton's own cancel is not reported) or FAILED
+    StageStatus status = ended.phase() == EmrJobs.Phase.CANCELLED ? StageStatus.CANCELLED : StageStatus.FAILED;
+    publish(request, AttemptCompletions.ended(request, status, attempt.started, clock.instant(),
         jobs.errorTypePrefix() + ended.state(), jobs.kind() + " " + ended.jobId() + " " + ended.state()
             + (ended.details() == null || ended.details().isBlank() ? "" : ": " + ended.details()),
         ended.jobId(), ended.logUri()));
+  }
+
+  private static void stopPolling(Attempt attempt) {
+    ScheduledFuture<?> poll = attempt.poll;
+    if (poll != null) {
+      poll.cancel(false);
+    }
   }
 
   /**
@@ -326,8 +399,7 @@ public final class EmrJobLauncher implements Launcher {
     Attempt attempt = new Attempt(request, Instant.ofEpochMilli(launch.recordedAtMs()));
     attempt.jobId = found.get().jobId();
     if (active.putIfAbsent(launch.launchKey(), attempt) == null) {
-      attempt.poll = executor.scheduleWithFixedDelay(() -> poll(attempt), 0, settings.pollIntervalMs(),
-          TimeUnit.MILLISECONDS);
+      follow(attempt, 0);
     }
     return AttemptState.RUNNING;
   }
@@ -341,11 +413,11 @@ public final class EmrJobLauncher implements Launcher {
     }
     LOG.warn("Cancelling attempt {}", launchKey);
     attempt.cancelled = true;
-    if (attempt.poll != null) {
-      attempt.poll.cancel(false);
-    }
-    if (!executor.isShutdown()) {
+    stopPolling(attempt);
+    try {
       executor.execute(() -> cancelJob(attempt));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.error("Attempt {}: cannot cancel its {}: the launcher is closed; it may still run", launchKey, jobs.kind());
     }
   }
 
@@ -363,7 +435,7 @@ public final class EmrJobLauncher implements Launcher {
       }
       jobs.cancel(jobId);
       LOG.info("Attempt {}: cancelled {} {}", attempt.request.launchKey(), jobs.kind(), jobId);
-    } catch (AwsServiceException | SdkClientException e) {
+    } catch (RuntimeException e) {
       LOG.error("Attempt {}: cannot cancel {} {}; it may still run: {}", attempt.request.launchKey(), jobs.kind(),
           jobId == null ? name : jobId, e.toString());
     }
@@ -374,10 +446,23 @@ public final class EmrJobLauncher implements Launcher {
     return active.size();
   }
 
-  /** Stops polling and starting; running jobs go on, and a restarted controller reconciles them. */
+  /**
+   * Stops starting and polling, and runs the cancels already asked for (at most 10 s); running jobs go on, and a
+   * restarted controller reconciles them.
+   */
   @Override
   public void close() {
-    executor.shutdownNow();
+    starts.shutdownNow();
+    executor.shutdown(); // periodic polls stop; queued cancels still run
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("{}: cancels still running after 10 s; closing anyway", name());
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
+    }
     jobs.close();
   }
 
@@ -412,6 +497,8 @@ public final class EmrJobLauncher implements Launcher {
     final Instant started;
     volatile String jobId;
     volatile boolean cancelled;
+    /** Seen to end by a poll. */
+    volatile boolean ended;
     volatile ScheduledFuture<?> poll;
 
     Attempt(LaunchRequest request, Instant started) {

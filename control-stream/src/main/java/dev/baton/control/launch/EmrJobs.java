@@ -89,8 +89,9 @@ interface EmrJobs extends AutoCloseable {
     private static void requireNoWhitespace(String option, List<String> values) {
       for (String value : values) {
         if (value.chars().anyMatch(Character::isWhitespace)) {
+          // the value is not repeated: a Spark setting may hold a secret
           throw new InvalidStageOptionsException(option, "cannot hold whitespace on EMR, which takes spark-submit's"
-              + " options as one space-separated string (got '" + value + "')");
+              + " options as one space-separated string");
         }
       }
     }

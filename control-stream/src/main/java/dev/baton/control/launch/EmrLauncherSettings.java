@@ -23,9 +23,12 @@ import org.apache.kafka.common.config.ConfigException;
  *   <li>{@code execution-role-arn}: the IAM role jobs run as; required for emr-serverless and emr-containers, for
  *       emr-steps the optional runtime role.
  *   <li>{@code region}: the AWS region; default the AWS SDK's region chain ({@code AWS_REGION}, profile, instance).
- *   <li>{@code endpoint}: an endpoint override (a VPC endpoint), {@code https://…}; default the region's.
+ *   <li>{@code endpoint}: an endpoint override (a VPC endpoint), {@code https://…} ({@code http://} only to
+ *       127.0.0.1 or localhost); default the region's.
  *   <li>{@code log-uri} (emr-serverless, emr-containers): {@code s3://…} where jobs write their logs
  *       (the job's S3 monitoring configuration).
+ *   <li>{@code log-group} (emr-serverless, emr-containers): a CloudWatch Logs group jobs also write their logs to
+ *       (the job's CloudWatch monitoring configuration), with the attempt's pipeline as stream name prefix.
  *   <li>{@code completion}: {@code events} (the EventBridge state-change events reach Kafka through the event
  *       connector, which publishes each job's StageCompleted) or {@code poll} (this launcher asks the API every
  *       {@code poll-interval-ms} and publishes it); default {@code events} for emr-serverless and emr-steps, {@code
@@ -37,9 +40,8 @@ import org.apache.kafka.common.config.ConfigException;
  *   <li>{@code stage-config}: the Baton configuration file Baton's stage runner reads, as the driver sees it (e.g.
  *       shipped with {@code conf.spark.files}); required when the profile runs Baton's stage types.
  *   <li>{@code stage-runner-jar}: Baton's stage runner jar as the driver reads it, e.g. {@code s3://…/baton-stage-runner.jar};
- *       required for emr-serverless and emr-steps when the profile runs Baton's stage types; emr-containers default
- *       {@value SparkOperatorSettings#DEFAULT_STAGE_RUNNER_JAR} (Baton's image, {@code deploy/spark-image}).
- *   <li>{@code conf.<key>}: Spark settings of every job.
+ *       required when the profile runs Baton's stage types (EMR's images do not hold it).
+ *   <li>{@code conf.<key>}: Spark settings of every job; no whitespace (EMR takes them as one space-separated string).
  * </ul>
  *
  * @param profile the profile's name
@@ -50,7 +52,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param pollIntervalMs between two status requests of an attempt's job, ms
  * @param requestTimeoutMs one API request attempt's timeout, ms
  * @param ids the type's resource settings ({@code application-id}, {@code virtual-cluster-id}, {@code
- *     release-label}, {@code cluster-id}, {@code execution-role-arn}, {@code log-uri}) that are set
+ *     release-label}, {@code cluster-id}, {@code execution-role-arn}, {@code log-uri}, {@code log-group}) that are set
  * @param stageConfig the configuration file of Baton's stage runner, or null
  * @param stageRunnerJar the stage runner jar, or null when the profile runs no built-in stage
  * @param sparkConf Spark settings of every job
@@ -64,8 +66,8 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
   private static final Set<String> COMMON = Set.of("region", "endpoint", "completion", "poll-interval-ms",
       "request-timeout-ms", "stage-config", "stage-runner-jar", "execution-role-arn");
   private static final Map<String, Set<String>> TYPE_KEYS = Map.of(
-      LauncherProfile.EMR_SERVERLESS, Set.of("application-id", "log-uri"),
-      LauncherProfile.EMR_CONTAINERS, Set.of("virtual-cluster-id", "release-label", "log-uri"),
+      LauncherProfile.EMR_SERVERLESS, Set.of("application-id", "log-uri", "log-group"),
+      LauncherProfile.EMR_CONTAINERS, Set.of("virtual-cluster-id", "release-label", "log-uri", "log-group"),
       LauncherProfile.EMR_STEPS, Set.of("cluster-id"));
   private static final Map<String, Pattern> FORMATS = Map.of(
       "application-id", Pattern.compile("[0-9a-z]{1,64}"),
@@ -74,6 +76,7 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
       "release-label", Pattern.compile("emr-[0-9][0-9a-z.-]{0,63}"),
       "execution-role-arn", Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}"),
       "log-uri", Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\\S*)?"),
+      "log-group", Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}"),
       "region", Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]"));
 
   public EmrLauncherSettings {
@@ -109,9 +112,7 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
     });
     if (runsBuiltInStages) {
       required.add("stage-config");
-      if (!type.equals(LauncherProfile.EMR_CONTAINERS)) {
-        required.add("stage-runner-jar");
-      }
+      required.add("stage-runner-jar");
     }
     for (String key : new java.util.TreeSet<>(required)) {
       if (values.get(key) == null || values.get(key).isBlank()) {
@@ -137,8 +138,13 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
       } catch (IllegalArgumentException e) {
         throw new ConfigException(profile.key("endpoint"), values.get("endpoint"), "not a URL: " + e.getMessage());
       }
-      if (!"https".equals(endpoint.getScheme()) && !"http".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
-        throw new ConfigException(profile.key("endpoint"), values.get("endpoint"), "expected https://<host>[:port]");
+      boolean loopback = endpoint.getHost() != null
+          && java.util.Set.of("127.0.0.1", "localhost", "[::1]").contains(endpoint.getHost());
+      // signed requests (and a session token) must not cross a network in clear: http only to this machine
+      if (endpoint.getHost() == null || !"https".equals(endpoint.getScheme())
+          && !("http".equals(endpoint.getScheme()) && loopback)) {
+        throw new ConfigException(profile.key("endpoint"), values.get("endpoint"),
+            "expected https://<host>[:port] (http only to 127.0.0.1 or localhost)");
       }
     }
     String completion = values.getOrDefault("completion",
@@ -146,12 +152,16 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
     if (!completion.equals("events") && !completion.equals("poll")) {
       throw new ConfigException(profile.key("completion"), completion, "expected events or poll");
     }
-    String stageRunnerJar = values.getOrDefault("stage-runner-jar",
-        type.equals(LauncherProfile.EMR_CONTAINERS) ? SparkOperatorSettings.DEFAULT_STAGE_RUNNER_JAR : null);
+    profile.sparkConf().forEach((key, value) -> {
+      if ((key + value).chars().anyMatch(Character::isWhitespace)) {
+        throw new ConfigException(profile.key("conf." + key), null, "cannot hold whitespace on EMR, which takes"
+            + " spark-submit's options as one space-separated string");
+      }
+    });
     return new EmrLauncherSettings(profile.name(), type, values.get("region"), endpoint, completion.equals("poll"),
         positive(profile, "poll-interval-ms", DEFAULT_POLL_INTERVAL_MS),
         positive(profile, "request-timeout-ms", DEFAULT_REQUEST_TIMEOUT_MS), ids, values.get("stage-config"),
-        stageRunnerJar, profile.sparkConf());
+        values.get("stage-runner-jar"), profile.sparkConf());
   }
 
   /** A resource setting ({@code application-id}, {@code cluster-id}, …), or null when not set. */

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
+import software.amazon.awssdk.services.emrserverless.model.CloudWatchLoggingConfiguration;
 import software.amazon.awssdk.services.emrserverless.model.ConfigurationOverrides;
 import software.amazon.awssdk.services.emrserverless.model.JobDriver;
 import software.amazon.awssdk.services.emrserverless.model.JobRun;
@@ -21,7 +22,7 @@ import software.amazon.awssdk.services.emrserverless.model.StartJobRunRequest;
  * EMR Serverless job runs of one application ({@code application-id}) through the {@code emr-serverless}
  * API: {@code StartJobRun} (name = the attempt, {@code clientToken}, {@code executionRoleArn}, tags, {@code
  * jobDriver.sparkSubmit}, S3 monitoring to {@code log-uri}, {@code executionTimeoutMinutes} from the
- * stage's timeout), {@code GetJobRun}, {@code ListJobRuns} (no name filter: runs created since a time,
+ * stage's timeout; CloudWatch logging to {@code log-group}), {@code GetJobRun}, {@code ListJobRuns} (no name filter: runs created since a time,
  * matched by name here) and {@code CancelJobRun}.
  * <a href="https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html">API reference</a>.
  */
@@ -30,12 +31,14 @@ final class EmrServerlessJobs implements EmrJobs {
   private final String applicationId;
   private final String executionRoleArn;
   private final String logUri;
+  private final String logGroup;
 
   EmrServerlessJobs(EmrServerlessClient client, EmrLauncherSettings settings) {
     this.client = requireNonNull(client, "Invalid client: null");
     this.applicationId = requireNonNull(settings.id("application-id"), "Invalid settings: no application-id");
     this.executionRoleArn = requireNonNull(settings.id("execution-role-arn"), "Invalid settings: no execution-role-arn");
     this.logUri = settings.id("log-uri");
+    this.logGroup = settings.id("log-group");
   }
 
   static EmrServerlessJobs create(EmrLauncherSettings settings) {
@@ -65,9 +68,16 @@ final class EmrServerlessJobs implements EmrJobs {
             .entryPointArguments(submission.arguments())
             .sparkSubmitParameters(EmrJobs.sparkSubmitParameters(submission))
             .build()).build());
-    if (logUri != null) {
-      request.configurationOverrides(ConfigurationOverrides.builder().monitoringConfiguration(MonitoringConfiguration
-          .builder().s3MonitoringConfiguration(S3MonitoringConfiguration.builder().logUri(logUri).build()).build()).build());
+    if (logUri != null || logGroup != null) {
+      MonitoringConfiguration.Builder monitoring = MonitoringConfiguration.builder();
+      if (logUri != null) {
+        monitoring.s3MonitoringConfiguration(S3MonitoringConfiguration.builder().logUri(logUri).build());
+      }
+      if (logGroup != null) {
+        monitoring.cloudWatchLoggingConfiguration(CloudWatchLoggingConfiguration.builder().enabled(true)
+            .logGroupName(logGroup).logStreamNamePrefix(submission.name().pipeline()).build());
+      }
+      request.configurationOverrides(ConfigurationOverrides.builder().monitoringConfiguration(monitoring.build()).build());
     }
     if (submission.timeoutMs() != null) {
       request.executionTimeoutMinutes(Math.max(1, (submission.timeoutMs() + 59_999) / 60_000));

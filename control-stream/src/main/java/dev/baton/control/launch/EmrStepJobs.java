@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.emr.model.StepSummary;
  * yet listed it: the one window this API leaves open).
  */
 final class EmrStepJobs implements EmrJobs {
+  /** How far back {@link #start} looks for a step of the attempt's name (ListSteps lists the newest first). */
+  static final java.time.Duration START_LOOKBACK = java.time.Duration.ofDays(1);
   /** The jar that runs a command on the cluster's primary node (EMR 4.x and later). */
   static final String COMMAND_RUNNER = "command-runner.jar";
 
@@ -72,7 +74,8 @@ final class EmrStepJobs implements EmrJobs {
 
   @Override
   public String start(JobSubmission submission) {
-    Optional<JobStatus> existing = find(submission.name(), Instant.EPOCH);
+    // a step of this attempt added by an earlier request of this start, or by a controller before a restart
+    Optional<JobStatus> existing = find(submission.name(), Instant.now().minus(START_LOOKBACK));
     if (existing.isPresent()) {
       return existing.get().jobId();
     }
@@ -85,16 +88,28 @@ final class EmrStepJobs implements EmrJobs {
     return adder.addJobFlowSteps(request.build()).stepIds().get(0);
   }
 
+  /** Empty when EMR answers {@code InvalidRequestException} (its answer for a step id it does not know). */
   @Override
   public Optional<JobStatus> describe(String jobId) {
-    Step step = client.describeStep(request -> request.clusterId(clusterId).stepId(jobId)).step();
+    Step step;
+    try {
+      step = client.describeStep(request -> request.clusterId(clusterId).stepId(jobId)).step();
+    } catch (software.amazon.awssdk.services.emr.model.InvalidRequestException e) {
+      return Optional.empty();
+    }
     return Optional.of(status(step.id(), step.status()));
   }
 
-  /** Steps are listed newest first; {@code createdAfter} is not used (ListSteps has no such filter). */
+  /**
+   * ListSteps has no name or time filter; it lists the newest first, so the pages are read only down to
+   * {@code createdAfter}.
+   */
   @Override
   public Optional<JobStatus> find(AttemptName name, Instant createdAfter) {
     return client.listStepsPaginator(request -> request.clusterId(clusterId)).steps().stream()
+        .takeWhile(step -> step.status() == null || step.status().timeline() == null
+            || step.status().timeline().creationDateTime() == null
+            || !step.status().timeline().creationDateTime().isBefore(createdAfter))
         .filter(step -> name.toString().equals(step.name()))
         .findFirst()
         .map(this::status);

@@ -58,7 +58,8 @@ class EmrContainersAndStepsContractTest {
   private EmrJobLauncher eks(FakeEmrContainers aws) {
     return launcher(LauncherProfile.EMR_CONTAINERS, aws, Map.of(
         "virtual-cluster-id", FakeEmrContainers.VIRTUAL_CLUSTER_ID, "release-label", "emr-7.5.0-latest",
-        "execution-role-arn", "arn:aws:iam::123456789012:role/baton-emr-eks-job", "log-uri", "s3://acme-logs/emr-eks/"));
+        "execution-role-arn", "arn:aws:iam::123456789012:role/baton-emr-eks-job", "log-uri", "s3://acme-logs/emr-eks/",
+        "log-group", "/baton/emr-eks", "stage-runner-jar", "s3://acme-jobs/baton-stage-runner.jar"));
   }
 
   private EmrJobLauncher steps(FakeEmrSteps aws, String completion) {
@@ -103,6 +104,8 @@ class EmrContainersAndStepsContractTest {
       assertThat(driver.get("entryPoint").asText()).isEqualTo("s3://acme-jobs/qx.jar");
       assertThat(strings(driver.get("entryPointArguments"))).containsExactly("--step", "5", "--day", "b1");
       assertThat(driver.get("sparkSubmitParameters").asText()).isEqualTo("--class com.acme.Qx");
+      assertThat(start.at("/configurationOverrides/monitoringConfiguration/cloudWatchMonitoringConfiguration/logGroupName")
+          .asText()).isEqualTo("/baton/emr-eks");
 
       aws.setState(run.id, "FAILED", "USER_ERROR", "ExitCode: 1. java.lang.OutOfMemoryError: Java heap space");
       StageCompleted completed = awaitCompletion(); // completion=poll is the emr-containers default
@@ -126,7 +129,7 @@ class EmrContainersAndStepsContractTest {
       }
       FakeEmrContainers.JobRun run = aws.jobRuns().get(0);
       JsonNode driver = run.startRequest.get("jobDriver").get("sparkSubmitJobDriver");
-      assertThat(driver.get("entryPoint").asText()).isEqualTo(SparkOperatorSettings.DEFAULT_STAGE_RUNNER_JAR);
+      assertThat(driver.get("entryPoint").asText()).isEqualTo("s3://acme-jobs/baton-stage-runner.jar");
       assertThat(driver.get("sparkSubmitParameters").asText()).isEqualTo("--class " + StageMain.class.getName());
 
       try (EmrJobLauncher after = eks(aws)) {

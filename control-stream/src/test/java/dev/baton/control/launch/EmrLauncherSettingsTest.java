@@ -24,7 +24,8 @@ class EmrLauncherSettingsTest {
     EmrLauncherSettings serverless = settings(false, "type", "emr-serverless", "application-id", "00fkq2m8u3gbv60b",
         "execution-role-arn", ROLE);
     EmrLauncherSettings eks = settings(true, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3",
-        "release-label", "emr-7.5.0-latest", "execution-role-arn", ROLE, "stage-config", "/etc/baton/baton.properties");
+        "release-label", "emr-7.5.0-latest", "execution-role-arn", ROLE, "stage-config", "/etc/baton/baton.properties",
+        "stage-runner-jar", "s3://acme-artifacts/baton-stage-runner.jar");
     EmrLauncherSettings steps = settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
         "completion", "poll", "poll-interval-ms", "5000", "conf.spark.executor.memory", "8g");
 
@@ -32,7 +33,7 @@ class EmrLauncherSettingsTest {
     assertThat(serverless.pollIntervalMs()).isEqualTo(EmrLauncherSettings.DEFAULT_POLL_INTERVAL_MS);
     assertThat(serverless.region()).as("the SDK's region chain").isNull();
     assertThat(eks.pollCompletions()).isTrue();
-    assertThat(eks.stageRunnerJar()).isEqualTo(SparkOperatorSettings.DEFAULT_STAGE_RUNNER_JAR);
+    assertThat(eks.stageRunnerJar()).isEqualTo("s3://acme-artifacts/baton-stage-runner.jar");
     assertThat(steps.pollCompletions()).isTrue();
     assertThat(steps.pollIntervalMs()).isEqualTo(5000);
     assertThat(steps.sparkConf()).containsEntry("spark.executor.memory", "8g");
@@ -63,6 +64,18 @@ class EmrLauncherSettingsTest {
     assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
         "endpoint", "ftp://emr")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("launchers.emr.endpoint: expected https://<host>[:port]");
+    assertThatThrownBy(() -> settings(true, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3",
+        "release-label", "emr-7.5.0-latest", "execution-role-arn", ROLE, "stage-config", "baton.properties"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("launchers.emr.stage-runner-jar: is required");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "endpoint", "http://emr.example.com")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http only to 127.0.0.1 or localhost");
+    assertThat(settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF", "endpoint", "http://127.0.0.1:4566")
+        .endpoint()).hasToString("http://127.0.0.1:4566");
+    assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
+        "conf.spark.driver.extraJavaOptions", "-Dpassword=s3cr3t -Da=b")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.conf.spark.driver.extraJavaOptions: cannot hold whitespace")
+        .hasMessageNotContaining("s3cr3t");
     assertThatThrownBy(() -> settings(false, "type", "emr-steps", "cluster-id", "j-2AXXXXXXGAPLF",
         "poll-interval-ms", "soon")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("launchers.emr.poll-interval-ms: expected a positive number of milliseconds");

@@ -71,6 +71,7 @@ class EmrServerlessLauncherContractTest {
         "launchers.serverless.stage-config", "baton.properties",
         "launchers.serverless.stage-runner-jar", "s3://acme-jobs/baton-stage-runner.jar"));
     config.put("launchers.serverless.conf.spark.files", "s3://acme-config/baton.properties");
+    config.put("launchers.serverless.log-group", "/baton/emr-serverless");
     LauncherProfile profile = LauncherProfile.fromConfig(config).get("serverless");
     EmrLauncherSettings settings = EmrLauncherSettings.from(profile, true);
     return new EmrJobLauncher(settings, EmrServerlessJobs.create(settings), published::add, Clock.systemUTC(),
@@ -124,6 +125,10 @@ class EmrServerlessLauncherContractTest {
           + " --conf spark.executor.memory=4g --conf spark.files=s3://acme-config/baton.properties");
       assertThat(start.at("/configurationOverrides/monitoringConfiguration/s3MonitoringConfiguration/logUri").asText())
           .isEqualTo("s3://acme-logs/emr-serverless/");
+      JsonNode cloudWatch = start.at("/configurationOverrides/monitoringConfiguration/cloudWatchLoggingConfiguration");
+      assertThat(cloudWatch.get("enabled").asBoolean()).isTrue();
+      assertThat(cloudWatch.get("logGroupName").asText()).isEqualTo("/baton/emr-serverless");
+      assertThat(cloudWatch.get("logStreamNamePrefix").asText()).isEqualTo("p");
       assertThat(published).isEmpty();
 
       aws.setState(run.id, "FAILED", "Job failed, please check complete logs in configured logging destination. ExitCode: 1.");
@@ -203,7 +208,8 @@ class EmrServerlessLauncherContractTest {
 
       assertThat(adopted).isEqualTo(Launcher.AttemptState.RUNNING);
       assertThat(missing).isEqualTo(Launcher.AttemptState.LOST);
-      assertThat(aws.requests("GET", false)).allSatisfy(list -> assertThat(list.query()).contains("createdAtAfter="));
+      assertThat(aws.requests("GET", false)).isNotEmpty()
+          .allSatisfy(list -> assertThat(list.query()).contains("createdAtAfter="));
       // adopted: polled, and its end reported as for a launch
       aws.setState(aws.jobRunNamed("baton:p:" + RUN_ID + ":qx5:1").orElseThrow().id, "SUCCESS", "");
       StageCompleted completed = awaitCompletion();
@@ -214,15 +220,17 @@ class EmrServerlessLauncherContractTest {
   }
 
   @Test
-  void throttlingIsRetriedByTheSdkWithTheSameTokenAndStartsOneJobRun() throws Exception {
-    aws.failNextStart(FakeEmrServerless.StartFailure.THROTTLING, FakeEmrServerless.StartFailure.THROTTLING);
+  void throttlingIsRetriedByTheSdkThenByTheLauncherWithTheSameTokenAndStartsOneJobRun() throws Exception {
+    // more than the SDK's 3 attempts: the launcher asks again after them, with the same token
+    FakeEmrServerless.StartFailure throttled = FakeEmrServerless.StartFailure.THROTTLING;
+    aws.failNextStart(throttled, throttled, throttled, throttled);
     try (EmrJobLauncher launcher = launcher("events")) {
       LaunchRequest request = sparkApp("qx5", 1);
       launcher.launch(request);
       awaitJobRun(request);
     }
 
-    assertThat(aws.requests("POST", false)).hasSize(3)
+    assertThat(aws.requests("POST", false)).hasSize(5)
         .extracting(r -> r.body().get("clientToken").asText()).containsOnly(EmrJobLauncher.clientToken(RUN_ID + "/qx5/1"));
     assertThat(aws.jobRuns()).hasSize(1);
     assertThat(published).isEmpty();
@@ -247,6 +255,22 @@ class EmrServerlessLauncherContractTest {
   }
 
   @Test
+  void aServerErrorAfterTheJobRunWasCreatedIsAskedAgainWithTheSameTokenNotFailed() throws Exception {
+    FakeEmrServerless.StartFailure error = FakeEmrServerless.StartFailure.SERVER_ERROR;
+    aws.failNextStart(error, error, error, error); // the SDK's 3 attempts, then the launcher's own
+    try (EmrJobLauncher launcher = launcher("poll")) {
+      launcher.launch(sparkApp("qx5", 1));
+      Conditions.await(() -> aws.requests("POST", false).size() == 5, TIMEOUT);
+      Conditions.await(() -> !aws.requests("GET", true).isEmpty(), TIMEOUT); // answered at last, and polled
+    }
+
+    assertThat(aws.requests("POST", false)).extracting(r -> r.body().get("clientToken").asText())
+        .containsOnly(EmrJobLauncher.clientToken(RUN_ID + "/qx5/1"));
+    assertThat(aws.jobRuns()).hasSize(1);
+    assertThat(published).as("not a failed attempt, whose retry would start a second job").isEmpty();
+  }
+
+  @Test
   void aValidationExceptionAndAnAccessDeniedFailTheAttemptWithAwsMessageAndAreNotRetried() throws Exception {
     aws.failNextStart(FakeEmrServerless.StartFailure.VALIDATION, FakeEmrServerless.StartFailure.ACCESS_DENIED);
     try (EmrJobLauncher launcher = launcher("events")) {
@@ -265,7 +289,7 @@ class EmrServerlessLauncherContractTest {
     assertThat(denied.getError().getType()).isEqualTo("ACCESS_DENIED");
     assertThat(denied.getError().getMessage()).contains("is not authorized to perform: iam:PassRole")
         .contains("AccessDeniedException, HTTP 403");
-    assertThat(StageErrorCode.INVALID_REQUEST.kind()).isEqualTo(StageErrorCode.Kind.USER);
+    assertThat(StageErrorCode.of(invalid.getError().getType()).kind()).isEqualTo(StageErrorCode.Kind.USER);
     assertThat(StageErrorCode.of(invalid.getError().getType()).retryable()).isFalse();
     assertThat(StageErrorCode.of(denied.getError().getType()).retryable()).isFalse();
     assertThat(aws.requests("POST", false)).as("one request each: the SDK does not retry them").hasSize(2);
@@ -339,7 +363,8 @@ class EmrServerlessLauncherContractTest {
     }
     StageCompleted completed = (StageCompleted) published.get(0).getPayload();
     assertThat(completed.getError().getType()).isEqualTo("INVALID_OPTIONS");
-    assertThat(completed.getError().getMessage()).startsWith("conf.spark.driver.extraJavaOptions: cannot hold whitespace");
+    assertThat(completed.getError().getMessage()).startsWith("conf.spark.driver.extraJavaOptions: cannot hold whitespace")
+        .doesNotContain("-Da=1");
     assertThat(aws.requests()).isEmpty();
   }
 }

@@ -45,7 +45,9 @@ public final class FakeEmrServerless extends FakeAwsApi {
     /** 403 {@code AccessDeniedException}. */
     ACCESS_DENIED,
     /** The job run is created, then the connection is closed without an answer: a lost response. */
-    LOST_RESPONSE
+    LOST_RESPONSE,
+    /** The job run is created, then the answer is 500 {@code InternalServerException}. */
+    SERVER_ERROR
   }
 
   /** One job run the fake knows. */
@@ -181,6 +183,10 @@ public final class FakeEmrServerless extends FakeAwsApi {
     }
     if (failure == StartFailure.LOST_RESPONSE) {
       noAnswer(exchange);
+      return;
+    }
+    if (failure == StartFailure.SERVER_ERROR) {
+      error(exchange, 500, "InternalServerException", "Internal server error");
       return;
     }
     answer(exchange, JSON.createObjectNode().put("applicationId", APPLICATION_ID).put("jobRunId", run.id)
