@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +82,9 @@ class EmrLaunchersIT {
     // the AWS side: each job run goes RUNNING, then ends (FAILED when its step is the run's failAt), and
     // EventBridge puts the state change event in the queue
     aws.onStart(run -> jobs.schedule(() -> {
+      if (run.startRequest.at("/jobDriver/sparkSubmit/entryPointArguments").toString().contains("--hang")) {
+        return; // a job that never ends: its stage's timeout makes the attempt LOST
+      }
       boolean fails = fails(run.startRequest.at("/jobDriver/sparkSubmit/entryPointArguments"));
       String state = fails ? "FAILED" : "SUCCESS";
       aws.setState(run.id, state, fails
@@ -121,6 +125,14 @@ class EmrLaunchersIT {
     Files.writeString(pipelineDir.resolve("serverless-chain.yaml"), chain("serverless-chain", "serverless"));
     Files.writeString(pipelineDir.resolve("steps-chain.yaml"), chain("steps-chain", "steps"));
     Files.writeString(pipelineDir.resolve("eks-chain.yaml"), chain("eks-chain", "eks"));
+    // one stage whose job never ends, with a 5 s timeout of its own (the pipeline's setting, not a default)
+    Files.writeString(pipelineDir.resolve("serverless-hang.yaml"), """
+        name: serverless-hang
+        defaults: {launcher: serverless}
+        stages:
+          - {name: stuck, type: spark-app, timeoutMs: 5000, options: {resource: "s3://acme-jobs/qx-jobs.jar",
+             mainClass: com.example.qx.QxJob, args: [--step, "1", --hang, "true"]}}
+        """);
     local = new LocalServices(new Workspace(home, repository, pipelineDir));
     endpoints = local.ensureRunning(quiet()).endpoints();
     sqs = SqsClient.builder().httpClientBuilder(ApacheHttpClient.builder()).region(Region.of(endpoints.region()))
@@ -243,12 +255,12 @@ class EmrLaunchersIT {
     assertThat(succeeded.completions()).extracting(c -> c.getStage() + "=" + c.getStatus())
         .containsExactly("extract=SUCCEEDED", "transform=SUCCEEDED", "load=SUCCEEDED");
     // each completion is its job run's, named by GetJobRun (the documented event carries no name)
-    List<FakeEmrServerless.JobRun> runs = aws.jobRuns();
+    List<FakeEmrServerless.JobRun> runs = new ArrayList<>();
+    for (String stage : List.of("extract", "transform", "load")) {
+      runs.add(aws.jobRunNamed("baton:serverless-chain:" + succeeded.runId() + ":" + stage + ":1").orElseThrow());
+    }
     assertThat(succeeded.completions()).extracting(StageCompleted::getApplicationId)
         .containsExactly(runs.get(0).id, runs.get(1).id, runs.get(2).id);
-    assertThat(runs.subList(0, 3)).extracting(run -> run.name).containsExactly(
-        "baton:serverless-chain:" + succeeded.runId() + ":extract:1", "baton:serverless-chain:" + succeeded.runId() + ":transform:1",
-        "baton:serverless-chain:" + succeeded.runId() + ":load:1");
     // strictly in order: a stage's job run starts after its upstream's completion
     for (int i = 1; i < 3; i++) {
       assertThat(runs.get(i).createdAt).isAfterOrEqualTo(succeeded.completions().get(i - 1).getFinishedAt());
@@ -262,6 +274,13 @@ class EmrLaunchersIT {
     assertThat(transform.getError().getType()).isEqualTo("EMR_SERVERLESS_FAILED");
     assertThat(transform.getError().getMessage()).contains("ExitCode: 1.");
     assertThat(transform.getError().getLogUri()).isEqualTo("s3://acme-logs/emr-serverless/");
+    // the ledger keeps the job run's state details and id
+    Row ledger = awaitLedgerAttempt(failed.runId(), "transform");
+    assertThat(ledger.getString(0)).isEqualTo("FAILED");
+    assertThat(ledger.getString(1)).isEqualTo("EMR_SERVERLESS_FAILED");
+    assertThat(ledger.getString(2)).contains("Job failed, please check complete logs").contains("ExitCode: 1.");
+    assertThat(ledger.getString(3)).isEqualTo("serverless");
+    assertThat(ledger.getString(4)).isEqualTo(transform.getApplicationId());
 
     // one StartJobRun per attempt, each with its own client token: 3 + 2, and load never started
     List<dev.baton.control.launch.FakeAwsApi.Request> starts = aws.requests("POST", false);
@@ -312,6 +331,37 @@ class EmrLaunchersIT {
         + " ExitCode: 1.");
     assertThat(transform.getLogUri()).isEqualTo("s3://acme-logs/emr-eks/" + FakeEmrContainers.VIRTUAL_CLUSTER_ID
         + "/jobs/" + transform.getApplicationId() + "/");
+  }
+
+  @Test
+  void aJobWhoseAttemptTimesOutIsLostAndItsJobRunCancelled() throws Exception {
+    RunWatcher.RunReport report = run("serverless-hang", "it/" + Demo.newBatchId(), Map.of());
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(report.completed().getFailedStages()).containsExactly("stuck");
+    FakeEmrServerless.JobRun stuck = aws.jobRunNamed("baton:serverless-hang:" + report.runId() + ":stuck:1").orElseThrow();
+    // the LOST attempt's job run is cancelled, not left running next to a retry
+    await(() -> stuck.state.equals("CANCELLED"), "job run " + stuck.id + " cancelled");
+    assertThat(aws.requests("DELETE", true)).anySatisfy(delete -> assertThat(delete.path()).endsWith("/" + stuck.id));
+  }
+
+  /** The ledger's row of an attempt once it has a final status: status, error_type, error, launcher, application_id. */
+  private static Row awaitLedgerAttempt(String runId, String stage) throws InterruptedException {
+    String sql = "SELECT status, error_type, error, launcher, application_id FROM baton_system.stage_attempts"
+        + " WHERE run_id = '" + runId + "' AND stage = '" + stage + "' AND status <> 'RUNNING'";
+    await(() -> !spark.sql(sql).isEmpty(), "a final ledger row of " + stage);
+    return spark.sql(sql).first();
+  }
+
+  /** Polls {@code condition} every 200 ms for up to a minute. */
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Not within a minute: " + what);
+      }
+      Thread.sleep(200); // polling a condition
+    }
   }
 
   /** The run without failAt SUCCEEDED, its 3 stages in order; the one with failAt 2 FAILED at transform, load never launched. */
