@@ -75,6 +75,12 @@ record BatonRun(int exitCode, String out, String err) {
    */
   static Process startController(Path repository, Path home, Path pipelines, Path log, String name,
       String... args) throws IOException, InterruptedException {
+    return startController(repository, home, pipelines, log, name, java.util.Map.of(), args);
+  }
+
+  /** {@link #startController(Path, Path, Path, Path, String, String...)} with more environment variables. */
+  static Process startController(Path repository, Path home, Path pipelines, Path log, String name,
+      java.util.Map<String, String> environment, String... args) throws IOException, InterruptedException {
     List<String> cliArgs = new ArrayList<>(List.of(args));
     cliArgs.add("controller");
     List<String> command = javaCommand(repository, List.of("-Dlog4j2.configurationFile="
@@ -83,6 +89,7 @@ record BatonRun(int exitCode, String out, String err) {
     builder.environment().put("BATON_HOME", home.toString());
     builder.environment().put("BATON_PIPELINES", pipelines.toString());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().putAll(environment);
     Process process = builder.start();
     long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
