@@ -48,11 +48,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * EMR APIs played locally ({@link FakeEmrServerless}, {@link FakeEmrSteps}, {@link FakeEmrContainers}: no
  * AWS account here). Each job's end arrives the way it does on AWS: for EMR Serverless the documented "EMR
  * Serverless Job Run State Change" EventBridge event (examples/events/emr-serverless-job-run-state-change.json,
- * which carries no job run name) and for EMR steps the documented "EMR Step Status Change" event, each put
- * in an SQS queue (ElasticMQ) and read by the event connector in the local Connect worker, which asks
- * GetJobRun for the job run's name and DescribeStep for a failed step's details; EMR on EKS, whose event
- * payload AWS does not document, by the launcher polling DescribeJobRun. In each pipeline a failed job
- * stops the chain.
+ * which carries no job run name), for EMR steps the documented "EMR Step Status Change" event, for EMR on
+ * EKS an "EMR Job Run State Change" (listed by AWS, payload undocumented: the fields id, virtualClusterId,
+ * state), each put in an SQS queue (ElasticMQ) and read by the event connector in the local Connect
+ * worker, which asks GetJobRun for the job run's name, DescribeStep for a failed step's details and
+ * DescribeJobRun for an EMR on EKS job run's tags. In each pipeline a failed job stops the chain; a run
+ * cancelled, or an attempt LOST at its timeout, cancels the job.
  */
 class EmrLaunchersIT {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
@@ -77,6 +78,7 @@ class EmrLaunchersIT {
     aws = new FakeEmrServerless(events);
     JsonNode stateChange = JSON.readTree(Files.readString(events.resolve("emr-serverless-job-run-state-change.json")));
     JsonNode stepChange = JSON.readTree(Files.readString(events.resolve("emr-step-status-change.json")));
+    JsonNode eksChange = JSON.readTree(Files.readString(events.resolve("emr-containers-job-run-state-change.json")));
     emr = new FakeEmrSteps();
     eks = new FakeEmrContainers(events);
     // the AWS side: each job run goes RUNNING, then ends (FAILED when its step is the run's failAt), and
@@ -118,6 +120,10 @@ class EmrLaunchersIT {
       } else {
         eks.setState(run.id, "COMPLETED", null, null);
       }
+      ObjectNode event = event(eksChange);
+      ((ObjectNode) event.get("detail")).put("id", run.id).put("name", run.startRequest.path("name").asText())
+          .put("virtualClusterId", FakeEmrContainers.VIRTUAL_CLUSTER_ID).put("state", fails ? "FAILED" : "COMPLETED");
+      sqs.sendMessage(request -> request.queueUrl(queueUrl).messageBody(event.toString()));
     }, 300, TimeUnit.MILLISECONDS));
 
     Path home = Files.createTempDirectory(repository.resolve("cli/target"), "it-emr");
@@ -126,6 +132,13 @@ class EmrLaunchersIT {
     Files.writeString(pipelineDir.resolve("steps-chain.yaml"), chain("steps-chain", "steps"));
     Files.writeString(pipelineDir.resolve("eks-chain.yaml"), chain("eks-chain", "eks"));
     // one stage whose job never ends, with a 5 s timeout of its own (the pipeline's setting, not a default)
+    Files.writeString(pipelineDir.resolve("serverless-cancel.yaml"), """
+        name: serverless-cancel
+        defaults: {launcher: serverless}
+        stages:
+          - {name: stuck, type: spark-app, options: {resource: "s3://acme-jobs/qx-jobs.jar",
+             mainClass: com.example.qx.QxJob, args: [--step, "1", --hang, "true"]}}
+        """);
     Files.writeString(pipelineDir.resolve("serverless-hang.yaml"), """
         name: serverless-hang
         defaults: {launcher: serverless}
@@ -147,6 +160,7 @@ class EmrLaunchersIT {
     connector.put("emr.lookup", "true");
     connector.put("emr.serverless.endpoint", aws.endpoint().toString());
     connector.put("emr.endpoint", emr.endpoint().toString());
+    connector.put("emr.containers.endpoint", eks.endpoint().toString());
     connector.put("emr.access.key.id", "it-emr");
     connector.put("emr.secret.access.key", "it-emr-secret");
     local.stack().putConnector(endpoints, "it-emr-events", connector);
@@ -170,8 +184,8 @@ class EmrLaunchersIT {
     config.put("launchers.eks.region", "us-east-1");
     config.put("launchers.eks.endpoint", eks.endpoint().toString());
     config.put("launchers.eks.log-uri", "s3://acme-logs/emr-eks/");
-    // completion=poll (the default of emr-containers); 1 s instead of 30 s so five job runs do not take minutes
-    config.put("launchers.eks.poll-interval-ms", "1000");
+    // completions from the connector, as for the other profiles (poll mode is EmrKillIT's and the contract tests')
+    config.put("launchers.eks.completion", "events");
     System.setProperty("aws.accessKeyId", "it-emr"); // the controller's AWS SDK default chain
     System.setProperty("aws.secretAccessKey", "it-emr-secret");
     spark = SparkSessions.create("baton-it-emr", config);
@@ -314,7 +328,7 @@ class EmrLaunchersIT {
   }
 
   @Test
-  void emrOnEksJobRunsCompletedByPollingDescribeJobRun() throws Exception {
+  void emrOnEksJobRunsCompletedByTheirStateChangeEventsNamedByDescribeJobRunTags() throws Exception {
     String batch = Demo.newBatchId();
     int startsBefore = eks.requests("POST", false).size();
     RunWatcher.RunReport succeeded = run("eks-chain", "it/" + batch, Map.of("batch", batch));
@@ -341,6 +355,27 @@ class EmrLaunchersIT {
     assertThat(report.completed().getFailedStages()).containsExactly("stuck");
     FakeEmrServerless.JobRun stuck = aws.jobRunNamed("baton:serverless-hang:" + report.runId() + ":stuck:1").orElseThrow();
     // the LOST attempt's job run is cancelled, not left running next to a retry
+    await(() -> stuck.state.equals("CANCELLED"), "job run " + stuck.id + " cancelled");
+    assertThat(aws.requests("DELETE", true)).anySatisfy(delete -> assertThat(delete.path()).endsWith("/" + stuck.id));
+  }
+
+  @Test
+  void aCancelledRunCancelsItsRunningJobRun() throws Exception {
+    String triggerKey = "it/" + Demo.newBatchId();
+    String runId = RunIds.of("serverless-cancel", triggerKey);
+    String name = "baton:serverless-cancel:" + runId + ":stuck:1";
+    RunWatcher.RunReport report;
+    try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config))) {
+      controller.publisher().publish(ControlEvents.requested(runId, "serverless-cancel",
+          new RunRequested(triggerKey, Map.of(), "it", null), Instant.now()));
+      await(() -> aws.jobRunNamed(name).isPresent(), "the job run of " + name);
+      controller.publisher().publish(ControlEvents.operatorRequest(runId, "serverless-cancel",
+          new dev.baton.schemas.event.RunCancelRequested("it", "wrong input"), Instant.now()));
+      report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
+    }
+
+    assertThat(report.completed().getStatus()).isEqualTo(RunStatus.CANCELLED);
+    FakeEmrServerless.JobRun stuck = aws.jobRunNamed(name).orElseThrow();
     await(() -> stuck.state.equals("CANCELLED"), "job run " + stuck.id + " cancelled");
     assertThat(aws.requests("DELETE", true)).anySatisfy(delete -> assertThat(delete.path()).endsWith("/" + stuck.id));
   }
