@@ -96,7 +96,7 @@ class EmrKillIT {
           new RunRequested(triggerKey, Map.of(), "it", null), Instant.now()));
     }
     String firstName = new AttemptName("emr-kill", runId, "first", 1).toString();
-    await(() -> aws.jobRunNamed(firstName).isPresent(), "the job run of " + firstName);
+    Polling.await(() -> aws.jobRunNamed(firstName).isPresent(), Duration.ofMinutes(2), "the job run of " + firstName);
 
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
@@ -106,7 +106,7 @@ class EmrKillIT {
 
     startController(2);
     String secondName = new AttemptName("emr-kill", runId, "second", 1).toString();
-    await(() -> aws.jobRunNamed(secondName).isPresent(), "the job run of " + secondName);
+    Polling.await(() -> aws.jobRunNamed(secondName).isPresent(), Duration.ofMinutes(2), "the job run of " + secondName);
     aws.setState(aws.jobRunNamed(secondName).orElseThrow().id, "SUCCESS", "");
     List<ControlEvent> events = TopicReader.controlEvents(config, runId,
         all -> all.stream().anyMatch(e -> e.getPayload() instanceof RunCompleted), Duration.ofMinutes(3));
@@ -124,16 +124,6 @@ class EmrKillIT {
     assertThat(aws.requests("GET", false).size()).isGreaterThan(listsBefore);
     assertThat(aws.requests("POST", false)).extracting(r -> r.body().get("clientToken").asText())
         .containsExactly(EmrJobLauncher.clientToken(runId + "/first/1"), EmrJobLauncher.clientToken(runId + "/second/1"));
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Not within 2 minutes: " + what);
-      }
-      Thread.sleep(100); // polling the fake AWS API's state: the controller runs in another process
-    }
   }
 
   private static Process startController(int number) throws Exception {

@@ -355,7 +355,7 @@ class EmrLaunchersIT {
     assertThat(report.completed().getFailedStages()).containsExactly("stuck");
     FakeEmrServerless.JobRun stuck = aws.jobRunNamed("baton:serverless-hang:" + report.runId() + ":stuck:1").orElseThrow();
     // the LOST attempt's job run is cancelled, not left running next to a retry
-    await(() -> stuck.state.equals("CANCELLED"), "job run " + stuck.id + " cancelled");
+    Polling.await(() -> stuck.state.equals("CANCELLED"), Duration.ofMinutes(1), "job run " + stuck.id + " cancelled");
     assertThat(aws.requests("DELETE", true)).anySatisfy(delete -> assertThat(delete.path()).endsWith("/" + stuck.id));
   }
 
@@ -368,7 +368,7 @@ class EmrLaunchersIT {
     try (RunWatcher watcher = new RunWatcher(LocalServices.kafkaSettings(config))) {
       controller.publisher().publish(ControlEvents.requested(runId, "serverless-cancel",
           new RunRequested(triggerKey, Map.of(), "it", null), Instant.now()));
-      await(() -> aws.jobRunNamed(name).isPresent(), "the job run of " + name);
+      Polling.await(() -> aws.jobRunNamed(name).isPresent(), Duration.ofMinutes(1), "the job run of " + name);
       controller.publisher().publish(ControlEvents.operatorRequest(runId, "serverless-cancel",
           new dev.baton.schemas.event.RunCancelRequested("it", "wrong input"), Instant.now()));
       report = watcher.follow(runId, quiet(), RUN_TIMEOUT, () -> controller.controller().query().isActive());
@@ -376,7 +376,7 @@ class EmrLaunchersIT {
 
     assertThat(report.completed().getStatus()).isEqualTo(RunStatus.CANCELLED);
     FakeEmrServerless.JobRun stuck = aws.jobRunNamed(name).orElseThrow();
-    await(() -> stuck.state.equals("CANCELLED"), "job run " + stuck.id + " cancelled");
+    Polling.await(() -> stuck.state.equals("CANCELLED"), Duration.ofMinutes(1), "job run " + stuck.id + " cancelled");
     assertThat(aws.requests("DELETE", true)).anySatisfy(delete -> assertThat(delete.path()).endsWith("/" + stuck.id));
   }
 
@@ -384,19 +384,8 @@ class EmrLaunchersIT {
   private static Row awaitLedgerAttempt(String runId, String stage) throws InterruptedException {
     String sql = "SELECT status, error_type, error, launcher, application_id FROM baton_system.stage_attempts"
         + " WHERE run_id = '" + runId + "' AND stage = '" + stage + "' AND status <> 'RUNNING'";
-    await(() -> !spark.sql(sql).isEmpty(), "a final ledger row of " + stage);
+    Polling.await(() -> !spark.sql(sql).isEmpty(), Duration.ofMinutes(1), "a final ledger row of " + stage);
     return spark.sql(sql).first();
-  }
-
-  /** Polls {@code condition} every 200 ms for up to a minute. */
-  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Not within a minute: " + what);
-      }
-      Thread.sleep(200); // polling a condition
-    }
   }
 
   /** The run without failAt SUCCEEDED, its 3 stages in order; the one with failAt 2 FAILED at transform, load never launched. */

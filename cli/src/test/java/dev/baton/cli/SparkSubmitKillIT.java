@@ -127,13 +127,8 @@ class SparkSubmitKillIT {
   }
 
   private static void awaitProcess(String attemptName) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    while (SparkSubmitLauncher.applicationProcess(attemptName).isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("No process runs " + attemptName);
-      }
-      Thread.sleep(100); // polling the process table: no event reaches across processes
-    }
+    Polling.await(() -> SparkSubmitLauncher.applicationProcess(attemptName).isPresent(), Duration.ofMinutes(1),
+        "a process running " + attemptName);
   }
 
   private static void awaitLog(Path log, String line) throws IOException, InterruptedException {
