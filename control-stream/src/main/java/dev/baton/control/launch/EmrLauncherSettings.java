@@ -39,8 +39,16 @@ import org.apache.kafka.common.config.ConfigException;
  *       default {@value #DEFAULT_REQUEST_TIMEOUT_MS}.
  *   <li>{@code stage-config}: the Baton configuration file Baton's stage runner reads, as the driver sees it (e.g.
  *       shipped with {@code conf.spark.files}); required when the profile runs Baton's stage types.
- *   <li>{@code stage-runner-jar}: Baton's stage runner jar as the driver reads it, e.g. {@code s3://…/baton-stage-runner.jar};
- *       required when the profile runs Baton's stage types (EMR's images do not hold it).
+ *   <li>{@code stage-runner-jar}: Baton's stage runner jar as the driver reads it, e.g. {@code s3://…/baton-stage-runner.jar},
+ *       or {@code local:///usr/lib/baton/baton-stage-runner.jar} in Baton's EMR on EKS image; required when the profile
+ *       runs Baton's stage types (EMR's own images do not hold it).
+ *   <li>{@code image} (emr-containers): the container image of the driver and executors ({@code
+ *       spark.kubernetes.container.image}), e.g. Baton's EMR on EKS image ({@code deploy/emr-on-eks/Dockerfile}) in
+ *       ECR: {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/baton-emr:0.1.0}. EMR on EKS runs only images built
+ *       on its own base images.
+ *   <li>{@code driver-pod-template}, {@code executor-pod-template} (emr-containers): {@code s3://…} pod templates
+ *       ({@code spark.kubernetes.driver.podTemplateFile}, {@code spark.kubernetes.executor.podTemplateFile}), e.g.
+ *       {@code deploy/emr-on-eks/pod-templates/} uploaded; the job's execution role must be able to read them.
  *   <li>{@code conf.<key>}: Spark settings of every job; no whitespace (EMR takes them as one space-separated string).
  * </ul>
  *
@@ -55,29 +63,41 @@ import org.apache.kafka.common.config.ConfigException;
  *     release-label}, {@code cluster-id}, {@code execution-role-arn}, {@code log-uri}, {@code log-group}) that are set
  * @param stageConfig the configuration file of Baton's stage runner, or null
  * @param stageRunnerJar the stage runner jar, or null when the profile runs no built-in stage
- * @param sparkConf Spark settings of every job
+ * @param sparkConf Spark settings of every job: the {@code conf.*} settings, and those {@code image} and the pod
+ *     template settings stand for
  */
 public record EmrLauncherSettings(String profile, String type, String region, URI endpoint, boolean pollCompletions,
     long pollIntervalMs, long requestTimeoutMs, Map<String, String> ids, String stageConfig, String stageRunnerJar,
     Map<String, String> sparkConf) {
 
   public static final long DEFAULT_POLL_INTERVAL_MS = 30_000;
+  /** The Spark settings the emr-containers profile's {@code image} and pod template settings stand for. */
+  private static final Map<String, String> SPARK_KEYS = Map.of(
+      "image", "spark.kubernetes.container.image",
+      "driver-pod-template", "spark.kubernetes.driver.podTemplateFile",
+      "executor-pod-template", "spark.kubernetes.executor.podTemplateFile");
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final Set<String> COMMON = Set.of("region", "endpoint", "completion", "poll-interval-ms",
       "request-timeout-ms", "stage-config", "stage-runner-jar", "execution-role-arn");
   private static final Map<String, Set<String>> TYPE_KEYS = Map.of(
       LauncherProfile.EMR_SERVERLESS, Set.of("application-id", "log-uri", "log-group"),
-      LauncherProfile.EMR_CONTAINERS, Set.of("virtual-cluster-id", "release-label", "log-uri", "log-group"),
+      LauncherProfile.EMR_CONTAINERS, Set.of("virtual-cluster-id", "release-label", "log-uri", "log-group", "image",
+          "driver-pod-template", "executor-pod-template"),
       LauncherProfile.EMR_STEPS, Set.of("cluster-id"));
-  private static final Map<String, Pattern> FORMATS = Map.of(
-      "application-id", Pattern.compile("[0-9a-z]{1,64}"),
-      "virtual-cluster-id", Pattern.compile("[0-9a-z]{1,64}"),
-      "cluster-id", Pattern.compile("j-[0-9A-Z]{1,256}"),
-      "release-label", Pattern.compile("emr-[0-9][0-9a-z.-]{0,63}"),
-      "execution-role-arn", Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}"),
-      "log-uri", Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\\S*)?"),
-      "log-group", Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}"),
-      "region", Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]"));
+  private static final Map<String, Pattern> FORMATS = Map.ofEntries(
+      Map.entry("application-id", Pattern.compile("[0-9a-z]{1,64}")),
+      Map.entry("virtual-cluster-id", Pattern.compile("[0-9a-z]{1,64}")),
+      Map.entry("cluster-id", Pattern.compile("j-[0-9A-Z]{1,256}")),
+      Map.entry("release-label", Pattern.compile("emr-[0-9][0-9a-z.-]{0,63}")),
+      Map.entry("execution-role-arn", Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}")),
+      Map.entry("log-uri", Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\\S*)?")),
+      Map.entry("log-group", Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}")),
+      // an OCI image reference: registry host[:port]/repository path, then a tag or a digest
+      Map.entry("image", Pattern.compile("[a-z0-9][a-z0-9.-]*(:[0-9]{1,5})?/[a-z0-9]+([._/-][a-z0-9]+)*"
+          + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})")),
+      Map.entry("driver-pod-template", Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+")),
+      Map.entry("executor-pod-template", Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+")),
+      Map.entry("region", Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]")));
 
   public EmrLauncherSettings {
     requireNonNull(profile, "Invalid profile: null");
@@ -97,7 +117,7 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
    * The settings of {@code profile}, checked.
    *
    * @param runsBuiltInStages whether a pipeline runs Baton's own stage types with it (then {@code stage-config}
-   *     and, except for emr-containers, {@code stage-runner-jar} are required)
+   *     and {@code stage-runner-jar} are required)
    * @throws ConfigException naming the key: an unknown setting, a missing required one, or a value of the wrong form
    */
   public static EmrLauncherSettings from(LauncherProfile profile, boolean runsBuiltInStages) {
@@ -158,10 +178,22 @@ public record EmrLauncherSettings(String profile, String type, String region, UR
             + " spark-submit's options as one space-separated string");
       }
     });
+    Map<String, String> sparkConf = new TreeMap<>(profile.sparkConf());
+    for (Map.Entry<String, String> setting : new TreeMap<>(SPARK_KEYS).entrySet()) {
+      String value = ids.remove(setting.getKey());
+      if (value == null) {
+        continue;
+      }
+      if (sparkConf.containsKey(setting.getValue())) {
+        throw new ConfigException(profile.key("conf." + setting.getValue()), null, "is set twice: "
+            + profile.key(setting.getKey()) + " sets it too; keep one");
+      }
+      sparkConf.put(setting.getValue(), value);
+    }
     return new EmrLauncherSettings(profile.name(), type, values.get("region"), endpoint, completion.equals("poll"),
         positive(profile, "poll-interval-ms", DEFAULT_POLL_INTERVAL_MS),
         positive(profile, "request-timeout-ms", DEFAULT_REQUEST_TIMEOUT_MS), ids, values.get("stage-config"),
-        values.get("stage-runner-jar"), profile.sparkConf());
+        values.get("stage-runner-jar"), sparkConf);
   }
 
   /** A resource setting ({@code application-id}, {@code cluster-id}, …), or null when not set. */

@@ -150,6 +150,28 @@ class EmrContainersAndStepsContractTest {
   }
 
   @Test
+  void anEksJobRunsBatonsStagesInBatonsImageWithItsPodTemplates() throws Exception {
+    String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/baton-emr:0.1.0";
+    try (FakeEmrContainers aws = new FakeEmrContainers(Path.of("..", "examples", "events"));
+        EmrJobLauncher launcher = launcher(LauncherProfile.EMR_CONTAINERS, aws, Map.of(
+            "virtual-cluster-id", FakeEmrContainers.VIRTUAL_CLUSTER_ID, "release-label", "emr-7.5.0-latest",
+            "execution-role-arn", "arn:aws:iam::123456789012:role/baton-emr-eks-job", "image", image,
+            "driver-pod-template", "s3://acme-jobs/pod-templates/driver.yaml",
+            "executor-pod-template", "s3://acme-jobs/pod-templates/executor.yaml",
+            "stage-runner-jar", "local:///usr/lib/baton/baton-stage-runner.jar"))) {
+      launcher.launch(request("load", "noop", Map.of(), 1));
+      Conditions.await(() -> aws.jobRuns().size() == 1, TIMEOUT);
+
+      JsonNode driver = aws.jobRuns().get(0).startRequest.get("jobDriver").get("sparkSubmitJobDriver");
+      assertThat(driver.get("entryPoint").asText()).isEqualTo("local:///usr/lib/baton/baton-stage-runner.jar");
+      assertThat(driver.get("sparkSubmitParameters").asText()).isEqualTo("--class " + StageMain.class.getName()
+          + " --conf spark.kubernetes.container.image=" + image
+          + " --conf spark.kubernetes.driver.podTemplateFile=s3://acme-jobs/pod-templates/driver.yaml"
+          + " --conf spark.kubernetes.executor.podTemplateFile=s3://acme-jobs/pod-templates/executor.yaml");
+    }
+  }
+
+  @Test
   void aStepRunsSparkSubmitThroughCommandRunnerAndContinuesOnFailure() throws Exception {
     try (FakeEmrSteps aws = new FakeEmrSteps(); EmrJobLauncher launcher = steps(aws, "poll")) {
       LaunchRequest request = request("load", "noop", Map.of(), 1);

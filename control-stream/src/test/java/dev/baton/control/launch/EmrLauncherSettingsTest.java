@@ -80,4 +80,52 @@ class EmrLauncherSettingsTest {
         "poll-interval-ms", "soon")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("launchers.emr.poll-interval-ms: expected a positive number of milliseconds");
   }
+
+  @Test
+  void anEksProfilesImageAndPodTemplatesBecomeTheSparkSettingsThatNameThem() {
+    String image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/baton-emr:0.1.0";
+    EmrLauncherSettings eks = settings(true, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3",
+        "release-label", "emr-7.5.0-latest", "execution-role-arn", ROLE, "stage-config", "baton.properties",
+        "stage-runner-jar", "local:///usr/lib/baton/baton-stage-runner.jar", "image", image,
+        "driver-pod-template", "s3://acme-artifacts/baton/pod-templates/driver.yaml",
+        "executor-pod-template", "s3://acme-artifacts/baton/pod-templates/executor.yaml",
+        "conf.spark.executor.memory", "8g");
+
+    assertThat(eks.sparkConf()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "spark.kubernetes.container.image", image,
+        "spark.kubernetes.driver.podTemplateFile", "s3://acme-artifacts/baton/pod-templates/driver.yaml",
+        "spark.kubernetes.executor.podTemplateFile", "s3://acme-artifacts/baton/pod-templates/executor.yaml",
+        "spark.executor.memory", "8g"));
+    assertThat(settings(false, "type", "emr-containers", "virtual-cluster-id", "kzf1a2b3", "release-label",
+        "emr-7.5.0-latest", "execution-role-arn", ROLE, "image",
+        "public.ecr.aws/emr-on-eks/spark/emr-7.5.0@sha256:" + "0a".repeat(32)).sparkConf())
+        .containsKey("spark.kubernetes.container.image");
+  }
+
+  @Test
+  void anEksImageWithoutATagAPodTemplateNotOnS3OrAnImageSetTwiceIsRefusedWithItsKey() {
+    String[] eks = {"type", "emr-containers", "virtual-cluster-id", "kzf1a2b3", "release-label", "emr-7.5.0-latest",
+        "execution-role-arn", ROLE};
+    assertThatThrownBy(() -> settings(false, with(eks, "image", "baton-emr"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Invalid value baton-emr for configuration launchers.emr.image");
+    assertThatThrownBy(() -> settings(false, with(eks, "image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/baton-emr")))
+        .as("no implicit :latest").isInstanceOf(ConfigException.class).hasMessageContaining("launchers.emr.image");
+    assertThatThrownBy(() -> settings(false, with(eks, "driver-pod-template", "/opt/spark/conf/pod-templates/driver.yaml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("launchers.emr.driver-pod-template");
+    assertThatThrownBy(() -> settings(false, with(eks, "executor-pod-template", "s3://acme-artifacts")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("launchers.emr.executor-pod-template");
+    assertThatThrownBy(() -> settings(false, with(eks, "image", "public.ecr.aws/acme/spark:1",
+        "conf.spark.kubernetes.container.image", "public.ecr.aws/acme/spark:2"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.conf.spark.kubernetes.container.image: is set twice: launchers.emr.image"
+            + " sets it too");
+    assertThatThrownBy(() -> settings(false, "type", "emr-serverless", "application-id", "00fkq2m8u3gbv60b",
+        "execution-role-arn", ROLE, "image", "public.ecr.aws/acme/spark:1")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launchers.emr.image").hasMessageContaining("unknown setting");
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
 }

@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Baton's Spark image and Kubernetes manifests, checked without Docker or a cluster: every COPY
- * source of the Dockerfile is produced by the build, the pod templates and manifests parse as the
+ * Baton's Spark images (Apache Spark's and EMR on EKS's) and Kubernetes manifests, checked without Docker or a
+ * cluster: every COPY source of the Dockerfiles is produced by the build, the pod templates and manifests parse as the
  * Kubernetes objects they claim to be and refer to each other consistently, and every key of
  * spark-defaults.conf is one Spark, Hadoop S3A or Iceberg really defines (a typo there is silently
  * ignored at run time), each class it names on the classpath.
@@ -36,18 +36,65 @@ import org.junit.jupiter.api.Test;
 class SparkImageFilesTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).getParent();
   private static final Path IMAGE = REPOSITORY.resolve("deploy/spark-image");
+  private static final Path EMR_ON_EKS = REPOSITORY.resolve("deploy/emr-on-eks");
   private static final Pattern CLASS_NAME = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
 
   @Test
   void everyCopySourceOfTheDockerfileIsProducedByTheBuild() throws IOException {
+    assertThat(assertCopySourcesExist(IMAGE.resolve("Dockerfile"))).hasSize(4);
+    // the image's extra jars hold Baton's own and the Iceberg/AWS libraries, and no Spark jar (the image has them)
+    assertThat(jarNames("image-jars")).anyMatch(name -> name.startsWith("iceberg-spark-runtime-3.5_2.12-"))
+        .anyMatch(name -> name.startsWith("iceberg-aws-bundle-")).anyMatch(name -> name.startsWith("hadoop-aws-"))
+        .anyMatch(name -> name.startsWith("baton-schemas-")).noneMatch(name -> name.startsWith("spark-"));
+  }
+
+  @Test
+  void theEmrOnEksImageAddsBatonToAnEmrBaseImageAsHadoopWithoutS3Libraries() throws IOException {
+    Path dockerfile = EMR_ON_EKS.resolve("Dockerfile");
+    List<String> copied = assertCopySourcesExist(dockerfile);
+    List<String> lines = Files.readAllLines(dockerfile);
+    assertThat(lines).anyMatch(line -> line.startsWith("FROM public.ecr.aws/emr-on-eks/spark/"));
+    assertThat(lines.stream().filter(line -> line.startsWith("USER ")).reduce((first, last) -> last))
+        .as("EMR on EKS refuses to run jobs as root").hasValue("USER hadoop:hadoop");
+    // the path README and EmrLauncherSettings give for launchers.<name>.stage-runner-jar
+    assertThat(lines).anyMatch(line -> line.startsWith("COPY ") && line.endsWith(" /usr/lib/baton/baton-stage-runner.jar"));
+    assertThat(copied).contains("batch-stages/target/emr-image-jars/");
+    // EMR reads S3 with EMRFS and its own S3A: a second Hadoop AWS or SDK v1 on its classpath would clash
+    assertThat(jarNames("emr-image-jars")).anyMatch(name -> name.startsWith("iceberg-spark-runtime-3.5_2.12-"))
+        .anyMatch(name -> name.startsWith("baton-catalog-")).anyMatch(name -> name.startsWith("kafka-clients-"))
+        .noneMatch(name -> name.startsWith("hadoop-")).noneMatch(name -> name.startsWith("aws-java-sdk"))
+        .noneMatch(name -> name.startsWith("spark-"));
+  }
+
+  @Test
+  void theEmrOnEksPodTemplatesArePodsWithSparksContainerNamesThatLeaveUserAndAccountToEmr() throws IOException {
+    for (Map.Entry<String, String> template : Map.of("driver.yaml", "spark-kubernetes-driver", "executor.yaml",
+        "spark-kubernetes-executor").entrySet()) {
+      Pod pod;
+      try (InputStream in = Files.newInputStream(EMR_ON_EKS.resolve("pod-templates").resolve(template.getKey()))) {
+        pod = Serialization.unmarshal(in, Pod.class);
+      }
+      assertThat(pod.getKind()).isEqualTo("Pod");
+      assertThat(pod.getSpec().getContainers()).singleElement().satisfies(container -> {
+        assertThat(container.getName()).isEqualTo(template.getValue());
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      });
+      // EMR's images run as hadoop, not as the Apache image's 185; EMR on EKS sets the job role's service account
+      assertThat(pod.getSpec().getSecurityContext()).isNull();
+      assertThat(pod.getSpec().getServiceAccountName()).isNull();
+    }
+  }
+
+  private static List<String> assertCopySourcesExist(Path dockerfile) throws IOException {
     List<String> sources = new ArrayList<>();
-    for (String line : Files.readAllLines(IMAGE.resolve("Dockerfile"))) {
+    for (String line : Files.readAllLines(dockerfile)) {
       if (line.startsWith("COPY ")) {
         List<String> tokens = Arrays.stream(line.substring(5).trim().split("\\s+")).filter(t -> !t.startsWith("--")).toList();
         sources.addAll(tokens.subList(0, tokens.size() - 1));
       }
     }
-    assertThat(sources).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(sources).as("COPY sources of " + dockerfile).hasSizeGreaterThanOrEqualTo(2);
     for (String source : sources) {
       Path path = REPOSITORY.resolve(source);
       assertThat(path).as("COPY source " + source).exists();
@@ -57,12 +104,12 @@ class SparkImageFilesTest {
         }
       }
     }
-    // the image's extra jars hold Baton's own and the Iceberg/AWS libraries, and no Spark jar (the image has them)
-    try (var jars = Files.list(REPOSITORY.resolve("batch-stages/target/image-jars"))) {
-      List<String> names = jars.map(jar -> jar.getFileName().toString()).toList();
-      assertThat(names).anyMatch(name -> name.startsWith("iceberg-spark-runtime-3.5_2.12-"))
-          .anyMatch(name -> name.startsWith("iceberg-aws-bundle-")).anyMatch(name -> name.startsWith("hadoop-aws-"))
-          .anyMatch(name -> name.startsWith("baton-schemas-")).noneMatch(name -> name.startsWith("spark-"));
+    return sources;
+  }
+
+  private static List<String> jarNames(String directory) throws IOException {
+    try (var jars = Files.list(REPOSITORY.resolve("batch-stages/target").resolve(directory))) {
+      return jars.map(jar -> jar.getFileName().toString()).toList();
     }
   }
 
