@@ -1,0 +1,167 @@
+variable "region" {
+  description = "AWS region of everything, e.g. eu-west-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name, e.g. eu-west-1."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every name, e.g. baton-prod."
+  type        = string
+  default     = "baton"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,23}$", var.name_prefix))
+    error_message = "name_prefix must match ^[a-z][a-z0-9-]{1,23}$."
+  }
+}
+
+variable "tags" {
+  description = "Tags of every AWS resource (the provider's default_tags)."
+  type        = map(string)
+  default     = { "app.kubernetes.io/part-of" = "baton" }
+}
+
+variable "vpc_id" {
+  description = "The existing VPC Baton runs in (private subnets only; no internet gateway or NAT is needed)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id, e.g. vpc-0abc1234def567890."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "The VPC's primary CIDR block."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0))
+    error_message = "vpc_cidr must be a CIDR block, e.g. 10.20.0.0/16."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets in at least two availability zones (MSK brokers, endpoints, Connect, EMR Serverless, Aurora)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 2 && alltrue([for id in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))])
+    error_message = "private_subnet_ids must hold at least two subnet ids."
+  }
+}
+
+variable "private_route_table_ids" {
+  description = "Route tables of the private subnets (the S3 gateway endpoint is added to them)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_route_table_ids) >= 1 && alltrue([for id in var.private_route_table_ids : can(regex("^rtb-[0-9a-f]{8,17}$", id))])
+    error_message = "private_route_table_ids must hold route table ids (rtb-...)."
+  }
+}
+
+variable "eks_cluster_name" {
+  description = "The existing EKS cluster the controller and Spark run on."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
+    error_message = "eks_cluster_name must be an EKS cluster name."
+  }
+}
+
+variable "eks_pod_security_group_id" {
+  description = "Security group of the EKS pods of the controller and Spark (the cluster's node security group, or a security group for pods): admitted by MSK, Aurora and the VPC endpoints."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]{8,17}$", var.eks_pod_security_group_id))
+    error_message = "eks_pod_security_group_id must be a security group id."
+  }
+}
+
+variable "oidc_provider_arn" {
+  description = "ARN of the EKS cluster's IAM OIDC provider (IRSA)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/.+$", var.oidc_provider_arn))
+    error_message = "oidc_provider_arn must be an IAM OIDC provider ARN."
+  }
+}
+
+variable "oidc_provider_url" {
+  description = "The OIDC provider's URL without https://, e.g. oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE."
+  type        = string
+
+  validation {
+    condition     = !startswith(var.oidc_provider_url, "https://") && length(var.oidc_provider_url) > 0
+    error_message = "oidc_provider_url must be given without https://."
+  }
+}
+
+variable "landing_prefixes" {
+  description = "Prefixes of the landing bucket whose new objects trigger pipelines (each ends in /)."
+  type        = list(string)
+  default     = ["tpch/", "sales/"]
+
+  validation {
+    condition     = length(var.landing_prefixes) > 0 && alltrue([for p in var.landing_prefixes : endswith(p, "/")])
+    error_message = "landing_prefixes must be non-empty, each ending in /."
+  }
+}
+
+variable "msk_mode" {
+  description = "MSK serverless or provisioned (provisioned: encryption at rest with the customer key; serverless uses an AWS-owned key)."
+  type        = string
+  default     = "provisioned"
+
+  validation {
+    condition     = contains(["serverless", "provisioned"], var.msk_mode)
+    error_message = "msk_mode must be serverless or provisioned."
+  }
+}
+
+variable "artifacts_bucket_name" {
+  description = "Existing bucket holding Baton's release artifacts, managed outside this configuration so no job role can overwrite them: the connector's plugin zip and the stage runner jar."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket_name))
+    error_message = "artifacts_bucket_name must be an S3 bucket name."
+  }
+}
+
+variable "connector_plugin_key" {
+  description = "Key of the connector's plugin zip in the artifacts bucket (ingest-connectors/target/baton-ingest-connectors-<version>-plugin.zip)."
+  type        = string
+  default     = "baton/baton-ingest-connectors-0.1.0-plugin.zip"
+}
+
+variable "stage_runner_jar_key" {
+  description = "Key of Baton's stage runner jar in the artifacts bucket (batch-stages/target/spark-home/baton/baton-stage-runner.jar)."
+  type        = string
+  default     = "baton/baton-stage-runner-0.1.0.jar"
+}
+
+variable "stage_config_key" {
+  description = "Key in the artifacts bucket of the configuration file Baton's stage runner reads on EMR Serverless (shipped with each job as spark.files)."
+  type        = string
+  default     = "baton/baton-stage.properties"
+}
+
+variable "controller_image" {
+  description = "Image holding Baton's CLI (the controller runs `baton controller`), with a tag or digest."
+  type        = string
+}
+
+variable "emr_on_eks_enabled" {
+  description = "Whether to register the EKS namespace as an EMR on EKS virtual cluster (the emr-containers launcher)."
+  type        = bool
+  default     = false
+}

@@ -1,0 +1,31 @@
+terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    aws        = { source = "hashicorp/aws", version = ">= 6.0, < 7.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.30, < 3.0" }
+  }
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = var.tags
+  }
+}
+
+data "aws_eks_cluster" "this" {
+  name = var.eks_cluster_name
+}
+
+data "aws_eks_cluster_auth" "this" {
+  name = var.eks_cluster_name
+}
+
+# The EKS cluster's API (private endpoint: run Terraform from inside the VPC or over its VPN)
+provider "kubernetes" {
+  host                   = data.aws_eks_cluster.this.endpoint
+  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
+  token                  = data.aws_eks_cluster_auth.this.token
+}
