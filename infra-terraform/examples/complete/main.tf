@@ -214,6 +214,7 @@ module "controller" {
   namespace       = module.spark_eks.namespace
   service_account = module.spark_eks.controller_service_account
   image           = var.controller_image
+  pipelines       = { for f in fileset(var.pipelines_dir, "*.yaml") : f => file("${var.pipelines_dir}/${f}") }
   # Baton's configuration: no secret in it (MSK and AWS take the pod's IAM role)
   config_properties = <<-PROPERTIES
     kafka.bootstrap.servers=${module.msk.bootstrap_brokers_sasl_iam}

@@ -156,7 +156,7 @@ variable "stage_config_key" {
 }
 
 variable "controller_image" {
-  description = "Image holding Baton's CLI (the controller runs `baton controller`), with a tag or digest."
+  description = "Baton's image (deploy/spark-image/Dockerfile, which holds the CLI the controller runs), with a tag or digest."
   type        = string
 }
 
@@ -164,4 +164,10 @@ variable "emr_on_eks_enabled" {
   description = "Whether to register the EKS namespace as an EMR on EKS virtual cluster (the emr-containers launcher)."
   type        = bool
   default     = false
+}
+
+variable "pipelines_dir" {
+  description = "Folder of the pipeline YAML files the controller runs (every *.yaml in it)."
+  type        = string
+  default     = "../../../examples/pipelines"
 }

@@ -3,10 +3,11 @@
 # and RBAC come from the spark-eks module.
 
 locals {
-  name        = "baton-controller"
-  config_dir  = "/etc/baton"
-  config_file = "baton.properties"
-  state_dir   = "/var/lib/baton"
+  name          = "baton-controller"
+  config_dir    = "/etc/baton"
+  config_file   = "baton.properties"
+  pipelines_dir = "/etc/baton-pipelines" # not under /etc/baton: a mount inside a ConfigMap volume needs a writable parent
+  state_dir     = "/var/lib/baton"
 
   args = var.args != null ? var.args : [
     "--config", "${local.config_dir}/${local.config_file}",
@@ -28,7 +29,8 @@ locals {
 
   # plain environment, then Baton's own settings (which win); secrets come only from secret_env (Secret references)
   env = merge(var.env, {
-    BATON_HOME = local.state_dir
+    BATON_HOME      = local.state_dir
+    BATON_PIPELINES = local.pipelines_dir
   })
 }
 
@@ -45,6 +47,18 @@ resource "kubernetes_config_map_v1" "this" {
   }
 }
 
+# The pipelines the controller runs (it reads them when it starts), one YAML file per key
+resource "kubernetes_config_map_v1" "pipelines" {
+  metadata {
+    name        = "${local.name}-pipelines"
+    namespace   = var.namespace
+    labels      = local.labels
+    annotations = var.tags
+  }
+
+  data = var.pipelines
+}
+
 resource "kubernetes_deployment_v1" "this" {
   metadata {
     name        = local.name
@@ -56,7 +70,7 @@ resource "kubernetes_deployment_v1" "this" {
   lifecycle {
     precondition {
       condition     = length(setintersection(keys(local.env), keys(var.secret_env))) == 0
-      error_message = "env and secret_env must not name the same variable (nor BATON_HOME, which the module sets)."
+      error_message = "env and secret_env must not name the same variable (nor BATON_HOME or BATON_PIPELINES, which the module sets)."
     }
   }
 
@@ -78,10 +92,11 @@ resource "kubernetes_deployment_v1" "this" {
         labels = local.labels
         annotations = {
           # a configuration change restarts the controller (it reads the file at start)
-          "baton.dev/config-sha256" = sha256(var.config_properties)
-          "prometheus.io/scrape"    = "true"
-          "prometheus.io/port"      = tostring(var.metrics_port)
-          "prometheus.io/path"      = "/metrics"
+          "baton.dev/config-sha256"    = sha256(var.config_properties)
+          "baton.dev/pipelines-sha256" = sha256(jsonencode(var.pipelines))
+          "prometheus.io/scrape"       = "true"
+          "prometheus.io/port"         = tostring(var.metrics_port)
+          "prometheus.io/path"         = "/metrics"
         }
       }
 
@@ -203,6 +218,12 @@ resource "kubernetes_deployment_v1" "this" {
           }
 
           volume_mount {
+            name       = "pipelines"
+            mount_path = local.pipelines_dir
+            read_only  = true
+          }
+
+          volume_mount {
             name       = "tmp"
             mount_path = "/tmp"
           }
@@ -224,6 +245,15 @@ resource "kubernetes_deployment_v1" "this" {
               key  = local.config_file
               path = local.config_file
             }
+          }
+        }
+
+        volume {
+          name = "pipelines"
+
+          config_map {
+            name         = kubernetes_config_map_v1.pipelines.metadata[0].name
+            default_mode = "0444"
           }
         }
 

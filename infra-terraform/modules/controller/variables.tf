@@ -97,7 +97,7 @@ variable "metrics_port" {
 }
 
 variable "env" {
-  description = "Plain (non-secret) environment variables of the controller, e.g. { BATON_JAVA_OPTS = \"-Xmx6g\" }. BATON_HOME is set by the module; secrets go in secret_env."
+  description = "Plain (non-secret) environment variables of the controller, e.g. { BATON_JAVA_OPTS = \"-Xmx6g\" }. BATON_HOME and BATON_PIPELINES are set by the module; secrets go in secret_env."
   type        = map(string)
   default     = {}
 
@@ -215,5 +215,15 @@ variable "termination_grace_period_seconds" {
   validation {
     condition     = var.termination_grace_period_seconds >= 0 && floor(var.termination_grace_period_seconds) == var.termination_grace_period_seconds
     error_message = "termination_grace_period_seconds must be a whole number >= 0."
+  }
+}
+
+variable "pipelines" {
+  description = "The pipelines the controller runs: file name (e.g. tpch-12.yaml) to pipeline YAML, mounted at /etc/baton-pipelines (BATON_PIPELINES). The controller reads them when it starts; a change restarts it."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.pipelines) > 0 && alltrue([for name in keys(var.pipelines) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\\.ya?ml$", name))])
+    error_message = "pipelines must name at least one file, each a plain file name ending in .yaml or .yml."
   }
 }

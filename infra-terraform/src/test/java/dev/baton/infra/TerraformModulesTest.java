@@ -152,6 +152,25 @@ class TerraformModulesTest {
     assertThat(problems).isEmpty();
   }
 
+  @Test
+  void everyFileIsInTerraformsCanonicalFormatWhereTerraformIsInstalled() throws Exception {
+    Process version;
+    try {
+      version = new ProcessBuilder("terraform", "version").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no terraform binary on the PATH: formatting not checked");
+      return;
+    }
+    version.getInputStream().readAllBytes();
+    version.waitFor();
+    // fmt needs no provider and no network; -check lists the files it would change
+    Process fmt = new ProcessBuilder("terraform", "fmt", "-check", "-recursive", "-no-color", ".")
+        .directory(Terraform.ROOT.toFile()).redirectErrorStream(true).start();
+    String output = new String(fmt.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(fmt.waitFor()).as("terraform fmt -check -recursive: run terraform fmt -recursive on\n" + output)
+        .isZero();
+  }
+
   /** The rows of the Markdown table under the {@code ##} or {@code ###} {@code heading}, by the backticked name of their first cell. */
   private static Map<String, String> table(List<String> lines, String heading) {
     Map<String, String> rows = new LinkedHashMap<>();

@@ -1,0 +1,77 @@
+package dev.baton.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Baton's Spark image ({@code deploy/spark-image/Dockerfile}: stages and the controller) checked without Docker:
+ * every COPY source is produced by the build, which has built every other module when this one's tests run. Here
+ * rather than beside the image's other checks in control-stream, because the image copies the CLI, built later.
+ */
+class ImageCopySourcesTest {
+  private static final Path REPOSITORY = Terraform.ROOT.getParent();
+
+  @Test
+  void everyCopySourceOfTheSparkImageIsProducedByTheBuild() throws IOException {
+    List<String> sources = new ArrayList<>();
+    for (String line : Files.readAllLines(REPOSITORY.resolve("deploy/spark-image/Dockerfile"))) {
+      if (line.startsWith("COPY ")) {
+        List<String> tokens = Arrays.stream(line.substring(5).trim().split("\\s+")).filter(t -> !t.startsWith("--")).toList();
+        sources.addAll(tokens.subList(0, tokens.size() - 1));
+      }
+    }
+    assertThat(sources).hasSize(8);
+    for (String source : sources) {
+      List<Path> matches = matching(source);
+      assertThat(matches).as("COPY source " + source).isNotEmpty();
+      for (Path path : matches) {
+        if (Files.isDirectory(path)) {
+          try (Stream<Path> files = Files.list(path)) {
+            assertThat(files.count()).as("files in " + source).isPositive();
+          }
+        }
+      }
+    }
+    // the stage jars: Baton's own and the Iceberg/AWS libraries, and no Spark jar (the image has them)
+    assertThat(names("batch-stages/target/image-jars")).anyMatch(name -> name.startsWith("iceberg-spark-runtime-3.5_2.12-"))
+        .anyMatch(name -> name.startsWith("iceberg-aws-bundle-")).anyMatch(name -> name.startsWith("hadoop-aws-"))
+        .anyMatch(name -> name.startsWith("baton-schemas-")).noneMatch(name -> name.startsWith("spark-"));
+    // the CLI's: everything `baton controller` loads, the MSK IAM login module among them
+    assertThat(names("cli/target/image-lib")).anyMatch(name -> name.startsWith("baton-control-stream-"))
+        .anyMatch(name -> name.startsWith("spark-sql_2.12-")).anyMatch(name -> name.startsWith("aws-msk-iam-auth-"))
+        .anyMatch(name -> name.startsWith("picocli-"));
+    // the launcher runs the CLI's main class with the flags file the build wrote
+    String launcher = Files.readString(REPOSITORY.resolve("deploy/spark-image/baton"));
+    assertThat(launcher).contains("/opt/baton/jvm.flags", "/opt/baton/lib/*", "dev.baton.cli.BatonCli");
+    assertThat(Files.readString(REPOSITORY.resolve("cli/target/jvm.flags"))).contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+    assertThat(Files.isExecutable(REPOSITORY.resolve("deploy/spark-image/baton"))).isTrue();
+  }
+
+  private static List<Path> matching(String source) throws IOException {
+    if (!source.contains("*")) {
+      Path path = REPOSITORY.resolve(source);
+      return Files.exists(path) ? List.of(path) : List.of();
+    }
+    Path folder = REPOSITORY.resolve(source.substring(0, source.lastIndexOf('/')));
+    PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + source.substring(source.lastIndexOf('/') + 1));
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.filter(file -> glob.matches(file.getFileName())).toList();
+    }
+  }
+
+  private static List<String> names(String folder) throws IOException {
+    try (Stream<Path> files = Files.list(REPOSITORY.resolve(folder))) {
+      return files.map(file -> file.getFileName().toString()).toList();
+    }
+  }
+}
