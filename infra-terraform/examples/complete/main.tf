@@ -16,7 +16,10 @@ locals {
   # the security groups allowed to reach MSK, the VPC endpoints and Aurora
   kafka_clients    = [var.eks_pod_security_group_id, aws_security_group.connect.id, aws_security_group.emr_serverless.id]
   endpoint_clients = local.kafka_clients
-  database_clients = [var.eks_pod_security_group_id, aws_security_group.connect.id]
+  database_clients = [var.eks_pod_security_group_id]
+  # MSK provisioned needs at least 3 brokers: 1 per subnet from 3 subnets, 2 per subnet with 2
+  brokers_per_subnet = length(var.private_subnet_ids) >= 3 ? 1 : 2
+  pipelines_dir      = coalesce(var.pipelines_dir, "${path.module}/../../../examples/pipelines")
 }
 
 ################################################################################
@@ -82,6 +85,9 @@ module "network" {
   private_subnet_ids        = var.private_subnet_ids
   private_route_table_ids   = var.private_route_table_ids
   client_security_group_ids = local.endpoint_clients
+  # EMR on EKS's API too when the emr-containers launcher is on
+  interface_endpoint_services = distinct(concat(var.interface_endpoint_services, var.emr_on_eks_enabled ? ["emr-containers"] : []))
+  create_s3_gateway_endpoint  = var.create_s3_gateway_endpoint
 }
 
 module "buckets" {
@@ -104,6 +110,7 @@ module "msk" {
 
   name_prefix               = var.name_prefix
   mode                      = var.msk_mode
+  brokers_per_subnet        = local.brokers_per_subnet
   vpc_id                    = var.vpc_id
   private_subnet_ids        = var.private_subnet_ids
   client_security_group_ids = local.kafka_clients
@@ -205,6 +212,9 @@ module "msk_connect" {
   landing_bucket_arn              = module.buckets.landing_bucket_arn
   emr_serverless_application_arns = [module.emr_serverless.application_arn]
   emr_virtual_cluster_arns        = module.emr_on_eks[*].virtual_cluster_arn
+
+  # the connector writes to existing topics only: the controller's init container creates them
+  depends_on = [module.controller]
 }
 
 module "controller" {
@@ -214,7 +224,8 @@ module "controller" {
   namespace       = module.spark_eks.namespace
   service_account = module.spark_eks.controller_service_account
   image           = var.controller_image
-  pipelines       = { for f in fileset(var.pipelines_dir, "*.yaml") : f => file("${var.pipelines_dir}/${f}") }
+  env             = { BATON_JAVA_OPTS = "-XX:MaxRAMPercentage=75" } # of the container's memory limit
+  pipelines       = { for f in fileset(local.pipelines_dir, "*.yaml") : f => file("${local.pipelines_dir}/${f}") }
   # Baton's configuration: no secret in it (MSK and AWS take the pod's IAM role)
   config_properties = <<-PROPERTIES
     kafka.bootstrap.servers=${module.msk.bootstrap_brokers_sasl_iam}

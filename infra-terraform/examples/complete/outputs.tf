@@ -13,11 +13,6 @@ output "kafka_bootstrap_servers" {
   value       = module.msk.bootstrap_brokers_sasl_iam
 }
 
-output "topic_creation_commands" {
-  description = "Commands an operator runs once, from a host with MSK access, to create Baton's topics."
-  value       = module.msk.topic_creation_commands
-}
-
 output "event_queue_url" {
   description = "The SQS queue the event connector reads (S3 Object Created and EMR state changes)."
   value       = module.object_events.queue_url

@@ -46,7 +46,7 @@ variable "vpc_cidr" {
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets in at least two availability zones (MSK brokers, endpoints, Connect, EMR Serverless, Aurora)."
+  description = "Private subnets in at least two availability zones (MSK brokers, endpoints, Connect, EMR Serverless, Aurora); with two, MSK provisioned gets two brokers per subnet."
   type        = list(string)
 
   validation {
@@ -167,7 +167,19 @@ variable "emr_on_eks_enabled" {
 }
 
 variable "pipelines_dir" {
-  description = "Folder of the pipeline YAML files the controller runs (every *.yaml in it)."
+  description = "Folder of the pipeline YAML files the controller runs (every *.yaml in it); null: Baton's examples/pipelines of this checkout."
   type        = string
-  default     = "../../../examples/pipelines"
+  default     = null
+}
+
+variable "interface_endpoint_services" {
+  description = "AWS services the VPC gets interface endpoints for (the network module's list). Leave out those the VPC already has (a private EKS cluster's VPC usually has sts, ecr.api, ecr.dkr): two endpoints with private DNS for one service conflict. emr-containers is added when emr_on_eks_enabled."
+  type        = list(string)
+  default     = ["sts", "glue", "sqs", "emr-serverless", "secretsmanager", "logs", "kms", "ecr.api", "ecr.dkr", "athena"]
+}
+
+variable "create_s3_gateway_endpoint" {
+  description = "Whether to add an S3 gateway endpoint to the private route tables (false when they already have one)."
+  type        = bool
+  default     = true
 }

@@ -19,13 +19,16 @@ data "aws_eks_cluster" "this" {
   name = var.eks_cluster_name
 }
 
-data "aws_eks_cluster_auth" "this" {
-  name = var.eks_cluster_name
-}
-
-# The EKS cluster's API (private endpoint: run Terraform from inside the VPC or over its VPN)
+# The EKS cluster's API (private endpoint: run Terraform from inside the VPC or over its VPN). A token fetched at
+# each call (aws eks get-token), not one read at plan time: those expire after 15 minutes, less than an apply that
+# waits for MSK.
 provider "kubernetes" {
   host                   = data.aws_eks_cluster.this.endpoint
   cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
-  token                  = data.aws_eks_cluster_auth.this.token
+
+  exec {
+    api_version = "client.authentication.k8s.io/v1beta1"
+    command     = "aws"
+    args        = ["eks", "get-token", "--cluster-name", var.eks_cluster_name, "--region", var.region]
+  }
 }

@@ -144,24 +144,6 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  statement {
-    sid       = "AllowSqsServiceInThisAccount"
-    effect    = "Allow"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["sqs.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
   # CloudWatch Logs log groups encrypted with this key (e.g. the MSK Connect connector's log group): the
   # regional Logs service principal, only for log groups of this account and Region.
   statement {

@@ -27,10 +27,17 @@ locals {
     "app.kubernetes.io/managed-by" = "terraform"
   })
 
+  # `baton topics create` before the controller: creates the missing topics, changes nothing when they exist
+  create_topics_args = concat(["--config", "${local.config_dir}/${local.config_file}", "topics", "create"],
+    flatten([for role, topic in var.topics : ["--partitions", "${role}=${topic.partitions}",
+  "--retention-ms", "${role}=${topic.retention_ms}"]]))
+
   # plain environment, then Baton's own settings (which win); secrets come only from secret_env (Secret references)
   env = merge(var.env, {
     BATON_HOME      = local.state_dir
     BATON_PIPELINES = local.pipelines_dir
+    # the image's user has no writable home on the read-only root file system (Ivy, Hadoop and Spark write there)
+    HOME = "/tmp"
   })
 }
 
@@ -70,7 +77,7 @@ resource "kubernetes_deployment_v1" "this" {
   lifecycle {
     precondition {
       condition     = length(setintersection(keys(local.env), keys(var.secret_env))) == 0
-      error_message = "env and secret_env must not name the same variable (nor BATON_HOME or BATON_PIPELINES, which the module sets)."
+      error_message = "env and secret_env must not name the same variable (nor BATON_HOME, BATON_PIPELINES or HOME, which the module sets)."
     }
   }
 
@@ -118,12 +125,89 @@ resource "kubernetes_deployment_v1" "this" {
           }
         }
 
+        dynamic "init_container" {
+          for_each = var.create_topics ? [1] : []
+
+          content {
+            name              = "create-topics"
+            image             = var.image
+            image_pull_policy = "IfNotPresent"
+            command           = var.command
+            args              = local.create_topics_args
+            working_dir       = local.state_dir
+
+            dynamic "env" {
+              for_each = local.env
+
+              content {
+                name  = env.key
+                value = env.value
+              }
+            }
+
+            dynamic "env" {
+              for_each = var.secret_env
+
+              content {
+                name = env.key
+
+                value_from {
+                  secret_key_ref {
+                    name = env.value.secret_name
+                    key  = env.value.key
+                  }
+                }
+              }
+            }
+
+            resources {
+              requests = {
+                cpu    = "250m"
+                memory = "512Mi"
+              }
+              limits = {
+                cpu    = "1"
+                memory = "1Gi"
+              }
+            }
+
+            security_context {
+              allow_privilege_escalation = false
+              privileged                 = false
+              read_only_root_filesystem  = true
+              run_as_non_root            = true
+
+              capabilities {
+                drop = ["ALL"]
+              }
+            }
+
+            volume_mount {
+              name       = "config"
+              mount_path = local.config_dir
+              read_only  = true
+            }
+
+            volume_mount {
+              name       = "tmp"
+              mount_path = "/tmp"
+            }
+
+            volume_mount {
+              name       = "state"
+              mount_path = local.state_dir
+            }
+          }
+        }
+
         container {
           name              = "controller"
           image             = var.image
           image_pull_policy = "IfNotPresent"
           command           = var.command
           args              = local.args
+          # a writable working directory: Spark creates its default spark-warehouse folder there
+          working_dir = local.state_dir
 
           port {
             name           = "metrics"

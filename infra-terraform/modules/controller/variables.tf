@@ -97,7 +97,7 @@ variable "metrics_port" {
 }
 
 variable "env" {
-  description = "Plain (non-secret) environment variables of the controller, e.g. { BATON_JAVA_OPTS = \"-Xmx6g\" }. BATON_HOME and BATON_PIPELINES are set by the module; secrets go in secret_env."
+  description = "Plain (non-secret) environment variables of the controller, e.g. { BATON_JAVA_OPTS = \"-XX:MaxRAMPercentage=75\" } (a heap in proportion to memory_limit). BATON_HOME, BATON_PIPELINES and HOME (/tmp) are set by the module; secrets go in secret_env."
   type        = map(string)
   default     = {}
 
@@ -225,5 +225,33 @@ variable "pipelines" {
   validation {
     condition     = length(var.pipelines) > 0 && alltrue([for name in keys(var.pipelines) : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\\.ya?ml$", name))])
     error_message = "pipelines must name at least one file, each a plain file name ending in .yaml or .yml."
+  }
+}
+
+variable "create_topics" {
+  description = "Whether an init container runs `baton topics create` before the controller starts: it creates the topics of `topics` that do not exist (names from topics.* of config_properties) and changes nothing otherwise. The controller's role needs kafka-cluster:CreateTopic on them (the spark-eks module grants it)."
+  type        = bool
+  default     = true
+}
+
+variable "topics" {
+  description = "Partitions and retention.ms of each of Baton's topic roles, for topics the init container creates (existing topics are not changed). Replication is the cluster's default (3 on MSK)."
+  type = map(object({
+    partitions   = number
+    retention_ms = number
+  }))
+  default = {
+    objects = { partitions = 12, retention_ms = 604800000 } # 7 days
+    control = { partitions = 12, retention_ms = 604800000 }
+    dlq     = { partitions = 3, retention_ms = 2592000000 } # 30 days
+    alerts  = { partitions = 3, retention_ms = 2592000000 }
+    ledger  = { partitions = 6, retention_ms = 604800000 }
+  }
+
+  validation {
+    condition = alltrue([for role, topic in var.topics :
+      contains(["objects", "control", "dlq", "alerts", "ledger"], role) && topic.partitions >= 1
+    && (topic.retention_ms >= 1 || topic.retention_ms == -1)])
+    error_message = "topics keys must be Baton's topic roles (objects, control, dlq, alerts, ledger), partitions >= 1, retention_ms positive or -1 (forever)."
   }
 }

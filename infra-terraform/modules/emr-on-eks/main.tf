@@ -158,10 +158,16 @@ data "aws_iam_policy_document" "data_access" {
     actions = [
       "kms:Decrypt",
       "kms:GenerateDataKey",
-      "kms:Encrypt",
       "kms:DescribeKey",
     ]
     resources = [var.kms_key_arn]
+
+    # the key also protects the queues, logs, Kafka and Aurora's secret: jobs use it for S3 objects only
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
   }
 
   statement {

@@ -159,16 +159,31 @@ data "aws_iam_policy_document" "data_access" {
     resources = concat([local.glue_catalog_arn], local.glue_database_arns, local.glue_table_arns)
   }
 
+  # EMR Serverless's Spark uses the Glue Data Catalog as its Hive metastore by default, and a session looks up the
+  # database "default" when it starts
+  statement {
+    sid       = "GlueDefaultDatabase"
+    effect    = "Allow"
+    actions   = ["glue:GetDatabase"]
+    resources = [local.glue_catalog_arn, "${local.glue_arn_prefix}:database/default"]
+  }
+
   statement {
     sid    = "KmsDataKey"
     effect = "Allow"
     actions = [
       "kms:Decrypt",
       "kms:GenerateDataKey",
-      "kms:Encrypt",
       "kms:DescribeKey",
     ]
     resources = [var.kms_key_arn]
+
+    # the key also protects the queues, logs, Kafka and Aurora's secret: jobs use it for S3 objects only
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
   }
 
   statement {

@@ -17,12 +17,19 @@ locals {
 ################################################################################
 
 resource "aws_vpc_endpoint" "s3" {
+  count = var.create_s3_gateway_endpoint ? 1 : 0
+
   vpc_id            = var.vpc_id
   service_name      = "com.amazonaws.${local.region}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = var.private_route_table_ids
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-s3" })
+}
+
+# S3's managed prefix list in the region, whoever created the gateway endpoint
+data "aws_prefix_list" "s3" {
+  name = "com.amazonaws.${local.region}.s3"
 }
 
 ################################################################################

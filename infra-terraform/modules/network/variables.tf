@@ -55,13 +55,13 @@ variable "private_route_table_ids" {
 }
 
 variable "interface_endpoint_services" {
-  description = "AWS services reached through interface endpoints with private DNS: the part of the service name after com.amazonaws.<region>. (e.g. \"ecr.dkr\")."
+  description = "AWS services reached through interface endpoints with private DNS: the part of the service name after com.amazonaws.<region>. (e.g. \"ecr.dkr\"). Leave out those the VPC already has an endpoint for (a private EKS cluster's VPC usually has sts, ecr.api and ecr.dkr): two endpoints with private DNS for one service conflict. Add emr-containers with EMR on EKS and elasticmapreduce with EMR steps."
   type        = list(string)
   default     = ["sts", "glue", "sqs", "emr-serverless", "secretsmanager", "logs", "kms", "ecr.api", "ecr.dkr", "athena"]
 
   validation {
     condition     = length(var.interface_endpoint_services) == length(distinct(var.interface_endpoint_services)) && alltrue([for service in var.interface_endpoint_services : can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", service)) && service != "s3"])
-    error_message = "interface_endpoint_services must be distinct service names such as \"sts\" or \"ecr.dkr\" (lowercase letters, digits, dots, hyphens); \"s3\" is the gateway endpoint this module always creates."
+    error_message = "interface_endpoint_services must be distinct service names such as \"sts\" or \"ecr.dkr\" (lowercase letters, digits, dots, hyphens); \"s3\" is the gateway endpoint (create_s3_gateway_endpoint)."
   }
 }
 
@@ -73,4 +73,10 @@ variable "client_security_group_ids" {
     condition     = length(var.client_security_group_ids) >= 1 && length(var.client_security_group_ids) == length(distinct(var.client_security_group_ids)) && alltrue([for id in var.client_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))])
     error_message = "client_security_group_ids must hold at least 1 distinct security group id (sg-xxxxxxxx)."
   }
+}
+
+variable "create_s3_gateway_endpoint" {
+  description = "Whether to create the S3 gateway endpoint on private_route_table_ids; false when those route tables already route S3 through one (a second fails with a route conflict)."
+  type        = bool
+  default     = true
 }

@@ -317,10 +317,16 @@ data "aws_iam_policy_document" "data_access" {
     actions = [
       "kms:Decrypt",
       "kms:GenerateDataKey",
-      "kms:Encrypt",
       "kms:DescribeKey",
     ]
     resources = [var.kms_key_arn]
+
+    # the key also protects the queues, logs, Kafka and Aurora's secret: jobs use it for S3 objects only
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
   }
 
   statement {
@@ -389,6 +395,17 @@ data "aws_iam_policy_document" "controller" {
       "kafka-cluster:DescribeTopic",
     ]
     resources = [for topic in ["baton.control", "baton.dlq", "baton.alerts", "baton.ledger"] : local.msk_topic_arns[topic]]
+  }
+
+  # the controller's init container runs `baton topics create`: the topics that do not exist yet
+  statement {
+    sid    = "MskCreateTopics"
+    effect = "Allow"
+    actions = [
+      "kafka-cluster:CreateTopic",
+      "kafka-cluster:DescribeTopic",
+    ]
+    resources = values(local.msk_topic_arns)
   }
 
   statement {

@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
       LocalCommand.class,
       BenchCommand.class,
       EventsCommand.class,
+      TopicsCommand.class,
       ConfigCommand.class
     })
 public final class BatonCli {

@@ -103,6 +103,11 @@ final class EventsCommand {
       return SchemaRegistries.fromConfig(configuration());
     }
 
+    /** The configuration's values; empty with {@code --bootstrap-servers}, which takes none. */
+    Map<String, String> configurationValues() {
+      return bootstrapServers != null && !bootstrapServers.isBlank() ? Map.of() : configuration();
+    }
+
     private Map<String, String> configuration() {
       if (configuration == null) {
         configuration = BatonCli.configuration(System.err).values();

@@ -63,6 +63,47 @@ class EventsCommandIT {
   }
 
   @Test
+  void topicsCreateMakesTheConfiguredTopicsWithTheirPartitionsAndRetentionOnceAndChangesNothingAfterwards()
+      throws Exception {
+    String prefix = "it-" + UUID.randomUUID();
+    StringBuilder config = new StringBuilder("kafka.bootstrap.servers=" + bootstrap + "\n");
+    for (String role : List.of("objects", "control", "dlq", "alerts", "ledger")) {
+      config.append("topics.").append(role).append('=').append(prefix).append('.').append(role).append('\n');
+    }
+    Path file = Files.writeString(home.resolve(prefix + ".properties"), config.toString());
+    String[] create = {"--config", file.toString(), "topics", "create", "--partitions", "objects=5",
+        "--retention-ms", "dlq=86400000", "--replication-factor", "1"};
+
+    BatonRun first = BatonRun.execute(create);
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out().lines()).containsExactly(
+        prefix + ".alerts created 3 partitions, retention.ms 2592000000",
+        prefix + ".control created 12 partitions, retention.ms 604800000",
+        prefix + ".dlq created 3 partitions, retention.ms 86400000",
+        prefix + ".ledger created 6 partitions, retention.ms 604800000",
+        prefix + ".objects created 5 partitions, retention.ms 604800000");
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", bootstrap))) {
+      var descriptions = admin.describeTopics(List.of(prefix + ".objects", prefix + ".dlq")).allTopicNames().get();
+      assertThat(descriptions.get(prefix + ".objects").partitions()).hasSize(5); // as the broker sees it
+      var dlq = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, prefix + ".dlq");
+      assertThat(admin.describeConfigs(List.of(dlq)).all().get().get(dlq).get("retention.ms").value())
+          .isEqualTo("86400000");
+    }
+
+    BatonRun again = BatonRun.execute("--config", file.toString(), "topics", "create", "--partitions", "objects=8");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out()).contains(prefix + ".objects exists 5 partitions, not changed: wanted 8",
+        prefix + ".control exists 12 partitions\n").doesNotContain("created");
+
+    BatonRun invalid = BatonRun.execute("--config", file.toString(), "topics", "create", "--partitions", "events=3");
+    assertThat(invalid.exitCode()).isEqualTo(TopicsCommand.USER_ERROR);
+    assertThat(invalid.err()).contains("--partitions events=3", "roles are [alerts, control, dlq, ledger, objects]");
+  }
+
+  @Test
   void publishedObjectCreatedComeBackFromTailEqualAndTailOutputRepublishesExactly() throws Exception {
     String prefix = "events-it-" + UUID.randomUUID() + "/";
     List<ObjectCreated> events = List.of(
