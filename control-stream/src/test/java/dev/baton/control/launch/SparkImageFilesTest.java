@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Baton's Spark images (Apache Spark's and EMR on EKS's) and Kubernetes manifests, checked without Docker or a
- * cluster: every COPY source of the EMR on EKS Dockerfile is produced by the build (the Apache image's copies the
- * CLI, built after this module: {@code ImageCopySourcesTest} of infra-terraform checks it), the pod templates and manifests parse as the
+ * cluster (the Dockerfiles' COPY sources are checked by {@code ImageCopySourcesTest} of infra-terraform, built after
+ * the CLI the Apache image copies), the pod templates and manifests parse as the
  * Kubernetes objects they claim to be and refer to each other consistently, and every key of
  * spark-defaults.conf is one Spark, Hadoop S3A or Iceberg really defines (a typo there is silently
  * ignored at run time), each class it names on the classpath.
@@ -39,24 +39,6 @@ class SparkImageFilesTest {
   private static final Path IMAGE = REPOSITORY.resolve("deploy/spark-image");
   private static final Path EMR_ON_EKS = REPOSITORY.resolve("deploy/emr-on-eks");
   private static final Pattern CLASS_NAME = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
-
-  @Test
-  void theEmrOnEksImageAddsBatonToAnEmrBaseImageAsHadoopWithoutS3Libraries() throws IOException {
-    Path dockerfile = EMR_ON_EKS.resolve("Dockerfile");
-    List<String> copied = assertCopySourcesExist(dockerfile);
-    List<String> lines = Files.readAllLines(dockerfile);
-    assertThat(lines).anyMatch(line -> line.startsWith("FROM public.ecr.aws/emr-on-eks/spark/"));
-    assertThat(lines.stream().filter(line -> line.startsWith("USER ")).reduce((first, last) -> last))
-        .as("EMR on EKS refuses to run jobs as root").hasValue("USER hadoop:hadoop");
-    // the path README and EmrLauncherSettings give for launchers.<name>.stage-runner-jar
-    assertThat(lines).anyMatch(line -> line.startsWith("COPY ") && line.endsWith(" /usr/lib/baton/baton-stage-runner.jar"));
-    assertThat(copied).contains("batch-stages/target/emr-image-jars/");
-    // EMR reads S3 with EMRFS and its own S3A: a second Hadoop AWS or SDK v1 on its classpath would clash
-    assertThat(jarNames("emr-image-jars")).anyMatch(name -> name.startsWith("iceberg-spark-runtime-3.5_2.12-"))
-        .anyMatch(name -> name.startsWith("baton-catalog-")).anyMatch(name -> name.startsWith("kafka-clients-"))
-        .noneMatch(name -> name.startsWith("hadoop-")).noneMatch(name -> name.startsWith("aws-java-sdk"))
-        .noneMatch(name -> name.startsWith("spark-"));
-  }
 
   @Test
   void theEmrOnEksPodTemplatesArePodsWithSparksContainerNamesThatLeaveUserAndAccountToEmr() throws IOException {
@@ -78,32 +60,7 @@ class SparkImageFilesTest {
     }
   }
 
-  private static List<String> assertCopySourcesExist(Path dockerfile) throws IOException {
-    List<String> sources = new ArrayList<>();
-    for (String line : Files.readAllLines(dockerfile)) {
-      if (line.startsWith("COPY ")) {
-        List<String> tokens = Arrays.stream(line.substring(5).trim().split("\\s+")).filter(t -> !t.startsWith("--")).toList();
-        sources.addAll(tokens.subList(0, tokens.size() - 1));
-      }
-    }
-    assertThat(sources).as("COPY sources of " + dockerfile).hasSizeGreaterThanOrEqualTo(2);
-    for (String source : sources) {
-      Path path = REPOSITORY.resolve(source);
-      assertThat(path).as("COPY source " + source).exists();
-      if (Files.isDirectory(path)) {
-        try (var files = Files.list(path)) {
-          assertThat(files.count()).as("files in " + source).isPositive();
-        }
-      }
-    }
-    return sources;
-  }
 
-  private static List<String> jarNames(String directory) throws IOException {
-    try (var jars = Files.list(REPOSITORY.resolve("batch-stages/target").resolve(directory))) {
-      return jars.map(jar -> jar.getFileName().toString()).toList();
-    }
-  }
 
   @Test
   void thePodTemplatesAreKubernetesPodsWithSparksContainerNamesAndAReadableIrsaToken() throws IOException {
