@@ -175,4 +175,73 @@ public final class Demo {
     }
     return differences;
   }
+
+  /** Where the demo pipeline's last stage exports {@code curated.pricing_summary} of a batch: bucket and prefix. */
+  public static final String EXPORT_BUCKET = "export";
+
+  /** The prefix of a batch's Q1 export in {@link #EXPORT_BUCKET}, as {@code examples/pipelines/tpch-12.yaml} sets it. */
+  public static String exportPrefix(String batch) {
+    return "tpch/pricing_summary/" + batch + "/";
+  }
+
+  /**
+   * What the receiving side of the demo's export checks, through the S3 API: {@code _SUCCESS} and {@code
+   * _manifest.json} present, the manifest's files exactly the data objects under the prefix, each of the size and
+   * SHA-256 the manifest gives.
+   *
+   * @return the manifest and one line per problem (none when the folder is complete)
+   * @throws IOException if the manifest is not JSON of the manifest's shape
+   */
+  public static ExportCheck checkExport(S3Client s3, String batch) throws IOException {
+    String prefix = exportPrefix(batch);
+    List<String> problems = new ArrayList<>();
+    java.util.Set<String> dataKeys = new java.util.TreeSet<>();
+    boolean success = false;
+    boolean manifestFound = false;
+    for (var object : s3.listObjectsV2Paginator(r -> r.bucket(EXPORT_BUCKET).prefix(prefix)).contents()) {
+      String key = object.key().substring(prefix.length());
+      if (key.equals("_SUCCESS")) {
+        success = true;
+      } else if (key.equals("_manifest.json")) {
+        manifestFound = true;
+      } else if (!java.util.Arrays.stream(key.split("/")).anyMatch(s -> s.startsWith("_") || s.startsWith("."))) {
+        dataKeys.add(key);
+      }
+    }
+    if (!success || !manifestFound) {
+      problems.add("s3://" + EXPORT_BUCKET + "/" + prefix + " has " + (success ? "" : "no _SUCCESS ")
+          + (manifestFound ? "" : "no _manifest.json"));
+      return new ExportCheck(null, problems);
+    }
+    dev.baton.stages.export.ExportManifest manifest = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        s3.getObjectAsBytes(r -> r.bucket(EXPORT_BUCKET).key(prefix + "_manifest.json")).asByteArray(),
+        dev.baton.stages.export.ExportManifest.class);
+    java.util.Set<String> listed = new java.util.TreeSet<>();
+    for (var file : manifest.files()) {
+      listed.add(file.key());
+      byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(EXPORT_BUCKET).key(prefix + file.key())).asByteArray();
+      String sha256;
+      try {
+        sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("This JVM has no SHA-256", e);
+      }
+      if (bytes.length != file.bytes() || !sha256.equals(file.sha256())) {
+        problems.add(file.key() + ": " + bytes.length + " bytes, SHA-256 " + sha256 + "; the manifest says "
+            + file.bytes() + " bytes, " + file.sha256());
+      }
+    }
+    if (!listed.equals(dataKeys)) {
+      problems.add("the manifest lists " + listed + ", the folder holds " + dataKeys);
+    }
+    return new ExportCheck(manifest, problems);
+  }
+
+  /**
+   * The outcome of {@link #checkExport}.
+   *
+   * @param manifest the folder's manifest, null when it has none
+   * @param problems one line per problem, empty when the folder is complete and matches its manifest
+   */
+  public record ExportCheck(dev.baton.stages.export.ExportManifest manifest, List<String> problems) {}
 }

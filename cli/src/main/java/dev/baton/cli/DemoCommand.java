@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.cli.config.Configuration;
+import dev.baton.cli.config.S3Settings;
 import dev.baton.control.launch.LauncherProfile;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.examples.tpch.PricingSummaryReference;
@@ -100,10 +101,11 @@ final class DemoCommand implements Callable<Integer> {
       SparkSession spark = SparkSessions.create("baton-demo", config);
       try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines, configFile)) {
         out.printf("Controller started (%.1f s since launch)%n", (System.nanoTime() - start) / 1e9);
+        String batch = Demo.newBatchId();
         RunWatcher.RunReport report = tpch
-            ? Demo.run(config, pipeline, data, Demo.newBatchId(), out, Duration.ofSeconds(timeoutSeconds),
+            ? Demo.run(config, pipeline, data, batch, out, Duration.ofSeconds(timeoutSeconds),
                 () -> runtime.controller().query().isActive())
-            : Demo.request(config, runtime.publisher(), pipeline, Demo.newBatchId(), out,
+            : Demo.request(config, runtime.publisher(), pipeline, batch, out,
                 Duration.ofSeconds(timeoutSeconds), () -> runtime.controller().query().isActive());
         printSummary(out, pipeline, report);
         if (progress) {
@@ -122,6 +124,28 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
           }
           out.println("Q1 equals the independent reference (TPC-H Q1 in plain Java over the generator's rows), to the cent.");
+          if (pipeline.stage("export_pricing_summary").isPresent()) {
+            Demo.ExportCheck export;
+            try (var s3 = S3Settings.client(config)) {
+              export = Demo.checkExport(s3, batch);
+            }
+            String folder = "s3://" + Demo.EXPORT_BUCKET + "/" + Demo.exportPrefix(batch);
+            if (!export.problems().isEmpty()) {
+              out.println("The export in " + folder + " is not complete or does not match its manifest:");
+              export.problems().forEach(problem -> out.println("  " + problem));
+              return 1;
+            }
+            List<String> exported = Demo.q1Differences(spark.read().parquet(folder)
+                .orderBy("l_returnflag", "l_linestatus").collectAsList(), PricingSummaryReference.compute(scaleFactor));
+            if (!exported.isEmpty()) {
+              out.println("The Q1 rows exported to " + folder + " differ from the reference:");
+              exported.forEach(difference -> out.println("  " + difference));
+              return 1;
+            }
+            out.printf("Exported to %s (snapshot %d): %d rows in %d files, _SUCCESS and a manifest whose sizes and"
+                + " SHA-256 match the objects; the exported rows equal the reference too.%n", folder,
+                export.manifest().snapshotId(), export.manifest().rows(), export.manifest().files().size());
+          }
         }
         out.printf("Demo finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
         return report.completed().getStatus() == RunStatus.SUCCEEDED ? 0 : 1;

@@ -290,7 +290,7 @@ class TpchPipelineIT {
       assertThat(actual.getLong(9)).isEqualTo(want.countOrder());
     }
 
-    // the ledger: all 12 SUCCEEDED, each launched after all its upstream stages completed
+    // the ledger: all 13 SUCCEEDED, each launched after all its upstream stages completed
     String runId = report.runId();
     awaitLedgerRunStatus(runId, "SUCCEEDED");
     Map<String, Row> attempts = new HashMap<>();
@@ -298,7 +298,7 @@ class TpchPipelineIT {
         + " WHERE run_id = '" + runId + "'").collectAsList()) {
       attempts.put(row.getString(0), row);
     }
-    assertThat(attempts).hasSize(12);
+    assertThat(attempts).hasSize(pipeline.stages().size()).hasSize(13);
     for (var stage : pipeline.stages()) {
       Row attempt = attempts.get(stage.name());
       assertThat(attempt.getInt(1)).isEqualTo(1);
@@ -311,9 +311,19 @@ class TpchPipelineIT {
     }
     // raw tables hold exactly this batch's rows once (a retry would replace, not add)
     // this run's launches, counted on the shared controller before and after it
-    assertThat(metric("baton_controller_launches_total") - launchesBefore).isEqualTo(12);
-    assertThat(metric("baton_controller_hop_latency_seconds_count") - hopsBefore).isEqualTo(12);
+    assertThat(metric("baton_controller_launches_total") - launchesBefore).isEqualTo(13);
+    assertThat(metric("baton_controller_hop_latency_seconds_count") - hopsBefore).isEqualTo(13);
     String batch = runBatch(runId);
+    // the last stage exported Q1 to the export bucket: complete, checked through the S3 API, and equal to the reference
+    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
+      Demo.ExportCheck export = Demo.checkExport(s3, batch);
+      assertThat(export.problems()).isEmpty();
+      assertThat(export.manifest().table()).isEqualTo("curated.pricing_summary");
+      assertThat(export.manifest().snapshotId()).isEqualTo(currentSnapshot("curated.pricing_summary"));
+      assertThat(export.manifest().rows()).isEqualTo(expected.size());
+    }
+    assertThat(Demo.q1Differences(spark.read().parquet("s3://" + Demo.EXPORT_BUCKET + "/" + Demo.exportPrefix(batch))
+        .orderBy("l_returnflag", "l_linestatus").collectAsList(), expected)).isEmpty();
     assertThat(spark.sql("SELECT count(*) FROM raw.lineitem WHERE batch_id = '" + batch + "'").first().getLong(0))
         .isEqualTo(60_175L);
   }

@@ -18,6 +18,11 @@ public enum StageErrorCode {
   QUALITY_FAILED(Kind.USER, false),
   /** An ingest's malformed rows exceeded {@code maxBadRowsFraction}. */
   TOO_MANY_BAD_ROWS(Kind.USER, false),
+  /**
+   * An incremental export cannot export only appended rows: a snapshot since the last export deleted or replaced
+   * rows, or the last exported snapshot is no longer an ancestor of the table's current one.
+   */
+  EXPORT_NOT_INCREMENTAL(Kind.USER, false),
   /** The run lacks a parameter the stage uses. */
   MISSING_PARAMETER(Kind.USER, false),
   /** A run parameter's value cannot be used where the stage puts it (not a safe path part, wrong type). */

@@ -1,0 +1,378 @@
+package dev.baton.stages.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.StageTypes;
+import dev.baton.stages.export.ExportManifest.FileEntry;
+import dev.baton.stages.spi.InvalidStageOptionsException;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageFailedException;
+import dev.baton.stages.spi.StageResult;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The export stage against Spark {@code local[2]}, a real Iceberg catalog (JDBC on SQLite) and local folders as the
+ * on-premises target. What the folder must hold comes from the test's own generator; files are hashed and counted
+ * here with the JDK, not with the stage's code. A killed attempt is a file system that starts failing midway
+ * ({@link FailingFileSystem}), leaving what it wrote on disk.
+ */
+@Timeout(300)
+class ExportStageTest {
+
+  @TempDir static Path dir;
+
+  private static SparkSession spark;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final StructType SCHEMA = new StructType()
+      .add("id", DataTypes.LongType, false)
+      .add("amount", DataTypes.createDecimalType(12, 2), true)
+      .add("name", DataTypes.StringType, true)
+      .add("day", DataTypes.DateType, true)
+      .add("region", DataTypes.StringType, true)
+      .add("note", DataTypes.StringType, true);
+
+  @BeforeAll
+  static void startSpark() {
+    CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
+        "type", "jdbc",
+        "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
+        "jdbc.schema-version", "V1",
+        "clients", "1",
+        "jdbc.busy_timeout", "30000",
+        "jdbc.journal_mode", "WAL",
+        "warehouse", dir.resolve("warehouse").toUri().toString()));
+    SparkSession.Builder builder = SparkSession.builder()
+        .appName("ExportStageTest")
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.hadoop.fs." + FailingFileSystem.SCHEME + ".impl", FailingFileSystem.class.getName());
+    catalogConfig.sparkConf().forEach(builder::config);
+    spark = builder.getOrCreate();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void exportsTableAsParquetInTargetSizedFilesWithAManifestTheBytesMatch() throws Exception {
+    List<Row> rows = generate(0, 120_000, 1);
+    createTable("curated.sales", rows);
+
+    StageResult result = export(Map.of("table", "curated.sales", "target", uri("parquet-out"),
+        "targetFileSizeBytes", 1024 * 1024, "partitionBy", List.of("region")));
+
+    Path out = dir.resolve("parquet-out");
+    ExportManifest manifest = checkFolder(out);
+    assertThat(manifest.table()).isEqualTo("curated.sales");
+    assertThat(manifest.snapshotId()).isEqualTo(currentSnapshot("curated.sales"));
+    assertThat(manifest.rows()).isEqualTo(rows.size());
+    assertThat(manifest.files()).allSatisfy(file -> {
+      assertThat(file.key()).matches("region=[A-Z]+/part-\\d{5}\\.snappy\\.parquet");
+      assertThat(file.rows()).isEqualTo(spark.read().parquet(out.resolve(file.key()).toString()).count());
+      assertThat(file.bytes()).isLessThan(2L * 1024 * 1024);
+    });
+    assertThat(manifest.files()).hasSizeGreaterThan(3); // 3 regions, and more than 1 MiB of data in some
+    assertThat(checksum(spark.read().parquet(out.toString()).select("id", "amount", "name", "day", "region", "note")))
+        .isEqualTo(checksum(rows));
+    assertThat(result.metrics()).containsEntry("rowsExported", (double) rows.size())
+        .containsEntry("filesExported", (double) manifest.files().size());
+  }
+
+  @Test
+  void exportsAQueryAsGzippedCsvWithHeaderThatReadsBackEqual() throws Exception {
+    List<Row> rows = generate(0, 5_000, 2);
+    createTable("curated.csv_source", rows);
+
+    export(Map.of("query", "SELECT * FROM curated.csv_source WHERE id >= :from", "target", uri("csv-out"),
+        "format", "csv", "compression", "gzip", "nullValue", "\\N"), Map.of("from", "100"));
+
+    Path out = dir.resolve("csv-out");
+    ExportManifest manifest = checkFolder(out);
+    assertThat(manifest.table()).isNull();
+    List<Row> expected = rows.stream().filter(row -> row.getLong(0) >= 100).toList();
+    assertThat(manifest.rows()).isEqualTo(expected.size());
+    assertThat(manifest.files()).allSatisfy(file -> assertThat(file.key()).matches("part-\\d{5}\\.csv\\.gz"));
+    Dataset<Row> reread = spark.read().schema(SCHEMA).option("header", true).option("multiLine", true)
+        .option("escape", "\\").option("nullValue", "\\N").csv(out.toString());
+    assertThat(lines(reread.collectAsList())).isEqualTo(lines(expected));
+    for (FileEntry file : manifest.files()) {
+      assertThat(spark.read().schema(SCHEMA).option("header", true).option("multiLine", true).option("escape", "\\")
+          .csv(out.resolve(file.key()).toString()).count()).isEqualTo(file.rows());
+    }
+  }
+
+  @Test
+  void aKilledAttemptLeavesNoManifestAndItsRetryLeavesExactlyOneCopyOfEachFile() throws Exception {
+    List<Row> rows = generate(0, 60_000, 3);
+    createTable("curated.retried", rows);
+    Path out = dir.resolve("retried-out");
+    Files.createDirectories(out);
+    // a stale file of an earlier, larger attempt, and a file of the user's that is not an export's
+    Files.writeString(out.resolve("part-00042.snappy.parquet"), "stale");
+    Files.writeString(out.resolve("README.txt"), "not ours");
+
+    FailingFileSystem.failRenamesAfter(2, "part-\\d{5}\\..*");
+    Map<String, Object> options = Map.of("table", "curated.retried", "target", uri("retried-out"),
+        "targetFileSizeBytes", 1024 * 1024);
+    Map<String, Object> killed = new LinkedHashMap<>(options);
+    killed.put("target", FailingFileSystem.SCHEME + "://" + out.toUri().getPath());
+    assertThatThrownBy(() -> export(killed)).hasStackTraceContaining("Injected failure");
+    FailingFileSystem.failRenamesAfter(Integer.MAX_VALUE, ".*");
+    assertThat(out.resolve(ExportFolder.MANIFEST)).doesNotExist();
+    assertThat(out.resolve(ExportFolder.SUCCESS)).doesNotExist();
+    assertThat(dataFiles(out)).contains("part-00000.snappy.parquet", "part-00001.snappy.parquet");
+
+    export(options);
+    ExportManifest manifest = checkFolder(out);
+    assertThat(out.resolve("part-00042.snappy.parquet")).doesNotExist();
+    assertThat(out.resolve("README.txt")).hasContent("not ours");
+    assertThat(out.resolve(ExportFolder.STAGING)).doesNotExist();
+    assertThat(manifest.rows()).isEqualTo(rows.size());
+    assertThat(checksum(spark.read().parquet(manifest.files().stream().map(file -> out.resolve(file.key()).toString())
+        .toArray(String[]::new)))).isEqualTo(checksum(rows));
+  }
+
+  @Test
+  void incrementalExportCarriesOnlyTheRowsAppendedSinceTheLastExport() throws Exception {
+    List<Row> first = generate(0, 1_000, 4);
+    createTable("curated.events", first);
+    Map<String, Object> options = Map.of("table", "curated.events", "target", uri("incremental-out"),
+        "incremental", true);
+    long firstSnapshot = currentSnapshot("curated.events");
+
+    export(options);
+    ExportManifest initial = checkFolder(dir.resolve("incremental-out/initial"));
+    assertThat(initial.snapshotId()).isEqualTo(firstSnapshot);
+    assertThat(initial.fromSnapshotId()).isNull();
+    assertThat(checksum(spark.read().parquet(dir.resolve("incremental-out/initial").toString())))
+        .isEqualTo(checksum(first));
+
+    List<Row> second = generate(1_000, 700, 5);
+    spark.createDataFrame(second, SCHEMA).writeTo("curated.events").append();
+    long secondSnapshot = currentSnapshot("curated.events");
+    export(options);
+    Path after = dir.resolve("incremental-out/after-" + firstSnapshot);
+    ExportManifest delta = checkFolder(after);
+    assertThat(delta.fromSnapshotId()).isEqualTo(firstSnapshot);
+    assertThat(delta.snapshotId()).isEqualTo(secondSnapshot);
+    assertThat(delta.rows()).isEqualTo(second.size());
+    assertThat(checksum(spark.read().parquet(after.toString()))).isEqualTo(checksum(second));
+    assertThat(spark.sql("SELECT snapshot_id, rows FROM baton_system.exports WHERE table_name = 'curated.events'")
+        .collectAsList()).extracting(row -> row.getLong(0), row -> row.getLong(1))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(secondSnapshot, (long) second.size()));
+
+    StageResult nothing = export(options);
+    assertThat(nothing.metrics()).containsEntry("rowsExported", 0.0);
+    assertThat(dir.resolve("incremental-out/after-" + secondSnapshot)).doesNotExist();
+
+    spark.sql("DELETE FROM curated.events WHERE id < 10");
+    assertThatThrownBy(() -> export(options)).isInstanceOfSatisfying(StageFailedException.class,
+        e -> assertThat(e.type()).isEqualTo("EXPORT_NOT_INCREMENTAL"))
+        .hasMessageContaining("after " + secondSnapshot);
+    assertThat(dir.resolve("incremental-out/after-" + secondSnapshot + "/" + ExportFolder.SUCCESS)).doesNotExist();
+  }
+
+  @Test
+  void filesModeCopiesObjectsAndAResumedCopySkipsWhatIsAlreadyThere() throws Exception {
+    Path source = dir.resolve("raw-files");
+    Random random = new Random(6);
+    Map<String, byte[]> objects = new TreeMap<>();
+    for (int i = 0; i < 12; i++) {
+      byte[] bytes = new byte[1000 + random.nextInt(300_000)];
+      random.nextBytes(bytes);
+      objects.put((i % 3 == 0 ? "sub/" : "") + "object-" + i + ".bin", bytes);
+    }
+    for (var object : objects.entrySet()) {
+      Files.createDirectories(source.resolve(object.getKey()).getParent());
+      Files.write(source.resolve(object.getKey()), object.getValue());
+    }
+    Path target = dir.resolve("files-out");
+    Map<String, Object> options = Map.of("mode", "files", "source", source.toUri().toString(),
+        "target", target.toUri().toString(), "parallelism", 3);
+
+    // killed after 5 objects; one of them half written, as a killed copy leaves it
+    FailingFileSystem.failCreatesAfter(5, "object-.*");
+    Map<String, Object> killed = new LinkedHashMap<>(options);
+    killed.put("target", FailingFileSystem.SCHEME + "://" + target.toUri().getPath());
+    killed.put("parallelism", 1);
+    assertThatThrownBy(() -> export(killed)).hasStackTraceContaining("Injected failure");
+    FailingFileSystem.failCreatesAfter(Integer.MAX_VALUE, ".*");
+    List<String> copiedBeforeKill = dataFiles(target);
+    assertThat(copiedBeforeKill).hasSize(5);
+    assertThat(target.resolve(ExportFolder.MANIFEST)).doesNotExist();
+    Path partial = target.resolve(copiedBeforeKill.get(0));
+    try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+      channel.truncate(channel.size() / 2);
+    }
+
+    StageResult result = export(options);
+    assertThat(result.metrics()).containsEntry("filesSkipped", 4.0).containsEntry("filesCopied", 8.0);
+    ExportManifest manifest = checkFolder(target);
+    assertThat(manifest.format()).isEqualTo("files");
+    assertThat(manifest.rows()).isNull();
+    assertThat(manifest.files()).extracting(FileEntry::key).containsExactlyElementsOf(objects.keySet());
+    for (var object : objects.entrySet()) {
+      assertThat(Files.readAllBytes(target.resolve(object.getKey()))).isEqualTo(object.getValue());
+    }
+  }
+
+  @Test
+  void optionErrorsNameTheField() {
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("target", "file:///x")))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("table"));
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("table", "a.b", "target", "s3a://bucket/../up/")))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("target"));
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("table", "a.b", "target", "/no/scheme")))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("target"));
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("table", "a.b", "target", "file:///x",
+        "format", "csv", "compression", "snappy")))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("compression"));
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("query", "SELECT 1", "target", "file:///x",
+        "incremental", true)))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("incremental"));
+    assertThatThrownBy(() -> StageTypes.create("export", Map.of("mode", "files", "source", "file:///in",
+        "target", "file:///x", "table", "a.b")))
+        .isInstanceOfSatisfying(InvalidStageOptionsException.class, e -> assertThat(e.path()).isEqualTo("table"));
+  }
+
+  // ---- helpers
+
+  private static StageResult export(Map<String, Object> options) throws Exception {
+    return export(options, Map.of());
+  }
+
+  private static StageResult export(Map<String, Object> options, Map<String, String> params) throws Exception {
+    return StageTypes.create("export", options).run(new StageContext("run-1", "export-test", "export", 1, params),
+        spark);
+  }
+
+  /**
+   * Checks the completion protocol of a folder and returns its manifest: {@code _SUCCESS} present and not older than
+   * the manifest, the manifest listing exactly the folder's data files, each with its real size and SHA-256.
+   */
+  private static ExportManifest checkFolder(Path folder) throws Exception {
+    assertThat(folder.resolve(ExportFolder.SUCCESS)).exists();
+    assertThat(Files.getLastModifiedTime(folder.resolve(ExportFolder.SUCCESS)))
+        .isGreaterThanOrEqualTo(Files.getLastModifiedTime(folder.resolve(ExportFolder.MANIFEST)));
+    ExportManifest manifest = JSON.readValue(folder.resolve(ExportFolder.MANIFEST).toFile(), ExportManifest.class);
+    List<String> expectedKeys = new ArrayList<>(dataFiles(folder));
+    expectedKeys.removeIf(key -> key.equals("README.txt"));
+    assertThat(manifest.files()).extracting(FileEntry::key).containsExactlyElementsOf(expectedKeys);
+    for (FileEntry file : manifest.files()) {
+      byte[] bytes = Files.readAllBytes(folder.resolve(file.key()));
+      assertThat(file.bytes()).isEqualTo(bytes.length);
+      assertThat(file.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+    }
+    return manifest;
+  }
+
+  /** Relative paths of the files below {@code folder} with no segment starting with {@code _} or {@code .}, sorted. */
+  private static List<String> dataFiles(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile).map(file -> folder.relativize(file).toString().replace('\\', '/'))
+          .filter(key -> Stream.of(key.split("/")).noneMatch(s -> s.startsWith("_") || s.startsWith(".")))
+          .sorted().toList();
+    }
+  }
+
+  private static String uri(String folder) {
+    return dir.resolve(folder).toUri().toString();
+  }
+
+  private static void createTable(String table, List<Row> rows) throws Exception {
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.indexOf('.')));
+    spark.createDataFrame(rows, SCHEMA).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
+  }
+
+  private static long currentSnapshot(String table) {
+    return spark.sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at DESC LIMIT 1").first()
+        .getLong(0);
+  }
+
+  /** Rows {@code from .. from+count-1}: decimals, unicode, delimiters, quotes and newlines in text, nulls. */
+  private static List<Row> generate(long from, int count, long seed) {
+    Random random = new Random(seed);
+    String[] regions = {"EUROPE", "ASIA", "AMERICA"};
+    String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    List<Row> rows = new ArrayList<>(count);
+    for (long id = from; id < from + count; id++) {
+      StringBuilder name = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String note = switch ((int) (id % 5)) {
+        case 0 -> null;
+        case 1 -> "Zürich, \"quoted\"";
+        case 2 -> "line one\nline two";
+        case 3 -> "東京 | ümlaut";
+        default -> "";
+      };
+      rows.add(RowFactory.create(id, BigDecimal.valueOf(random.nextInt(10_000_000), 2), name.toString(),
+          Date.valueOf(LocalDate.of(1995, 1, 1).plusDays(random.nextInt(3000))), regions[(int) (id % 3)], note));
+    }
+    return rows;
+  }
+
+  /** SHA-256 over the rows' canonical texts, sorted: equal for equal multisets of rows. */
+  private static String checksum(List<Row> rows) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    for (String line : lines(rows)) {
+      sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** The rows' canonical texts, sorted. */
+  private static List<String> lines(List<Row> rows) {
+    List<String> lines = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      lines.add(row.getLong(0) + "|" + ((BigDecimal) row.get(1)).toPlainString() + "|" + row.getString(2) + "|"
+          + row.get(3) + "|" + row.getString(4) + "|" + (row.isNullAt(5) ? "\\N" : row.getString(5)));
+    }
+    lines.sort(null);
+    return lines;
+  }
+
+  private static String checksum(Dataset<Row> rows) throws Exception {
+    return checksum(rows.select("id", "amount", "name", "day", "region", "note").collectAsList());
+  }
+}
