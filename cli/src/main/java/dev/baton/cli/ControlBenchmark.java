@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.control.ControllerConfig;
+import dev.baton.control.ledger.LedgerMaintenance;
 import dev.baton.schemas.RunIds;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.schemas.ControlEvents;
@@ -182,6 +183,7 @@ final class ControlBenchmark {
                 batches == 0 ? 0.0 : totalMs / batches, totalMs, (long) batches);
           });
         }
+        printLedgerTables(out, spark, runtime, controllerConfig);
         out.printf("%nhop_p50_ms=%d hop_p99_ms=%d chain12_overhead_ms=%d events_per_s=%.0f load_hop_p99_ms=%d%n",
             percentile(lightHops, 50), percentile(lightHops, 99), percentile(overheads, 50), eventsPerSecond, loadHopP99);
         return 0;
@@ -194,6 +196,36 @@ final class ControlBenchmark {
       if (stack.startedNow()) {
         System.err.println("Stopping the local stack: " + local.stack().down());
       }
+    }
+  }
+
+  /**
+   * Once the ledger query has written everything the controller decided: each ledger table's
+   * snapshots and live data files (what {@code controller.ledger-maintenance.*} keeps bounded) and the
+   * maintenances this process made of it.
+   */
+  private static void printLedgerTables(PrintStream out, SparkSession spark, ControllerRuntime runtime,
+      ControllerConfig config) throws Exception {
+    runtime.controller().ledgerQuery().processAllAvailable();
+    LedgerMaintenance.Settings settings = config.ledgerMaintenance();
+    out.printf("%nLedger tables (maintenance %s, every %d ms: snapshots older than %d ms expire, the last %d kept):%n",
+        settings.enabled() ? "on" : "off", settings.intervalMs(), settings.maxSnapshotAgeMs(),
+        settings.minSnapshotsToKeep());
+    for (String table : LedgerMaintenance.TABLES) {
+      org.apache.iceberg.Table iceberg = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table);
+      iceberg.refresh();
+      long snapshots = 0;
+      for (Object ignored : iceberg.snapshots()) {
+        snapshots++;
+      }
+      long dataFiles = 0;
+      try (var tasks = iceberg.newScan().planFiles()) {
+        for (Object ignored : tasks) {
+          dataFiles++;
+        }
+      }
+      out.printf("  %-28s %6d snapshots, %5d data files, %d maintenances (%d failed)%n", table, snapshots, dataFiles,
+          runtime.metrics().ledgerMaintenances(table, "succeeded"), runtime.metrics().ledgerMaintenances(table, "failed"));
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.baton.control;
 
 import dev.baton.control.launch.LaunchJournal;
+import dev.baton.control.ledger.LedgerMaintenance;
 import dev.baton.schemas.SchemaRegistries;
 import dev.baton.schemas.Topics;
+import dev.baton.stages.maintenance.MaintenanceOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -81,6 +83,37 @@ public final class ControllerConfig extends AbstractConfig {
   private static final String LEDGER_INTERVAL_MS_DOC = "Micro-batch interval of the ledger query, which writes"
       + " the ledger changelog to the Iceberg ledger tables, ms.";
 
+  public static final String LEDGER_MAINTENANCE_ENABLED = "controller.ledger-maintenance.enabled";
+  public static final boolean LEDGER_MAINTENANCE_ENABLED_DEFAULT = true;
+  private static final String LEDGER_MAINTENANCE_ENABLED_DOC = "Whether the ledger query keeps the ledger tables"
+      + " (baton_system.runs, baton_system.stage_attempts) bounded: every controller.ledger-maintenance.interval-ms,"
+      + " right after a MERGE, it compacts their data files, rewrites their manifests, expires old snapshots and"
+      + " deletes orphan files (Iceberg's Spark actions, as the maintenance stage).";
+
+  public static final String LEDGER_MAINTENANCE_INTERVAL_MS = "controller.ledger-maintenance.interval-ms";
+  public static final long LEDGER_MAINTENANCE_INTERVAL_MS_DEFAULT = 60L * 60 * 1000;
+  private static final String LEDGER_MAINTENANCE_INTERVAL_MS_DOC = "Least time between two maintenances of the"
+      + " ledger tables, ms. A restarted controller counts it from the last maintenance committed to"
+      + " baton_system.runs (at its first ledger MERGE when there is none).";
+
+  public static final String LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS = "controller.ledger-maintenance.max-snapshot-age-ms";
+  public static final long LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS_DEFAULT = 60L * 60 * 1000;
+  private static final String LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS_DOC = "Age past which a snapshot of a ledger"
+      + " table expires at its next maintenance, ms (the ledger commits one every ledger interval: 720 an hour"
+      + " at 5 s).";
+
+  public static final String LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP =
+      "controller.ledger-maintenance.min-snapshots-to-keep";
+  public static final int LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP_DEFAULT = 10;
+  private static final String LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP_DOC = "Snapshots of a ledger table kept"
+      + " whatever their age (the latest ones).";
+
+  public static final String LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS = "controller.ledger-maintenance.orphan-min-age-ms";
+  public static final long LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS_DEFAULT = 3L * 24 * 60 * 60 * 1000;
+  private static final String LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS_DOC = "How long a file in a ledger table's"
+      + " location that no snapshot references must be unmodified before maintenance deletes it, ms; at least"
+      + " 1 h (a younger one may belong to a commit in flight). Iceberg's default, 3 days.";
+
   public static final String STATE_RETENTION_MS = "controller.state-retention-ms";
   public static final long STATE_RETENTION_MS_DEFAULT = 7L * 24 * 60 * 60 * 1000;
   private static final String STATE_RETENTION_MS_DOC = "How long a run that ended keeps its full state (it can"
@@ -111,6 +144,7 @@ public final class ControllerConfig extends AbstractConfig {
   private static final String KAFKA_GROUP = "Kafka";
   private static final String CONTROLLER_GROUP = "Controller";
   private static final String TOPICS_GROUP = "Topics";
+  private static final String LEDGER_MAINTENANCE_GROUP = "Ledger maintenance";
 
   /** Every key of this configuration (the {@code kafka.*} pass-through keys beyond bootstrap.servers aside). */
   public static final ConfigDef CONFIG_DEF = configDef();
@@ -140,7 +174,22 @@ public final class ControllerConfig extends AbstractConfig {
         .define(DEFAULT_LAUNCHER, Type.STRING, "in-process", new NonEmptyStringWithoutControlChars(), Importance.MEDIUM,
             DEFAULT_LAUNCHER_DOC, CONTROLLER_GROUP, 11, ConfigDef.Width.SHORT, "Default launcher")
         .define(WAITING_TIMEOUT_MS, Type.LONG, WAITING_TIMEOUT_MS_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
-            WAITING_TIMEOUT_MS_DOC, CONTROLLER_GROUP, 10, ConfigDef.Width.SHORT, "Waiting timeout (ms)");
+            WAITING_TIMEOUT_MS_DOC, CONTROLLER_GROUP, 10, ConfigDef.Width.SHORT, "Waiting timeout (ms)")
+        .define(LEDGER_MAINTENANCE_ENABLED, Type.BOOLEAN, LEDGER_MAINTENANCE_ENABLED_DEFAULT, Importance.LOW,
+            LEDGER_MAINTENANCE_ENABLED_DOC, LEDGER_MAINTENANCE_GROUP, 1, ConfigDef.Width.SHORT, "Ledger maintenance")
+        .define(LEDGER_MAINTENANCE_INTERVAL_MS, Type.LONG, LEDGER_MAINTENANCE_INTERVAL_MS_DEFAULT, Range.atLeast(1),
+            Importance.LOW, LEDGER_MAINTENANCE_INTERVAL_MS_DOC, LEDGER_MAINTENANCE_GROUP, 2, ConfigDef.Width.SHORT,
+            "Ledger maintenance interval (ms)")
+        .define(LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS, Type.LONG, LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS_DEFAULT,
+            Range.atLeast(1), Importance.LOW, LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS_DOC, LEDGER_MAINTENANCE_GROUP, 3,
+            ConfigDef.Width.SHORT, "Ledger snapshot max age (ms)")
+        .define(LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP, Type.INT, LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP_DEFAULT,
+            Range.atLeast(1), Importance.LOW, LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP_DOC, LEDGER_MAINTENANCE_GROUP, 4,
+            ConfigDef.Width.SHORT, "Ledger snapshots kept")
+        .define(LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS, Type.LONG, LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS_DEFAULT,
+            Range.atLeast(MaintenanceOptions.DeleteOrphanFiles.MIN_ORPHAN_AGE.toMillis()), Importance.LOW,
+            LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS_DOC, LEDGER_MAINTENANCE_GROUP, 5, ConfigDef.Width.SHORT,
+            "Ledger orphan min age (ms)");
     int order = 1;
     for (String role : new TreeSet<>(DEFAULT_TOPICS.keySet())) {
       def.define(TOPICS_PREFIX + role, Type.STRING, DEFAULT_TOPICS.get(role), new NonEmptyStringWithoutControlChars(),
@@ -256,6 +305,13 @@ public final class ControllerConfig extends AbstractConfig {
   /** Micro-batch interval of the ledger query, ms. */
   public long ledgerIntervalMs() {
     return getLong(LEDGER_INTERVAL_MS);
+  }
+
+  /** When and how the controller maintains the ledger tables ({@code controller.ledger-maintenance.*}). */
+  public LedgerMaintenance.Settings ledgerMaintenance() {
+    return new LedgerMaintenance.Settings(getBoolean(LEDGER_MAINTENANCE_ENABLED), getLong(LEDGER_MAINTENANCE_INTERVAL_MS),
+        getLong(LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS), getInt(LEDGER_MAINTENANCE_MIN_SNAPSHOTS_TO_KEEP),
+        getLong(LEDGER_MAINTENANCE_ORPHAN_MIN_AGE_MS));
   }
 
   /** How long a run that ended keeps its full state, ms. */

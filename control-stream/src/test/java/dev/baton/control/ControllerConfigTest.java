@@ -3,6 +3,7 @@ package dev.baton.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.control.ledger.LedgerMaintenance;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,8 @@ class ControllerConfigTest {
     assertThat(config.tombstoneRetentionMs()).isEqualTo(2_592_000_000L);
     assertThat(config.waitingTimeoutMs()).isEqualTo(86_400_000L);
     assertThat(config.defaultLauncher()).isEqualTo("in-process");
+    assertThat(config.ledgerMaintenance()).isEqualTo(new LedgerMaintenance.Settings(true, 3_600_000L, 3_600_000L, 10,
+        259_200_000L));
     assertThat(config.objectsTopic()).isEqualTo("baton.objects");
     assertThat(config.controlTopic()).isEqualTo("baton.control");
     assertThat(config.dlqTopic()).isEqualTo("baton.dlq");
@@ -53,6 +56,8 @@ class ControllerConfigTest {
     assertThat(config.tombstoneRetentionMs()).isEqualTo(172_800_000L);
     assertThat(config.waitingTimeoutMs()).isEqualTo(3_600_000L);
     assertThat(config.defaultLauncher()).isEqualTo("k8s");
+    assertThat(config.ledgerMaintenance()).isEqualTo(new LedgerMaintenance.Settings(false, 600_000L, 7_200_000L, 3,
+        3_600_000L));
     assertThat(config.objectsTopic()).isEqualTo("prod.objects");
     assertThat(config.controlTopic()).isEqualTo("prod.control");
     assertThat(config.dlqTopic()).isEqualTo("prod.dlq");
@@ -121,6 +126,17 @@ class ControllerConfigTest {
         .hasMessage("Invalid value -1 for configuration controller.max-queued-stages: Value must be at least 0");
     assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.waiting-timeout-ms", "0")))
         .hasMessage("Invalid value 0 for configuration controller.waiting-timeout-ms: Value must be at least 1");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.ledger-maintenance.orphan-min-age-ms",
+        "3599999")))
+        .hasMessage("Invalid value 3599999 for configuration controller.ledger-maintenance.orphan-min-age-ms: Value must"
+            + " be at least 3600000");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.ledger-maintenance.min-snapshots-to-keep",
+        "0")))
+        .hasMessage("Invalid value 0 for configuration controller.ledger-maintenance.min-snapshots-to-keep: Value must"
+            + " be at least 1");
+    assertThatThrownBy(() -> ControllerConfig.fromConfig(with("controller.ledger-maintenance.enabled", "yes")))
+        .hasMessage("Invalid value yes for configuration controller.ledger-maintenance.enabled: Expected value to be"
+            + " either true or false");
     assertThatThrownBy(() -> ControllerConfig.fromConfig(with("topics.control", " ")))
         .hasMessage("Invalid value  for configuration topics.control: String may not be empty");
   }
@@ -157,6 +173,11 @@ class ControllerConfigTest {
     config.put("controller.tombstone-retention-ms", "172800000");
     config.put("controller.waiting-timeout-ms", "3600000");
     config.put("controller.default-launcher", "k8s");
+    config.put("controller.ledger-maintenance.enabled", "false");
+    config.put("controller.ledger-maintenance.interval-ms", "600000");
+    config.put("controller.ledger-maintenance.max-snapshot-age-ms", "7200000");
+    config.put("controller.ledger-maintenance.min-snapshots-to-keep", "3");
+    config.put("controller.ledger-maintenance.orphan-min-age-ms", "3600000");
     config.put("topics.objects", "prod.objects");
     config.put("topics.control", "prod.control");
     config.put("topics.dlq", "prod.dlq");

@@ -91,6 +91,30 @@ public final class Ledger {
     // a ledger created by an older version: add the newer columns (Iceberg schema evolution, metadata only)
     addMissingColumns(RUNS, RUN_COLUMNS_ADDED);
     addMissingColumns(STAGE_ATTEMPTS, ATTEMPT_COLUMNS_ADDED);
+    setMissingProperties(RUNS);
+    setMissingProperties(STAGE_ATTEMPTS);
+  }
+
+  /**
+   * Table properties of both ledger tables beyond the Athena-compatible ones: each commit deletes the
+   * metadata files older than the last {@code write.metadata.previous-versions-max} (Iceberg's
+   * default, 100), so a table committed every ledger interval keeps a bounded metadata folder.
+   */
+  static final Map<String, String> PROPERTIES = Map.of("write.metadata.delete-after-commit.enabled", "true");
+
+  private void setMissingProperties(String table) {
+    Map<String, String> current;
+    try {
+      current = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table).properties();
+    } catch (org.apache.spark.sql.catalyst.parser.ParseException
+        | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException("Cannot load ledger table " + table + ": " + e.getMessage(), e);
+    }
+    new java.util.TreeMap<>(PROPERTIES).forEach((key, value) -> {
+      if (!value.equals(current.get(key))) {
+        spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES ('" + key + "'='" + value + "')");
+      }
+    });
   }
 
   private void addMissingColumns(String table, Map<String, String> added) {

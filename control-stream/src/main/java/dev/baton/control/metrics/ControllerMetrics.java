@@ -1,6 +1,7 @@
 package dev.baton.control.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.stages.maintenance.TableMaintenance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -12,8 +13,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The controller's metrics (Micrometer), served in the Prometheus text format by {@link #serve}.
@@ -40,6 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       launch-journal} is the journal's share, {@code publish} (ledger changelog, RunCompleted, alerts,
  *       dead letters acknowledged), and {@code journal-upkeep} (ended marks and prunes, in the background
  *       after the micro-batch)
+ *   <li>{@code baton_controller_ledger_maintenance_seconds{table, outcome}}: maintenances of a ledger
+ *       table ({@code succeeded} or {@code failed}) and their duration; {@code
+ *       baton_controller_ledger_maintenance_files_total{table, action}}: the files they rewrote or deleted,
+ *       by action {@code rewritten-data-files}, {@code added-data-files}, {@code deleted-expired-files}, {@code
+ *       deleted-orphan-files}; {@code baton_controller_ledger_expired_snapshots_total{table}}; {@code
+ *       baton_controller_ledger_snapshots{table}}: the snapshots a ledger table kept after its last maintenance
  * </ul>
  */
 public final class ControllerMetrics implements AutoCloseable {
@@ -59,6 +68,7 @@ public final class ControllerMetrics implements AutoCloseable {
       .maximumExpectedValue(Duration.ofSeconds(60))
       .register(registry);
   private final Set<String> activeRuns = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicLong> ledgerSnapshots = new ConcurrentHashMap<>();
   private HttpServer server;
 
   public ControllerMetrics() {
@@ -135,6 +145,40 @@ public final class ControllerMetrics implements AutoCloseable {
     } else if (activeRuns.remove(runId) || !"WAITING".equals(status)) {
       registry.counter("baton.controller.runs.completed", "status", status).increment();
     }
+  }
+
+  /** A ledger table was maintained in {@code millis} ms ({@link dev.baton.control.ledger.LedgerMaintenance}). */
+  public void ledgerMaintained(TableMaintenance.Report report, long millis) {
+    String table = report.table();
+    registry.timer("baton.controller.ledger.maintenance", "table", table, "outcome", "succeeded")
+        .record(Duration.ofMillis(millis));
+    ledgerFiles(table, "rewritten-data-files", report.rewrittenDataFiles());
+    ledgerFiles(table, "added-data-files", report.addedDataFiles());
+    registry.counter("baton.controller.ledger.expired.snapshots", "table", table).increment(report.expiredSnapshots());
+    ledgerFiles(table, "deleted-expired-files", report.deletedExpiredFiles());
+    ledgerFiles(table, "deleted-orphan-files", report.deletedOrphanFiles());
+    ledgerSnapshots.computeIfAbsent(table, name -> {
+      AtomicLong kept = new AtomicLong();
+      Gauge.builder("baton.controller.ledger.snapshots", kept, AtomicLong::get)
+          .description("Snapshots a ledger table kept after its last maintenance").tag("table", name).register(registry);
+      return kept;
+    }).set(report.snapshotsAfter());
+  }
+
+  /** Maintenances of a ledger table so far with {@code outcome} {@code succeeded} or {@code failed}. */
+  public long ledgerMaintenances(String table, String outcome) {
+    Timer timer = registry.find("baton.controller.ledger.maintenance").tag("table", table).tag("outcome", outcome).timer();
+    return timer == null ? 0 : timer.count();
+  }
+
+  /** The maintenance of a ledger table failed after {@code millis} ms. */
+  public void ledgerMaintenanceFailed(String table, long millis) {
+    registry.timer("baton.controller.ledger.maintenance", "table", table, "outcome", "failed")
+        .record(Duration.ofMillis(millis));
+  }
+
+  private void ledgerFiles(String table, String action, long count) {
+    registry.counter("baton.controller.ledger.maintenance.files", "table", table, "action", action).increment(count);
   }
 
   /** The metrics in the Prometheus text exposition format. */

@@ -9,6 +9,7 @@ import dev.baton.control.launch.LaunchJournal;
 import dev.baton.control.launch.Launchers;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.ledger.Ledger;
+import dev.baton.control.ledger.LedgerMaintenance;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.PipelineVersions;
 import dev.baton.control.pipeline.Pipelines;
@@ -39,7 +40,9 @@ import org.apache.spark.sql.streaming.Trigger;
  *       waits for an Iceberg commit.
  *   <li>The ledger query, over the changelog: MERGEs the rows into the ledger tables every
  *       {@code controller.ledger-interval-ms}. The ledger therefore trails the control events by
- *       about that interval plus a MERGE.
+ *       about that interval plus a MERGE. Between two MERGEs, every {@code
+ *       controller.ledger-maintenance.interval-ms}, it also compacts the ledger tables and expires their
+ *       old snapshots ({@link LedgerMaintenance}).
  * </ul>
  *
  * Each query keeps its offsets (and the control query its state) in its checkpoint, so a restarted
@@ -142,6 +145,9 @@ public final class Controller implements AutoCloseable {
     // local SQLite catalog refuses a second writer's stale snapshot, SQLITE_BUSY_SNAPSHOT)
     Ledger ledger = new Ledger(stageSession);
     ledger.createTablesIfMissing();
+    // one for the process, so a restarted ledger query does not maintain again at once
+    LedgerMaintenance maintenance =
+        new LedgerMaintenance(stageSession, config.ledgerMaintenance(), metrics, java.time.Clock.systemUTC());
     Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
         .select("key", "value", "topic", "partition", "offset");
     Dataset<ControllerInputRow> inputs =
@@ -173,7 +179,7 @@ public final class Controller implements AutoCloseable {
           .queryName("baton-ledger")
           .option("checkpointLocation", config.ledgerCheckpointLocation())
           .trigger(Trigger.ProcessingTime(config.ledgerIntervalMs()))
-          .foreachBatch(new LedgerWriter(ledger, publisher, config.dlqTopic()))
+          .foreachBatch(new LedgerWriter(ledger, maintenance, publisher, config.dlqTopic()))
           .start();
       StreamingQuery ledgerQuery = ledgerStarter.start();
       java.util.UUID queryId = query.id();

@@ -1,6 +1,7 @@
 package dev.baton.control.stream;
 
 import dev.baton.control.ledger.Ledger;
+import dev.baton.control.ledger.LedgerMaintenance;
 import dev.baton.control.state.Command;
 import dev.baton.stages.runner.ControlEventPublisher;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import org.apache.spark.sql.Row;
  * The ledger query's {@code foreachBatch}: applies the ledger changelog (the {@code RecordRun} and
  * {@code RecordStageAttempt} decisions the controller query appended, as JSON, keyed by runId) to
  * the Iceberg ledger tables with one MERGE per table. In changelog order per partition, so for a
- * row decided twice the later decision wins; MERGE makes a replayed batch harmless.
+ * row decided twice the later decision wins; MERGE makes a replayed batch harmless. After the MERGEs,
+ * when due, it maintains the ledger tables ({@link LedgerMaintenance}): on this query's thread, so a
+ * maintenance never runs during a MERGE.
  */
 final class LedgerWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final long serialVersionUID = 1L;
@@ -24,11 +27,13 @@ final class LedgerWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerWriter.class);
 
   private final transient Ledger ledger;
+  private final transient LedgerMaintenance maintenance;
   private final transient ControlEventPublisher publisher;
   private final String dlqTopic;
 
-  LedgerWriter(Ledger ledger, ControlEventPublisher publisher, String dlqTopic) {
+  LedgerWriter(Ledger ledger, LedgerMaintenance maintenance, ControlEventPublisher publisher, String dlqTopic) {
     this.ledger = ledger;
+    this.maintenance = maintenance;
     this.publisher = publisher;
     this.dlqTopic = dlqTopic;
   }
@@ -75,5 +80,6 @@ final class LedgerWriter implements VoidFunction2<Dataset<Row>, Long> {
       }
     }
     ledger.record(runs, attempts);
+    maintenance.maintainIfDue();
   }
 }

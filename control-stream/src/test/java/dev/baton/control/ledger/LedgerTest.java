@@ -3,10 +3,18 @@ package dev.baton.control.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.state.Command;
+import dev.baton.stages.maintenance.TableMaintenance;
+import java.time.Clock;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +27,11 @@ class LedgerTest {
   @TempDir
   static Path dir;
   private static SparkSession spark;
+  private static Catalog catalog;
 
   @BeforeAll
   static void startSpark() {
-    CatalogConfig catalog = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
+    CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
         "type", "jdbc",
         "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
         "jdbc.schema-version", "V1",
@@ -37,12 +46,16 @@ class LedgerTest {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "2");
-    catalog.sparkConf().forEach(builder::config);
+    catalogConfig.sparkConf().forEach(builder::config);
     spark = builder.getOrCreate();
+    catalog = catalogConfig.create(); // a second instance: reads what the session's committed
   }
 
   @AfterAll
-  static void stopSpark() {
+  static void stopSpark() throws Exception {
+    if (catalog instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
     if (spark != null) {
       spark.stop();
     }
@@ -93,5 +106,91 @@ class LedgerTest {
     assertThat(spark.sql("SELECT run_id, status, launcher, application_id, log_uri FROM " + Ledger.STAGE_ATTEMPTS
         + " WHERE run_id IN ('r3', 'r4') ORDER BY run_id").collectAsList()).extracting(Row::toString)
         .containsExactly("[r3,SUCCEEDED,spark-submit,local-1,file:///logs/1]", "[r4,FAILED,k8s,spark-2,null]");
+  }
+
+  @Test
+  void maintenanceLeavesEachLedgerTableFewSnapshotsAndOneDataFileWithTheSameRows() throws Exception {
+    Ledger ledger = new Ledger(spark);
+    ledger.createTablesIfMissing();
+    for (int i = 0; i < 8; i++) {
+      ledger.record(List.of(run("m" + i, "RUNNING")), List.of(attempt("m" + i, "ingest", "RUNNING")));
+    }
+    for (int i = 0; i < 4; i++) {
+      ledger.record(List.of(run("m" + i, "SUCCEEDED")), List.of(attempt("m" + i, "ingest", "SUCCEEDED")));
+    }
+    List<String> runsBefore = rows(Ledger.RUNS);
+    List<String> attemptsBefore = rows(Ledger.STAGE_ATTEMPTS);
+    for (String table : LedgerMaintenance.TABLES) {
+      assertThat(snapshots(table)).as("snapshots of %s", table).isGreaterThanOrEqualTo(12);
+      assertThat(dataFiles(table)).as("data files of %s", table).isGreaterThanOrEqualTo(5); // Iceberg's min-input-files
+    }
+    // two hours on: every snapshot is older than the hour the settings keep
+    Clock clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+    LedgerMaintenance.Settings settings = new LedgerMaintenance.Settings(true, 3_600_000L, 3_600_000L, 5, 259_200_000L);
+
+    try (ControllerMetrics metrics = new ControllerMetrics()) {
+      LedgerMaintenance maintenance = new LedgerMaintenance(spark, settings, metrics, clock);
+      List<TableMaintenance.Report> reports = maintenance.maintainIfDue();
+
+      assertThat(reports).extracting(TableMaintenance.Report::table).containsExactly(Ledger.RUNS, Ledger.STAGE_ATTEMPTS);
+      for (String table : LedgerMaintenance.TABLES) {
+        assertThat(snapshots(table)).as("snapshots of %s", table).isEqualTo(5);
+        assertThat(dataFiles(table)).as("data files of %s", table).isEqualTo(1);
+      }
+      assertThat(rows(Ledger.RUNS)).isEqualTo(runsBefore);
+      assertThat(rows(Ledger.STAGE_ATTEMPTS)).isEqualTo(attemptsBefore);
+      assertThat(spark.sql("SELECT status, count(*) FROM " + Ledger.RUNS + " WHERE run_id LIKE 'm%' GROUP BY status"
+          + " ORDER BY status").collectAsList()).extracting(Row::toString)
+          .containsExactly("[RUNNING,4]", "[SUCCEEDED,4]");
+      assertThat(metrics.scrape()).contains("baton_controller_ledger_snapshots{table=\"baton_system.runs\"} 5.0")
+          .contains("baton_controller_ledger_maintenance_seconds_count{outcome=\"succeeded\",table=\"baton_system"
+              + ".stage_attempts\"} 1");
+      assertThat(maintenance.maintainIfDue()).as("not due again within the interval").isEmpty();
+      assertThat(new LedgerMaintenance(spark, settings, metrics, Clock.systemUTC()).maintainIfDue())
+          .as("a restarted controller, within the interval of the maintenance it finds in the table").isEmpty();
+    }
+  }
+
+  @Test
+  void maintenanceIsDueFirstAfterStartThenOnceAnIntervalHasPassed() {
+    assertThat(LedgerMaintenance.isDue(null, 1_000L, 3_600_000L)).isTrue();
+    assertThat(LedgerMaintenance.isDue(1_000L, 3_600_999L, 3_600_000L)).isFalse();
+    assertThat(LedgerMaintenance.isDue(1_000L, 3_601_000L, 3_600_000L)).isTrue();
+  }
+
+  @Test
+  void theLedgerTablesDeleteOldMetadataFilesOnCommit() {
+    new Ledger(spark).createTablesIfMissing();
+
+    for (String table : LedgerMaintenance.TABLES) {
+      assertThat(catalog.loadTable(identifier(table)).properties())
+          .containsEntry("write.metadata.delete-after-commit.enabled", "true");
+    }
+  }
+
+  private static List<String> rows(String table) {
+    return spark.table(table).collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
+  private static TableIdentifier identifier(String table) {
+    return TableIdentifier.parse(table);
+  }
+
+  private static int snapshots(String table) {
+    int count = 0;
+    for (Object ignored : catalog.loadTable(identifier(table)).snapshots()) {
+      count++;
+    }
+    return count;
+  }
+
+  private static int dataFiles(String table) throws java.io.IOException {
+    int count = 0;
+    try (CloseableIterable<FileScanTask> tasks = catalog.loadTable(identifier(table)).newScan().planFiles()) {
+      for (FileScanTask ignored : tasks) {
+        count++;
+      }
+    }
+    return count;
   }
 }
