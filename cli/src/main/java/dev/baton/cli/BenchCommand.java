@@ -4,9 +4,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code baton bench control}: the controller's latency and throughput benchmark. */
+/**
+ * {@code baton bench control}: the controller's latency and throughput benchmark; {@code baton bench ingest} and
+ * {@code baton bench export}: the data stages against hand-written Spark.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print figures; not tests).",
-    subcommands = {BenchCommand.Control.class})
+    subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class})
 final class BenchCommand {
 
   @Command(name = "control", mixinStandardHelpOptions = true,
@@ -47,6 +50,58 @@ final class BenchCommand {
             "baton bench runs on the plaintext local stack: ./baton local up --no-secure first");
       }
       return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
+    }
+  }
+
+  /** Options of the data benchmarks. */
+  static class DataOptions {
+    @Option(names = "--scale", defaultValue = "1",
+        description = "TPC-H scale factor of lineitem (SF 1: about 760 MB of text; default ${DEFAULT-VALUE}).")
+    double scale;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each side (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--set", description = "Extra Baton configuration key=value (repeatable), e.g."
+        + " --set spark.sql.files.maxPartitionBytes=268435456.")
+    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    DataBenchmark benchmark() {
+      BatonCli.requireLocalStack(spec);
+      if (new LocalServices(Workspace.fromEnvironment()).secureModeRemembered()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "baton bench runs on the plaintext local stack: ./baton local up --no-secure first");
+      }
+      if (scale <= 0 || runs < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
+      }
+      return new DataBenchmark(scale, runs, extra);
+    }
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "TPC-H lineitem (one file on the local S3 endpoint) into Iceberg: Baton's ingest stage and a"
+          + " hand-written Spark job doing the same read and write, runs alternating in one session, in the"
+          + " benchmark's own namespace. Last line: baton_mb_s=... handwritten_mb_s=... ratio=...")
+  static final class Ingest extends DataOptions implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return benchmark().ingest(System.out);
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "TPC-H lineitem exported by Baton's export stage to the local S3 endpoint as Parquet and CSV,"
+          + " against a plain Spark write of the same table; then a files copy and its resume after half the"
+          + " copied objects were lost. Last line: export_mb_s=... plain_write_mb_s=... ratio=... csv_mb_s=..."
+          + " copy_mb_s=... resume_s=...")
+  static final class Export extends DataOptions implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return benchmark().export(System.out);
     }
   }
 }

@@ -387,6 +387,10 @@ public final class LocalServices {
     config.put("spark.hadoop.fs.s3a.endpoint", endpoints.s3Endpoint().toString());
     config.put("spark.hadoop.fs.s3a.endpoint.region", endpoints.region());
     config.put("spark.hadoop.fs.s3a.path.style.access", "true");
+    // S3A's default deletes the parent folders' marker objects after every rename and create; the local endpoint
+    // stores buckets as folders and cannot delete the marker of a folder holding files (jclouds retries with
+    // sleeps, a rename of the export stage hung on it). Keeping markers is Hadoop's recommended mode since 3.3.1.
+    config.put("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
     config.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
     config.put("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     config.put("spark.hadoop.fs.s3a.access.key", endpoints.s3AccessKey());

@@ -1,0 +1,316 @@
+package dev.baton.cli;
+
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.stages.StageTypes;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
+ * stack (input uploaded to the local S3 endpoint, tables in its warehouse), in the benchmark's own namespace {@code
+ * bench_<id>} and folders {@code s3://landing/bench-<id>/}, {@code s3://export/bench-<id>/}. Runs alternate with
+ * their baseline in one session, so both see the same machine state; figures are medians.
+ */
+final class DataBenchmark {
+
+  /** The exports' target file size: 8 MiB, so that even SF 0.1 gives several files to copy, lose and resume. */
+  static final long FILE_SIZE_BYTES = 8L * 1024 * 1024;
+
+  private final double scaleFactor;
+  private final int runs;
+  private final Map<String, String> extra;
+
+  DataBenchmark(double scaleFactor, int runs, Map<String, String> extra) {
+    if (scaleFactor <= 0 || runs < 1) {
+      throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
+          + " must be positive");
+    }
+    this.scaleFactor = scaleFactor;
+    this.runs = runs;
+    this.extra = Map.copyOf(extra);
+  }
+
+  /** Spill and task counts summed over every task that ended, read before and after a measured run. */
+  private static final class TaskTotals extends SparkListener {
+    volatile long tasks;
+    volatile long memorySpilled;
+    volatile long diskSpilled;
+
+    @Override
+    public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
+      tasks++;
+      if (end.taskMetrics() != null) {
+        memorySpilled += end.taskMetrics().memoryBytesSpilled();
+        diskSpilled += end.taskMetrics().diskBytesSpilled();
+      }
+    }
+
+    synchronized long[] snapshot() {
+      return new long[] {tasks, memorySpilled, diskSpilled};
+    }
+  }
+
+  /** One measured run: wall seconds, tasks, bytes spilled to disk. */
+  private record Measure(double seconds, long tasks, long diskSpilled) {}
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private interface Session {
+    int run(SparkSession spark, Map<String, String> config, String id, Path lineitem, PrintStream out)
+        throws Exception;
+  }
+
+  private int withStack(String name, PrintStream out, Session session) throws Exception {
+    Workspace workspace = Workspace.fromEnvironment();
+    LocalServices local = new LocalServices(workspace);
+    LocalServices.Started stack = local.ensureRunning(System.err);
+    String id = Demo.newBatchId().toLowerCase(Locale.ROOT).replace('-', '_');
+    Map<String, String> config = new LinkedHashMap<>(local.config(stack.endpoints()));
+    config.putAll(extra);
+    Path data = Demo.generate(workspace.home(), scaleFactor, out);
+    SparkSession spark = SparkSessions.create("baton-bench-" + name, config);
+    try {
+      return session.run(spark, config, id, data.resolve("lineitem.tbl"), out);
+    } finally {
+      spark.stop();
+      if (stack.startedNow()) {
+        System.err.println("Stopping the local stack: " + local.stack().down());
+      }
+    }
+  }
+
+  private static Measure measure(SparkSession spark, TaskTotals totals, Body body) throws Exception {
+    long[] before = totals.snapshot();
+    long start = System.nanoTime();
+    body.run();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    waitForListener(spark);
+    long[] after = totals.snapshot();
+    return new Measure(seconds, after[0] - before[0], after[2] - before[2]);
+  }
+
+  /** Lets the listener bus deliver the run's last task-end events (it is asynchronous). */
+  private static void waitForListener(SparkSession spark) {
+    // a job's end is posted after its tasks' ends; an empty job flushes what came before it
+    spark.sparkContext().parallelize(scala.collection.JavaConverters.asScalaBuffer(List.of(1)).toSeq(), 1,
+        scala.reflect.ClassTag$.MODULE$.apply(Integer.class)).count();
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** Peak resident set of this JVM so far, bytes ({@code VmHWM} of {@code /proc/self/status}), or -1 off Linux. */
+  private static long peakRssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static void upload(Map<String, String> config, Path file, String bucket, String key, PrintStream out) {
+    long start = System.nanoTime();
+    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
+      s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromFile(file));
+    }
+    out.printf("Uploaded %s (%,d bytes) to s3://%s/%s in %.1f s%n", file.getFileName(), file.toFile().length(),
+        bucket, key, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The {@code ingest_lineitem} stage of {@code tpch-12}, reading {@code path} into {@code table}. */
+  private static Map<String, Object> lineitemIngest(String path, String table) {
+    PipelineDefinition pipeline = Pipelines.load(Workspace.fromEnvironment().pipelines()).get(Demo.PIPELINE)
+        .orElseThrow(() -> new IllegalStateException("No pipeline " + Demo.PIPELINE + " in "
+            + Workspace.fromEnvironment().pipelines()));
+    Map<String, Object> options = new LinkedHashMap<>(pipeline.stage("ingest_lineitem").orElseThrow().options());
+    options.put("path", path);
+    options.put("table", table);
+    return options;
+  }
+
+  /**
+   * Baton's ingest stage against a hand-written Spark job doing the same read and Iceberg write (Spark's CSV reader
+   * with the declared schema, the batch column added, {@code overwritePartitions} into an identical table), runs
+   * alternating. Last line: {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
+   */
+  int ingest(PrintStream out) throws Exception {
+    return withStack("ingest", out, (spark, config, id, lineitem, log) -> {
+      String key = "bench-" + id + "/lineitem.tbl";
+      upload(config, lineitem, "landing", key, log);
+      String path = "s3://landing/" + key;
+      long bytes = Files.size(lineitem);
+      String namespace = "bench_" + id;
+      String batonTable = namespace + ".lineitem_baton";
+      String handTable = namespace + ".lineitem_handwritten";
+      Map<String, Object> options = lineitemIngest(path, batonTable);
+      StructType declared = new StructType();
+      for (Object column : (List<?>) options.get("schema")) {
+        Map<?, ?> spec = (Map<?, ?>) column;
+        declared = declared.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
+      }
+      StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+      spark.sql("CREATE TABLE " + handTable + " (" + declared.add("batch_id", DataTypes.StringType, false).toDDL()
+          + ") USING iceberg PARTITIONED BY (batch_id) TBLPROPERTIES ("
+          + dev.baton.catalog.TableProperties.tblPropertiesSql() + ")");
+      TaskTotals totals = new TaskTotals();
+      spark.sparkContext().addSparkListener(totals);
+      int cores = spark.sparkContext().defaultParallelism();
+      int inputTasks = spark.read().schema(readSchema).option("sep", "|").csv(path).rdd().getNumPartitions();
+      log.printf("Input %s: %,d bytes, %d read tasks (spark.sql.files.maxPartitionBytes %s), %d cores%n", path, bytes,
+          inputTasks, spark.conf().get("spark.sql.files.maxPartitionBytes"), cores);
+      List<Double> baton = new ArrayList<>();
+      List<Double> hand = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        String batch = "run" + run;
+        Measure stage = measure(spark, totals, () -> {
+          StageResult result = StageTypes.create("ingest", options)
+              .run(new StageContext("bench-" + id + "-" + batch, "bench", "ingest_lineitem", 1,
+                  Map.of("batch", batch)), spark);
+          if (result.metrics().getOrDefault("badRows", 0.0) > 0) {
+            throw new IllegalStateException("Bad rows in the benchmark's input: " + result.metrics());
+          }
+        });
+        Measure job = measure(spark, totals, () -> {
+          Dataset<Row> rows = spark.read().schema(readSchema).option("sep", "|").option("dateFormat", "yyyy-MM-dd")
+              .csv(path).drop("_trailing").withColumn("batch_id", functions.lit(batch));
+          rows.writeTo(handTable).overwritePartitions();
+        });
+        baton.add(bytes / 1e6 / stage.seconds());
+        hand.add(bytes / 1e6 / job.seconds());
+        log.printf("run %d: Baton ingest %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk);"
+            + " hand-written %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk)%n", run, stage.seconds(),
+            baton.get(baton.size() - 1), stage.tasks(), stage.diskSpilled(), job.seconds(), hand.get(hand.size() - 1),
+            job.tasks(), job.diskSpilled());
+      }
+      long batonRows = spark.table(batonTable).count();
+      long handRows = spark.table(handTable).count();
+      if (batonRows != handRows) {
+        throw new IllegalStateException("The two tables differ: " + batonRows + " rows in " + batonTable + ", "
+            + handRows + " in " + handTable);
+      }
+      double batonMbs = median(baton);
+      double handMbs = median(hand);
+      log.printf("%nMedians of %d runs: Baton %.1f MB/s (%.1f MB/s per core), hand-written %.1f MB/s (%.1f MB/s per"
+          + " core); both tables %,d rows; peak RSS of this JVM %,d MB%n", runs, batonMbs, batonMbs / cores,
+          handMbs, handMbs / cores, batonRows, peakRssBytes() / (1024 * 1024));
+      log.printf("baton_mb_s=%.1f handwritten_mb_s=%.1f ratio=%.2f%n", batonMbs, handMbs, batonMbs / handMbs);
+      return 0;
+    });
+  }
+
+  /**
+   * Baton's export stage: {@code lineitem} (ingested once into the benchmark's namespace) as Parquet and as CSV to the
+   * local S3 endpoint's export bucket, against a plain Spark write of the same table to the same store (what the
+   * manifest protocol costs: the renames and the second read for checksums); then a files export copying the
+   * Parquet folder, and its resume after every other object was lost (as a kill mid-copy leaves it). Last line:
+   * {@code export_mb_s=… plain_write_mb_s=… ratio=… copy_mb_s=… resume_s=…}.
+   */
+  int export(PrintStream out) throws Exception {
+    return withStack("export", out, (spark, config, id, lineitem, log) -> {
+      String namespace = "bench_" + id;
+      String table = namespace + ".lineitem";
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+      StageTypes.create("ingest", lineitemIngest(lineitem.toUri().toString(), table))
+          .run(new StageContext("bench-" + id, "bench", "ingest_lineitem", 1, Map.of("batch", "b1")), spark);
+      long rows = spark.table(table).count();
+      String root = "s3://export/bench-" + id + "/";
+      log.printf("Table %s: %,d rows; exports under %s%n", table, rows, root);
+      TaskTotals totals = new TaskTotals();
+      spark.sparkContext().addSparkListener(totals);
+      List<Double> parquet = new ArrayList<>();
+      List<Double> plain = new ArrayList<>();
+      List<Double> csv = new ArrayList<>();
+      List<Double> copy = new ArrayList<>();
+      List<Double> resume = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        String folder = root + "run" + run + "/";
+        double[] exported = new double[1];
+        Measure stage = measure(spark, totals, () -> exported[0] = StageTypes.create("export",
+            Map.of("table", table, "target", folder + "parquet/", "targetFileSizeBytes", FILE_SIZE_BYTES))
+            .run(new StageContext("bench-" + id, "bench", "export", 1, Map.of()), spark).metrics().get("bytesExported"));
+        Measure write = measure(spark, totals, () -> spark.table(table).write().parquet(folder + "plain/"));
+        double[] csvBytes = new double[1];
+        Measure csvStage = measure(spark, totals, () -> csvBytes[0] = StageTypes.create("export",
+            Map.of("table", table, "target", folder + "csv/", "format", "csv", "targetFileSizeBytes", FILE_SIZE_BYTES))
+            .run(new StageContext("bench-" + id, "bench", "export", 1, Map.of()), spark).metrics().get("bytesExported"));
+        Map<String, Object> files = Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "copy/");
+        Measure copied = measure(spark, totals, () -> StageTypes.create("export", files)
+            .run(new StageContext("bench-" + id, "bench", "copy", 1, Map.of()), spark));
+        int lost = loseEveryOtherObject(config, folder + "copy/");
+        Map<String, Double> resumed = new LinkedHashMap<>();
+        Measure again = measure(spark, totals, () -> resumed.putAll(StageTypes.create("export", files)
+            .run(new StageContext("bench-" + id, "bench", "copy", 2, Map.of()), spark).metrics()));
+        parquet.add(exported[0] / 1e6 / stage.seconds());
+        plain.add(exported[0] / 1e6 / write.seconds());
+        csv.add(csvBytes[0] / 1e6 / csvStage.seconds());
+        copy.add(exported[0] / 1e6 / copied.seconds());
+        resume.add(again.seconds());
+        log.printf("run %d: Parquet export %.1f s (%,.0f bytes, %.1f MB/s); plain Spark write %.1f s; CSV export %.1f s"
+            + " (%,.0f bytes, %.1f MB/s); files copy %.1f s (%.1f MB/s); resume after %d of the copy's objects were"
+            + " lost: %.1f s, %.0f copied, %.0f skipped%n", run, stage.seconds(), exported[0], parquet.get(run - 1),
+            write.seconds(), csvStage.seconds(), csvBytes[0], csv.get(run - 1), copied.seconds(), copy.get(run - 1),
+            lost, again.seconds(), resumed.get("filesCopied"), resumed.get("filesSkipped"));
+      }
+      log.printf("%nMedians of %d runs: Parquet export %.1f MB/s, plain Spark Parquet write %.1f MB/s (of the same"
+          + " bytes), CSV export %.1f MB/s, files copy %.1f MB/s, resume %.1f s; peak RSS of this JVM %,d MB%n", runs,
+          median(parquet), median(plain), median(csv), median(copy), median(resume), peakRssBytes() / (1024 * 1024));
+      log.printf("export_mb_s=%.1f plain_write_mb_s=%.1f ratio=%.2f csv_mb_s=%.1f copy_mb_s=%.1f resume_s=%.1f%n",
+          median(parquet), median(plain), median(parquet) / median(plain), median(csv), median(copy), median(resume));
+      return 0;
+    });
+  }
+
+  /** Deletes every other data object of a files export's target and its markers; returns how many were deleted. */
+  private static int loseEveryOtherObject(Map<String, String> config, String folder) {
+    java.net.URI uri = java.net.URI.create(folder);
+    String bucket = uri.getHost();
+    String prefix = uri.getPath().substring(1);
+    int deleted = 0;
+    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
+      List<String> keys = new ArrayList<>();
+      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().forEach(o -> keys.add(o.key()));
+      keys.sort(null);
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        boolean marker = key.endsWith("/_SUCCESS") || key.endsWith("/_manifest.json");
+        if (marker || i % 2 == 0) {
+          s3.deleteObject(r -> r.bucket(bucket).key(key));
+          deleted += marker ? 0 : 1;
+        }
+      }
+    }
+    return deleted;
+  }
+}
