@@ -18,6 +18,13 @@ public enum StageErrorCode {
   QUALITY_FAILED(Kind.USER, false),
   /** An ingest's malformed rows exceeded {@code maxBadRowsFraction}. */
   TOO_MANY_BAD_ROWS(Kind.USER, false),
+  /** An ingest's input lacks a declared column (a Parquet, Avro or ORC file without it). */
+  INPUT_SCHEMA_MISMATCH(Kind.USER, false),
+  /**
+   * An ingest's target table exists with a schema or partitioning its declared schema cannot evolve to (a
+   * narrowing or incompatible type change, other partition fields).
+   */
+  INCOMPATIBLE_TABLE(Kind.USER, false),
   /**
    * An incremental export cannot export only appended rows: a snapshot since the last export deleted or replaced
    * rows, or the last exported snapshot is no longer an ancestor of the table's current one.

@@ -3,12 +3,8 @@ package dev.baton.stages.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.format_string;
-import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -23,13 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -37,19 +31,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code ingest} stage: delimited text with a declared schema into an Iceberg table
- * partitioned by batch. Each attempt replaces exactly its batch's partition, so a retry never
- * duplicates rows. Rows that do not match the schema go to {@value #QUARANTINE_TABLE} with the
- * file, the raw record and the reason.
+ * The {@code ingest} stage: files with a declared schema into an Iceberg table partitioned by batch. Each
+ * attempt replaces exactly its batch's partition, so a retry never duplicates rows. Rows that do not match the
+ * schema go to {@value #QUARANTINE_TABLE} with the file, the record and the reason.
  *
- * <p>Reads any Hadoop-compatible path ({@code s3://} through S3A locally, EMRFS on EMR) with
- * Spark's CSV reader, so a file of any size is split across executors.
+ * <p>Reads any Hadoop-compatible path ({@code s3://} through S3A locally, EMRFS on EMR) with Spark's readers
+ * ({@link IngestInput}: delimited text, JSON lines, Parquet, Avro, ORC; text compressed with gzip, bzip2 or
+ * zstd), so a file of any size is split across executors, except a file in a codec that cannot be split
+ * (gzip, zstd), read by one task and counted in the metric {@code unsplittableInputBytes}. The target table's
+ * partitioning, write order, target file size and schema evolution are {@link TargetTable}'s.
  *
  * <h2>Only what it accepts is published</h2>
  *
  * An attempt counts the batch's rows and bad rows <em>before</em> it writes the target table:
  *
  * <ol>
+ *   <li>Before reading, the target table (when it exists) is checked against the declared schema and
+ *       partitioning, and an input in a self-describing format against the declared columns: a change Iceberg
+ *       cannot make or a missing column fails the attempt ({@code INCOMPATIBLE_TABLE}, {@code
+ *       INPUT_SCHEMA_MISMATCH}) with nothing written.
  *   <li>The input is parsed once and the parse is persisted ({@link StorageLevel#MEMORY_AND_DISK}).
  *       The first action over it counts all rows and bad rows; the quarantine and target writes
  *       then read the persisted parse, never the input again (an executor that loses its blocks
@@ -59,9 +59,12 @@ import org.slf4j.LoggerFactory;
  *       diagnosed in SQL.
  *   <li>When the bad rows exceed {@code maxBadRowsFraction} of all rows the attempt fails with
  *       {@link StageFailedException} of type {@value #TOO_MANY_BAD_ROWS}, giving both counts and the
- *       limit. The target table gets no snapshot (it is not even created when missing): what SQL
- *       users see of it is exactly what they saw before the attempt.
- *   <li>Otherwise the good rows replace the batch's partition of the target in one Iceberg commit.
+ *       limit. The target table gets no snapshot (it is not even created, nor its schema evolved): what
+ *       SQL users see of it is exactly what they saw before the attempt.
+ *   <li>Otherwise the target is created, or its schema and write order evolved ({@link TargetTable}; a
+ *       metadata commit of its own, no snapshot: an attempt that dies after it leaves the evolved table without
+ *       the batch, and the next attempt finds nothing left to change), and the good rows replace the batch's
+ *       partition in one Iceberg commit.
  * </ol>
  *
  * The quarantine and the target are two tables, so two commits: the quarantine first. A reader may
@@ -92,9 +95,6 @@ final class IngestStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
 
-  private static final String CORRUPT = "_corrupt_record";
-  private static final String TRAILING = "_trailing_field";
-  private static final String SOURCE_FILE = "_source_file";
 
   private final IngestOptions options;
 
@@ -110,26 +110,29 @@ final class IngestStage implements Stage {
 
   /**
    * Ingests the batch named by the run parameter {@code batch}; see the class comment for the order
-   * of counts and commits.
+   * of checks, counts and commits.
    *
-   * @return the target table's output (snapshot, good rows written) and the metrics {@code
-   *     rowsRead} (data rows of the input, header excluded) and {@code badRows}
+   * @return the target table's output (snapshot, good rows written) and the metrics {@code rowsRead} (data rows
+   *     of the input, header excluded), {@code badRows}, {@code inputPartitions} (read tasks of the pass over the
+   *     input: the scan's file splits packed into partitions of at most {@code spark.sql.files.maxPartitionBytes})
+   *     and {@code unsplittableInputBytes} (bytes of gzip or zstd files, each read whole by one task)
    * @throws StageFailedException of type {@value #TOO_MANY_BAD_ROWS} when bad rows exceed {@code
-   *     maxBadRowsFraction}; {@code MISSING_PARAMETER} without a {@code batch} parameter
+   *     maxBadRowsFraction}; {@code INCOMPATIBLE_TABLE} when the existing table cannot take the declared schema or
+   *     partitioning; {@code INPUT_SCHEMA_MISMATCH} when a Parquet, Avro or ORC input lacks a declared column;
+   *     {@code MISSING_PARAMETER} without a {@code batch} parameter
    */
   @Override
   public StageResult run(StageContext context, SparkSession spark) {
     String batch = context.param("batch");
     StructType declared = declaredSchema();
+    TargetTable target = TargetTable.inspect(spark, options, declared);
+    IngestInput input = IngestInput.read(spark, options, declared);
     // every later action reads this instead of the input: one pass over the input, and every
     // action sees the same parse (the CSV reader otherwise parses only the columns a query
     // selects, so a quarantine query alone would not see a field that fails its type)
-    Dataset<Row> parsed = parse(spark, declared).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> parsed = input.rows().persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Column bad = col(CORRUPT).isNotNull();
-      if (options.trailingDelimiter()) {
-        bad = bad.or(col(TRAILING).isNotNull());
-      }
+      Column bad = col(IngestInput.REASON).isNotNull();
       Row counts = parsed.agg(count(lit(1)), sum(when(bad, 1).otherwise(0))).first();
       long total = counts.getLong(0);
       long badRows = counts.isNullAt(1) ? 0 : counts.getLong(1);
@@ -150,33 +153,21 @@ final class IngestStage implements Stage {
         goodColumns.add(col(field.name()));
       }
       goodColumns.add(lit(batch).as(options.batchColumn()));
-      Dataset<Row> good = parsed.filter(not(bad)).select(goodColumns.toArray(Column[]::new));
-      createTableIfMissing(spark, table, declared);
+      target.createOrEvolve(spark);
+      Dataset<Row> good = target.conform(parsed.filter(not(bad)).select(goodColumns.toArray(Column[]::new)));
       TableOutput output = IcebergWriter.write(spark, good, table, IcebergWriter.Mode.OVERWRITE_PARTITIONS,
           List.of(options.batchColumn()), col(options.batchColumn()).equalTo(lit(batch)));
-      LOG.info("Ingested batch {} of {} into {} (snapshot {}): {} rows read, {} written, {} quarantined in {}",
-          batch, options.path(), table, output.snapshotId(), total, output.rows(), badRows, QUARANTINE_TABLE);
-      return new StageResult(List.of(output), Map.of("rowsRead", (double) total, "badRows", (double) badRows));
+      LOG.info("Ingested batch {} of {} into {} (snapshot {}): {} rows read in {} tasks, {} written, {} quarantined"
+              + " in {}", batch, options.path(), table, output.snapshotId(), total, input.partitions(), output.rows(),
+          badRows, QUARANTINE_TABLE);
+      return new StageResult(List.of(output), Map.of(
+          "rowsRead", (double) total,
+          "badRows", (double) badRows,
+          "inputPartitions", (double) input.partitions(),
+          "unsplittableInputBytes", (double) input.unsplittableBytes()));
     } finally {
       parsed.unpersist(false);
     }
-  }
-
-  private Dataset<Row> parse(SparkSession spark, StructType declared) {
-    StructType readSchema = declared;
-    if (options.trailingDelimiter()) {
-      readSchema = readSchema.add(TRAILING, DataTypes.StringType, true);
-    }
-    readSchema = readSchema.add(CORRUPT, DataTypes.StringType, true);
-    return spark.read()
-        .schema(readSchema)
-        .option("sep", options.delimiter())
-        .option("header", options.header())
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", CORRUPT)
-        .option("dateFormat", "yyyy-MM-dd")
-        .csv(options.path())
-        .withColumn(SOURCE_FILE, input_file_name());
   }
 
   private StructType declaredSchema() {
@@ -186,17 +177,6 @@ final class IngestStage implements Stage {
       schema = schema.add(column.name(), type, true);
     }
     return schema;
-  }
-
-  private void createTableIfMissing(SparkSession spark, String table, StructType declared) {
-    if (spark.catalog().tableExists(table)) {
-      return;
-    }
-    IcebergWriter.ensureNamespace(spark, table);
-    StructType withBatch = declared.add(options.batchColumn(), DataTypes.StringType, false);
-    spark.sql(String.format(
-        "CREATE TABLE IF NOT EXISTS %s (%s) USING iceberg PARTITIONED BY (%s) TBLPROPERTIES (%s)",
-        table, withBatch.toDDL(), options.batchColumn(), TableProperties.tblPropertiesSql()));
   }
 
   /** Replaces the batch's quarantined rows of this table with this attempt's bad rows (none clears them). */
@@ -216,17 +196,6 @@ final class IngestStage implements Stage {
           + " quarantined_at timestamp) USING iceberg PARTITIONED BY (table_name, batch_id)"
           + " TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")");
     }
-    int declaredFields = options.schema().size();
-    String raw = CORRUPT;
-    Column fieldsFound = size(split(col(raw), Pattern.quote(options.delimiter()), -1));
-    if (options.trailingDelimiter()) {
-      fieldsFound = fieldsFound.minus(1);
-    }
-    Column reason =
-        when(col(CORRUPT).isNull(), lit("unexpected value after the trailing delimiter"))
-            .when(fieldsFound.notEqual(declaredFields),
-                format_string("expected " + declaredFields + " fields, found %d", fieldsFound))
-            .otherwise(lit("a field does not parse as its declared type"));
     Dataset<Row> rows =
         parsed.filter(bad).select(
             lit(options.table()).as("table_name"),
@@ -234,9 +203,9 @@ final class IngestStage implements Stage {
             lit(context.runId()).as("run_id"),
             lit(context.stage()).as("stage"),
             lit(context.attempt()).as("attempt"),
-            col(SOURCE_FILE).as("file"),
-            col(CORRUPT).as("record"),
-            reason.as("reason"),
+            col(IngestInput.SOURCE_FILE).as("file"),
+            col(IngestInput.RECORD).as("record"),
+            col(IngestInput.REASON).as("reason"),
             current_timestamp().as("quarantined_at"));
     IcebergWriter.write(spark, rows, QUARANTINE_TABLE, IcebergWriter.Mode.OVERWRITE_PARTITIONS, List.of(),
         col("table_name").equalTo(lit(options.table())).and(col("batch_id").equalTo(lit(batch))));

@@ -5,7 +5,7 @@ import dev.baton.schemas.StageErrorCode;
 import dev.baton.stages.spi.BoundOptionsStageFactory;
 import dev.baton.stages.spi.StageFailedException;
 
-/** The {@code ingest} stage type: one batch of delimited files into an Iceberg table (options: {@link IngestOptions}). */
+/** The {@code ingest} stage type: one batch of files (delimited, JSON lines, Parquet, Avro, ORC) into an Iceberg table (options: {@link IngestOptions}). */
 public final class IngestStageFactory extends BoundOptionsStageFactory<IngestOptions> {
 
   /** Where malformed rows of every ingest go, partitioned by target table and batch. */
@@ -13,6 +13,15 @@ public final class IngestStageFactory extends BoundOptionsStageFactory<IngestOpt
 
   /** {@link StageFailedException#type()} of an attempt whose bad rows exceed the limit. */
   public static final String TOO_MANY_BAD_ROWS = StageErrorCode.TOO_MANY_BAD_ROWS.name();
+
+  /** {@link StageFailedException#type()} of an attempt whose Parquet, Avro or ORC input lacks a declared column. */
+  public static final String INPUT_SCHEMA_MISMATCH = StageErrorCode.INPUT_SCHEMA_MISMATCH.name();
+
+  /**
+   * {@link StageFailedException#type()} of an attempt whose existing target table cannot take the declared schema
+   * or partitioning (refused before the input is read).
+   */
+  public static final String INCOMPATIBLE_TABLE = StageErrorCode.INCOMPATIBLE_TABLE.name();
 
   public IngestStageFactory() {
     super("ingest", IngestOptions.class, IngestStage::new);
