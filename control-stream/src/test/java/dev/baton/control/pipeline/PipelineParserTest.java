@@ -32,8 +32,9 @@ class PipelineParserTest {
     PipelineDefinition pipeline = PipelineParser.parse(referencePipeline());
 
     assertThat(pipeline.name()).isEqualTo("tpch-12");
-    assertThat(pipeline.stages()).hasSize(12);
+    assertThat(pipeline.stages()).hasSize(13);
     assertThat(pipeline.stages().stream().filter(s -> s.type().equals("ingest")).count()).isEqualTo(8);
+    assertThat(pipeline.stage("export_pricing_summary").orElseThrow().dependsOn()).containsExactly("pricing_summary");
     assertThat(pipeline.stage("enrich_lineitem").orElseThrow().dependsOn()).hasSize(8);
     assertThat(pipeline.trigger().requiredFiles()).hasSize(8).contains("lineitem.tbl");
   }
@@ -113,7 +114,7 @@ class PipelineParserTest {
             "name: expected lower-case letters, digits, '_' or '-' (got 'Bad Name')",
             "stages[1].name: duplicate stage 'a'",
             "stages[0].options.table: expected <namespace>.<table>, got 'nodot'",
-            "stages[1].type: unknown stage type 'spark-magic' (expected one of [external, ingest, noop, quality, spark-app, sql])",
+            "stages[1].type: unknown stage type 'spark-magic' (expected one of [export, external, ingest, maintenance, noop, quality, spark-app, sql])",
             "stages[2].options.mode: unknown mode 'upsert' (expected overwrite, append or overwrite-partitions)",
             "stages[3].options.rules[1].columns: is required for unique",
             "stages[4].options.schema[0].type: unknown type 'decimal(x)'"))
