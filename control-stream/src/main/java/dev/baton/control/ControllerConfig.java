@@ -94,7 +94,8 @@ public final class ControllerConfig extends AbstractConfig {
   public static final long LEDGER_MAINTENANCE_INTERVAL_MS_DEFAULT = 60L * 60 * 1000;
   private static final String LEDGER_MAINTENANCE_INTERVAL_MS_DOC = "Least time between two maintenances of the"
       + " ledger tables, ms. A restarted controller counts it from the last maintenance committed to"
-      + " baton_system.runs (at its first ledger MERGE when there is none).";
+      + " baton_system.runs; with none, from the ledger's first snapshot (a new ledger is first maintained an"
+      + " interval after it began).";
 
   public static final String LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS = "controller.ledger-maintenance.max-snapshot-age-ms";
   public static final long LEDGER_MAINTENANCE_MAX_SNAPSHOT_AGE_MS_DEFAULT = 60L * 60 * 1000;

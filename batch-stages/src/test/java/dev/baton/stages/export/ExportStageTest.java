@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.LocalSpark;
 import dev.baton.stages.StageTypes;
 import dev.baton.stages.export.ExportManifest.FileEntry;
 import dev.baton.stages.spi.InvalidStageOptionsException;
@@ -64,24 +65,8 @@ class ExportStageTest {
 
   @BeforeAll
   static void startSpark() {
-    CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
-        "type", "jdbc",
-        "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        "jdbc.schema-version", "V1",
-        "clients", "1",
-        "jdbc.busy_timeout", "30000",
-        "jdbc.journal_mode", "WAL",
-        "warehouse", dir.resolve("warehouse").toUri().toString()));
-    SparkSession.Builder builder = SparkSession.builder()
-        .appName("ExportStageTest")
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.hadoop.fs." + FailingFileSystem.SCHEME + ".impl", FailingFileSystem.class.getName());
-    catalogConfig.sparkConf().forEach(builder::config);
-    spark = builder.getOrCreate();
+    CatalogConfig catalogConfig = LocalSpark.jdbcCatalog(dir);
+    spark = LocalSpark.start("ExportStageTest", catalogConfig, Map.of("spark.hadoop.fs." + FailingFileSystem.SCHEME + ".impl", FailingFileSystem.class.getName()));
   }
 
   @AfterAll

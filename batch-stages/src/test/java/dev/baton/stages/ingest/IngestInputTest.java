@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.LocalSpark;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
@@ -62,23 +63,8 @@ class IngestInputTest {
 
   @BeforeAll
   static void startSpark() {
-    CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
-        "type", "jdbc",
-        "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        "jdbc.schema-version", "V1",
-        "clients", "1",
-        "jdbc.busy_timeout", "30000",
-        "jdbc.journal_mode", "WAL",
-        "warehouse", dir.resolve("warehouse").toUri().toString()));
-    SparkSession.Builder builder = SparkSession.builder()
-        .appName("IngestInputTest")
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2");
-    catalogConfig.sparkConf().forEach(builder::config);
-    spark = builder.getOrCreate();
+    CatalogConfig catalogConfig = LocalSpark.jdbcCatalog(dir);
+    spark = LocalSpark.start("IngestInputTest", catalogConfig, Map.of());
   }
 
   @AfterAll

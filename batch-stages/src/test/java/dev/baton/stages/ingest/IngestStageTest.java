@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.LocalSpark;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
@@ -47,24 +48,8 @@ class IngestStageTest {
 
   @BeforeAll
   static void startSpark() {
-    catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
-        "type", "jdbc",
-        "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        "jdbc.schema-version", "V1",
-        "clients", "1", // as the local stack's catalog (CatalogConfig.localJdbc): SQLite has one writer
-        "jdbc.busy_timeout", "30000",
-        "jdbc.journal_mode", "WAL",
-        "warehouse", dir.resolve("warehouse").toUri().toString()));
-    SparkSession.Builder builder = SparkSession.builder()
-        .appName("IngestStageTest")
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.hadoop.fs." + CountingFileSystem.SCHEME + ".impl", CountingFileSystem.class.getName());
-    catalogConfig.sparkConf().forEach(builder::config);
-    spark = builder.getOrCreate();
+    catalogConfig = LocalSpark.jdbcCatalog(dir);
+    spark = LocalSpark.start("IngestStageTest", catalogConfig, Map.of("spark.hadoop.fs." + CountingFileSystem.SCHEME + ".impl", CountingFileSystem.class.getName()));
     catalog = catalogConfig.create();
   }
 

@@ -3,6 +3,7 @@ package dev.baton.stages.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.LocalSpark;
 import dev.baton.stages.StageTypes;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
@@ -61,23 +62,8 @@ class MaintenanceStageTest {
 
   @BeforeAll
   static void startSpark() {
-    CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.DEFAULT_NAME, Map.of(
-        "type", "jdbc",
-        "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        "jdbc.schema-version", "V1",
-        "clients", "1", // as the local stack's catalog: SQLite has one writer
-        "jdbc.busy_timeout", "30000",
-        "jdbc.journal_mode", "WAL",
-        "warehouse", dir.resolve("warehouse").toUri().toString()));
-    SparkSession.Builder builder = SparkSession.builder()
-        .appName("MaintenanceStageTest")
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2");
-    catalogConfig.sparkConf().forEach(builder::config);
-    spark = builder.getOrCreate();
+    CatalogConfig catalogConfig = LocalSpark.jdbcCatalog(dir);
+    spark = LocalSpark.start("MaintenanceStageTest", catalogConfig, Map.of());
     catalog = catalogConfig.create();
   }
 

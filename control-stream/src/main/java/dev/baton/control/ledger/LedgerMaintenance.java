@@ -141,21 +141,26 @@ public final class LedgerMaintenance {
   }
 
   /**
-   * When an earlier process last maintained the ledger: the newest snapshot of {@value Ledger#RUNS} a
+   * When the interval to the next maintenance started: the newest snapshot of {@value Ledger#RUNS} a
    * maintenance committed ({@link TableMaintenance#MAINTENANCE_ID_PROPERTY}), so a restarted controller
-   * does not maintain again before the interval is up. Null when there is none (or the table cannot be
-   * read: then maintenance is due, and says why it cannot run).
+   * does not maintain again before the interval is up; without one, the table's oldest snapshot, so a new
+   * ledger is first maintained an interval after it began (an old one never maintained, at once); without
+   * any snapshot, now. Null when the table cannot be read: then maintenance is due, and says why it cannot run.
    */
   private Long lastMaintenanceMs() {
     try {
       Long last = null;
+      Long oldest = null;
       for (Snapshot snapshot : Spark3Util.loadIcebergTable(spark, Ledger.RUNS).snapshots()) {
         if (snapshot.summary().containsKey(TableMaintenance.MAINTENANCE_ID_PROPERTY)
             && (last == null || snapshot.timestampMillis() > last)) {
           last = snapshot.timestampMillis();
         }
+        if (oldest == null || snapshot.timestampMillis() < oldest) {
+          oldest = snapshot.timestampMillis();
+        }
       }
-      return last;
+      return last != null ? last : oldest != null ? oldest : clock.millis();
     } catch (ParseException | NoSuchTableException | RuntimeException e) {
       LOG.warn("Cannot read when {} was last maintained; maintaining now: {}", Ledger.RUNS, e.toString());
       return null;
