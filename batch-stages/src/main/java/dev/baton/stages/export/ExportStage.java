@@ -142,6 +142,11 @@ final class ExportStage implements Stage {
 
   /** The table at {@code snapshotId}, or the rows appended after {@code fromSnapshotId} up to it. */
   private Dataset<Row> read(SparkSession spark, Table table, Long fromSnapshotId, Long snapshotId) {
+    if (fromSnapshotId != null && snapshotId == null) {
+      throw new StageFailedException(NOT_INCREMENTAL, "Cannot export " + options.table() + " incrementally to "
+          + options.target() + ": it has no current snapshot, while snapshot " + fromSnapshotId + " was exported"
+          + " last (the table was replaced); export it in full (incremental: false) to a new target");
+    }
     if (snapshotId == null) {
       return spark.table(options.table()); // no snapshot yet: empty, with the table's schema
     }

@@ -193,6 +193,11 @@ class ExportStageTest {
         e -> assertThat(e.type()).isEqualTo("EXPORT_NOT_INCREMENTAL"))
         .hasMessageContaining("after " + secondSnapshot);
     assertThat(dir.resolve("incremental-out/after-" + secondSnapshot + "/" + ExportFolder.SUCCESS)).doesNotExist();
+
+    // replaced by an empty table: no current snapshot, nothing to export incrementally from
+    spark.sql("CREATE OR REPLACE TABLE curated.events (" + SCHEMA.toDDL() + ") USING iceberg");
+    assertThatThrownBy(() -> export(options)).isInstanceOfSatisfying(StageFailedException.class,
+        e -> assertThat(e.type()).isEqualTo("EXPORT_NOT_INCREMENTAL"));
   }
 
   @Test
