@@ -16,7 +16,7 @@ final class BenchCommand {
       description = "Controller overhead with no-op stages on the local stack: hop latency (StageCompleted -> "
           + "StageLaunched), 12-stage chain overhead, control events/s under load, state size per run."
           + " Uses its own topics and checkpoint; the last line is machine-readable.")
-  static final class Control implements Callable<Integer> {
+  static final class Control extends LocalBench implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "100",
         description = "Light-load runs of the 12-stage no-op chain (11 hops each; default ${DEFAULT-VALUE}).")
     int runs;
@@ -34,6 +34,15 @@ final class BenchCommand {
         description = "Controller micro-batch interval (default ${DEFAULT-VALUE}: as fast as possible).")
     long triggerIntervalMs;
 
+    @Override
+    public Integer call() throws Exception {
+      requirePlaintextLocalStack();
+      return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
+    }
+  }
+
+  /** What every benchmark takes: extra configuration, and the plaintext local stack it runs on. */
+  abstract static class LocalBench {
     @Option(names = "--set", description = "Extra Baton configuration key=value (repeatable), e.g."
         + " --set spark.sql.shuffle.partitions=4 --set kafka.fetch.min.bytes=1.")
     java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
@@ -41,20 +50,21 @@ final class BenchCommand {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
+    /**
+     * @throws picocli.CommandLine.ParameterException unless the local stack is the configuration, in plaintext
+     *     mode (a benchmark's own topics have no ACLs on the secure broker)
+     */
+    void requirePlaintextLocalStack() {
       BatonCli.requireLocalStack(spec);
       if (new LocalServices(Workspace.fromEnvironment()).secureModeRemembered()) {
-        // its own topics have no ACLs on the secure broker
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "baton bench runs on the plaintext local stack: ./baton local up --no-secure first");
       }
-      return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
     }
   }
 
   /** Options of the data benchmarks. */
-  static class DataOptions {
+  abstract static class DataOptions extends LocalBench {
     @Option(names = "--scale", defaultValue = "1",
         description = "TPC-H scale factor of lineitem (SF 1: about 760 MB of text; default ${DEFAULT-VALUE}).")
     double scale;
@@ -62,19 +72,8 @@ final class BenchCommand {
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each side (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--set", description = "Extra Baton configuration key=value (repeatable), e.g."
-        + " --set spark.sql.files.maxPartitionBytes=268435456.")
-    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     DataBenchmark benchmark() {
-      BatonCli.requireLocalStack(spec);
-      if (new LocalServices(Workspace.fromEnvironment()).secureModeRemembered()) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "baton bench runs on the plaintext local stack: ./baton local up --no-secure first");
-      }
+      requirePlaintextLocalStack();
       if (scale <= 0 || runs < 1) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
       }

@@ -112,10 +112,8 @@ final class DataBenchmark {
   }
 
   /** Lets the listener bus deliver the run's last task-end events (it is asynchronous). */
-  private static void waitForListener(SparkSession spark) {
-    // a job's end is posted after its tasks' ends; an empty job flushes what came before it
-    spark.sparkContext().parallelize(scala.collection.JavaConverters.asScalaBuffer(List.of(1)).toSeq(), 1,
-        scala.reflect.ClassTag$.MODULE$.apply(Integer.class)).count();
+  private static void waitForListener(SparkSession spark) throws java.util.concurrent.TimeoutException {
+    spark.sparkContext().listenerBus().waitUntilEmpty();
   }
 
   private static double median(List<Double> values) {

@@ -10,7 +10,6 @@ import dev.baton.stages.spi.StageResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,9 +75,7 @@ final class ExportStage implements Stage {
 
   @Override
   public Map<String, String> parameters() {
-    Map<String, String> fields = new LinkedHashMap<>();
-    parameters.forEach(name -> fields.put(name, "query"));
-    return fields;
+    return SqlParameters.usedBy("query", parameters);
   }
 
   /**

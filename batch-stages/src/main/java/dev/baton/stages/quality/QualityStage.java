@@ -16,7 +16,6 @@ import dev.baton.stages.write.IcebergWriter;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,9 +58,7 @@ final class QualityStage implements Stage {
 
   @Override
   public Map<String, String> parameters() {
-    Map<String, String> fields = new LinkedHashMap<>();
-    parameters.forEach(name -> fields.put(name, "filter"));
-    return fields;
+    return SqlParameters.usedBy("filter", parameters);
   }
 
   private boolean hasFilter() {

@@ -1,6 +1,8 @@
 package dev.baton.stages.spi;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +44,17 @@ public final class SqlParameters {
     }
     collect(field, plan, names);
     return names;
+  }
+
+  /**
+   * The {@link Stage#parameters()} of a stage whose SQL option {@code field} uses {@code names}.
+   *
+   * @return each name to {@code field}, in {@code names} order
+   */
+  public static Map<String, String> usedBy(String field, Set<String> names) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    names.forEach(name -> fields.put(name, field));
+    return fields;
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import dev.baton.stages.write.IcebergWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +29,7 @@ final class SqlStage implements Stage {
 
   @Override
   public Map<String, String> parameters() {
-    Map<String, String> fields = new LinkedHashMap<>();
-    parameters.forEach(name -> fields.put(name, "query"));
-    return fields;
+    return SqlParameters.usedBy("query", parameters);
   }
 
   @Override
