@@ -83,7 +83,8 @@ final class BenchCommand {
 
   @Command(name = "ingest", mixinStandardHelpOptions = true,
       description = "TPC-H lineitem (one file on the local S3 endpoint) into Iceberg: Baton's ingest stage and a"
-          + " hand-written Spark job doing the same read and write, runs alternating in one session, in the"
+          + " hand-written Spark job doing the same read and write, one after the other in each run (which goes first"
+          + " alternates), in one session, in the"
           + " benchmark's own namespace. Last line: baton_mb_s=... handwritten_mb_s=... ratio=...")
   static final class Ingest extends DataOptions implements Callable<Integer> {
     @Override

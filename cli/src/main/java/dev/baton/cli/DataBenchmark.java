@@ -159,8 +159,9 @@ final class DataBenchmark {
 
   /**
    * Baton's ingest stage against a hand-written Spark job doing the same read and Iceberg write (Spark's CSV reader
-   * with the declared schema, the batch column added, {@code overwritePartitions} into an identical table), runs
-   * alternating. Last line: {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
+   * with the declared schema, the batch column added, {@code overwritePartitions} into an identical table), one
+   * after the other in each run, Baton first in odd runs and the hand-written job first in even ones. Last line:
+   * {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
    */
   int ingest(PrintStream out) throws Exception {
     return withStack("ingest", out, (spark, config, id, lineitem, log) -> {
@@ -192,25 +193,35 @@ final class DataBenchmark {
       List<Double> hand = new ArrayList<>();
       for (int run = 1; run <= runs; run++) {
         String batch = "run" + run;
-        Measure stage = measure(spark, totals, () -> {
+        Body batonIngest = () -> {
           StageResult result = StageTypes.create("ingest", options)
               .run(new StageContext("bench-" + id + "-" + batch, "bench", "ingest_lineitem", 1,
                   Map.of("batch", batch)), spark);
           if (result.metrics().getOrDefault("badRows", 0.0) > 0) {
             throw new IllegalStateException("Bad rows in the benchmark's input: " + result.metrics());
           }
-        });
-        Measure job = measure(spark, totals, () -> {
+        };
+        Body handWritten = () -> {
           Dataset<Row> rows = spark.read().schema(readSchema).option("sep", "|").option("dateFormat", "yyyy-MM-dd")
               .csv(path).drop("_trailing").withColumn("batch_id", functions.lit(batch));
           rows.writeTo(handTable).overwritePartitions();
-        });
+        };
+        // alternating which goes first, so neither always pays the JVM's warm-up or follows the other's garbage
+        Measure stage;
+        Measure job;
+        if (run % 2 == 1) {
+          stage = measure(spark, totals, batonIngest);
+          job = measure(spark, totals, handWritten);
+        } else {
+          job = measure(spark, totals, handWritten);
+          stage = measure(spark, totals, batonIngest);
+        }
         baton.add(bytes / 1e6 / stage.seconds());
         hand.add(bytes / 1e6 / job.seconds());
         log.printf("run %d: Baton ingest %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk);"
-            + " hand-written %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk)%n", run, stage.seconds(),
+            + " hand-written %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk)%s%n", run, stage.seconds(),
             baton.get(baton.size() - 1), stage.tasks(), stage.diskSpilled(), job.seconds(), hand.get(hand.size() - 1),
-            job.tasks(), job.diskSpilled());
+            job.tasks(), job.diskSpilled(), run % 2 == 1 ? "" : " (hand-written first)");
       }
       long batonRows = spark.table(batonTable).count();
       long handRows = spark.table(handTable).count();

@@ -1,5 +1,6 @@
 package dev.baton.stages.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
@@ -225,12 +226,24 @@ final class IngestInput {
     return input.select(columns.toArray(Column[]::new));
   }
 
+  /**
+   * The declared columns, then {@value #RECORD}: for a bad row, {@code record} or, when that is null (a line that
+   * parsed but has a value after its trailing delimiter), its parsed fields as JSON. The record references every
+   * column read, so a query selecting only it still makes a reader that parses only the columns a query needs
+   * (Spark's CSV and JSON readers) parse every field, and find the same bad rows as a query of all columns.
+   */
   private static Dataset<Row> shape(Dataset<Row> input, StructType declared, Column record, Column reason) {
     List<Column> columns = new ArrayList<>();
+    List<Column> fields = new ArrayList<>();
     for (StructField field : declared.fields()) {
       columns.add(col(quote(field.name())));
+      fields.add(col(quote(field.name())));
     }
-    columns.add(record.as(RECORD));
+    if (Arrays.asList(input.columns()).contains(TRAILING)) {
+      fields.add(col(TRAILING).as("_after_trailing_delimiter"));
+    }
+    columns.add(when(reason.isNotNull(), coalesce(record, to_json(struct(fields.toArray(Column[]::new)))))
+        .as(RECORD));
     columns.add(reason.as(REASON));
     columns.add(input_file_name().as(SOURCE_FILE));
     return input.select(columns.toArray(Column[]::new));

@@ -1,11 +1,10 @@
 package dev.baton.stages.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.baton.catalog.TableProperties;
@@ -15,6 +14,7 @@ import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import dev.baton.stages.write.IcebergWriter;
+import dev.baton.stages.write.StagedWrite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +22,14 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF4;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,65 +44,72 @@ import org.slf4j.LoggerFactory;
  * (gzip, zstd), read by one task and counted in the metric {@code unsplittableInputBytes}. The target table's
  * partitioning, write order, target file size and schema evolution are {@link TargetTable}'s.
  *
- * <h2>Only what it accepts is published</h2>
- *
- * An attempt counts the batch's rows and bad rows <em>before</em> it writes the target table:
+ * <h2>Only what it accepts is published, in one pass over the input</h2>
  *
  * <ol>
  *   <li>Before reading, the target table (when it exists) is checked against the declared schema and
  *       partitioning, and an input in a self-describing format against the declared columns: a change Iceberg
  *       cannot make or a missing column fails the attempt ({@code INCOMPATIBLE_TABLE}, {@code
  *       INPUT_SCHEMA_MISMATCH}) with nothing written.
- *   <li>The input is parsed once and the parse is persisted ({@link StorageLevel#MEMORY_AND_DISK}).
- *       The first action over it counts all rows and bad rows; the quarantine and target writes
- *       then read the persisted parse, never the input again (an executor that loses its blocks
- *       re-reads only its own splits).
- *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier
- *       ones are deleted). They are committed whatever the outcome, so a failed batch can be
- *       diagnosed in SQL.
- *   <li>When the bad rows exceed {@code maxBadRowsFraction} of all rows the attempt fails with
- *       {@link StageFailedException} of type {@value #TOO_MANY_BAD_ROWS}, giving both counts and the
- *       limit. The target table gets no snapshot (it is not even created, nor its schema evolved): what
- *       SQL users see of it is exactly what they saw before the attempt.
- *   <li>Otherwise the target is created, or its schema and write order evolved ({@link TargetTable}; a
- *       metadata commit of its own, no snapshot: an attempt that dies after it leaves the evolved table without
- *       the batch, and the next attempt finds nothing left to change), and the good rows replace the batch's
- *       partition in one Iceberg commit.
+ *   <li>The target is created, or its schema and write order evolved ({@link TargetTable}; a metadata commit of
+ *       its own, no snapshot, no rows: an attempt that fails after it leaves the created or evolved table without
+ *       the batch, and the next attempt finds nothing left to change).
+ *   <li>One Spark job reads and parses the input and writes the good rows to a branch of the target of this
+ *       attempt's own ({@link StagedWrite}), invisible to readers of the table's main branch. Its tasks hand the
+ *       bad rows they meet to an accumulator ({@link BadRows}, at most {@value #BAD_ROWS_BUFFER_BYTES} bytes of
+ *       them).
+ *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier ones are
+ *       deleted). They are committed whatever the outcome, so a failed batch can be diagnosed in SQL. When they
+ *       overflowed the accumulator, the input is read a second time for them, and only then.
+ *   <li>When the bad rows exceed {@code maxBadRowsFraction} of all rows (the good rows the staged snapshot
+ *       counts plus the bad rows) the attempt fails with {@link StageFailedException} of type {@value
+ *       #TOO_MANY_BAD_ROWS}, giving both counts and the limit, and the branch is discarded: the table's main
+ *       branch gets no snapshot and its rows are exactly what SQL users saw before the attempt.
+ *   <li>Otherwise the staged data files replace the batch's partition on the main branch in one Iceberg commit
+ *       (retried by Iceberg over concurrent commits to other batches), which also removes the branch.
  * </ol>
  *
  * The quarantine and the target are two tables, so two commits: the quarantine first. A reader may
  * see a batch's bad rows before its data, never its data without its bad rows; an attempt that
  * dies between the two leaves quarantined rows whose batch is not published, replaced by the next
- * attempt.
+ * attempt, and a staging branch, which the next attempt for the batch discards.
  *
- * <p>Why not Iceberg's write-audit-publish (a staged {@code spark.wap.id} snapshot or a branch,
- * published by {@code cherrypick_snapshot} / {@code fast_forward} once counted)? It needs a second
- * look at the input for the quarantine all the same, and: {@code spark.wap.id} is a session setting
- * while in-process stages share one session; {@code write.wap.enabled} must be set on the user's
- * table; and a replace-by-filter snapshot can only be published by fast-forward, which fails as soon
- * as another batch's run commits to the same table in between (Iceberg's {@code
- * CherryPickOperation} cherry-picks only appends and dynamic partition overwrites). Counting first
- * keeps one ordinary commit, which Iceberg retries on concurrent commits.
- *
- * <p>Cost of the persisted parse: Spark SQL caches compressed column batches; what does not fit
- * in storage memory goes to the executors' local disks (the disks Spark's shuffle uses). For TPC-H
- * {@code lineitem} that is 0.78 times the text, about what the partitioned Iceberg write's own
- * shuffle writes, so a 50 GB input needs some 40 GB of executor memory plus local disk; building
- * the batches costs CPU too (BENCHMARKS.md, "Ingest: counting before publishing"). It is released
- * when the attempt ends, successful or not.
+ * <p>Why a branch of our own rather than Iceberg's write-audit-publish ({@code spark.wap.id}, then {@code
+ * cherrypick_snapshot}): {@code spark.wap.id} is a session setting while in-process stages share one session;
+ * {@code write.wap.enabled} must be set on the user's table; and a staged replace-by-filter snapshot can only be
+ * published by fast-forward, which fails as soon as another batch's run commits to the same table in between.
+ * Publishing the staged data files with an {@code OverwriteFiles} of our own keeps one ordinary commit, which
+ * Iceberg retries on concurrent commits.
  */
 final class IngestStage implements Stage {
 
   static final String QUARANTINE_TABLE = IngestStageFactory.QUARANTINE_TABLE;
   static final String TOO_MANY_BAD_ROWS = IngestStageFactory.TOO_MANY_BAD_ROWS;
 
-  private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
+  /** The most bytes of bad rows (2 bytes a char) gathered in the one pass before the quarantine re-reads. */
+  static final long BAD_ROWS_BUFFER_BYTES = 64L << 20;
 
+  private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
+  private static final StructType BAD_ROW_SCHEMA = new StructType()
+      .add("file", DataTypes.StringType)
+      .add("record", DataTypes.StringType)
+      .add("reason", DataTypes.StringType);
 
   private final IngestOptions options;
+  private final long badRowsBufferBytes;
 
   IngestStage(IngestOptions options) {
+    this(options, BAD_ROWS_BUFFER_BYTES);
+  }
+
+  /** @param badRowsBufferBytes the most bytes of bad rows gathered in the one pass (tests: a small one) */
+  IngestStage(IngestOptions options, long badRowsBufferBytes) {
     this.options = options;
+    this.badRowsBufferBytes = badRowsBufferBytes;
+  }
+
+  IngestOptions options() {
+    return options;
   }
 
   /** The run's {@code batch}: its rows are written to (and replace) that batch's partition. */
@@ -127,47 +137,62 @@ final class IngestStage implements Stage {
     StructType declared = declaredSchema();
     TargetTable target = TargetTable.inspect(spark, options, declared);
     IngestInput input = IngestInput.read(spark, options, declared);
-    // every later action reads this instead of the input: one pass over the input, and every
-    // action sees the same parse (the CSV reader otherwise parses only the columns a query
-    // selects, so a quarantine query alone would not see a field that fails its type)
-    Dataset<Row> parsed = input.rows().persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Column bad = col(IngestInput.REASON).isNotNull();
-      Row counts = parsed.agg(count(lit(1)), sum(when(bad, 1).otherwise(0))).first();
-      long total = counts.getLong(0);
-      long badRows = counts.isNullAt(1) ? 0 : counts.getLong(1);
-      quarantine(spark, context, batch, parsed, bad, badRows);
+    String table = options.table();
+    target.createOrEvolve(spark);
 
-      String table = options.table();
-      double badFraction = total == 0 ? 0 : (double) badRows / total;
+    BadRows badRows = new BadRows(badRowsBufferBytes);
+    spark.sparkContext().register(badRows, "bad rows of " + table + " batch " + batch);
+    List<Column> goodColumns = new ArrayList<>();
+    for (StructField field : declared.fields()) {
+      goodColumns.add(col(field.name()));
+    }
+    goodColumns.add(lit(batch).as(options.batchColumn()));
+    Dataset<Row> good = target.conform(
+        input.rows().filter(goodOrReport(badRows)).select(goodColumns.toArray(Column[]::new)));
+    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch);
+    boolean published = false;
+    try {
+      long goodRows = staged.rows();
+      long bad = quarantine(spark, context, batch, input, badRows.value());
+      long total = goodRows + bad;
+      double badFraction = total == 0 ? 0 : (double) bad / total;
       if (badFraction > options.maxBadRowsFraction()) {
         throw new StageFailedException(TOO_MANY_BAD_ROWS, String.format(Locale.ROOT,
             "Cannot publish batch %s to %s: %d of %d rows (%.4f%%) of %s do not match the declared schema, more than"
                 + " maxBadRowsFraction %s allows; %s is unchanged, the bad rows are in %s",
-            batch, table, badRows, total, badFraction * 100, options.path(), options.maxBadRowsFraction(), table,
+            batch, table, bad, total, badFraction * 100, options.path(), options.maxBadRowsFraction(), table,
             QUARANTINE_TABLE));
       }
-
-      List<Column> goodColumns = new ArrayList<>();
-      for (StructField field : declared.fields()) {
-        goodColumns.add(col(field.name()));
-      }
-      goodColumns.add(lit(batch).as(options.batchColumn()));
-      target.createOrEvolve(spark);
-      Dataset<Row> good = target.conform(parsed.filter(not(bad)).select(goodColumns.toArray(Column[]::new)));
-      TableOutput output = IcebergWriter.write(spark, good, table, IcebergWriter.Mode.OVERWRITE_PARTITIONS,
-          List.of(options.batchColumn()), col(options.batchColumn()).equalTo(lit(batch)));
+      TableOutput output = staged.publish(spark);
+      published = true;
       LOG.info("Ingested batch {} of {} into {} (snapshot {}): {} rows read in {} tasks, {} written, {} quarantined"
               + " in {}", batch, options.path(), table, output.snapshotId(), total, input.partitions(), output.rows(),
-          badRows, QUARANTINE_TABLE);
+          bad, QUARANTINE_TABLE);
       return new StageResult(List.of(output), Map.of(
           "rowsRead", (double) total,
-          "badRows", (double) badRows,
+          "badRows", (double) bad,
           "inputPartitions", (double) input.partitions(),
           "unsplittableInputBytes", (double) input.unsplittableBytes()));
     } finally {
-      parsed.unpersist(false);
+      if (!published) {
+        staged.discard(spark);
+      }
     }
+  }
+
+  /**
+   * True for a good row; for a bad row, hands it to {@code badRows} and is false. Non-deterministic, so Spark
+   * evaluates it once per row where it stands; the row id is evaluated for bad rows only, so it is the k-th bad
+   * row of a read task, the same when the task is re-executed over the same split.
+   */
+  private static Column goodOrReport(BadRows badRows) {
+    UserDefinedFunction report = udf((UDF4<Long, String, String, String, Boolean>) (id, file, record, reason) -> {
+      badRows.add(new BadRows.Row(id, file, record, reason));
+      return false;
+    }, DataTypes.BooleanType).asNondeterministic();
+    return when(col(IngestInput.REASON).isNull(), lit(true))
+        .otherwise(report.apply(monotonically_increasing_id(), col(IngestInput.SOURCE_FILE), col(IngestInput.RECORD),
+            col(IngestInput.REASON)));
   }
 
   private StructType declaredSchema() {
@@ -179,15 +204,21 @@ final class IngestStage implements Stage {
     return schema;
   }
 
-  /** Replaces the batch's quarantined rows of this table with this attempt's bad rows (none clears them). */
-  private void quarantine(SparkSession spark, StageContext context, String batch, Dataset<Row> parsed, Column bad, long badRows) {
+  /**
+   * Replaces the batch's quarantined rows of this table with this attempt's bad rows (none clears them).
+   *
+   * @return the bad rows written: those {@code seen} holds or, when it overflowed, those a second read of the
+   *     input finds
+   */
+  private long quarantine(SparkSession spark, StageContext context, String batch, IngestInput input,
+      BadRows.Seen seen) {
     boolean exists = spark.catalog().tableExists(QUARANTINE_TABLE);
-    if (badRows == 0) {
+    if (seen.reported() == 0) {
       if (exists) {
         spark.sql("DELETE FROM " + QUARANTINE_TABLE + " WHERE table_name = :table AND batch_id = :batch",
             Map.<String, Object>of("table", options.table(), "batch", batch));
       }
-      return;
+      return 0;
     }
     if (!exists) {
       IcebergWriter.ensureNamespace(spark, QUARANTINE_TABLE);
@@ -196,18 +227,32 @@ final class IngestStage implements Stage {
           + " quarantined_at timestamp) USING iceberg PARTITIONED BY (table_name, batch_id)"
           + " TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")");
     }
-    Dataset<Row> rows =
-        parsed.filter(bad).select(
-            lit(options.table()).as("table_name"),
-            lit(batch).as("batch_id"),
-            lit(context.runId()).as("run_id"),
-            lit(context.stage()).as("stage"),
-            lit(context.attempt()).as("attempt"),
-            col(IngestInput.SOURCE_FILE).as("file"),
-            col(IngestInput.RECORD).as("record"),
-            col(IngestInput.REASON).as("reason"),
-            current_timestamp().as("quarantined_at"));
-    IcebergWriter.write(spark, rows, QUARANTINE_TABLE, IcebergWriter.Mode.OVERWRITE_PARTITIONS, List.of(),
-        col("table_name").equalTo(lit(options.table())).and(col("batch_id").equalTo(lit(batch))));
+    Dataset<Row> bad;
+    if (!seen.overflowed()) {
+      List<Row> rows = seen.rows().stream()
+          .map(row -> RowFactory.create(row.file(), row.record(), row.reason()))
+          .toList();
+      bad = spark.createDataFrame(rows, BAD_ROW_SCHEMA);
+    } else {
+      LOG.info("More than {} bytes of bad rows in {}: reading it a second time for the quarantine",
+          badRowsBufferBytes, options.path());
+      // the record references every column read (IngestInput), so the readers parse whole rows as in the first pass
+      bad = input.rows().filter(col(IngestInput.REASON).isNotNull()).select(
+          col(IngestInput.SOURCE_FILE).as("file"),
+          col(IngestInput.RECORD).as("record"),
+          col(IngestInput.REASON).as("reason"));
+    }
+    Dataset<Row> rows = bad.select(
+        lit(options.table()).as("table_name"),
+        lit(batch).as("batch_id"),
+        lit(context.runId()).as("run_id"),
+        lit(context.stage()).as("stage"),
+        lit(context.attempt()).as("attempt"),
+        col("file"),
+        col("record"),
+        col("reason"),
+        current_timestamp().as("quarantined_at"));
+    return IcebergWriter.write(spark, rows, QUARANTINE_TABLE, IcebergWriter.Mode.OVERWRITE_PARTITIONS, List.of(),
+        col("table_name").equalTo(lit(options.table())).and(col("batch_id").equalTo(lit(batch)))).rows();
   }
 }

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ingest's target table: what it must look like for the declared schema and layout, and the changes that
- * get it there. {@link #inspect} decides, before the input is read; {@link #createOrEvolve} applies, only once
- * the batch is known to be published.
+ * get it there. {@link #inspect} decides, before the input is read; {@link #createOrEvolve} applies, before the
+ * batch is written (to a staging branch: see {@link IngestStage}), a metadata commit whatever the batch's outcome.
  *
  * <ul>
  *   <li>A missing table is created partitioned by the batch column then {@code partitionBy}, with {@link

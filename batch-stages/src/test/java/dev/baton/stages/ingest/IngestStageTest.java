@@ -83,7 +83,8 @@ class IngestStageTest {
 
     table.refresh();
     assertThat(table.currentSnapshot().snapshotId()).as("no snapshot on main").isEqualTo(before.snapshotId());
-    assertThat(count(table.snapshots())).isEqualTo(snapshotsBefore);
+    assertThat(count(table.snapshots())).as("the staged snapshot expired").isEqualTo(snapshotsBefore);
+    assertThat(table.refs().keySet()).as("no staging branch left").containsExactly("main");
     assertThat(spark.sql("SELECT batch_id, count(*) FROM raw.orders_limit GROUP BY batch_id").collectAsList())
         .extracting(Object::toString).containsExactly("[b1,300]");
     assertThat(quarantined("raw.orders_limit", "b2"))
@@ -93,15 +94,60 @@ class IngestStageTest {
   }
 
   @Test
-  void firstBatchOverTheLimitDoesNotCreateTheTargetTable() throws IOException {
+  void firstBatchOverTheLimitLeavesTheTargetTableCreatedButEmpty() throws IOException {
     Generated batch = generate("orders-new.tbl", 100, 1, 3);
 
     assertThatThrownBy(() -> ingest(options(batch.path(), "raw.orders_never", null), "b1"))
         .isInstanceOf(StageFailedException.class)
         .hasMessageContaining("1 of 100 rows (1.0000%)");
 
-    assertThat(catalog.tableExists(TableIdentifier.of("raw", "orders_never"))).isFalse();
+    Table table = catalog.loadTable(TableIdentifier.of("raw", "orders_never"));
+    assertThat(table.currentSnapshot()).as("no snapshot on main").isNull();
+    assertThat(table.refs()).as("no staging branch left").isEmpty();
+    assertThat(spark.sql("SELECT count(*) FROM raw.orders_never").first().getLong(0)).isZero();
+    assertThat(dataFiles(dir.resolve("warehouse/raw/orders_never"))).as("the staged data files deleted").isEmpty();
     assertThat(quarantined("raw.orders_never", "b1")).hasSize(1);
+  }
+
+  @Test
+  void sameBatchOverTheLimitKeepsThePublishedRowsOfThatBatch() throws IOException {
+    Generated first = generate("orders-again-1.tbl", 400, 0, 8);
+    ingest(options(first.path(), "raw.orders_again", null), "b1");
+    Table table = catalog.loadTable(TableIdentifier.of("raw", "orders_again"));
+    long before = table.currentSnapshot().snapshotId();
+    List<Path> filesBefore = dataFiles(dir.resolve("warehouse/raw/orders_again"));
+
+    Generated second = generate("orders-again-2.tbl", 400, 4, 9);
+    assertThatThrownBy(() -> ingest(options(second.path(), "raw.orders_again", null), "b1"))
+        .isInstanceOf(StageFailedException.class)
+        .hasMessageContaining("4 of 400 rows");
+
+    table.refresh();
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(before);
+    assertThat(table.refs().keySet()).containsExactly("main");
+    assertThat(dataFiles(dir.resolve("warehouse/raw/orders_again"))).as("the staged files deleted, b1's kept")
+        .containsExactlyInAnyOrderElementsOf(filesBefore);
+    Row totals = spark.sql("SELECT count(*), sum(o_totalprice) FROM raw.orders_again WHERE batch_id = 'b1'").first();
+    assertThat(totals.getLong(0)).isEqualTo(first.goodRows());
+    assertThat(totals.getDecimal(1)).isEqualByComparingTo(first.goodTotal());
+  }
+
+  @Test
+  void badRowsBeyondTheBufferAreQuarantinedByASecondRead() throws IOException {
+    Generated batch = generate("orders-many-bad.tbl", 2_000, 200, 10);
+    long readBefore = CountingFileSystem.bytesRead();
+
+    // a buffer of ~20 rows' worth: the accumulator overflows and the quarantine reads the input again
+    StageResult result = ingest(options(batch.path(), "raw.orders_many_bad", 0.2), "b1", 4_096);
+    long read = CountingFileSystem.bytesRead() - readBefore;
+
+    assertThat(result.metrics()).containsEntry("rowsRead", 2_000.0).containsEntry("badRows", 200.0);
+    assertThat(result.outputs().get(0).rows()).isEqualTo(1_800L);
+    assertThat(quarantined("raw.orders_many_bad", "b1"))
+        .extracting(row -> row.getString(0) + " | " + row.getString(1) + " | " + row.getString(2))
+        .containsExactlyInAnyOrderElementsOf(batch.expectedQuarantine());
+    assertThat(read).as("two reads of a %d-byte input", batch.size())
+        .isBetween(batch.size() * 2, batch.size() * 5 / 2);
   }
 
   @Test
@@ -166,6 +212,22 @@ class IngestStageTest {
         .run(new StageContext("run-" + batch, "orders", "ingest_orders", 1, Map.of("batch", batch)), spark);
   }
 
+  private static StageResult ingest(Map<String, Object> options, String batch, long badRowsBufferBytes) {
+    IngestOptions parsed = ((IngestStage) new IngestStageFactory().create(options)).options();
+    return new IngestStage(parsed, badRowsBufferBytes)
+        .run(new StageContext("run-" + batch, "orders", "ingest_orders", 1, Map.of("batch", batch)), spark);
+  }
+
+  /** The Parquet data files under a table's folder. */
+  private static List<Path> dataFiles(Path tableDir) throws IOException {
+    if (!Files.exists(tableDir)) {
+      return List.of();
+    }
+    try (var files = Files.walk(tableDir)) {
+      return files.filter(file -> file.toString().endsWith(".parquet")).sorted().toList();
+    }
+  }
+
   /** A TPC-H-like orders file: {@code |}-separated with a trailing {@code |}. */
   private static Map<String, Object> options(String path, String table, Double maxBadRowsFraction) {
     Map<String, Object> options = new LinkedHashMap<>();
@@ -227,7 +289,9 @@ class IngestStageTest {
           }
           default -> {
             line = (i + 1) + "|" + price.toPlainString() + "|" + date + "|comment " + i + "|extra";
-            quarantine.add(path + " | null | unexpected value after the trailing delimiter");
+            quarantine.add(path + " | {\"o_orderkey\":" + (i + 1) + ",\"o_totalprice\":" + price.toPlainString()
+                + ",\"o_orderdate\":\"" + date + "\",\"o_comment\":\"comment " + i
+                + "\",\"_after_trailing_delimiter\":\"extra\"} | unexpected value after the trailing delimiter");
           }
         }
       }

@@ -1,0 +1,118 @@
+package dev.baton.stages.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.catalog.CatalogConfig;
+import dev.baton.stages.LocalSpark;
+import dev.baton.stages.spi.StageResult.TableOutput;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Staged writes against Spark {@code local[2]} and a real Iceberg catalog (JDBC on SQLite); the table is read back
+ * through a separate catalog instance.
+ */
+@Timeout(120)
+class StagedWriteTest {
+
+  @TempDir static Path dir;
+
+  private static SparkSession spark;
+  private static Catalog catalog;
+
+  @BeforeAll
+  static void startSpark() {
+    CatalogConfig catalogConfig = LocalSpark.jdbcCatalog(dir);
+    spark = LocalSpark.start("StagedWriteTest", catalogConfig, Map.of());
+    catalog = catalogConfig.create();
+  }
+
+  @AfterAll
+  static void stopSpark() throws Exception {
+    if (catalog instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void stagedRowsAreInvisibleUntilPublishedAndACommitToAnotherBatchInBetweenIsKept() {
+    createTable("db.events");
+    StagedWrite.write(spark, rows(0, 100, "b1"), "db.events", "batch", "b1").publish(spark);
+
+    StagedWrite b2 = StagedWrite.write(spark, rows(1_000, 1_250, "b2"), "db.events", "batch", "b2");
+    assertThat(b2.rows()).isEqualTo(250);
+    assertThat(counts()).as("staged rows invisible").containsExactly("[b1,100]");
+    // another batch's attempt commits to main while b2 is staged
+    StagedWrite.write(spark, rows(5_000, 5_010, "b3"), "db.events", "batch", "b3").publish(spark);
+
+    TableOutput output = b2.publish(spark);
+
+    Table table = catalog.loadTable(TableIdentifier.of("db", "events"));
+    assertThat(output.snapshotId()).isEqualTo(table.currentSnapshot().snapshotId());
+    assertThat(output.rows()).isEqualTo(250);
+    assertThat(counts()).containsExactly("[b1,100]", "[b2,250]", "[b3,10]");
+    assertThat(table.refs().keySet()).containsExactly("main");
+    assertThat(spark.sql("SELECT sum(id) FROM db.events WHERE batch = 'b2'").first().getLong(0))
+        .isEqualTo(sum(1_000, 1_250));
+  }
+
+  @Test
+  void publishingReplacesTheBatchAndABranchLeftByADeadAttemptIsDiscardedByTheNext() {
+    createTable("db.retries");
+    StagedWrite.write(spark, rows(0, 50, "b1"), "db.retries", "batch", "b1").publish(spark);
+    // an attempt stages b1 again and dies before publishing
+    StagedWrite dead = StagedWrite.write(spark, rows(100, 130, "b1"), "db.retries", "batch", "b1");
+    Table table = catalog.loadTable(TableIdentifier.of("db", "retries"));
+    assertThat(table.refs()).hasSize(2);
+
+    StagedWrite.write(spark, rows(200, 220, "b1"), "db.retries", "batch", "b1").publish(spark);
+
+    table.refresh();
+    assertThat(table.refs().keySet()).containsExactly("main");
+    assertThat(counts("db.retries")).containsExactly("[b1,20]");
+    assertThat(spark.sql("SELECT min(id), max(id) FROM db.retries").first().toString()).isEqualTo("[200,219]");
+    assertThat(dead.rows()).isEqualTo(30);
+  }
+
+  private static void createTable(String name) {
+    spark.sql("CREATE TABLE " + name + " (id bigint, batch string) USING iceberg PARTITIONED BY (batch)"
+        + " TBLPROPERTIES ('format-version'='2')");
+  }
+
+  private static Dataset<Row> rows(long from, long to, String batch) {
+    return spark.range(from, to).selectExpr("id", "'" + batch + "' AS batch");
+  }
+
+  private static List<String> counts() {
+    return counts("db.events");
+  }
+
+  private static List<String> counts(String table) {
+    spark.catalog().refreshTable(table);
+    return spark.sql("SELECT batch, count(*) FROM " + table + " GROUP BY batch ORDER BY batch").collectAsList()
+        .stream().map(Row::toString).toList();
+  }
+
+  private static long sum(long from, long to) {
+    long total = 0;
+    for (long i = from; i < to; i++) {
+      total += i;
+    }
+    return total;
+  }
+}
