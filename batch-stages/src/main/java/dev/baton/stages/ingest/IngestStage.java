@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.spark.SparkWriteOptions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *       its own, no snapshot, no rows: an attempt that fails after it leaves the created or evolved table without
  *       the batch, and the next attempt finds nothing left to change).
  *   <li>One Spark job reads and parses the input and writes the good rows to a branch of the target of this
- *       attempt's own ({@link StagedWrite}), invisible to readers of the table's main branch. Its tasks hand the
+ *       attempt's own ({@link StagedWrite}), invisible to readers of the table's main branch; without {@code
+ *       partitionBy} it does not shuffle (one partition value: distribution mode {@code none}). Its tasks hand the
  *       bad rows they meet to an accumulator ({@link BadRows}, at most {@value #BAD_ROWS_BUFFER_BYTES} bytes of
  *       them).
  *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier ones are
@@ -149,7 +152,12 @@ final class IngestStage implements Stage {
     goodColumns.add(lit(batch).as(options.batchColumn()));
     Dataset<Row> good = target.conform(
         input.rows().filter(goodOrReport(badRows)).select(goodColumns.toArray(Column[]::new)));
-    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch);
+    // the batch is one partition value: without further partition fields, clustering the rows by partition before
+    // the write (Iceberg's default hash distribution) is a shuffle of the whole input for nothing
+    Map<String, String> writeOptions = options.partitionFields().isEmpty()
+        ? Map.of(SparkWriteOptions.DISTRIBUTION_MODE, DistributionMode.NONE.modeName())
+        : Map.of();
+    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch, writeOptions);
     boolean published = false;
     try {
       long goodRows = staged.rows();

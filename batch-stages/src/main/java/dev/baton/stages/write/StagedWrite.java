@@ -75,11 +75,13 @@ public final class StagedWrite {
    * @param table an existing Iceberg table, {@code <namespace>.<table>}
    * @param column an identity partition column of the table (the replace must cover whole files)
    * @param value the partition value the rows belong to
+   * @param writeOptions Iceberg Spark write options (e.g. {@code distribution-mode})
    * @return the staged write, to {@link #publish} or {@link #discard}
    * @throws IllegalStateException when the table cannot be loaded; Spark's and Iceberg's exceptions from the write
    *     (the branch is removed before they propagate)
    */
-  public static StagedWrite write(SparkSession spark, Dataset<Row> rows, String table, String column, String value) {
+  public static StagedWrite write(SparkSession spark, Dataset<Row> rows, String table, String column, String value,
+      Map<String, String> writeOptions) {
     Table icebergTable = load(spark, table);
     String stagedFor = column + "=" + value;
     discardStale(icebergTable, stagedFor);
@@ -90,6 +92,7 @@ public final class StagedWrite {
       rows.writeTo(table + ".branch_" + branch)
           .option("snapshot-property." + IcebergWriter.WRITE_ID_PROPERTY, writeId)
           .option("snapshot-property." + STAGED_FOR_PROPERTY, stagedFor)
+          .options(writeOptions)
           .overwrite(col(column).equalTo(lit(value)));
       icebergTable.refresh();
       Snapshot head = icebergTable.snapshot(branch);

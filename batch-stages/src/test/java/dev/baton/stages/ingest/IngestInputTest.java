@@ -225,7 +225,9 @@ class IngestInputTest {
         assertThat(result.metrics()).as(file.toString())
             .containsEntry("inputPartitions", (double) expectedTasks)
             .containsEntry("unsplittableInputBytes", splittable ? 0.0 : (double) size);
-        assertThat(tasks.numTasks).as("tasks of the first stage (the count's scan)").first().isEqualTo((int) expectedTasks);
+        assertThat(tasks.numTasks).as("tasks of the first stage (the write's scan)").first().isEqualTo((int) expectedTasks);
+        assertThat(tasks.shuffleBytesWritten).as("no shuffle: the batch is the table's only partition field")
+            .hasValue(0L);
         assertThat(checksum(spark, "raw.items_split", file.getFileName().toString())).as(file.toString()).isEqualTo(expected);
       }
     } finally {
@@ -253,10 +255,18 @@ class IngestInputTest {
   /** Tasks of each stage completed while registered, in completion order. */
   private static final class StageTasks extends SparkListener {
     final List<Integer> numTasks = Collections.synchronizedList(new ArrayList<>());
+    final java.util.concurrent.atomic.AtomicLong shuffleBytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void onStageCompleted(SparkListenerStageCompleted stageCompleted) {
       numTasks.add(stageCompleted.stageInfo().numTasks());
+    }
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd taskEnd) {
+      if (taskEnd.taskMetrics() != null) {
+        shuffleBytesWritten.addAndGet(taskEnd.taskMetrics().shuffleWriteMetrics().bytesWritten());
+      }
     }
   }
 

@@ -52,13 +52,13 @@ class StagedWriteTest {
   @Test
   void stagedRowsAreInvisibleUntilPublishedAndACommitToAnotherBatchInBetweenIsKept() {
     createTable("db.events");
-    StagedWrite.write(spark, rows(0, 100, "b1"), "db.events", "batch", "b1").publish(spark);
+    StagedWrite.write(spark, rows(0, 100, "b1"), "db.events", "batch", "b1", Map.of()).publish(spark);
 
-    StagedWrite b2 = StagedWrite.write(spark, rows(1_000, 1_250, "b2"), "db.events", "batch", "b2");
+    StagedWrite b2 = StagedWrite.write(spark, rows(1_000, 1_250, "b2"), "db.events", "batch", "b2", Map.of());
     assertThat(b2.rows()).isEqualTo(250);
     assertThat(counts()).as("staged rows invisible").containsExactly("[b1,100]");
     // another batch's attempt commits to main while b2 is staged
-    StagedWrite.write(spark, rows(5_000, 5_010, "b3"), "db.events", "batch", "b3").publish(spark);
+    StagedWrite.write(spark, rows(5_000, 5_010, "b3"), "db.events", "batch", "b3", Map.of()).publish(spark);
 
     TableOutput output = b2.publish(spark);
 
@@ -74,13 +74,13 @@ class StagedWriteTest {
   @Test
   void publishingReplacesTheBatchAndABranchLeftByADeadAttemptIsDiscardedByTheNext() {
     createTable("db.retries");
-    StagedWrite.write(spark, rows(0, 50, "b1"), "db.retries", "batch", "b1").publish(spark);
+    StagedWrite.write(spark, rows(0, 50, "b1"), "db.retries", "batch", "b1", Map.of()).publish(spark);
     // an attempt stages b1 again and dies before publishing
-    StagedWrite dead = StagedWrite.write(spark, rows(100, 130, "b1"), "db.retries", "batch", "b1");
+    StagedWrite dead = StagedWrite.write(spark, rows(100, 130, "b1"), "db.retries", "batch", "b1", Map.of());
     Table table = catalog.loadTable(TableIdentifier.of("db", "retries"));
     assertThat(table.refs()).hasSize(2);
 
-    StagedWrite.write(spark, rows(200, 220, "b1"), "db.retries", "batch", "b1").publish(spark);
+    StagedWrite.write(spark, rows(200, 220, "b1"), "db.retries", "batch", "b1", Map.of()).publish(spark);
 
     table.refresh();
     assertThat(table.refs().keySet()).containsExactly("main");
