@@ -42,4 +42,14 @@ public final class LocalSpark {
     catalog.sparkConf().forEach(builder::config);
     return builder.getOrCreate();
   }
+
+  /** Closes the test's own catalog client (when it holds resources) and stops the session; both may be null. */
+  public static void stop(SparkSession spark, org.apache.iceberg.catalog.Catalog catalog) throws Exception {
+    if (catalog instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+    if (spark != null) {
+      spark.stop();
+    }
+  }
 }

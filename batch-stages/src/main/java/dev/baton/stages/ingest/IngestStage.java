@@ -144,7 +144,8 @@ final class IngestStage implements Stage {
     target.createOrEvolve(spark);
 
     BadRows badRows = new BadRows(badRowsBufferBytes);
-    spark.sparkContext().register(badRows, "bad rows of " + table + " batch " + batch);
+    // unnamed: a named accumulator's per-task updates (here, up to the whole buffer) are kept for Spark's UI
+    spark.sparkContext().register(badRows);
     List<Column> goodColumns = new ArrayList<>();
     for (StructField field : declared.fields()) {
       goodColumns.add(col(field.name()));

@@ -20,7 +20,6 @@ import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateSchema;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.iceberg.spark.SparkSchemaUtil;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
@@ -29,8 +28,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
-import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -105,7 +102,7 @@ final class TargetTable {
       return new TargetTable(options, declared, false, List.of(), Map.of(), Map.of(), !options.sortBy().isEmpty(),
           false);
     }
-    Table table = load(spark, name);
+    Table table = IcebergWriter.load(spark, name);
     List<String> tablePartitioning = describe(table);
     List<String> declaredPartitioning = new ArrayList<>();
     declaredPartitioning.add(options.batchColumn());
@@ -171,7 +168,7 @@ final class TargetTable {
     if (!exists) {
       create(spark);
     } else if (!added.isEmpty() || !widened.isEmpty() || replaceSortOrder || setTargetFileSize) {
-      Table table = load(spark, name);
+      Table table = IcebergWriter.load(spark, name);
       Transaction transaction = table.newTransaction();
       if (!added.isEmpty() || !widened.isEmpty()) {
         UpdateSchema update = transaction.updateSchema();
@@ -230,7 +227,7 @@ final class TargetTable {
     if (replaceSortOrder) {
       // a second metadata commit: Spark's CREATE TABLE has no write order; an attempt that dies in between
       // leaves the table unordered, which the next attempt's inspect finds and fixes
-      Table table = load(spark, name);
+      Table table = IcebergWriter.load(spark, name);
       if (!sameOrder(table, options.sortFields())) {
         replaceSortOrder(table.replaceSortOrder());
         spark.catalog().refreshTable(name);
@@ -303,13 +300,4 @@ final class TargetTable {
     return false;
   }
 
-  private static Table load(SparkSession spark, String name) {
-    try {
-      Table table = Spark3Util.loadIcebergTable(spark, name);
-      table.refresh();
-      return table;
-    } catch (ParseException | NoSuchTableException e) {
-      throw new IllegalStateException("Cannot load table " + name + ": " + e.getMessage(), e);
-    }
-  }
 }

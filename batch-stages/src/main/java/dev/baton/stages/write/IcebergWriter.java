@@ -98,15 +98,25 @@ public final class IcebergWriter {
    * through its ancestors; null when none does (nothing was committed).
    */
   static Snapshot snapshotOf(SparkSession spark, String table, String writeId) {
+    Table icebergTable = load(spark, table);
+    for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.currentAncestors(icebergTable)) {
+      if (writeId.equals(snapshot.summary().get(WRITE_ID_PROPERTY))) {
+        return snapshot;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The Iceberg table behind a Spark table name, refreshed.
+   *
+   * @throws IllegalStateException when the name does not parse or the table does not exist
+   */
+  public static Table load(SparkSession spark, String table) {
     try {
       Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
       icebergTable.refresh();
-      for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.currentAncestors(icebergTable)) {
-        if (writeId.equals(snapshot.summary().get(WRITE_ID_PROPERTY))) {
-          return snapshot;
-        }
-      }
-      return null;
+      return icebergTable;
     } catch (ParseException | NoSuchTableException e) {
       throw new IllegalStateException("Cannot load table " + table + ": " + e.getMessage(), e);
     }

@@ -16,13 +16,11 @@ import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.iceberg.util.PropertyUtil;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
-import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +80,7 @@ public final class StagedWrite {
    */
   public static StagedWrite write(SparkSession spark, Dataset<Row> rows, String table, String column, String value,
       Map<String, String> writeOptions) {
-    Table icebergTable = load(spark, table);
+    Table icebergTable = IcebergWriter.load(spark, table);
     String stagedFor = column + "=" + value;
     discardStale(icebergTable, stagedFor);
     String writeId = UUID.randomUUID().toString();
@@ -122,7 +120,7 @@ public final class StagedWrite {
    * @throws org.apache.iceberg.exceptions.CommitFailedException when Iceberg's retries of the commit are exhausted
    */
   public TableOutput publish(SparkSession spark) {
-    Table icebergTable = load(spark, table);
+    Table icebergTable = IcebergWriter.load(spark, table);
     Transaction transaction = icebergTable.newTransaction();
     OverwriteFiles overwrite = transaction.newOverwrite()
         .overwriteByRowFilter(Expressions.equal(column, value))
@@ -153,7 +151,7 @@ public final class StagedWrite {
 
   /** Drops the staged rows: removes the branch and expires its snapshot, deleting its data files. */
   public void discard(SparkSession spark) {
-    removeBranch(load(spark, table), branch);
+    removeBranch(IcebergWriter.load(spark, table), branch);
   }
 
   /** Discards branches an earlier process left for the same {@code column=value} (it died before publishing). */
@@ -192,16 +190,6 @@ public final class StagedWrite {
       added.forEach(table.io()::deleteFile);
       LOG.info("Discarded branch {} of {}: snapshot {} expired, its {} data files deleted", branch, table.name(),
           head.snapshotId(), added.size());
-    }
-  }
-
-  private static Table load(SparkSession spark, String table) {
-    try {
-      Table icebergTable = Spark3Util.loadIcebergTable(spark, table);
-      icebergTable.refresh();
-      return icebergTable;
-    } catch (ParseException | NoSuchTableException e) {
-      throw new IllegalStateException("Cannot load table " + table + ": " + e.getMessage(), e);
     }
   }
 }

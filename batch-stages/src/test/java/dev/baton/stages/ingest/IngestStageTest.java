@@ -55,12 +55,7 @@ class IngestStageTest {
 
   @AfterAll
   static void stopSpark() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
-    if (spark != null) {
-      spark.stop();
-    }
+    LocalSpark.stop(spark, catalog);
   }
 
   @Test

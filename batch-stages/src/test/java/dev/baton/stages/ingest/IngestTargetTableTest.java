@@ -54,12 +54,7 @@ class IngestTargetTableTest {
 
   @AfterAll
   static void stopSpark() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
-    if (spark != null) {
-      spark.stop();
-    }
+    LocalSpark.stop(spark, catalog);
   }
 
   @Test

@@ -69,12 +69,7 @@ class MaintenanceStageTest {
 
   @AfterAll
   static void stopSpark() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
-    if (spark != null) {
-      spark.stop();
-    }
+    LocalSpark.stop(spark, catalog);
   }
 
   @Test

@@ -41,12 +41,7 @@ class StagedWriteTest {
 
   @AfterAll
   static void stopSpark() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
-    if (spark != null) {
-      spark.stop();
-    }
+    LocalSpark.stop(spark, catalog);
   }
 
   @Test
