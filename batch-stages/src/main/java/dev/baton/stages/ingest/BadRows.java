@@ -13,7 +13,9 @@ import org.apache.spark.util.AccumulatorV2;
  * updates of every successful attempt of a shuffle-map task.
  *
  * <p>Bounded: once the rows held exceed {@code maxBytes} (their strings' lengths, 2 bytes a char), it drops them
- * and keeps only the fact that it overflowed; the caller then reads the input a second time for the quarantine.
+ * and keeps only the fact that it overflowed; the caller then reads the input a second time for the quarantine. A
+ * task's own copy overflows at {@code taskMaxBytes}, so that the tasks' results together stay near {@code
+ * maxBytes} (each task's result counts against {@code spark.driver.maxResultSize}).
  * Its count is then an upper bound, never an undercount: a task attempt that fails adds nothing, and every split
  * is read by a successful one.
  */
@@ -56,11 +58,21 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
   }
 
   private final long maxBytes;
+  private final long taskMaxBytes;
   private Seen seen = new Seen();
 
-  /** @param maxBytes the most the rows may hold (approximate: 2 bytes a char) before the accumulator overflows */
-  BadRows(long maxBytes) {
+  /**
+   * @param maxBytes the most the rows may hold (approximate: 2 bytes a char) before the accumulator overflows
+   * @param taskMaxBytes the most one task's rows may hold before that task's copy overflows
+   */
+  BadRows(long maxBytes, long taskMaxBytes) {
     this.maxBytes = maxBytes;
+    this.taskMaxBytes = taskMaxBytes;
+  }
+
+  /** An accumulator whose tasks may each hold as much as it does. */
+  BadRows(long maxBytes) {
+    this(maxBytes, maxBytes);
   }
 
   @Override
@@ -70,7 +82,7 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
 
   @Override
   public AccumulatorV2<Row, Seen> copy() {
-    BadRows copy = new BadRows(maxBytes);
+    BadRows copy = new BadRows(maxBytes, taskMaxBytes);
     copy.merge(this);
     return copy;
   }
@@ -80,14 +92,16 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
     seen = new Seen();
   }
 
+  /** In a task: one bad row. */
   @Override
   public void add(Row row) {
     seen.reported++;
-    keep(row);
+    keep(row, taskMaxBytes);
   }
 
+  /** On the driver (Spark's scheduler thread): a task's rows. */
   @Override
-  public void merge(AccumulatorV2<Row, Seen> other) {
+  public synchronized void merge(AccumulatorV2<Row, Seen> other) {
     Seen theirs = other.value();
     seen.reported += theirs.reported;
     if (theirs.overflowed) {
@@ -95,7 +109,7 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
       return;
     }
     for (Row row : theirs.rows.values()) {
-      keep(row);
+      keep(row, maxBytes);
     }
   }
 
@@ -104,13 +118,26 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
     return seen;
   }
 
-  private void keep(Row row) {
+  /**
+   * A copy of what the tasks saw so far, for the driver to read while a late task attempt (a speculative or
+   * re-executed one) may still be merged.
+   */
+  synchronized Seen snapshot() {
+    Seen copy = new Seen();
+    copy.rows.putAll(seen.rows);
+    copy.bytes = seen.bytes;
+    copy.overflowed = seen.overflowed;
+    copy.reported = seen.reported;
+    return copy;
+  }
+
+  private void keep(Row row, long limit) {
     if (seen.overflowed || seen.rows.containsKey(row.id())) {
       return;
     }
     seen.rows.put(row.id(), row);
     seen.bytes += row.bytes();
-    if (seen.bytes > maxBytes) {
+    if (seen.bytes > limit) {
       overflow();
     }
   }

@@ -56,9 +56,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The target is created, or its schema and write order evolved ({@link TargetTable}; a metadata commit of
  *       its own, no snapshot, no rows: an attempt that fails after it leaves the created or evolved table without
  *       the batch, and the next attempt finds nothing left to change).
- *   <li>One Spark job reads and parses the input and writes the good rows to a branch of the target of this
+ *   <li>One Spark write reads and parses the input and writes the good rows to a branch of the target of this
  *       attempt's own ({@link StagedWrite}), invisible to readers of the table's main branch; without {@code
- *       partitionBy} it does not shuffle (one partition value: distribution mode {@code none}). Its tasks hand the
+ *       partitionBy} and {@code sortBy} it does not shuffle ({@link #writeOptions}). Spark's range partitioning
+ *       of a {@code sortBy} samples the input first, a partial read. Its tasks hand the
  *       bad rows they meet to an accumulator ({@link BadRows}, at most {@value #BAD_ROWS_BUFFER_BYTES} bytes of
  *       them).
  *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier ones are
@@ -69,13 +70,14 @@ import org.slf4j.LoggerFactory;
  *       #TOO_MANY_BAD_ROWS}, giving both counts and the limit, and the branch is discarded: the table's main
  *       branch gets no snapshot and its rows are exactly what SQL users saw before the attempt.
  *   <li>Otherwise the staged data files replace the batch's partition on the main branch in one Iceberg commit
- *       (retried by Iceberg over concurrent commits to other batches), which also removes the branch.
+ *       (retried by Iceberg over concurrent commits to other batches); then the branch is removed.
  * </ol>
  *
  * The quarantine and the target are two tables, so two commits: the quarantine first. A reader may
  * see a batch's bad rows before its data, never its data without its bad rows; an attempt that
  * dies between the two leaves quarantined rows whose batch is not published, replaced by the next
- * attempt, and a staging branch, which the next attempt for the batch discards.
+ * attempt, and a staging branch, which the next attempt for the batch removes. A discarded branch's files are
+ * deleted by the table's next snapshot expiry ({@link StagedWrite}).
  *
  * <p>Why a branch of our own rather than Iceberg's write-audit-publish ({@code spark.wap.id}, then {@code
  * cherrypick_snapshot}): {@code spark.wap.id} is a session setting while in-process stages share one session;
@@ -91,6 +93,8 @@ final class IngestStage implements Stage {
 
   /** The most bytes of bad rows (2 bytes a char) gathered in the one pass before the quarantine re-reads. */
   static final long BAD_ROWS_BUFFER_BYTES = 64L << 20;
+  /** The least share of {@link #BAD_ROWS_BUFFER_BYTES} one read task may fill before its copy overflows. */
+  static final long MIN_TASK_BAD_ROWS_BYTES = 256L << 10;
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
   private static final StructType BAD_ROW_SCHEMA = new StructType()
@@ -143,7 +147,10 @@ final class IngestStage implements Stage {
     String table = options.table();
     target.createOrEvolve(spark);
 
-    BadRows badRows = new BadRows(badRowsBufferBytes);
+    // each task's share of the buffer, so the tasks' results together stay near it
+    long taskBufferBytes = Math.min(badRowsBufferBytes,
+        Math.max(MIN_TASK_BAD_ROWS_BYTES, badRowsBufferBytes / Math.max(1, input.partitions())));
+    BadRows badRows = new BadRows(badRowsBufferBytes, taskBufferBytes);
     // unnamed: a named accumulator's per-task updates (here, up to the whole buffer) are kept for Spark's UI
     spark.sparkContext().register(badRows);
     List<Column> goodColumns = new ArrayList<>();
@@ -153,16 +160,12 @@ final class IngestStage implements Stage {
     goodColumns.add(lit(batch).as(options.batchColumn()));
     Dataset<Row> good = target.conform(
         input.rows().filter(goodOrReport(badRows)).select(goodColumns.toArray(Column[]::new)));
-    // the batch is one partition value: without further partition fields, clustering the rows by partition before
-    // the write (Iceberg's default hash distribution) is a shuffle of the whole input for nothing
-    Map<String, String> writeOptions = options.partitionFields().isEmpty()
-        ? Map.of(SparkWriteOptions.DISTRIBUTION_MODE, DistributionMode.NONE.modeName())
-        : Map.of();
-    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch, writeOptions);
+    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch, writeOptions(spark));
     boolean published = false;
+    Throwable failure = null;
     try {
       long goodRows = staged.rows();
-      long bad = quarantine(spark, context, batch, input, badRows.value());
+      long bad = quarantine(spark, context, batch, input, badRows.snapshot());
       long total = goodRows + bad;
       double badFraction = total == 0 ? 0 : (double) bad / total;
       if (badFraction > options.maxBadRowsFraction()) {
@@ -182,11 +185,37 @@ final class IngestStage implements Stage {
           "badRows", (double) bad,
           "inputPartitions", (double) input.partitions(),
           "unsplittableInputBytes", (double) input.unsplittableBytes()));
+    } catch (Throwable e) {
+      failure = e;
+      throw e;
     } finally {
       if (!published) {
-        staged.discard(spark);
+        try {
+          staged.discard(spark);
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            throw e;
+          }
+          failure.addSuppressed(e);
+        }
       }
     }
+  }
+
+  /**
+   * Iceberg write options of the batch's write: {@code distribution-mode=none} when the batch column is the table's
+   * only partition field, it has no write order and no distribution mode of its own: the batch is one partition
+   * value, and clustering the rows by partition before the write (Iceberg's default hash distribution) would be a
+   * shuffle of the whole input for nothing. Each read task then writes its own files (at most one split's rows).
+   */
+  private Map<String, String> writeOptions(SparkSession spark) {
+    org.apache.iceberg.Table table = IcebergWriter.load(spark, options.table());
+    boolean onlyTheBatch = table.spec().fields().size() == 1;
+    if (onlyTheBatch && table.sortOrder().isUnsorted()
+        && !table.properties().containsKey(org.apache.iceberg.TableProperties.WRITE_DISTRIBUTION_MODE)) {
+      return Map.of(SparkWriteOptions.DISTRIBUTION_MODE, DistributionMode.NONE.modeName());
+    }
+    return Map.of();
   }
 
   /**

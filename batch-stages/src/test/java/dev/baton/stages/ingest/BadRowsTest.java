@@ -50,6 +50,23 @@ class BadRowsTest {
     assertThat(driver.value().reported()).isEqualTo(2);
   }
 
+  @Test
+  void aTaskOverflowsAtItsShareOfTheBudget() {
+    // each row 48 bytes: the driver could hold 20, a task only 2
+    BadRows task = new BadRows(1_000, 100);
+    task.add(row(0));
+    task.add(row(1));
+    assertThat(task.value().overflowed()).isFalse();
+    task.add(row(2));
+    assertThat(task.value().overflowed()).isTrue();
+
+    BadRows driver = new BadRows(1_000, 100);
+    driver.merge(task(0, 1));
+    driver.merge(task(2, 3));
+    assertThat(driver.snapshot().overflowed()).as("the driver merges up to the whole budget").isFalse();
+    assertThat(driver.snapshot().rows()).hasSize(4);
+  }
+
   private static BadRows task(long... ids) {
     BadRows task = new BadRows(1 << 20);
     for (long id : ids) {

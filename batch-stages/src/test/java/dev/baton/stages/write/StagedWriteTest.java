@@ -84,6 +84,63 @@ class StagedWriteTest {
     assertThat(dead.rows()).isEqualTo(30);
   }
 
+  @Test
+  void snapshotExpiryAfterPublishingKeepsThePublishedFilesAndDeletesADiscardedAttemptsFiles() throws Exception {
+    createTable("db.expiry");
+    StagedWrite.write(spark, rows(0, 100, "b1"), "db.expiry", "batch", "b1", Map.of()).publish(spark);
+    StagedWrite.write(spark, rows(100, 300, "b2"), "db.expiry", "batch", "b2", Map.of()).publish(spark);
+    StagedWrite discarded = StagedWrite.write(spark, rows(900, 950, "b3"), "db.expiry", "batch", "b3", Map.of());
+    discarded.discard(spark);
+    Table table = catalog.loadTable(TableIdentifier.of("db", "expiry"));
+    List<String> liveFiles = liveDataFiles(table);
+    assertThat(dataFiles("expiry")).hasSize(liveFiles.size() + 1);
+
+    // what the maintenance stage's expiry does: every snapshot but the current one, files cleaned (committed through
+    // Spark's catalog: the test's own SQLite connection only reads, two writers of one SQLite file conflict)
+    IcebergWriter.load(spark, "db.expiry").expireSnapshots().expireOlderThan(System.currentTimeMillis() + 1)
+        .retainLast(1).commit();
+
+    assertThat(dataFiles("expiry")).as("the published files kept, the discarded attempt's deleted")
+        .containsExactlyInAnyOrderElementsOf(liveFiles);
+    assertThat(counts("db.expiry")).containsExactly("[b1,100]", "[b2,200]");
+    assertThat(spark.sql("SELECT sum(id) FROM db.expiry").first().getLong(0)).isEqualTo(sum(0, 300));
+  }
+
+  @Test
+  void aBranchLeftBeforeItsWriteAndTheBatchColumnInAnotherCaseAreHandled() {
+    spark.sql("CREATE TABLE db.cased (id bigint, Batch_Id string) USING iceberg PARTITIONED BY (Batch_Id)"
+        + " TBLPROPERTIES ('format-version'='2')");
+    StagedWrite.write(spark, rows(0, 10, "b1").withColumnRenamed("batch", "Batch_Id"), "db.cased", "batch_id", "b1",
+        Map.of()).publish(spark);
+    // an attempt that died after creating its branch, before its write committed: the branch is at main's head
+    String dead = StagedWrite.branchPrefix("batch_id", "b1") + "deadbeef";
+    IcebergWriter.load(spark, "db.cased").manageSnapshots().createBranch(dead).commit();
+
+    StagedWrite.write(spark, rows(10, 15, "b1").withColumnRenamed("batch", "Batch_Id"), "db.cased", "batch_id", "b1",
+        Map.of()).publish(spark);
+
+    Table table = catalog.loadTable(TableIdentifier.of("db", "cased"));
+    assertThat(table.refs().keySet()).containsExactly("main");
+    assertThat(spark.sql("SELECT count(*), min(id) FROM db.cased").first().toString()).isEqualTo("[5,10]");
+  }
+
+  private static List<String> liveDataFiles(Table table) {
+    table.refresh();
+    List<String> files = new java.util.ArrayList<>();
+    try (var tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> files.add(Path.of(java.net.URI.create(task.file().location())).toString()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  private static List<String> dataFiles(String table) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(dir.resolve("warehouse/db/" + table))) {
+      return files.filter(file -> file.toString().endsWith(".parquet")).map(Path::toString).toList();
+    }
+  }
+
   private static void createTable(String name) {
     spark.sql("CREATE TABLE " + name + " (id bigint, batch string) USING iceberg PARTITIONED BY (batch)"
         + " TBLPROPERTIES ('format-version'='2')");
