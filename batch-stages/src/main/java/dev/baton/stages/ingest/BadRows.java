@@ -13,11 +13,10 @@ import org.apache.spark.util.AccumulatorV2;
  * updates of every successful attempt of a shuffle-map task.
  *
  * <p>Bounded: once the rows held exceed {@code maxBytes} (their strings' lengths, 2 bytes a char), it drops them
- * and keeps only the fact that it overflowed; the caller then reads the input a second time for the quarantine. A
- * task's own copy overflows at {@code taskMaxBytes}, so that the tasks' results together stay near {@code
- * maxBytes} (each task's result counts against {@code spark.driver.maxResultSize}).
+ * and keeps only the fact that it overflowed; the caller then reads the input a second time for the quarantine.
  * Its count is then an upper bound, never an undercount: a task attempt that fails adds nothing, and every split
- * is read by a successful one.
+ * is read by a successful one. A task's own copy overflows at {@code taskMaxBytes}, so that the tasks' results
+ * together stay near {@code maxBytes} (each task's result counts against {@code spark.driver.maxResultSize}).
  */
 final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
 
@@ -68,11 +67,6 @@ final class BadRows extends AccumulatorV2<BadRows.Row, BadRows.Seen> {
   BadRows(long maxBytes, long taskMaxBytes) {
     this.maxBytes = maxBytes;
     this.taskMaxBytes = taskMaxBytes;
-  }
-
-  /** An accumulator whose tasks may each hold as much as it does. */
-  BadRows(long maxBytes) {
-    this(maxBytes, maxBytes);
   }
 
   @Override

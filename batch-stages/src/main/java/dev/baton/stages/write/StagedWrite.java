@@ -100,11 +100,7 @@ public final class StagedWrite {
     if (field == null) {
       throw new IllegalArgumentException("Table " + table + " has no column " + column + ": " + icebergTable.schema());
     }
-    return write(spark, rows, table, icebergTable, field.name(), value, writeOptions);
-  }
-
-  private static StagedWrite write(SparkSession spark, Dataset<Row> rows, String table, Table icebergTable,
-      String column, String value, Map<String, String> writeOptions) {
+    column = field.name();
     String prefix = branchPrefix(column, value);
     removeStale(icebergTable, prefix);
     String writeId = UUID.randomUUID().toString();

@@ -8,7 +8,7 @@ class BadRowsTest {
 
   @Test
   void aRowReportedAgainByAReExecutedTaskIsKeptOnce() {
-    BadRows driver = new BadRows(1 << 20);
+    BadRows driver = new BadRows(1 << 20, 1 << 20);
     BadRows first = task(0, 1, 2);
     BadRows retried = task(1, 2, 3);
 
@@ -23,7 +23,7 @@ class BadRowsTest {
   @Test
   void overflowingTheBudgetDropsTheRowsButKeepsCounting() {
     // each row: 16 + 2 * (4 + 6 + 6) = 48 bytes; the budget holds two
-    BadRows driver = new BadRows(100);
+    BadRows driver = new BadRows(100, 100);
     driver.merge(task(0, 1));
     assertThat(driver.value().overflowed()).isFalse();
 
@@ -39,10 +39,10 @@ class BadRowsTest {
 
   @Test
   void aTaskThatOverflowedMakesTheDriverOverflow() {
-    BadRows task = new BadRows(50);
+    BadRows task = new BadRows(50, 50);
     task.add(row(0));
     task.add(row(1));
-    BadRows driver = new BadRows(1 << 20);
+    BadRows driver = new BadRows(1 << 20, 1 << 20);
 
     driver.merge(task);
 
@@ -68,7 +68,7 @@ class BadRowsTest {
   }
 
   private static BadRows task(long... ids) {
-    BadRows task = new BadRows(1 << 20);
+    BadRows task = new BadRows(1 << 20, 1 << 20);
     for (long id : ids) {
       task.add(row(id));
     }
