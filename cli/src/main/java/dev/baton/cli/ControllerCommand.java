@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.control.pipeline.Pipelines;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -35,10 +36,18 @@ final class ControllerCommand implements Callable<Integer> {
     Pipelines pipelines = Pipelines.load(workspace.pipelines());
     SparkSession spark = SparkSessions.create("baton-controller", config);
     ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines, Path.of(configuration.source()));
-    // Ctrl-C / SIGTERM: stop the queries between micro-batches, before Spark's own hooks stop the
+    // Ctrl-C / SIGTERM: stop gracefully on the signal's own thread, before the JVM shuts down. Not in a shutdown
+    // hook: the JVM runs its hooks concurrently, and Iceberg's worker pool has one of its own that terminates the
+    // pool, so the ledger's last commit failed (RejectedExecutionException); and Hadoop's hook manager, which runs
+    // Spark's hooks, interrupts them after 30 s, less than the stop may take on a loaded machine.
+    GracefulStop stop = new GracefulStop(runtime);
+    for (String signal : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), stop::onSignal);
+    }
+    // any other way out (an uncaught error, System.exit): still stop the queries, before Spark's own hooks stop the
     // executor and the SparkContext (higher priority runs first)
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(STOP_QUERIES_PRIORITY, () -> {
-      runtime.close();
+      stop.run(0);
       return scala.runtime.BoxedUnit.UNIT;
     });
     if (metricsPort >= 0) {
@@ -48,6 +57,46 @@ final class ControllerCommand implements Callable<Integer> {
     System.err.println("Controller running for pipelines " + pipelines.all().stream().map(p -> p.name()).toList()
         + "; checkpoint " + config.get("controller.checkpoint-location"));
     runtime.controller().awaitTermination();
-    return 0;
+    // a signal stops the control query first; the ledger is flushed after it: exit once the whole stop is done
+    return stop.awaitIfStopping();
+  }
+
+  /** Stops the controller once, whichever of a signal or a shutdown hook comes first. */
+  static final class GracefulStop {
+    private final ControllerRuntime runtime;
+    private final java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(-1);
+    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+    GracefulStop(ControllerRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    void onSignal(sun.misc.Signal signal) {
+      System.err.println("Received SIG" + signal.getName() + ": stopping the controller gracefully");
+      run(128 + signal.getNumber());
+    }
+
+    /** Closes the runtime unless a stop already began; {@code code} is what the process then exits with. */
+    void run(int code) {
+      if (exitCode.compareAndSet(-1, code)) {
+        try {
+          runtime.close();
+        } finally {
+          done.countDown();
+        }
+      }
+    }
+
+    /**
+     * After the control query ended: 0 if nothing asked to stop; else waits for the stop to finish and returns 128 +
+     * the signal's number (143 for SIGTERM, 130 for Ctrl-C), as a JVM killed by it would.
+     */
+    int awaitIfStopping() throws InterruptedException {
+      if (exitCode.get() < 0) {
+        return 0;
+      }
+      done.await();
+      return exitCode.get();
+    }
   }
 }
