@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
  * {@code baton bench export}: the data stages against hand-written Spark.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print figures; not tests).",
-    subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class})
+    subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class,
+        BenchCommand.Tpch.class})
 final class BenchCommand {
 
   @Command(name = "control", mixinStandardHelpOptions = true,
@@ -66,7 +67,8 @@ final class BenchCommand {
   /** Options of the data benchmarks. */
   abstract static class DataOptions extends LocalBench {
     @Option(names = "--scale", defaultValue = "1",
-        description = "TPC-H scale factor of lineitem (SF 1: about 760 MB of text; default ${DEFAULT-VALUE}).")
+        description = "TPC-H scale factor (SF 1: lineitem about 760 MB of text, the eight tables 1.1 GB; default"
+            + " ${DEFAULT-VALUE}).")
     double scale;
 
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each side (default ${DEFAULT-VALUE}).")
@@ -78,6 +80,14 @@ final class BenchCommand {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
       }
       return new DataBenchmark(scale, runs, extra);
+    }
+
+    TpchBenchmark tpch() {
+      requirePlaintextLocalStack();
+      if (scale <= 0 || runs < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
+      }
+      return new TpchBenchmark(scale, runs, extra);
     }
   }
 
@@ -102,6 +112,19 @@ final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       return benchmark().export(System.out);
+    }
+  }
+
+  @Command(name = "tpch", mixinStandardHelpOptions = true,
+      description = "The tpch-12 pipeline run by Baton's controller (started by a RunRequested, stages in-process)"
+          + " against a hand-written Spark application doing the same work on the same storage, one after the other"
+          + " in each run (which goes first alternates), in the benchmark's own catalog, topics and folders; both"
+          + " results checked against Q1 computed in plain Java. Last line: baton_s=... handwritten_s=... ratio=..."
+          + " run_only_ratio=...")
+  static final class Tpch extends DataOptions implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return tpch().run(System.out);
     }
   }
 }

@@ -23,7 +23,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
@@ -116,7 +115,7 @@ final class DataBenchmark {
     spark.sparkContext().listenerBus().waitUntilEmpty();
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     sorted.sort(null);
     int n = sorted.size();
@@ -124,7 +123,7 @@ final class DataBenchmark {
   }
 
   /** Peak resident set of this JVM so far, bytes ({@code VmHWM} of {@code /proc/self/status}), or -1 off Linux. */
-  private static long peakRssBytes() {
+  static long peakRssBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) {
@@ -137,13 +136,17 @@ final class DataBenchmark {
     return -1;
   }
 
-  private static void upload(Map<String, String> config, Path file, String bucket, String key, PrintStream out) {
+  /**
+   * Copies {@code file} to {@code s3://bucket/key} through the session's Hadoop S3A file system, which uploads
+   * large files in parts (a single S3 PUT stops at 5 GB; lineitem at SF 10 is 7.6 GB).
+   */
+  static void upload(SparkSession spark, Path file, String bucket, String key, PrintStream out) throws IOException {
     long start = System.nanoTime();
-    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
-      s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromFile(file));
-    }
-    out.printf("Uploaded %s (%,d bytes) to s3://%s/%s in %.1f s%n", file.getFileName(), file.toFile().length(),
-        bucket, key, (System.nanoTime() - start) / 1e9);
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path("s3://" + bucket + "/" + key);
+    target.getFileSystem(spark.sparkContext().hadoopConfiguration())
+        .copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(file.toUri()), target);
+    out.printf("Uploaded %s (%,d bytes) to %s in %.1f s%n", file.getFileName(), Files.size(file), target,
+        (System.nanoTime() - start) / 1e9);
   }
 
   /** The {@code ingest_lineitem} stage of {@code tpch-12}, reading {@code path} into {@code table}. */
@@ -166,7 +169,7 @@ final class DataBenchmark {
   int ingest(PrintStream out) throws Exception {
     return withStack("ingest", out, (spark, config, id, lineitem, log) -> {
       String key = "bench-" + id + "/lineitem.tbl";
-      upload(config, lineitem, "landing", key, log);
+      upload(spark, lineitem, "landing", key, log);
       String path = "s3://landing/" + key;
       long bytes = Files.size(lineitem);
       String namespace = "bench_" + id;

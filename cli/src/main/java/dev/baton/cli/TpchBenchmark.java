@@ -1,0 +1,305 @@
+package dev.baton.cli;
+
+import dev.baton.catalog.CatalogConfig;
+import dev.baton.control.ControllerConfig;
+import dev.baton.control.pipeline.ObjectTrigger;
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.pipeline.StageDefinition;
+import dev.baton.examples.tpch.PricingSummaryReference;
+import dev.baton.examples.tpch.PricingSummaryRow;
+import dev.baton.examples.tpch.TpchFiles;
+import dev.baton.schemas.event.RunStatus;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageLaunched;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code baton bench tpch}: the {@code tpch-12} pipeline run by Baton's controller against a hand-written Spark
+ * application doing the same work — the eight ingests (Spark's CSV reader with the pipeline's schemas, written
+ * without a shuffle as Baton's ingest writes, one after the other), the enrichment join, the six quality rules as one
+ * query, Q1 and the profit report (the pipeline's own SQL), and Q1 written as Parquet to the export bucket — on the
+ * same storage (input and tables through the local S3 endpoint), one after the other in each run, which goes first
+ * alternating. Baton runs what the pipeline allows at once (the eight ingests, the two reports) as its controller
+ * decides; the hand-written application runs its steps in sequence. Both sides' Q1 are checked against Q1 computed
+ * in plain Java, and their {@code profit_by_nation} against each other.
+ *
+ * <p>Nothing of the user's is touched: the benchmark has its own Iceberg catalog ({@code
+ * .baton/bench/tpch-<id>/catalog.db}, warehouse {@code s3://warehouse/bench-<id>/}, so its ledger too), topics
+ * {@code baton.bench-<id>.*}, checkpoint, landing folder {@code s3://landing/bench-<id>/tpch/} (deleted at the end)
+ * and export folder {@code s3://export/bench-<id>/}. Both sides run in this JVM's one SparkSession ({@code local[*]}); the controller
+ * is started for each Baton run and stopped before the hand-written one, so neither competes with the other. The
+ * Baton run is started by a {@code RunRequested} (the input is already uploaded); the object-event path's latency is
+ * what {@code baton demo} reports.
+ *
+ * <p>Figures per run: Baton = controller start + {@code RunRequested} → {@code RunCompleted} (as the control topic's
+ * consumer sees them); hand-written = the application's work. Last line: {@code baton_s=… handwritten_s=… ratio=…
+ * run_only_ratio=…} (medians; ratio = Baton's time over the hand-written one's).
+ */
+final class TpchBenchmark {
+
+  /** {@code raw.} / {@code curated.} table references in the pipeline's SQL, rewritten for the hand-written tables. */
+  private static final Pattern NAMESPACES = Pattern.compile("\\b(raw|curated)\\.");
+  private static final String HAND_PREFIX = "hand_";
+  /** The quality rules of {@code tpch-12} that the hand-written application checks in one query. */
+  private static final String QUALITY_RULES = "[{type=row-count, min=1}, {type=not-null, column=customer_nation},"
+      + " {type=not-null, column=supplier_nation}, {type=unique, columns=[l_orderkey, l_linenumber]},"
+      + " {type=value-range, column=l_discount, min=0, max=0.1}, {type=value-range, column=l_quantity, min=1, max=50}]";
+  private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+
+  private final double scaleFactor;
+  private final int runs;
+  private final Map<String, String> extra;
+
+  TpchBenchmark(double scaleFactor, int runs, Map<String, String> extra) {
+    if (scaleFactor <= 0 || runs < 1) {
+      throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
+          + " must be positive");
+    }
+    this.scaleFactor = scaleFactor;
+    this.runs = runs;
+    this.extra = Map.copyOf(extra);
+  }
+
+  int run(PrintStream out) throws Exception {
+    Workspace workspace = Workspace.fromEnvironment();
+    LocalServices local = new LocalServices(workspace);
+    LocalServices.Started stack = local.ensureRunning(System.err);
+    String id = Demo.newBatchId().toLowerCase(Locale.ROOT).replace('-', '_');
+    Path dir = workspace.home().resolve("bench/tpch-" + id);
+    java.nio.file.Files.createDirectories(dir);
+    Map<String, String> config = new LinkedHashMap<>(local.config(stack.endpoints()));
+    config.put(CatalogConfig.PREFIX + CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"));
+    config.put(CatalogConfig.PREFIX + CatalogProperties.WAREHOUSE_LOCATION, "s3://warehouse/bench-" + id + "/");
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    for (String role : ControllerConfig.DEFAULT_TOPICS.keySet()) {
+      String topic = "baton.bench-" + id + "." + role;
+      config.put(ControllerConfig.TOPICS_PREFIX + role, topic);
+      topics.put(topic, role.equals("control") || role.equals("ledger") ? 2 : 1);
+    }
+    local.stack().ensureTopics(stack.endpoints(), topics);
+    config.put(ControllerConfig.CHECKPOINT_LOCATION, dir.resolve("checkpoint").toString());
+    config.putAll(extra);
+    PipelineDefinition pipeline = benchPipeline(workspace, id);
+    Pipelines pipelines = Pipelines.of(List.of(pipeline));
+    Path data = Demo.generate(workspace.home(), scaleFactor, out);
+    out.printf("Benchmark %s: catalog %s, warehouse s3://warehouse/bench-%s/, topics baton.bench-%s.*%n", id,
+        dir.resolve("catalog.db"), id, id);
+
+    SparkSession spark = SparkSessions.create("baton-bench-tpch", config);
+    try {
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + HAND_PREFIX + "raw");
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + HAND_PREFIX + "curated");
+      List<Double> batonSeconds = new ArrayList<>();
+      List<Double> batonRunSeconds = new ArrayList<>();
+      List<Double> handSeconds = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        String batch = "run" + run;
+        String folder = pipeline.trigger().prefix() + batch + "/";
+        for (String table : TpchFiles.TABLES) {
+          DataBenchmark.upload(spark, data.resolve(table + ".tbl"), pipeline.trigger().bucket(), folder + table + ".tbl",
+              QUIET);
+        }
+        String exportFolder = "s3://export/bench-" + id + "/handwritten/" + batch + "/";
+        double[] baton; // {controller start s, run s}
+        double hand;
+        if (run % 2 == 1) {
+          baton = runBaton(spark, config, pipelines, pipeline, batch, out);
+          hand = runHandWritten(spark, pipeline, batch, exportFolder);
+        } else {
+          hand = runHandWritten(spark, pipeline, batch, exportFolder);
+          baton = runBaton(spark, config, pipelines, pipeline, batch, out);
+        }
+        batonSeconds.add(baton[0] + baton[1]);
+        batonRunSeconds.add(baton[1]);
+        handSeconds.add(hand);
+        out.printf("run %d: Baton %.1f s (controller start %.1f s + run %.1f s); hand-written %.1f s; ratio %.2f%s%n",
+            run, baton[0] + baton[1], baton[0], baton[1], hand, (baton[0] + baton[1]) / hand,
+            run % 2 == 1 ? "" : " (hand-written first)");
+      }
+      List<PricingSummaryRow> reference = PricingSummaryReference.compute(scaleFactor);
+      for (String table : List.of("curated.pricing_summary", HAND_PREFIX + "curated.pricing_summary")) {
+        List<String> differences = Demo.q1Differences(
+            spark.sql("SELECT * FROM " + table + " ORDER BY l_returnflag, l_linestatus").collectAsList(), reference);
+        if (!differences.isEmpty()) {
+          throw new IllegalStateException(table + " differs from Q1 computed in plain Java: " + differences);
+        }
+      }
+      String lastBatch = "'run" + runs + "'";
+      long profitDifferences = spark.sql("(SELECT * FROM curated.profit_by_nation WHERE batch_id = " + lastBatch
+          + " EXCEPT ALL SELECT * FROM " + HAND_PREFIX + "curated.profit_by_nation WHERE batch_id = " + lastBatch
+          + ") UNION ALL (SELECT * FROM " + HAND_PREFIX + "curated.profit_by_nation WHERE batch_id = " + lastBatch
+          + " EXCEPT ALL SELECT * FROM curated.profit_by_nation WHERE batch_id = " + lastBatch + ")").count();
+      if (profitDifferences > 0) {
+        throw new IllegalStateException(profitDifferences + " rows of profit_by_nation differ between the two sides");
+      }
+      out.println("Both sides' pricing_summary equal Q1 computed in plain Java from the generator's rows, and their"
+          + " profit_by_nation are equal");
+      double batonMedian = DataBenchmark.median(batonSeconds);
+      double runMedian = DataBenchmark.median(batonRunSeconds);
+      double handMedian = DataBenchmark.median(handSeconds);
+      out.printf("%nMedians of %d runs: Baton %.1f s (the run alone %.1f s), hand-written %.1f s; peak RSS of this JVM"
+          + " %,d MB%n", runs, batonMedian, runMedian, handMedian, DataBenchmark.peakRssBytes() / (1024 * 1024));
+      out.printf("baton_s=%.1f handwritten_s=%.1f ratio=%.2f run_only_ratio=%.2f%n", batonMedian, handMedian,
+          batonMedian / handMedian, runMedian / handMedian);
+      // the uploaded input (1.1 GB per run at SF 1); tables and exports stay, in the benchmark's own catalog and folder
+      org.apache.hadoop.fs.Path landing = new org.apache.hadoop.fs.Path("s3://" + pipeline.trigger().bucket() + "/"
+          + pipeline.trigger().prefix());
+      landing.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(landing, true);
+      return 0;
+    } finally {
+      spark.stop();
+      if (stack.startedNow()) {
+        System.err.println("Stopping the local stack: " + local.stack().down());
+      }
+    }
+  }
+
+  /**
+   * The workspace's {@code tpch-12} with the benchmark's own trigger folder ({@code bench-<id>/tpch/}) and export
+   * folder ({@code s3://export/bench-<id>/tpch/...}); stages, SQL and tables unchanged (the catalog is the
+   * benchmark's).
+   */
+  private static PipelineDefinition benchPipeline(Workspace workspace, String id) {
+    PipelineDefinition original = Pipelines.load(workspace.pipelines()).get(Demo.PIPELINE).orElseThrow(
+        () -> new IllegalStateException("No pipeline " + Demo.PIPELINE + " in " + workspace.pipelines()));
+    List<StageDefinition> stages = new ArrayList<>();
+    for (StageDefinition stage : original.stages()) {
+      Map<String, Object> options = stage.options();
+      if (stage.type().equals("export") && options.get("target") instanceof String target) {
+        options = new LinkedHashMap<>(options);
+        options.put("target", target.replaceFirst("^s3://export/", "s3://export/bench-" + id + "/"));
+      }
+      stages.add(new StageDefinition(stage.name(), stage.type(), stage.dependsOn(), options, stage.retry(),
+          stage.timeoutMs(), stage.params(), stage.launcher()));
+    }
+    ObjectTrigger trigger = original.trigger();
+    return new PipelineDefinition(original.name(), original.description(),
+        new ObjectTrigger(trigger.bucket(), "bench-" + id + "/" + trigger.prefix(), trigger.requiredFiles()), stages,
+        original.slaMs(), original.webhook(), original.params());
+  }
+
+  /**
+   * Starts the controller, requests the run of {@code batch}, waits for its end and stops the controller.
+   *
+   * @return {controller start s, RunRequested → RunCompleted s}
+   * @throws IllegalStateException if the run did not succeed
+   */
+  private static double[] runBaton(SparkSession spark, Map<String, String> config, Pipelines pipelines,
+      PipelineDefinition pipeline, String batch, PrintStream out) {
+    long start = System.nanoTime();
+    try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
+      double started = (System.nanoTime() - start) / 1e9;
+      long requested = System.nanoTime();
+      RunWatcher.RunReport report = Demo.request(config, runtime.publisher(), pipeline, batch,
+          QUIET, Duration.ofHours(1),
+          () -> runtime.controller().query().isActive());
+      double runSeconds = (System.nanoTime() - requested) / 1e9;
+      if (report.completed().getStatus() != RunStatus.SUCCEEDED) {
+        throw new IllegalStateException("The Baton run of " + batch + " ended " + report.completed().getStatus()
+            + ": " + report.completed());
+      }
+      printStages(out, report);
+      return new double[] {started, runSeconds};
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("The Baton run of " + batch + " did not end within an hour", e);
+    }
+  }
+
+  /** Each stage's start offset from the first launch and its own duration, s. */
+  private static void printStages(PrintStream out, RunWatcher.RunReport report) {
+    long first = report.launches().stream().mapToLong(l -> l.getLaunchedAt().toEpochMilli()).min().orElse(0);
+    StringBuilder line = new StringBuilder("  Baton stages (launched at +s, ran s):");
+    for (StageLaunched launched : report.launches()) {
+      StageCompleted completed = report.completions().stream()
+          .filter(c -> c.getStage().equals(launched.getStage()) && c.getAttempt() == launched.getAttempt())
+          .findFirst().orElse(null);
+      line.append(String.format(Locale.ROOT, " %s +%.1f %s", launched.getStage(),
+          (launched.getLaunchedAt().toEpochMilli() - first) / 1e3, completed == null ? "?"
+              : String.format(Locale.ROOT, "%.1f",
+                  (completed.getFinishedAt().toEpochMilli() - completed.getStartedAt().toEpochMilli()) / 1e3)));
+    }
+    out.println(line);
+  }
+
+  /**
+   * The hand-written application: what a Spark developer would write for the same work, in one program, each step
+   * after the previous one. Tables in the namespaces {@code hand_raw} and {@code hand_curated}.
+   *
+   * @return its wall time, s
+   * @throws IllegalStateException if a quality check fails
+   */
+  private static double runHandWritten(SparkSession spark, PipelineDefinition pipeline, String batch,
+      String exportFolder) throws Exception {
+    long start = System.nanoTime();
+    String batchPrefix = pipeline.trigger().prefix() + batch + "/";
+    for (StageDefinition stage : pipeline.stages()) {
+      Map<String, Object> options = stage.options();
+      switch (stage.type()) {
+        case "ingest" -> {
+          String path = ((String) options.get("path")).replace("${bucket}", pipeline.trigger().bucket())
+              .replace("${batchPrefix}", batchPrefix);
+          StructType schema = new StructType();
+          for (Object column : (List<?>) options.get("schema")) {
+            Map<?, ?> spec = (Map<?, ?>) column;
+            schema = schema.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
+          }
+          String table = HAND_PREFIX + options.get("table");
+          spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + schema.add("batch_id", DataTypes.StringType, false)
+              .toDDL() + ") USING iceberg PARTITIONED BY (batch_id)");
+          Dataset<Row> rows = spark.read().schema(schema.add("_trailing", DataTypes.StringType, true))
+              .option("sep", (String) options.get("delimiter")).csv(path).drop("_trailing")
+              .withColumn("batch_id", functions.lit(batch));
+          // no shuffle before the write, as Baton's ingest (one partition value per write): the stricter baseline
+          rows.writeTo(table).option("distribution-mode", "none").overwritePartitions();
+        }
+        case "sql" -> {
+          String table = HAND_PREFIX + options.get("table");
+          Dataset<Row> result = spark.sql(NAMESPACES.matcher((String) options.get("query")).replaceAll(HAND_PREFIX + "$1.")
+              .replace(":batch", "'" + batch + "'"));
+          if ("overwrite".equals(options.get("mode"))) {
+            result.writeTo(table).using("iceberg").createOrReplace();
+          } else if (spark.catalog().tableExists(table)) {
+            result.writeTo(table).overwritePartitions();
+          } else {
+            result.writeTo(table).partitionedBy(functions.col("batch_id")).using("iceberg").create();
+          }
+        }
+        case "quality" -> {
+          if (!String.valueOf(options.get("rules")).equals(QUALITY_RULES)) {
+            throw new IllegalStateException("The hand-written checks are tpch-12's six rules " + QUALITY_RULES
+                + "; stage " + stage.name() + " has " + options.get("rules"));
+          }
+          Row checks = spark.sql("SELECT count(*), count_if(customer_nation IS NULL), count_if(supplier_nation IS NULL),"
+              + " count(*) - count(DISTINCT l_orderkey, l_linenumber), count_if(l_discount NOT BETWEEN 0 AND 0.10),"
+              + " count_if(l_quantity NOT BETWEEN 1 AND 50) FROM " + HAND_PREFIX + "curated.lineitem_enriched"
+              + " WHERE batch_id = '" + batch + "'").first();
+          if (checks.getLong(0) < 1 || checks.getLong(1) + checks.getLong(2) + checks.getLong(3) + checks.getLong(4)
+              + checks.getLong(5) > 0) {
+            throw new IllegalStateException("The hand-written quality checks failed: " + checks);
+          }
+        }
+        case "export" -> spark.table(HAND_PREFIX + options.get("table")).write().mode("overwrite").parquet(exportFolder);
+        default -> throw new IllegalStateException("The hand-written application has no step for stage "
+            + stage.name() + " of type " + stage.type());
+      }
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+}
