@@ -514,6 +514,27 @@ class TpchPipelineIT {
         .isEqualTo(spark.conf().get("spark.sql.shuffle.partitions")).isEqualTo("3");
   }
 
+  /**
+   * With nothing to do, the control query runs about one micro-batch a second (the wake-up source, the timers'
+   * clock), not one per 100 ms trigger: a no-data batch on every trigger kept an idle controller busy on a whole
+   * core. Counted from the query's batch ids over 10 s in which this test sends nothing.
+   */
+  @Test
+  void anIdleControllerRunsAboutOneMicroBatchASecondAndItsTimersStillTick() throws Exception {
+    var query = controller.controller().query();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (query.lastProgress() == null && System.nanoTime() < deadline) {
+      Thread.sleep(100); // polling for the first progress report
+    }
+    long first = query.lastProgress().batchId();
+    long start = System.nanoTime();
+    Thread.sleep(10_000); // the measured interval, not synchronisation
+    long batches = query.lastProgress().batchId() - first;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // one a second from the wake-up source (plus any leftover input of earlier tests); 21 here with one per trigger
+    assertThat(batches).as("micro-batches in %.1f s", seconds).isBetween(3L, 15L);
+  }
+
   @Test
   void failingQualityGateStopsDownstreamAndFailsTheRun() throws Exception {
     PipelineDefinition pipeline = pipelines.get("failing-gate").orElseThrow();

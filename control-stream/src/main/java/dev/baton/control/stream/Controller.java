@@ -94,7 +94,8 @@ public final class Controller implements AutoCloseable {
    * SQL settings of the session the controller's two queries run in, a session of their own
    * ({@link SparkSession#newSession()}) so that stages in the same SparkContext keep theirs: RocksDB
    * state store with changelog checkpointing, 2 shuffle partitions (the state is small and keyed by
-   * run), and a checkpoint file manager for where the checkpoint is:
+   * run), no micro-batch without new input (timers ride on the wake-up source's one row a second, so they fire
+   * at most ~1 s late), and a checkpoint file manager for where the checkpoint is:
    * <ul>
    *   <li>a local path: the file-system one (the FileContext one forks {@code readlink} on every
    *       rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md);
@@ -116,6 +117,10 @@ public final class Controller implements AutoCloseable {
         ? "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager"
         : "org.apache.spark.internal.io.cloud.AbortableStreamBasedCheckpointFileManager");
     conf.put("spark.sql.shuffle.partitions", "2");
+    // no micro-batch without new input: with its processing-time timeouts, the control query otherwise runs one on
+    // every trigger (100 ms), which kept an idle controller busy on a whole core (1.02 of 2 cores here, 0.25 without;
+    // BENCHMARKS.md). Timers still fire: the wake-up source adds input every second (see wakeUps)
+    conf.put("spark.sql.streaming.noDataMicroBatches.enabled", "false");
     return conf;
   }
 
@@ -261,10 +266,12 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * A source that makes a micro-batch due every second and contributes no input. Spark runs a batch
-   * without new data only when the previous batch of the same process asks for it, so a controller
-   * restarted after its last batch was committed would otherwise not run any batch — and fire no
-   * timer (attempt timeouts, retries, SLA) — until some new event arrives. Found by the kill IT.
+   * A source that makes a micro-batch due every second and contributes no input: the clock of the
+   * controller's timers (attempt timeouts, retries, SLA, expiries), which a micro-batch fires. The
+   * control query runs no batch without new input ({@link #querySessionConf}); and even with them Spark
+   * runs one only when the previous batch of the same process asks for it, so a controller restarted
+   * after its last batch was committed would fire no timer until some new event arrived. Found by the
+   * kill IT.
    */
   private static Dataset<ControllerInputRow> wakeUps(SparkSession spark) {
     return spark.readStream().format("rate").option("rowsPerSecond", "1").option("numPartitions", "1").load()
