@@ -74,20 +74,16 @@ final class BenchCommand {
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each side (default ${DEFAULT-VALUE}).")
     int runs;
 
-    DataBenchmark benchmark() {
+    /**
+     * @throws picocli.CommandLine.ParameterException unless on the plaintext local stack, with a positive scale and
+     *     number of runs
+     */
+    DataBenchmark.Size size() {
       requirePlaintextLocalStack();
       if (scale <= 0 || runs < 1) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
       }
-      return new DataBenchmark(scale, runs, extra);
-    }
-
-    TpchBenchmark tpch() {
-      requirePlaintextLocalStack();
-      if (scale <= 0 || runs < 1) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
-      }
-      return new TpchBenchmark(scale, runs, extra);
+      return new DataBenchmark.Size(scale, runs, extra);
     }
   }
 
@@ -99,7 +95,7 @@ final class BenchCommand {
   static final class Ingest extends DataOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      return benchmark().ingest(System.out);
+      return new DataBenchmark(size()).ingest(System.out);
     }
   }
 
@@ -111,7 +107,7 @@ final class BenchCommand {
   static final class Export extends DataOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      return benchmark().export(System.out);
+      return new DataBenchmark(size()).export(System.out);
     }
   }
 
@@ -124,7 +120,7 @@ final class BenchCommand {
   static final class Tpch extends DataOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      return tpch().run(System.out);
+      return new TpchBenchmark(size()).run(System.out);
     }
   }
 }

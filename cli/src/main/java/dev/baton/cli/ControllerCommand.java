@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 
 /** {@code baton controller}: the controller in the foreground, until interrupted. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
-    description = "Run the controller in the foreground (Ctrl-C stops it; the checkpoint keeps its place), against the"
-        + " services of --config, or the local stack.")
+    description = "Run the controller in the foreground, against the services of --config, or the local stack. Ctrl-C"
+        + " or SIGTERM stops it gracefully (the queries between micro-batches, the ledger flushed) within 50 s, then"
+        + " it exits 130 / 143; a second signal exits at once; the checkpoint keeps its place.")
 final class ControllerCommand implements Callable<Integer> {
   /**
    * Above Spark's default hook priority (100), at which each Executor stops its task threads (and
@@ -44,8 +45,8 @@ final class ControllerCommand implements Callable<Integer> {
     for (String signal : List.of("TERM", "INT")) {
       sun.misc.Signal.handle(new sun.misc.Signal(signal), stop::onSignal);
     }
-    // any other way out (an uncaught error, System.exit): still stop the queries, before Spark's own hooks stop the
-    // executor and the SparkContext (higher priority runs first)
+    // any other way out (the query failed, an uncaught error): still stop the queries, before Spark's own hooks stop
+    // the executor and the SparkContext (higher priority runs first)
     org.apache.spark.util.ShutdownHookManager.addShutdownHook(STOP_QUERIES_PRIORITY, () -> {
       stop.run(0);
       return scala.runtime.BoxedUnit.UNIT;
@@ -56,13 +57,28 @@ final class ControllerCommand implements Callable<Integer> {
     }
     System.err.println("Controller running for pipelines " + pipelines.all().stream().map(p -> p.name()).toList()
         + "; checkpoint " + config.get("controller.checkpoint-location"));
-    runtime.controller().awaitTermination();
-    // a signal stops the control query first; the ledger is flushed after it: exit once the whole stop is done
+    try {
+      runtime.controller().awaitTermination();
+    } catch (org.apache.spark.sql.streaming.StreamingQueryException e) {
+      // the stop interrupted a micro-batch: the query ends with that error, while the stop goes on with the ledger
+      if (!stop.began()) {
+        throw e;
+      }
+    }
+    // a signal stops the control query first and flushes the ledger after it: exit only once the whole stop is done
     return stop.awaitIfStopping();
   }
 
-  /** Stops the controller once, whichever of a signal or a shutdown hook comes first. */
+  /**
+   * Stops the controller once, whichever of a signal or a shutdown hook comes first. A signalled stop has {@value
+   * #DEADLINE_MS} ms (below the 60 s Kubernetes gives a pod after SIGTERM); past it, or at a second signal, the
+   * process exits without waiting: what the ledger query had not written, the next controller writes from its
+   * checkpoint.
+   */
   static final class GracefulStop {
+    /** Longest a signalled stop may take before the process exits anyway, ms. */
+    static final long DEADLINE_MS = 50_000;
+
     private final ControllerRuntime runtime;
     private final java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(-1);
     private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
@@ -72,15 +88,46 @@ final class ControllerCommand implements Callable<Integer> {
     }
 
     void onSignal(sun.misc.Signal signal) {
-      System.err.println("Received SIG" + signal.getName() + ": stopping the controller gracefully");
-      run(128 + signal.getNumber());
+      int code = 128 + signal.getNumber();
+      if (began()) {
+        System.err.println("Received SIG" + signal.getName() + " again: exiting without waiting for the stop");
+        Runtime.getRuntime().halt(code);
+      }
+      System.err.println("Received SIG" + signal.getName() + ": stopping the controller gracefully (at most "
+          + DEADLINE_MS / 1000 + " s; a second signal exits at once)");
+      Thread deadline = new Thread(() -> {
+        try {
+          if (!done.await(DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            System.err.println("The controller did not stop within " + DEADLINE_MS / 1000 + " s: exiting; the next"
+                + " controller writes what the ledger has not");
+            Runtime.getRuntime().halt(1);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "baton-stop-deadline");
+      deadline.setDaemon(true);
+      deadline.start();
+      run(code);
     }
 
-    /** Closes the runtime unless a stop already began; {@code code} is what the process then exits with. */
+    /** Whether a stop began. */
+    boolean began() {
+      return exitCode.get() >= 0;
+    }
+
+    /**
+     * Closes the runtime unless a stop already began; {@code code} is what the process then exits with, 1 if the
+     * close failed (its error printed).
+     */
     void run(int code) {
       if (exitCode.compareAndSet(-1, code)) {
         try {
           runtime.close();
+        } catch (RuntimeException | Error e) {
+          exitCode.set(1);
+          System.err.println("The controller did not stop cleanly:");
+          e.printStackTrace();
         } finally {
           done.countDown();
         }
@@ -89,10 +136,10 @@ final class ControllerCommand implements Callable<Integer> {
 
     /**
      * After the control query ended: 0 if nothing asked to stop; else waits for the stop to finish and returns 128 +
-     * the signal's number (143 for SIGTERM, 130 for Ctrl-C), as a JVM killed by it would.
+     * the signal's number (143 for SIGTERM, 130 for Ctrl-C), as a JVM killed by it would, or 1 if the stop failed.
      */
     int awaitIfStopping() throws InterruptedException {
-      if (exitCode.get() < 0) {
+      if (!began()) {
         return 0;
       }
       done.await();

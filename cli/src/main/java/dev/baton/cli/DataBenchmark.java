@@ -35,18 +35,31 @@ final class DataBenchmark {
   /** The exports' target file size: 8 MiB, so that even SF 0.1 gives several files to copy, lose and resume. */
   static final long FILE_SIZE_BYTES = 8L * 1024 * 1024;
 
+  /**
+   * How big a data benchmark is.
+   *
+   * @param scaleFactor TPC-H scale factor, positive
+   * @param runs measured runs of each side, at least 1
+   * @param extra Baton configuration added to the local stack's
+   */
+  record Size(double scaleFactor, int runs, Map<String, String> extra) {
+    Size {
+      if (scaleFactor <= 0 || runs < 1) {
+        throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
+            + " must be positive");
+      }
+      extra = Map.copyOf(extra);
+    }
+  }
+
   private final double scaleFactor;
   private final int runs;
   private final Map<String, String> extra;
 
-  DataBenchmark(double scaleFactor, int runs, Map<String, String> extra) {
-    if (scaleFactor <= 0 || runs < 1) {
-      throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
-          + " must be positive");
-    }
-    this.scaleFactor = scaleFactor;
-    this.runs = runs;
-    this.extra = Map.copyOf(extra);
+  DataBenchmark(Size size) {
+    this.scaleFactor = size.scaleFactor();
+    this.runs = size.runs();
+    this.extra = size.extra();
   }
 
   /** Spill and task counts summed over every task that ended, read before and after a measured run. */

@@ -72,14 +72,10 @@ final class TpchBenchmark {
   private final int runs;
   private final Map<String, String> extra;
 
-  TpchBenchmark(double scaleFactor, int runs, Map<String, String> extra) {
-    if (scaleFactor <= 0 || runs < 1) {
-      throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
-          + " must be positive");
-    }
-    this.scaleFactor = scaleFactor;
-    this.runs = runs;
-    this.extra = Map.copyOf(extra);
+  TpchBenchmark(DataBenchmark.Size size) {
+    this.scaleFactor = size.scaleFactor();
+    this.runs = size.runs();
+    this.extra = size.extra();
   }
 
   int run(PrintStream out) throws Exception {

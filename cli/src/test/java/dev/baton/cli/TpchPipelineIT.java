@@ -516,16 +516,17 @@ class TpchPipelineIT {
 
   /**
    * With nothing to do, the control query runs about one micro-batch a second (the wake-up source, the timers'
-   * clock), not one per 100 ms trigger: a no-data batch on every trigger kept an idle controller busy on a whole
+   * clock: at least 3 in 10 s), not one per 100 ms trigger: a no-data batch on every trigger kept an idle controller busy on a whole
    * core. Counted from the query's batch ids over 10 s in which this test sends nothing.
    */
   @Test
-  void anIdleControllerRunsAboutOneMicroBatchASecondAndItsTimersStillTick() throws Exception {
+  void anIdleControllerRunsAboutOneMicroBatchASecond() throws Exception {
     var query = controller.controller().query();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (query.lastProgress() == null && System.nanoTime() < deadline) {
       Thread.sleep(100); // polling for the first progress report
     }
+    assertThat(query.lastProgress()).as("a progress report within 60 s").isNotNull();
     long first = query.lastProgress().batchId();
     long start = System.nanoTime();
     Thread.sleep(10_000); // the measured interval, not synchronisation

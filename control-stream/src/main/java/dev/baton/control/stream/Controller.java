@@ -95,7 +95,7 @@ public final class Controller implements AutoCloseable {
    * ({@link SparkSession#newSession()}) so that stages in the same SparkContext keep theirs: RocksDB
    * state store with changelog checkpointing, 2 shuffle partitions (the state is small and keyed by
    * run), no micro-batch without new input (timers ride on the wake-up source's one row a second, so they fire
-   * at most ~1 s late), and a checkpoint file manager for where the checkpoint is:
+   * up to ~1 s plus a micro-batch's duration late), and a checkpoint file manager for where the checkpoint is:
    * <ul>
    *   <li>a local path: the file-system one (the FileContext one forks {@code readlink} on every
    *       rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md);
