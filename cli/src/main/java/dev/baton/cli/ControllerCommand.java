@@ -71,7 +71,8 @@ final class ControllerCommand implements Callable<Integer> {
 
   /**
    * Stops the controller once, whichever of a signal or a shutdown hook comes first. A signalled stop has {@value
-   * #DEADLINE_MS} ms (below the 60 s Kubernetes gives a pod after SIGTERM); past it, or at a second signal, the
+   * #DEADLINE_MS} ms (below the controller pod's 60 s grace period after SIGTERM, {@code
+   * termination_grace_period_seconds} of the Terraform controller module; Kubernetes' own default is 30 s); past it, or at a second signal, the
    * process exits without waiting: what the ledger query had not written, the next controller writes from its
    * checkpoint.
    */
