@@ -162,6 +162,19 @@ final class DataBenchmark {
         (System.nanoTime() - start) / 1e9);
   }
 
+  /**
+   * The columns an {@code ingest} stage's {@code schema} option declares ({@code [{name, type}, ...]}, types in
+   * Spark DDL), all nullable, as the ingest stage reads them: what the hand-written jobs read with.
+   */
+  static StructType declaredSchema(Map<String, Object> ingestOptions) {
+    StructType declared = new StructType();
+    for (Object column : (List<?>) ingestOptions.get("schema")) {
+      Map<?, ?> spec = (Map<?, ?>) column;
+      declared = declared.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
+    }
+    return declared;
+  }
+
   /** The {@code ingest_lineitem} stage of {@code tpch-12}, reading {@code path} into {@code table}. */
   private static Map<String, Object> lineitemIngest(String path, String table) {
     PipelineDefinition pipeline = Pipelines.load(Workspace.fromEnvironment().pipelines()).get(Demo.PIPELINE)
@@ -189,11 +202,7 @@ final class DataBenchmark {
       String batonTable = namespace + ".lineitem_baton";
       String handTable = namespace + ".lineitem_handwritten";
       Map<String, Object> options = lineitemIngest(path, batonTable);
-      StructType declared = new StructType();
-      for (Object column : (List<?>) options.get("schema")) {
-        Map<?, ?> spec = (Map<?, ?>) column;
-        declared = declared.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
-      }
+      StructType declared = declaredSchema(options);
       StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
       spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
       spark.sql("CREATE TABLE " + handTable + " (" + declared.add("batch_id", DataTypes.StringType, false).toDDL()

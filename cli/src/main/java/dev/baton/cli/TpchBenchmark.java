@@ -26,7 +26,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -271,11 +270,7 @@ final class TpchBenchmark {
         case "ingest" -> {
           String path = ((String) options.get("path")).replace("${bucket}", pipeline.trigger().bucket())
               .replace("${batchPrefix}", batchPrefix);
-          StructType schema = new StructType();
-          for (Object column : (List<?>) options.get("schema")) {
-            Map<?, ?> spec = (Map<?, ?>) column;
-            schema = schema.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
-          }
+          StructType schema = DataBenchmark.declaredSchema(options);
           String table = HAND_PREFIX + options.get("table");
           spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + schema.add("batch_id", DataTypes.StringType, false)
               .toDDL() + ") USING iceberg PARTITIONED BY (batch_id)");
