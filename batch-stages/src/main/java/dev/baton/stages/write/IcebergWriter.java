@@ -149,6 +149,14 @@ public final class IcebergWriter {
   /** Creates the namespace of {@code table} when it does not exist. */
   public static void ensureNamespace(SparkSession spark, String table) {
     String namespace = table.substring(0, table.lastIndexOf('.'));
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+    try {
+      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+    } catch (RuntimeException e) {
+      // stages started together on a new catalog race to create it: IF NOT EXISTS checks, then inserts, and the
+      // JDBC catalog's insert of the loser fails on its primary key. The namespace exists then: go on
+      if (!spark.catalog().databaseExists(namespace)) {
+        throw e;
+      }
+    }
   }
 }
