@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** {@code baton controller}: the controller in the foreground, until interrupted. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = "Run the controller in the foreground, against the services of --config, or the local stack. Ctrl-C"
-        + " or SIGTERM stops it gracefully (the queries between micro-batches, the ledger flushed) within 50 s, then"
+        + " or SIGTERM stops it gracefully (the control query after its micro-batch, waiting up to 30 s; then the ledger"
+        + " flushed) within 50 s, then"
         + " it exits 130 / 143; a second signal exits at once; the checkpoint keeps its place.")
 final class ControllerCommand implements Callable<Integer> {
   /**
