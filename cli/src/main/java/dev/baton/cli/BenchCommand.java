@@ -16,7 +16,8 @@ final class BenchCommand {
   @Command(name = "control", mixinStandardHelpOptions = true,
       description = "Controller overhead with no-op stages on the local stack: hop latency (StageCompleted -> "
           + "StageLaunched), 12-stage chain overhead, control events/s under load, state size per run."
-          + " Uses its own topics and checkpoint; the last line is machine-readable.")
+          + " Uses its own Iceberg catalog (so its own ledger), topics and checkpoint; the last line is"
+          + " machine-readable.")
   static final class Control extends LocalBench implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "100",
         description = "Light-load runs of the 12-stage no-op chain (11 hops each; default ${DEFAULT-VALUE}).")
@@ -35,10 +36,15 @@ final class BenchCommand {
         description = "Controller micro-batch interval (default ${DEFAULT-VALUE}: as fast as possible).")
     long triggerIntervalMs;
 
+    @Option(names = "--soak-minutes", defaultValue = "0",
+        description = "Then, for this many minutes, --concurrency runs in flight, with each ledger table's snapshots,"
+            + " data files and maintenances printed every minute (default ${DEFAULT-VALUE}: no soak).")
+    int soakMinutes;
+
     @Override
     public Integer call() throws Exception {
       requirePlaintextLocalStack();
-      return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, extra).run(System.out);
+      return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, soakMinutes, extra).run(System.out);
     }
   }
 
@@ -118,9 +124,20 @@ final class BenchCommand {
           + " results checked against Q1 computed in plain Java. Last line: baton_s=... handwritten_s=... ratio=..."
           + " run_only_ratio=...")
   static final class Tpch extends DataOptions implements Callable<Integer> {
+    @Option(names = "--warm-up-scale",
+        description = "TPC-H scale factor of the unmeasured warm-up run of both sides before the measured runs"
+            + " (default: the --scale measured, so that the first measured run does not alone pay the JVM's"
+            + " warm-up at that scale).")
+    Double warmUpScale;
+
     @Override
     public Integer call() throws Exception {
-      return new TpchBenchmark(size()).run(System.out);
+      DataBenchmark.Size size = size();
+      double warmUp = warmUpScale == null ? size.scaleFactor() : warmUpScale;
+      if (warmUp <= 0) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up-scale must be positive");
+      }
+      return new TpchBenchmark(size, warmUp).run(System.out);
     }
   }
 }

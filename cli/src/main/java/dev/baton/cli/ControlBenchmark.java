@@ -39,9 +39,9 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
  * The controller benchmark behind {@code baton bench control}. Runs a real controller (the same
- * {@link ControllerRuntime} as {@code baton controller}) on the local stack, on topics and a
- * checkpoint of its own, with a 12-stage chain of {@code noop} stages (no Spark job, no sleep), so
- * what it measures is the controller: decoding, state, decisions, Kafka round trips.
+ * {@link ControllerRuntime} as {@code baton controller}) on the local stack, with an Iceberg catalog (so a ledger),
+ * topics and a checkpoint of its own ({@link BenchIsolation}), with a 12-stage chain of {@code noop} stages (no Spark
+ * job, no sleep), so what it measures is the controller: decoding, state, decisions, Kafka round trips.
  *
  * <p>Figures, all from the control topic's own events:
  *
@@ -62,16 +62,25 @@ final class ControlBenchmark {
   private final int concurrency;
   private final int[] load;
   private final long triggerIntervalMs;
+  private final int soakMinutes;
   private final Map<String, String> extra;
   private final Map<String, RunTrace> traces = new ConcurrentHashMap<>();
   private final AtomicLong recordsSeen = new AtomicLong();
   private final Semaphore completions = new Semaphore(0);
   private volatile boolean stopReading;
 
-  ControlBenchmark(int runs, int concurrency, int[] load, long triggerIntervalMs, Map<String, String> extra) {
-    if (runs < 1 || concurrency < 1) {
-      throw new IllegalArgumentException("Invalid benchmark: --runs and --concurrency must be at least 1");
+  /**
+   * @param soakMinutes after the load phases, minutes of light load ({@code concurrency} runs in flight) with each
+   *     ledger table's snapshots and data files printed every minute; 0 = no soak phase
+   * @throws IllegalArgumentException if {@code runs} or {@code concurrency} is below 1 or {@code soakMinutes} negative
+   */
+  ControlBenchmark(int runs, int concurrency, int[] load, long triggerIntervalMs, int soakMinutes,
+      Map<String, String> extra) {
+    if (runs < 1 || concurrency < 1 || soakMinutes < 0) {
+      throw new IllegalArgumentException("Invalid benchmark: --runs and --concurrency must be at least 1,"
+          + " --soak-minutes at least 0");
     }
+    this.soakMinutes = soakMinutes;
     this.runs = runs;
     this.concurrency = concurrency;
     this.load = load.clone();
@@ -93,22 +102,15 @@ final class ControlBenchmark {
     LocalServices local = new LocalServices(workspace);
     LocalServices.Started stack = local.ensureRunning(System.err);
     String id = Demo.newBatchId().toLowerCase(java.util.Locale.ROOT);
-    Path dir = workspace.home().resolve("bench/control-" + id);
-    Map<String, String> config = new LinkedHashMap<>(local.config(stack.endpoints()));
-    Map<String, Integer> topics = new LinkedHashMap<>();
-    for (String role : ControllerConfig.DEFAULT_TOPICS.keySet()) {
-      String topic = "baton.bench-" + id + "." + role;
-      config.put("topics." + role, topic);
-      topics.put(topic, role.equals("control") || role.equals("ledger") ? 2 : 1);
-    }
-    local.stack().ensureTopics(stack.endpoints(), topics);
-    config.put(ControllerConfig.CHECKPOINT_LOCATION, dir.resolve("checkpoint").toString());
+    BenchIsolation isolation = BenchIsolation.create(workspace, local, stack, "control", id);
+    Path dir = isolation.dir();
+    Map<String, String> config = new LinkedHashMap<>(isolation.config());
     config.put(ControllerConfig.TRIGGER_INTERVAL_MS, String.valueOf(triggerIntervalMs));
     config.put(ControllerConfig.MAX_CONCURRENT_STAGES, "8");
     config.putAll(extra);
     ControllerConfig controllerConfig = ControllerConfig.fromConfig(config);
     Pipelines pipelines = Pipelines.load(writePipeline(dir.resolve("pipelines")));
-    out.printf("Benchmark %s: topics baton.bench-%s.*, checkpoint %s%n", id, id, dir.resolve("checkpoint"));
+    out.printf("Benchmark %s: %s%n", id, isolation.describe());
 
     SparkSession spark = SparkSessions.create("baton-bench-control", config);
     Map<String, String> kafka = LocalServices.kafkaSettings(config);
@@ -183,6 +185,9 @@ final class ControlBenchmark {
                 batches == 0 ? 0.0 : totalMs / batches, totalMs, (long) batches);
           });
         }
+        if (soakMinutes > 0) {
+          soak(out, spark, publisher, runtime);
+        }
         printLedgerTables(out, spark, runtime, controllerConfig);
         out.printf("%nhop_p50_ms=%d hop_p99_ms=%d chain12_overhead_ms=%d events_per_s=%.0f load_hop_p99_ms=%d%n",
             percentile(lightHops, 50), percentile(lightHops, 99), percentile(overheads, 50), eventsPerSecond, loadHopP99);
@@ -212,20 +217,58 @@ final class ControlBenchmark {
         settings.enabled() ? "on" : "off", settings.intervalMs(), settings.maxSnapshotAgeMs(),
         settings.minSnapshotsToKeep());
     for (String table : LedgerMaintenance.TABLES) {
-      org.apache.iceberg.Table iceberg = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table);
-      iceberg.refresh();
-      long snapshots = 0;
-      for (Object ignored : iceberg.snapshots()) {
-        snapshots++;
-      }
-      long dataFiles = 0;
-      try (var tasks = iceberg.newScan().planFiles()) {
-        for (Object ignored : tasks) {
-          dataFiles++;
-        }
-      }
-      out.printf("  %-28s %6d snapshots, %5d data files, %d maintenances (%d failed)%n", table, snapshots, dataFiles,
+      long[] files = snapshotsAndDataFiles(spark, table);
+      out.printf("  %-28s %6d snapshots, %5d data files, %d maintenances (%d failed)%n", table, files[0], files[1],
           runtime.metrics().ledgerMaintenances(table, "succeeded"), runtime.metrics().ledgerMaintenances(table, "failed"));
+    }
+  }
+
+  /** {snapshots, live data files} of the Iceberg table {@code table}, as its catalog has it now. */
+  private static long[] snapshotsAndDataFiles(SparkSession spark, String table) throws Exception {
+    org.apache.iceberg.Table iceberg = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, table);
+    iceberg.refresh();
+    long snapshots = 0;
+    for (Object ignored : iceberg.snapshots()) {
+      snapshots++;
+    }
+    long dataFiles = 0;
+    try (var tasks = iceberg.newScan().planFiles()) {
+      for (Object ignored : tasks) {
+        dataFiles++;
+      }
+    }
+    return new long[] {snapshots, dataFiles};
+  }
+
+  /**
+   * The soak phase: light load ({@code concurrency} runs in flight, in rounds of {@code 10 × concurrency} runs) for
+   * {@link #soakMinutes}, and once a minute (at the end of a round) a line with the runs completed and each ledger
+   * table's snapshots, live data files and maintenances so far — what shows whether the ledger's growth is bounded
+   * over time (it commits one snapshot per ledger micro-batch while busy, whatever the number of runs).
+   */
+  private void soak(PrintStream out, SparkSession spark, ControlEventPublisher publisher, ControllerRuntime runtime)
+      throws Exception {
+    out.printf("%nSoak: %d runs in flight for %d min; every minute: runs completed, then per ledger table snapshots /"
+        + " data files / maintenances%n", concurrency, soakMinutes);
+    long start = System.nanoTime();
+    long end = start + TimeUnit.MINUTES.toNanos(soakMinutes);
+    long nextSample = start + TimeUnit.MINUTES.toNanos(1);
+    long completed = 0;
+    for (int round = 0; System.nanoTime() < end; round++) {
+      List<String> runIds = submitAndAwait(publisher, "soak" + round, 10 * concurrency, concurrency, runtime);
+      completed += runIds.size();
+      runIds.forEach(traces::remove); // the soak's traces are not used: the map would grow with the runs
+      if (System.nanoTime() >= nextSample || System.nanoTime() >= end) {
+        StringBuilder line = new StringBuilder(String.format("  %5.1f min %,8d runs", (System.nanoTime() - start)
+            / 6e10, completed));
+        for (String table : LedgerMaintenance.TABLES) {
+          long[] files = snapshotsAndDataFiles(spark, table);
+          line.append(String.format("   %s %d / %d / %d", table, files[0], files[1],
+              runtime.metrics().ledgerMaintenances(table, "succeeded")));
+        }
+        out.println(line);
+        nextSample += TimeUnit.MINUTES.toNanos(1);
+      }
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.baton.cli;
 
-import dev.baton.catalog.CatalogConfig;
-import dev.baton.control.ControllerConfig;
 import dev.baton.control.pipeline.ObjectTrigger;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,8 +44,9 @@ import org.apache.spark.sql.types.StructType;
  * Baton run is started by a {@code RunRequested} (the input is already uploaded); the object-event path's latency is
  * what {@code baton demo} reports.
  *
- * <p>Before the measured runs, both sides run once on TPC-H SF {@value #WARM_UP_SCALE}, unmeasured, so that the
- * first measured run (Baton's) does not alone pay the JVM's warm-up and the tables' and ledger's creation.
+ * <p>Before the measured runs, both sides run once, unmeasured, on TPC-H at the warm-up scale factor (by default the
+ * measured one), so that the first measured run (Baton's) does not alone pay the JVM's warm-up at that scale (class
+ * loading, code generation, JIT of the paths a run of that size takes) and the tables' and ledger's creation.
  *
  * <p>Figures per run: Baton = controller start + {@code RunRequested} → {@code RunCompleted} (as the control topic's
  * consumer sees them); hand-written = the application's work. Last line: {@code baton_s=… handwritten_s=… ratio=…
@@ -63,15 +61,23 @@ final class TpchBenchmark {
   private static final String QUALITY_RULES = "[{type=row-count, min=1}, {type=not-null, column=customer_nation},"
       + " {type=not-null, column=supplier_nation}, {type=unique, columns=[l_orderkey, l_linenumber]},"
       + " {type=value-range, column=l_discount, min=0, max=0.1}, {type=value-range, column=l_quantity, min=1, max=50}]";
-  /** Scale factor of the unmeasured warm-up run of both sides. */
-  private static final double WARM_UP_SCALE = 0.01;
   private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
   private final double scaleFactor;
   private final int runs;
   private final Map<String, String> extra;
+  private final double warmUpScaleFactor;
 
-  TpchBenchmark(DataBenchmark.Size size) {
+  /**
+   * @param size the measured scale factor, number of runs and extra configuration
+   * @param warmUpScaleFactor TPC-H scale factor of the unmeasured warm-up run of both sides (positive)
+   */
+  TpchBenchmark(DataBenchmark.Size size, double warmUpScaleFactor) {
+    if (!(warmUpScaleFactor > 0)) {
+      throw new IllegalArgumentException("Cannot benchmark: warm-up scale factor " + warmUpScaleFactor
+          + " must be positive");
+    }
+    this.warmUpScaleFactor = warmUpScaleFactor;
     this.scaleFactor = size.scaleFactor();
     this.runs = size.runs();
     this.extra = size.extra();
@@ -82,26 +88,14 @@ final class TpchBenchmark {
     LocalServices local = new LocalServices(workspace);
     LocalServices.Started stack = local.ensureRunning(System.err);
     String id = Demo.newBatchId().toLowerCase(Locale.ROOT).replace('-', '_');
-    Path dir = workspace.home().resolve("bench/tpch-" + id);
-    java.nio.file.Files.createDirectories(dir);
-    Map<String, String> config = new LinkedHashMap<>(local.config(stack.endpoints()));
-    config.put(CatalogConfig.PREFIX + CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"));
-    config.put(CatalogConfig.PREFIX + CatalogProperties.WAREHOUSE_LOCATION, "s3://warehouse/bench-" + id + "/");
-    Map<String, Integer> topics = new LinkedHashMap<>();
-    for (String role : ControllerConfig.DEFAULT_TOPICS.keySet()) {
-      String topic = "baton.bench-" + id + "." + role;
-      config.put(ControllerConfig.TOPICS_PREFIX + role, topic);
-      topics.put(topic, role.equals("control") || role.equals("ledger") ? 2 : 1);
-    }
-    local.stack().ensureTopics(stack.endpoints(), topics);
-    config.put(ControllerConfig.CHECKPOINT_LOCATION, dir.resolve("checkpoint").toString());
+    BenchIsolation isolation = BenchIsolation.create(workspace, local, stack, "tpch", id);
+    Map<String, String> config = new LinkedHashMap<>(isolation.config());
     config.putAll(extra);
     PipelineDefinition pipeline = benchPipeline(workspace, id);
     Pipelines pipelines = Pipelines.of(List.of(pipeline));
     Path data = Demo.generate(workspace.home(), scaleFactor, out);
-    Path warmUpData = Demo.generate(workspace.home(), WARM_UP_SCALE, QUIET);
-    out.printf("Benchmark %s: catalog %s, warehouse s3://warehouse/bench-%s/, topics baton.bench-%s.*%n", id,
-        dir.resolve("catalog.db"), id, id);
+    Path warmUpData = Demo.generate(workspace.home(), warmUpScaleFactor, QUIET);
+    out.printf("Benchmark %s: %s%n", id, isolation.describe());
 
     SparkSession spark = SparkSessions.create("baton-bench-tpch", config);
     try {
@@ -112,7 +106,7 @@ final class TpchBenchmark {
       upload(spark, pipeline, warmUpData, "warmup");
       runBaton(spark, config, pipelines, pipeline, "warmup", QUIET);
       runHandWritten(spark, pipeline, "warmup", "s3://export/bench-" + id + "/handwritten/warmup/", QUIET);
-      out.printf("Warm-up (both sides once, TPC-H SF %s, not measured): %.1f s%n", WARM_UP_SCALE,
+      out.printf("Warm-up (both sides once, TPC-H SF %s, not measured): %.1f s%n", warmUpScaleFactor,
           (System.nanoTime() - warmUpStart) / 1e9);
       List<Double> batonSeconds = new ArrayList<>();
       List<Double> batonRunSeconds = new ArrayList<>();
@@ -217,6 +211,8 @@ final class TpchBenchmark {
   private static double[] runBaton(SparkSession spark, Map<String, String> config, Pipelines pipelines,
       PipelineDefinition pipeline, String batch, PrintStream out) {
     long start = System.nanoTime();
+    MicroBatchTimes batchTimes = new MicroBatchTimes();
+    spark.streams().addListener(batchTimes);
     try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
       double started = (System.nanoTime() - start) / 1e9;
       long requested = System.nanoTime();
@@ -229,9 +225,42 @@ final class TpchBenchmark {
             + ": " + report.completed());
       }
       printStages(out, report);
+      out.printf(Locale.ROOT, "  controller's streaming queries (micro-batches, their summed wall time): control %s,"
+          + " ledger %s%n", batchTimes.of(runtime.controller().query().id()),
+          batchTimes.of(runtime.controller().ledgerQuery().id()));
       return new double[] {started, runSeconds};
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("The Baton run of " + batch + " did not end within an hour", e);
+    } finally {
+      spark.streams().removeListener(batchTimes);
+    }
+  }
+
+  /** Micro-batches and their summed {@code batchDuration} per streaming query, from the queries' progress events. */
+  private static final class MicroBatchTimes extends org.apache.spark.sql.streaming.StreamingQueryListener {
+    private final Map<java.util.UUID, long[]> byQuery = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {}
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {
+      long[] totals = byQuery.computeIfAbsent(event.progress().id(), id -> new long[2]);
+      synchronized (totals) {
+        totals[0]++;
+        totals[1] += event.progress().batchDuration();
+      }
+    }
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {}
+
+    /** "N batches, S s" of the query {@code id} so far (progress events reach listeners asynchronously). */
+    String of(java.util.UUID id) {
+      long[] totals = byQuery.getOrDefault(id, new long[2]);
+      synchronized (totals) {
+        return String.format(Locale.ROOT, "%d batches, %.1f s", totals[0], totals[1] / 1e3);
+      }
     }
   }
 
