@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.stages.StageTypes;
+import dev.baton.stages.ingest.IngestStageFactory;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -162,19 +162,6 @@ final class DataBenchmark {
         (System.nanoTime() - start) / 1e9);
   }
 
-  /**
-   * The columns an {@code ingest} stage's {@code schema} option declares ({@code [{name, type}, ...]}, types in
-   * Spark DDL), all nullable, as the ingest stage reads them: what the hand-written jobs read with.
-   */
-  static StructType declaredSchema(Map<String, Object> ingestOptions) {
-    StructType declared = new StructType();
-    for (Object column : (List<?>) ingestOptions.get("schema")) {
-      Map<?, ?> spec = (Map<?, ?>) column;
-      declared = declared.add((String) spec.get("name"), DataType.fromDDL((String) spec.get("type")), true);
-    }
-    return declared;
-  }
-
   /** The {@code ingest_lineitem} stage of {@code tpch-12}, reading {@code path} into {@code table}. */
   private static Map<String, Object> lineitemIngest(String path, String table) {
     PipelineDefinition pipeline = Pipelines.load(Workspace.fromEnvironment().pipelines()).get(Demo.PIPELINE)
@@ -202,7 +189,7 @@ final class DataBenchmark {
       String batonTable = namespace + ".lineitem_baton";
       String handTable = namespace + ".lineitem_handwritten";
       Map<String, Object> options = lineitemIngest(path, batonTable);
-      StructType declared = declaredSchema(options);
+      StructType declared = IngestStageFactory.declaredSchema(options);
       StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
       spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
       spark.sql("CREATE TABLE " + handTable + " (" + declared.add("batch_id", DataTypes.StringType, false).toDDL()

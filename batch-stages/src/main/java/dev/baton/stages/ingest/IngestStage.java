@@ -141,7 +141,7 @@ final class IngestStage implements Stage {
   @Override
   public StageResult run(StageContext context, SparkSession spark) {
     String batch = context.param("batch");
-    StructType declared = declaredSchema();
+    StructType declared = declaredSchema(options);
     TargetTable target = TargetTable.inspect(spark, options, declared);
     IngestInput input = IngestInput.read(spark, options, declared);
     String table = options.table();
@@ -233,7 +233,8 @@ final class IngestStage implements Stage {
             col(IngestInput.REASON)));
   }
 
-  private StructType declaredSchema() {
+  /** The declared columns of {@code options}, in order, each nullable and typed by its DDL type. */
+  static StructType declaredSchema(IngestOptions options) {
     StructType schema = new StructType();
     for (IngestOptions.Column column : options.schema()) {
       DataType type = DataType.fromDDL(column.type());
