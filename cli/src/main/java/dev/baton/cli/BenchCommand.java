@@ -37,13 +37,17 @@ final class BenchCommand {
     long triggerIntervalMs;
 
     @Option(names = "--soak-minutes", defaultValue = "0",
-        description = "Then, for this many minutes, --concurrency runs in flight, with each ledger table's snapshots,"
-            + " data files and maintenances printed every minute (default ${DEFAULT-VALUE}: no soak).")
+        description = "Then, for this many minutes, rounds of 10 x --concurrency runs (--concurrency in flight), with"
+            + " each ledger table's snapshots, data files and maintenances printed after the first round to end a"
+            + " minute or more after the last line (default ${DEFAULT-VALUE}: no soak).")
     int soakMinutes;
 
     @Override
     public Integer call() throws Exception {
       requirePlaintextLocalStack();
+      if (soakMinutes < 0) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--soak-minutes must be 0 or more");
+      }
       return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, soakMinutes, extra).run(System.out);
     }
   }
@@ -86,7 +90,7 @@ final class BenchCommand {
      */
     DataBenchmark.Size size() {
       requirePlaintextLocalStack();
-      if (scale <= 0 || runs < 1) {
+      if (!(scale > 0 && Double.isFinite(scale)) || runs < 1) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
       }
       return new DataBenchmark.Size(scale, runs, extra);
@@ -134,7 +138,7 @@ final class BenchCommand {
     public Integer call() throws Exception {
       DataBenchmark.Size size = size();
       double warmUp = warmUpScale == null ? size.scaleFactor() : warmUpScale;
-      if (warmUp <= 0) {
+      if (!(warmUp > 0 && Double.isFinite(warmUp))) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up-scale must be positive");
       }
       return new TpchBenchmark(size, warmUp).run(System.out);

@@ -241,15 +241,16 @@ final class ControlBenchmark {
   }
 
   /**
-   * The soak phase: light load ({@code concurrency} runs in flight, in rounds of {@code 10 × concurrency} runs) for
-   * {@link #soakMinutes}, and once a minute (at the end of a round) a line with the runs completed and each ledger
-   * table's snapshots, live data files and maintenances so far — what shows whether the ledger's growth is bounded
+   * The soak phase: rounds of {@code 10 × concurrency} runs ({@code concurrency} in flight; a round ends when all its
+   * runs completed) until {@link #soakMinutes} have passed (the last round may end later), and after each round that
+   * ends a minute or more after the previous line, a line with the runs completed and each ledger table's snapshots,
+   * live data files and maintenances (succeeded, failed) so far — what shows whether the ledger's growth is bounded
    * over time (it commits one snapshot per ledger micro-batch while busy, whatever the number of runs).
    */
   private void soak(PrintStream out, SparkSession spark, ControlEventPublisher publisher, ControllerRuntime runtime)
       throws Exception {
-    out.printf("%nSoak: %d runs in flight for %d min; every minute: runs completed, then per ledger table snapshots /"
-        + " data files / maintenances%n", concurrency, soakMinutes);
+    out.printf("%nSoak: %d runs in flight for %d min; about every minute: runs completed, then per ledger table"
+        + " snapshots / data files / maintenances (failed)%n", concurrency, soakMinutes);
     long start = System.nanoTime();
     long end = start + TimeUnit.MINUTES.toNanos(soakMinutes);
     long nextSample = start + TimeUnit.MINUTES.toNanos(1);
@@ -259,15 +260,17 @@ final class ControlBenchmark {
       completed += runIds.size();
       runIds.forEach(traces::remove); // the soak's traces are not used: the map would grow with the runs
       if (System.nanoTime() >= nextSample || System.nanoTime() >= end) {
-        StringBuilder line = new StringBuilder(String.format("  %5.1f min %,8d runs", (System.nanoTime() - start)
-            / 6e10, completed));
+        StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "  %5.1f min %,8d runs",
+            (System.nanoTime() - start) / 6e10, completed));
         for (String table : LedgerMaintenance.TABLES) {
           long[] files = snapshotsAndDataFiles(spark, table);
-          line.append(String.format("   %s %d / %d / %d", table, files[0], files[1],
-              runtime.metrics().ledgerMaintenances(table, "succeeded")));
+          line.append(String.format(java.util.Locale.ROOT, "   %s %d / %d / %d (%d)", table, files[0], files[1],
+              runtime.metrics().ledgerMaintenances(table, "succeeded"),
+              runtime.metrics().ledgerMaintenances(table, "failed")));
         }
         out.println(line);
-        nextSample += TimeUnit.MINUTES.toNanos(1);
+        // a round longer than a minute: the next line a minute after this one, not one per round to catch up
+        nextSample = Math.max(nextSample, System.nanoTime()) + TimeUnit.MINUTES.toNanos(1);
       }
     }
   }

@@ -27,8 +27,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
  * stack (input uploaded to the local S3 endpoint, tables in its warehouse), in the benchmark's own namespace {@code
- * bench_<id>} and folders {@code s3://landing/bench-<id>/}, {@code s3://export/bench-<id>/}. Runs alternate with
- * their baseline in one session, so both see the same machine state; figures are medians.
+ * bench_<id>} and folders {@code s3://warehouse/bench-<id>/landing/} (the input: not the {@code landing} bucket,
+ * whose objects the local stack's connector announces on the user's objects topic) and {@code
+ * s3://export/bench-<id>/}. Runs alternate with their baseline in one session, so both see the same machine state;
+ * figures are medians.
  */
 final class DataBenchmark {
 
@@ -181,9 +183,10 @@ final class DataBenchmark {
    */
   int ingest(PrintStream out) throws Exception {
     return withStack("ingest", out, (spark, config, id, lineitem, log) -> {
-      String key = "bench-" + id + "/lineitem.tbl";
-      upload(spark, lineitem, "landing", key, log);
-      String path = "s3://landing/" + key;
+      // not in the landing bucket: the local stack's connector would announce it on the user's objects topic
+      String key = "bench-" + id + "/landing/lineitem.tbl";
+      upload(spark, lineitem, "warehouse", key, log);
+      String path = "s3://warehouse/" + key;
       long bytes = Files.size(lineitem);
       String namespace = "bench_" + id;
       String batonTable = namespace + ".lineitem_baton";

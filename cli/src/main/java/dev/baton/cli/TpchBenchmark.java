@@ -38,10 +38,11 @@ import org.apache.spark.sql.types.StructType;
  * in plain Java, and their {@code profit_by_nation} against each other.
  *
  * <p>Nothing of the user's is touched: the benchmark has its own Iceberg catalog ({@code
- * .baton/bench/tpch-<id>/catalog.db}, warehouse {@code s3://warehouse/bench-<id>/}, so its ledger too), topics
- * {@code baton.bench-<id>.*}, checkpoint, landing folder {@code s3://landing/bench-<id>/tpch/} (deleted at the end)
- * and export folder {@code s3://export/bench-<id>/}. Both sides run in this JVM's one SparkSession ({@code local[*]}); the controller
- * is started for each Baton run and stopped before the hand-written one, so neither competes with the other. The
+ * <BATON_HOME>/bench/tpch-<id>/catalog.db}, warehouse {@code s3://warehouse/bench-<id>/}, so its ledger too), topics
+ * {@code baton.bench-<id>.*}, checkpoint, input folder {@code s3://warehouse/bench-<id>/landing/tpch/} (deleted at
+ * the end; not the {@code landing} bucket, whose objects the local stack's connector announces on the user's objects
+ * topic) and export folder {@code s3://export/bench-<id>/}. Both sides run in this JVM's one SparkSession ({@code
+ * local[*]}); the controller is started for each Baton run and stopped before the hand-written one, so neither competes with the other. The
  * Baton run is started by a {@code RunRequested} (the input is already uploaded); the object-event path's latency is
  * what {@code baton demo} reports.
  *
@@ -180,9 +181,9 @@ final class TpchBenchmark {
   }
 
   /**
-   * The workspace's {@code tpch-12} with the benchmark's own trigger folder ({@code bench-<id>/tpch/}) and export
-   * folder ({@code s3://export/bench-<id>/tpch/...}); stages, SQL and tables unchanged (the catalog is the
-   * benchmark's).
+   * The workspace's {@code tpch-12} with the benchmark's own trigger folder ({@code
+   * s3://warehouse/bench-<id>/landing/tpch/}) and export folder ({@code s3://export/bench-<id>/tpch/...}); stages,
+   * SQL and tables unchanged (the catalog is the benchmark's).
    */
   private static PipelineDefinition benchPipeline(Workspace workspace, String id) {
     PipelineDefinition original = Pipelines.load(workspace.pipelines()).get(Demo.PIPELINE).orElseThrow(
@@ -199,7 +200,8 @@ final class TpchBenchmark {
     }
     ObjectTrigger trigger = original.trigger();
     return new PipelineDefinition(original.name(), original.description(),
-        new ObjectTrigger(trigger.bucket(), "bench-" + id + "/" + trigger.prefix(), trigger.requiredFiles()), stages,
+        // the input outside the landing bucket, which the local stack's connector watches for the user's controller
+        new ObjectTrigger("warehouse", "bench-" + id + "/landing/" + trigger.prefix(), trigger.requiredFiles()), stages,
         original.slaMs(), original.webhook(), original.params());
   }
 
@@ -215,24 +217,33 @@ final class TpchBenchmark {
     MicroBatchTimes batchTimes = new MicroBatchTimes();
     try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
       double started = (System.nanoTime() - start) / 1e9;
-      // the controller's queries run in a session of their own (Controller.start): listen there
+      // the controller's queries run in a session of their own (Controller.start): listen there, from now on
       SparkSession controllerSession = runtime.controller().query().sparkSession();
       controllerSession.streams().addListener(batchTimes);
-      long requested = System.nanoTime();
-      RunWatcher.RunReport report = Demo.request(config, runtime.publisher(), pipeline, batch,
-          QUIET, Duration.ofHours(1),
-          () -> runtime.controller().query().isActive());
-      double runSeconds = (System.nanoTime() - requested) / 1e9;
-      if (report.completed().getStatus() != RunStatus.SUCCEEDED) {
-        throw new IllegalStateException("The Baton run of " + batch + " ended " + report.completed().getStatus()
-            + ": " + report.completed());
+      try {
+        long requested = System.nanoTime();
+        RunWatcher.RunReport report = Demo.request(config, runtime.publisher(), pipeline, batch,
+            QUIET, Duration.ofHours(1),
+            () -> runtime.controller().query().isActive());
+        double runSeconds = (System.nanoTime() - requested) / 1e9;
+        if (report.completed().getStatus() != RunStatus.SUCCEEDED) {
+          throw new IllegalStateException("The Baton run of " + batch + " ended " + report.completed().getStatus()
+              + ": " + report.completed());
+        }
+        printStages(out, report);
+        try {
+          spark.sparkContext().listenerBus().waitUntilEmpty(); // progress events reach listeners asynchronously
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException("Spark's listener bus did not deliver the controller's progress events", e);
+        }
+        out.printf(Locale.ROOT, "  controller's streaming queries from just after its start to the run's end"
+            + " (micro-batches, their summed wall time): control %s, ledger %s%n",
+            batchTimes.of(runtime.controller().query().id()),
+            batchTimes.of(runtime.controller().ledgerQuery().id()));
+        return new double[] {started, runSeconds};
+      } finally {
+        controllerSession.streams().removeListener(batchTimes);
       }
-      printStages(out, report);
-      controllerSession.streams().removeListener(batchTimes);
-      out.printf(Locale.ROOT, "  controller's streaming queries (micro-batches, their summed wall time): control %s,"
-          + " ledger %s%n", batchTimes.of(runtime.controller().query().id()),
-          batchTimes.of(runtime.controller().ledgerQuery().id()));
-      return new double[] {started, runSeconds};
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("The Baton run of " + batch + " did not end within an hour", e);
     }
@@ -257,7 +268,7 @@ final class TpchBenchmark {
     @Override
     public void onQueryTerminated(QueryTerminatedEvent event) {}
 
-    /** "N batches, S s" of the query {@code id} so far (progress events reach listeners asynchronously). */
+    /** "N batches, S s" of the query {@code id}: the progress events delivered so far. */
     String of(java.util.UUID id) {
       long[] totals = byQuery.getOrDefault(id, new long[2]);
       synchronized (totals) {

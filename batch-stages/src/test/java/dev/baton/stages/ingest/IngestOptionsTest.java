@@ -81,6 +81,26 @@ class IngestOptionsTest {
     assertInvalid(Map.of("batchColumn", "region"), "batchColumn: 'region' is also a declared column");
   }
 
+  @Test
+  void theDeclaredSchemaIsTheDeclaredColumnsInOrderAllNullable() {
+    Map<String, Object> yaml = minimal();
+    yaml.put("schema", List.of(
+        Map.of("name", "region", "type", "string"),
+        Map.of("name", "price", "type", "decimal(12,2)"),
+        Map.of("name", "d", "type", "date")));
+
+    org.apache.spark.sql.types.StructType schema = IngestStageFactory.declaredSchema(yaml);
+
+    assertThat(schema.fieldNames()).containsExactly("region", "price", "d");
+    assertThat(schema.fields()).extracting(f -> f.dataType().simpleString())
+        .containsExactly("string", "decimal(12,2)", "date");
+    assertThat(schema.fields()).allMatch(org.apache.spark.sql.types.StructField::nullable);
+    // options that do not bind are refused as the stage refuses them, with the field's path
+    yaml.put("format", "xml");
+    assertThatThrownBy(() -> IngestStageFactory.declaredSchema(yaml)).isInstanceOf(InvalidStageOptionsException.class)
+        .hasMessageStartingWith("format: ");
+  }
+
   private static void assertInvalid(Map<String, Object> overrides, String message) {
     Map<String, Object> yaml = minimal();
     yaml.putAll(overrides);
