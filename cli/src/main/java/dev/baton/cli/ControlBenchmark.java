@@ -71,7 +71,7 @@ final class ControlBenchmark {
 
   /**
    * @param soakMinutes after the load phases, minutes of light load ({@code concurrency} runs in flight) with each
-   *     ledger table's snapshots and data files printed every minute; 0 = no soak phase
+   *     ledger table's snapshots and data files printed about every minute ({@link #soak}); 0 = no soak phase
    * @throws IllegalArgumentException if {@code runs} or {@code concurrency} is below 1 or {@code soakMinutes} negative
    */
   ControlBenchmark(int runs, int concurrency, int[] load, long triggerIntervalMs, int soakMinutes,

@@ -42,9 +42,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code baton.bench-<id>.*}, checkpoint, input folder {@code s3://warehouse/bench-<id>/landing/tpch/} (deleted at
  * the end; not the {@code landing} bucket, whose objects the local stack's connector announces on the user's objects
  * topic) and export folder {@code s3://export/bench-<id>/}. Both sides run in this JVM's one SparkSession ({@code
- * local[*]}); the controller is started for each Baton run and stopped before the hand-written one, so neither competes with the other. The
- * Baton run is started by a {@code RunRequested} (the input is already uploaded); the object-event path's latency is
- * what {@code baton demo} reports.
+ * local[*]}); the controller is started for each Baton run and stopped before the hand-written one, so neither
+ * competes with the other. The Baton run is started by a {@code RunRequested} (the input is already uploaded); the
+ * object-event path's latency is what {@code baton demo} reports.
  *
  * <p>Before the measured runs, both sides run once, unmeasured, on TPC-H at the warm-up scale factor (by default the
  * measured one), so that the first measured run (Baton's) does not alone pay the JVM's warm-up at that scale (class
