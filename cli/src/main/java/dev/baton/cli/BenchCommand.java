@@ -90,7 +90,7 @@ final class BenchCommand {
      */
     DataBenchmark.Size size() {
       requirePlaintextLocalStack();
-      if (!(scale > 0 && Double.isFinite(scale)) || runs < 1) {
+      if (!DataBenchmark.Size.isScaleFactor(scale) || runs < 1) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--scale and --runs must be positive");
       }
       return new DataBenchmark.Size(scale, runs, extra);
@@ -138,7 +138,7 @@ final class BenchCommand {
     public Integer call() throws Exception {
       DataBenchmark.Size size = size();
       double warmUp = warmUpScale == null ? size.scaleFactor() : warmUpScale;
-      if (!(warmUp > 0 && Double.isFinite(warmUp))) {
+      if (!DataBenchmark.Size.isScaleFactor(warmUp)) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up-scale must be positive");
       }
       return new TpchBenchmark(size, warmUp).run(System.out);

@@ -40,17 +40,22 @@ final class DataBenchmark {
   /**
    * How big a data benchmark is.
    *
-   * @param scaleFactor TPC-H scale factor, positive
+   * @param scaleFactor TPC-H scale factor, positive and finite
    * @param runs measured runs of each side, at least 1
    * @param extra Baton configuration added to the local stack's
    */
   record Size(double scaleFactor, int runs, Map<String, String> extra) {
     Size {
-      if (scaleFactor <= 0 || runs < 1) {
+      if (!isScaleFactor(scaleFactor) || runs < 1) {
         throw new IllegalArgumentException("Cannot benchmark: scale factor " + scaleFactor + " and runs " + runs
             + " must be positive");
       }
       extra = Map.copyOf(extra);
+    }
+
+    /** Whether {@code value} can be a TPC-H scale factor here: positive and finite (NaN and ∞ are not). */
+    static boolean isScaleFactor(double value) {
+      return value > 0 && Double.isFinite(value);
     }
   }
 

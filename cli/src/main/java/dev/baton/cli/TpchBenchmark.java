@@ -72,10 +72,10 @@ final class TpchBenchmark {
 
   /**
    * @param size the measured scale factor, number of runs and extra configuration
-   * @param warmUpScaleFactor TPC-H scale factor of the unmeasured warm-up run of both sides (positive)
+   * @param warmUpScaleFactor TPC-H scale factor of the unmeasured warm-up run of both sides (positive, finite)
    */
   TpchBenchmark(DataBenchmark.Size size, double warmUpScaleFactor) {
-    if (!(warmUpScaleFactor > 0)) {
+    if (!DataBenchmark.Size.isScaleFactor(warmUpScaleFactor)) {
       throw new IllegalArgumentException("Cannot benchmark: warm-up scale factor " + warmUpScaleFactor
           + " must be positive");
     }
