@@ -6,11 +6,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code baton bench control}: the controller's latency and throughput benchmark; {@code baton bench ingest} and
- * {@code baton bench export}: the data stages against hand-written Spark.
+ * {@code baton bench export}: the data stages against hand-written Spark; {@code baton bench schedule}: schedule
+ * tick latency.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print figures; not tests).",
     subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class,
-        BenchCommand.Tpch.class})
+        BenchCommand.Tpch.class, BenchCommand.Schedule.class})
 final class BenchCommand {
 
   @Command(name = "control", mixinStandardHelpOptions = true,
@@ -49,6 +50,30 @@ final class BenchCommand {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--soak-minutes must be 0 or more");
       }
       return new ControlBenchmark(runs, concurrency, load, triggerIntervalMs, soakMinutes, extra).run(System.out);
+    }
+  }
+
+  @Command(name = "schedule", mixinStandardHelpOptions = true,
+      description = "Schedule trigger latency on the local stack: a pipeline with one no-op stage ticking every"
+          + " --every-seconds, on a controller with the production trigger interval; tick -> launch and tick -> stage"
+          + " start, p50/p95/p99. Uses its own Iceberg catalog, topics and checkpoint; the last line is"
+          + " machine-readable.")
+  static final class Schedule extends LocalBench implements Callable<Integer> {
+    @Option(names = "--ticks", defaultValue = "60", description = "Ticks measured (default ${DEFAULT-VALUE}).")
+    int ticks;
+
+    @Option(names = "--every-seconds", defaultValue = "5",
+        description = "Seconds between ticks, 1 to 59 (default ${DEFAULT-VALUE}).")
+    int everySeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      requirePlaintextLocalStack();
+      if (ticks < 1 || everySeconds < 1 || everySeconds > 59) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--ticks must be at least 1 and --every-seconds 1 to 59");
+      }
+      return new ScheduleBenchmark(ticks, everySeconds, extra).run(System.out);
     }
   }
 

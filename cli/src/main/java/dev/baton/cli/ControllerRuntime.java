@@ -58,7 +58,8 @@ public final class ControllerRuntime implements AutoCloseable {
    * The layout of the controller's checkpoint this build writes: its sources and state. A
    * Structured Streaming checkpoint cannot be continued by a query with other sources, so a local
    * checkpoint is marked with it and an older one is refused with instructions instead of Spark's
-   * assertion. 3 = control query over Kafka + a rate source, run state with resume/cancel fields.
+   * assertion. 3 = control query over Kafka + a wake-up source (Spark's rate source, then the clock source,
+   * which takes a rate source's offset over: {@code ClockSource}), run state with resume/cancel fields.
    */
   static final String CHECKPOINT_LAYOUT = "3";
   private static final String LAYOUT_MARKER = "_baton_layout";

@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param slaMs a run not completed this long after it started raises one SLA_MISSED alert, ms; null for none
  * @param webhook where alerts of this pipeline are also POSTed, or null
  * @param params the run parameters it declares, in file order (built-ins are not listed: {@link RunParameters#BUILT_IN})
+ * @param schedule the schedule trigger, or null; a pipeline has at most one trigger (this or {@code trigger})
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
-    Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) implements Serializable {
+    Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule)
+    implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
@@ -34,6 +36,12 @@ public record PipelineDefinition(String name, String description, ObjectTrigger 
   /** A pipeline without SLA, webhook or declared parameters. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages) {
     this(name, description, trigger, stages, null, null, List.of());
+  }
+
+  /** A pipeline without schedule. */
+  public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
+      Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) {
+    this(name, description, trigger, stages, slaMs, webhook, params, null);
   }
 
   /** The stage named {@code name}, if any. */

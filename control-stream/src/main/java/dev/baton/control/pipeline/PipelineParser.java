@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * name: tpch-12
  * trigger: {type: objects, bucket: landing, prefix: tpch/, requiredFiles: [region.tbl, ...]}
+ *   # or {type: schedule, cron: "0 2 * * *", timeZone: Europe/Berlin, catchUp: latest, start: 2026-12-01}
  * stages:
  *   - name: ingest_region
  *     type: ingest
@@ -109,10 +110,20 @@ public final class PipelineParser {
     if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
       errors.add("name: expected lower-case letters, digits, '_' or '-' (got '" + spec.name() + "')");
     }
-    ObjectTrigger trigger = trigger(spec.trigger(), errors);
-    List<ParamDefinition> params = params(spec.params(), trigger != null, errors);
+    ObjectTrigger trigger = null;
+    ScheduleTrigger schedule = null;
+    if (spec.trigger() != null && "schedule".equals(spec.trigger().type())) {
+      schedule = schedule(spec.trigger(), errors);
+    } else {
+      trigger = trigger(spec.trigger(), errors);
+    }
+    List<ParamDefinition> params = params(spec.params(), trigger != null ? "an object trigger start from files"
+        : spec.trigger() != null && "schedule".equals(spec.trigger().type()) ? "a schedule trigger start from ticks"
+        : null, errors);
     Map<String, ParamType> paramTypes = new LinkedHashMap<>();
     RunParameters.BUILT_IN.forEach(name -> paramTypes.put(name, ParamType.STRING));
+    paramTypes.put(RunParameters.SCHEDULED_TIME, ParamType.TIMESTAMP);
+    paramTypes.put(RunParameters.DATE, ParamType.DATE);
     params.forEach(param -> paramTypes.put(param.name(), param.type()));
     List<StageSpec> stageSpecs = spec.stages() == null ? List.of() : spec.stages();
     if (stageSpecs.isEmpty()) {
@@ -199,7 +210,7 @@ public final class PipelineParser {
     if (!errors.isEmpty()) {
       throw new PipelineValidationException(source, errors);
     }
-    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params);
+    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule);
   }
 
   /**
@@ -213,7 +224,12 @@ public final class PipelineParser {
   }
 
   /** {@code params:}: each declaration checked, its default included. */
-  private static List<ParamDefinition> params(List<Map<String, Object>> specs, boolean objectTrigger, List<String> errors) {
+  /**
+   * @param startedWithoutRequest why runs start without request parameters ("a schedule trigger start from
+   *     ticks"), or null when they start only on request
+   */
+  private static List<ParamDefinition> params(List<Map<String, Object>> specs, String startedWithoutRequest,
+      List<String> errors) {
     List<ParamDefinition> params = new ArrayList<>();
     if (specs == null) {
       return params;
@@ -260,8 +276,8 @@ public final class PipelineParser {
       } else if (defaultValue != null && Boolean.TRUE.equals(required)) {
         errors.add(path + ".default: a required parameter has no default (drop one of required and default)");
       }
-      if (Boolean.TRUE.equals(required) && defaultValue == null && objectTrigger) {
-        errors.add(path + ".required: runs of a pipeline with an object trigger start from files, without request"
+      if (Boolean.TRUE.equals(required) && defaultValue == null && startedWithoutRequest != null) {
+        errors.add(path + ".required: runs of a pipeline with " + startedWithoutRequest + ", without request"
             + " parameters; give it a default instead");
       }
       if (errors.size() > before) {
@@ -347,8 +363,13 @@ public final class PipelineParser {
       return null;
     }
     if (!"objects".equals(spec.type())) {
-      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects)");
+      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects or schedule)");
       return null;
+    }
+    for (Map.Entry<String, Object> field : new java.util.TreeMap<>(scheduleFields(spec)).entrySet()) {
+      if (field.getValue() != null) {
+        errors.add("trigger." + field.getKey() + ": only a schedule trigger has it (this one is of type objects)");
+      }
     }
     if (spec.bucket() == null || spec.bucket().isBlank()) {
       errors.add("trigger.bucket: is required");
@@ -364,6 +385,60 @@ public final class PipelineParser {
       return null;
     }
     return spec.bucket() == null ? null : new ObjectTrigger(spec.bucket(), spec.prefix(), new LinkedHashSet<>(spec.requiredFiles()));
+  }
+
+  private static Map<String, Object> scheduleFields(TriggerSpec spec) {
+    Map<String, Object> fields = new java.util.HashMap<>();
+    fields.put("cron", spec.cron());
+    fields.put("timeZone", spec.timeZone());
+    fields.put("catchUp", spec.catchUp());
+    fields.put("start", spec.start());
+    return fields;
+  }
+
+  /** {@code trigger: {type: schedule, ...}}: the expression, zone, catch-up and start checked. */
+  private static ScheduleTrigger schedule(TriggerSpec spec, List<String> errors) {
+    int before = errors.size();
+    Map<String, Object> objectFields = new java.util.TreeMap<>();
+    objectFields.put("bucket", spec.bucket());
+    objectFields.put("prefix", spec.prefix());
+    objectFields.put("requiredFiles", spec.requiredFiles());
+    objectFields.forEach((name, value) -> {
+      if (value != null) {
+        errors.add("trigger." + name + ": only an objects trigger has it (this one is of type schedule)");
+      }
+    });
+    ScheduleTrigger.cronProblem(spec.cron()).ifPresent(problem -> errors.add("trigger.cron: " + problem));
+    java.time.ZoneId zone = java.time.ZoneId.of("UTC");
+    if (spec.timeZone() != null) {
+      try {
+        zone = java.time.ZoneId.of(spec.timeZone());
+      } catch (java.time.DateTimeException e) {
+        errors.add("trigger.timeZone: expected an IANA time zone id such as Europe/Berlin or UTC (got '"
+            + spec.timeZone() + "')");
+      }
+    }
+    ScheduleTrigger.CatchUp catchUp = null;
+    if (spec.catchUp() != null) {
+      catchUp = java.util.Arrays.stream(ScheduleTrigger.CatchUp.values())
+          .filter(value -> value.name().equalsIgnoreCase(spec.catchUp())).findFirst().orElse(null);
+      if (catchUp == null) {
+        errors.add("trigger.catchUp: expected none, all or latest (got '" + spec.catchUp() + "')");
+      }
+    }
+    Long startAtMs = null;
+    if (spec.start() != null) {
+      try {
+        startAtMs = ScheduleTrigger.parseStart(spec.start(), zone);
+      } catch (java.time.DateTimeException e) {
+        errors.add("trigger.start: expected an ISO-8601 date (2026-12-01), local date-time (2026-12-01T02:00) or"
+            + " instant (2026-12-01T01:00:00Z) (got '" + spec.start() + "')");
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    return new ScheduleTrigger(spec.cron().trim(), zone.getId(), catchUp, startAtMs);
   }
 
   /** A cycle as a list of stage names (first repeated at the end), if the DAG has one. */
@@ -436,7 +511,8 @@ public final class PipelineParser {
   record RetrySpec(Integer maxAttempts, Long initialBackoffMs, Long maxBackoffMs, List<String> retryableErrors) {}
 
   /** {@code trigger:} as written. */
-  record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles) {}
+  record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles, String cron,
+      String timeZone, String catchUp, String start) {}
 
   /** {@code stages[i]} as written. */
   record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options, RetrySpec retry,

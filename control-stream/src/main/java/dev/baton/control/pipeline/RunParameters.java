@@ -1,6 +1,7 @@
 package dev.baton.control.pipeline;
 
 import dev.baton.stages.runner.StageParameters;
+import dev.baton.stages.spi.ParamType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +28,10 @@ import java.util.regex.Pattern;
  *       bucket name and {@code batchPrefix} a relative folder ending with {@code /};
  *   <li>every parameter a stage refers to ({@code ${name}} or SQL {@code :name}) has a value, and a
  *       value substituted into an option is {@linkplain StageParameters#unsafeForSubstitution safe} there;
+ *   <li>built-ins of schedules: {@code scheduledTime} is an ISO-8601 instant and {@code date} an ISO-8601
+ *       date; on a pipeline with a schedule trigger and a run whose trigger key names a tick ({@link
+ *       ScheduleTrigger#triggerKey}), they are the tick's instant ({@code 2026-12-04T01:00:00Z}) and its
+ *       local date in the schedule's zone (a request may repeat these values, not change them);
  *   <li>no value holds a control character or exceeds {@value #MAX_VALUE_CHARS} characters.
  * </ul>
  */
@@ -40,8 +45,12 @@ public final class RunParameters {
   public static final String BATCH_PREFIX = "batchPrefix";
   /** The run's trigger key (its identity; the runId derives from it). */
   public static final String TRIGGER_KEY = "triggerKey";
+  /** The scheduled time of a schedule-triggered run: its tick, an ISO-8601 instant in UTC. */
+  public static final String SCHEDULED_TIME = "scheduledTime";
+  /** The local date (ISO-8601, {@code yyyy-MM-dd}) of a schedule-triggered run's tick, in the schedule's zone. */
+  public static final String DATE = "date";
   /** The parameters every pipeline knows without declaring them. */
-  public static final List<String> BUILT_IN = List.of(BATCH, BUCKET, BATCH_PREFIX, TRIGGER_KEY);
+  public static final List<String> BUILT_IN = List.of(BATCH, BUCKET, BATCH_PREFIX, TRIGGER_KEY, SCHEDULED_TIME, DATE);
   /** Longest value, in characters (S3 keys are at most 1,024 bytes). */
   public static final int MAX_VALUE_CHARS = 1024;
 
@@ -136,6 +145,8 @@ public final class RunParameters {
       }
     }
 
+    scheduleBuiltIns(pipeline, triggerKey, params, errors);
+
     for (ParamDefinition param : declared.values()) {
       if (!params.containsKey(param.name()) && !given.containsKey(param.name())) {
         if (param.defaultValue() != null) {
@@ -163,6 +174,38 @@ public final class RunParameters {
       throw new InvalidRunParametersException(pipeline.name(), new ArrayList<>(errors));
     }
     return params;
+  }
+
+  /** {@code scheduledTime} and {@code date}: of their types, and the tick's own when the trigger key names one. */
+  private static void scheduleBuiltIns(PipelineDefinition pipeline, String triggerKey, Map<String, String> params,
+      Set<String> errors) {
+    Map<String, ParamType> types = Map.of(SCHEDULED_TIME, ParamType.TIMESTAMP, DATE, ParamType.DATE);
+    for (Map.Entry<String, ParamType> builtIn : new TreeMap<>(types).entrySet()) {
+      String value = params.get(builtIn.getKey());
+      if (value == null) {
+        continue;
+      }
+      try {
+        builtIn.getValue().parse(value);
+      } catch (IllegalArgumentException e) {
+        errors.add(builtIn.getKey() + ": " + e.getMessage());
+        params.remove(builtIn.getKey());
+      }
+    }
+    Optional<java.time.Instant> tick = ScheduleTrigger.tickOf(triggerKey);
+    if (pipeline.schedule() == null || tick.isEmpty()) {
+      return;
+    }
+    Map<String, String> derived = new LinkedHashMap<>();
+    derived.put(DATE, pipeline.schedule().date(tick.get()).toString());
+    derived.put(SCHEDULED_TIME, java.time.format.DateTimeFormatter.ISO_INSTANT.format(tick.get()));
+    derived.forEach((name, expected) -> {
+      String value = params.get(name);
+      if (value != null && !value.equals(expected)) {
+        errors.add(name + ": is the scheduled tick's, '" + expected + "' (got '" + value + "')");
+      }
+      params.put(name, expected);
+    });
   }
 
   private static Optional<String> textProblem(String value) {

@@ -24,8 +24,8 @@ public sealed interface Command {
    * Launch attempt {@code attempt} of {@code stage}; idempotent on (runId, stage, attempt).
    *
    * @param launchedAtMs when the decision was made, epoch ms
-   * @param readyAtMs when the stage became runnable: its last upstream finished, the run started,
-   *     or its retry back-off ended, epoch ms
+   * @param readyAtMs when the stage became runnable: its last upstream finished, the run started (for a
+   *     schedule's run: its tick), or its retry back-off ended, epoch ms
    * @param definition the stage as the run's pipeline version defines it (type, options), which is
    *     what launches, whatever the pipeline's YAML says now
    * @param pipelineVersion the content hash of that pipeline version, or null when the run's state does not
@@ -43,7 +43,8 @@ public sealed interface Command {
   /**
    * An input changed nothing; count it and log it at INFO.
    *
-   * @param reason {@code duplicate} (delivered again) or {@code stale} (an older attempt, a run already ended)
+   * @param reason {@code duplicate} (delivered again), {@code stale} (an older attempt, a run already ended) or
+   *     {@code missed-tick} (a schedule's tick decided late, which its catch-up skips)
    * @param runId the run the input was for
    * @param input the input's kind, e.g. {@code StageCompleted}
    * @param detail what the input was and what the run's state made of it, for the log

@@ -14,6 +14,7 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.CancelRequested.class, name = "cancel-requested"),
   @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected"),
   @JsonSubTypes.Type(value = Input.Tick.class, name = "tick"),
+  @JsonSubTypes.Type(value = Input.ScheduleTick.class, name = "schedule-tick"),
   @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired")
 })
 public sealed interface Input {
@@ -41,6 +42,15 @@ public sealed interface Input {
 
   /** An operator asks to cancel a WAITING or RUNNING run. */
   record CancelRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}
+
+  /**
+   * A tick of a pipeline's schedule trigger came due: the run it names ({@code schedule/<tick>}) starts,
+   * unless the tick was missed and the trigger's catch-up skips it. Made by the controller's clock from
+   * the pipelines' schedules, never read from a topic.
+   *
+   * @param scheduledAtMs the tick, epoch ms
+   */
+  record ScheduleTick(String pipeline, long scheduledAtMs) implements Input {}
 
   /** The run's timer fired: a retry back-off ended or an attempt may have timed out. */
   record Tick() implements Input {}

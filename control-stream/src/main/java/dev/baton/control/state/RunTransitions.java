@@ -5,6 +5,7 @@ import dev.baton.control.pipeline.ObjectTrigger;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.RetryPolicy;
 import dev.baton.control.pipeline.RunParameters;
+import dev.baton.control.pipeline.ScheduleTrigger;
 import dev.baton.control.pipeline.StageDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,11 @@ import java.util.Objects;
  * or a rejection). No Spark, no I/O, no clock of its own, so every rule is unit-testable:
  *
  * <ul>
+ *   <li>a run of a schedule starts at its tick ({@link Input.ScheduleTick}); a tick decided more than
+ *       {@link ScheduleTrigger#MISSED_AFTER_MS} after its time (the controller was down) was missed, and
+ *       starts its run per the trigger's {@link ScheduleTrigger.CatchUp}: always ({@code all}), only when
+ *       no later tick is due yet ({@code latest}), or never ({@code none}); a skipped tick is reported
+ *       as ignored ({@code missed-tick}) and leaves no state;
  *   <li>a run starts when all its trigger files have arrived, or on {@code RunRequested}, with the
  *       parameters {@link RunParameters#resolve} accepts; a request whose parameters it refuses
  *       (unknown, missing, of the wrong type or pattern, an unsafe batch id) is rejected, naming
@@ -53,6 +59,8 @@ public final class RunTransitions {
 
   /** Error type of the attempts stopped because their run's pipeline was deleted while the run was open. */
   public static final String PIPELINE_DELETED = "PIPELINE_DELETED";
+  /** Why a schedule's tick started no run: it was missed, and the trigger's catch-up skips it. */
+  public static final String MISSED_TICK = "missed-tick";
   /** Error type of the attempts stopped because an unversioned run's pipeline lost or gained stages. */
   public static final String PIPELINE_CHANGED = "PIPELINE_CHANGED";
 
@@ -171,6 +179,9 @@ public final class RunTransitions {
     if (input instanceof Input.RunRequested request) {
       return onRunRequested(pipeline, state, runId, request, nowMs);
     }
+    if (input instanceof Input.ScheduleTick tick) {
+      return onScheduleTick(pipeline, state, runId, tick, nowMs);
+    }
     if (input instanceof Input.StageCompleted completed) {
       return onStageCompleted(pipeline, state, completed, nowMs);
     }
@@ -197,6 +208,9 @@ public final class RunTransitions {
     }
     if (input instanceof Input.Tick || input instanceof Input.WaitingExpired) {
       return Transition.unchanged(state);
+    }
+    if (input instanceof Input.ScheduleTick) {
+      return Transition.ignored(state, "duplicate");
     }
     if (input instanceof Input.ObjectArrived || input instanceof Input.RunRequested) {
       return triggerAfterEnd(state, input, nowMs);
@@ -279,6 +293,47 @@ public final class RunTransitions {
         ? RunState.waiting(runId, pipeline, request.triggerKey(), params, java.util.Set.of(), nowMs)
         : state.withParams(params);
     return start(pipeline, state, nowMs);
+  }
+
+  /**
+   * A schedule's tick: starts its run, unless the run exists already (the tick delivered again) or the
+   * tick was missed and the trigger's catch-up skips it.
+   */
+  private static Transition onScheduleTick(PipelineDefinition pipeline, RunState state, String runId,
+      Input.ScheduleTick tick, long nowMs) {
+    if (state != null) {
+      return Transition.ignored(state, "duplicate");
+    }
+    ScheduleTrigger schedule = pipeline.schedule();
+    if (schedule == null) {
+      return Transition.ignored(null, "stale"); // the pipeline lost its schedule since the tick was made
+    }
+    java.time.Instant scheduled = java.time.Instant.ofEpochMilli(tick.scheduledAtMs());
+    if (nowMs - tick.scheduledAtMs() > ScheduleTrigger.MISSED_AFTER_MS) {
+      boolean skipped = switch (schedule.catchUp()) {
+        case ALL -> false;
+        case NONE -> true;
+        case LATEST -> schedule.next(scheduled).filter(next -> next.toEpochMilli() <= nowMs).isPresent();
+      };
+      if (skipped) {
+        return Transition.ignored(null, MISSED_TICK);
+      }
+    }
+    String triggerKey = ScheduleTrigger.triggerKey(scheduled);
+    Map<String, String> params;
+    try {
+      params = RunParameters.resolve(pipeline, Map.of(), triggerKey);
+    } catch (InvalidRunParametersException e) {
+      return Transition.rejected(null, e.getMessage());
+    }
+    Transition started =
+        start(pipeline, RunState.waiting(runId, pipeline, triggerKey, params, java.util.Set.of(), nowMs), nowMs);
+    // the first stages were ready at the tick, not when the controller got to it: launch latency counts from there
+    List<Command> commands = started.commands().stream().map(command -> command instanceof Command.LaunchStage launch
+        ? new Command.LaunchStage(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(), launch.params(),
+            launch.launchedAtMs(), tick.scheduledAtMs(), launch.definition(), launch.pipelineVersion())
+        : command).toList();
+    return new Transition(started.state(), commands);
   }
 
   private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs) {

@@ -94,8 +94,9 @@ public final class Controller implements AutoCloseable {
    * SQL settings of the session the controller's two queries run in, a session of their own
    * ({@link SparkSession#newSession()}) so that stages in the same SparkContext keep theirs: RocksDB
    * state store with changelog checkpointing, 2 shuffle partitions (the state is small and keyed by
-   * run), no micro-batch without new input (timers ride on the wake-up source's one row a second, so they fire
-   * up to ~1 s plus a micro-batch's duration late), and a checkpoint file manager for where the checkpoint is:
+   * run), no micro-batch without new input (timers ride on the clock source's one row a second, so they fire
+   * up to ~1 s plus a micro-batch's duration late; schedule ticks, at whole seconds, within a trigger
+   * interval plus a micro-batch), and a checkpoint file manager for where the checkpoint is:
    * <ul>
    *   <li>a local path: the file-system one (the FileContext one forks {@code readlink} on every
    *       rename; ~0.3 s per micro-batch on a local checkpoint, BENCHMARKS.md);
@@ -119,7 +120,7 @@ public final class Controller implements AutoCloseable {
     conf.put("spark.sql.shuffle.partitions", "2");
     // no micro-batch without new input: with its processing-time timeouts, the control query otherwise runs one on
     // every trigger (100 ms), which kept an idle controller busy on a whole core (1.02 of 2 cores here, 0.25 without;
-    // BENCHMARKS.md). Timers still fire: the wake-up source adds input every second (see wakeUps)
+    // BENCHMARKS.md). Timers still fire: the clock source adds input every second (see wakeUps)
     conf.put("spark.sql.streaming.noDataMicroBatches.enabled", "false");
     return conf;
   }
@@ -158,7 +159,7 @@ public final class Controller implements AutoCloseable {
     Dataset<ControllerInputRow> inputs =
         records.flatMap(new InputDecoder(pipelines, config.objectsTopic(), config.schemaRegistry()),
             Encoders.bean(ControllerInputRow.class))
-            .union(wakeUps(spark));
+            .union(wakeUps(spark, pipelines));
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(),
@@ -266,17 +267,16 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * A source that makes a micro-batch due every second and contributes no input: the clock of the
-   * controller's timers (attempt timeouts, retries, SLA, expiries), which a micro-batch fires. The
-   * control query runs no batch without new input ({@link #querySessionConf}); and even with them Spark
-   * runs one only when the previous batch of the same process asks for it, so a controller restarted
-   * after its last batch was committed would fire no timer until some new event arrived. Found by the
-   * kill IT.
+   * A source that makes a micro-batch due every whole second ({@link ClockSource}): the clock of the
+   * controller's timers (attempt timeouts, retries, SLA, expiries), which a micro-batch fires, and of
+   * its schedule triggers, whose ticks it yields ({@link ScheduleTicks}). The control query runs no
+   * batch without new input ({@link #querySessionConf}); and even with them Spark runs one only when
+   * the previous batch of the same process asks for it, so a controller restarted after its last batch
+   * was committed would fire no timer until some new event arrived. Found by the kill IT.
    */
-  private static Dataset<ControllerInputRow> wakeUps(SparkSession spark) {
-    return spark.readStream().format("rate").option("rowsPerSecond", "1").option("numPartitions", "1").load()
-        .flatMap((org.apache.spark.api.java.function.FlatMapFunction<Row, ControllerInputRow>) tick ->
-            java.util.Collections.emptyIterator(), Encoders.bean(ControllerInputRow.class));
+  private static Dataset<ControllerInputRow> wakeUps(SparkSession spark, Pipelines pipelines) {
+    return spark.readStream().format(ClockSource.class.getName()).load()
+        .flatMap(new ScheduleTicks(pipelines), Encoders.bean(ControllerInputRow.class));
   }
 
   /**

@@ -259,6 +259,14 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     if (input instanceof Input.RunRequested request) {
       return "trigger key " + request.triggerKey() + " (event " + request.eventId() + "); " + run;
     }
+    if (input instanceof Input.ScheduleTick tick) {
+      java.time.Instant scheduled = java.time.Instant.ofEpochMilli(tick.scheduledAtMs());
+      return "tick " + scheduled + " of " + tick.pipeline() + "'s schedule; " + (state == null
+          ? "decided more than " + dev.baton.control.pipeline.ScheduleTrigger.MISSED_AFTER_MS / 1000
+              + " s late (the controller was down or stalled), and the trigger's catchUp skips it"
+              + " (backfill it with: baton backfill " + tick.pipeline() + ")"
+          : run);
+    }
     if (input instanceof Input.ResumeRequested resume) {
       return "request " + resume.eventId() + " already applied; " + run;
     }

@@ -239,11 +239,11 @@ class PipelineParserTest {
     assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "stages[1].options.filter: unknown parameter 'regoin' (declared: region, asOf, minAmount;"
-                + " built-in: batch, bucket, batchPrefix, triggerKey)"));
+                + " built-in: batch, bucket, batchPrefix, triggerKey, scheduledTime, date)"));
     assertThatThrownBy(() -> PipelineParser.parse("test", ingest))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "stages[0].options.path: unknown parameter 'folder' (declared: none; built-in: batch, bucket, batchPrefix,"
-                + " triggerKey)"));
+                + " triggerKey, scheduledTime, date)"));
   }
 
   @Test
@@ -265,14 +265,14 @@ class PipelineParserTest {
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "params[1].default: expected a date (yyyy-MM-dd), got '2026-13-01'",
             "params[2].type: unknown type 'int' (expected one of string, long, boolean, date, timestamp)",
-            "params[3].name: 'batch' is a built-in parameter (batch, bucket, batchPrefix, triggerKey) and cannot be declared",
+            "params[3].name: 'batch' is a built-in parameter (batch, bucket, batchPrefix, triggerKey, scheduledTime, date) and cannot be declared",
             "params[4].name: expected an identifier: a letter or '_', then letters, digits or '_' (got 'my-param')",
             "params[5].defualt: unknown field (known: default, description, name, pattern, required, type)",
             "params[5].pattern: not a regular expression: Unclosed character class (got '[A-Z')",
             "params[6].default: a required parameter has no default (drop one of required and default)",
             "params[7].name: duplicate parameter 'region'",
             "stages[0].options.query: unknown parameter 'minAmount' (declared: region, asOf; built-in: batch, bucket,"
-                + " batchPrefix, triggerKey)"));
+                + " batchPrefix, triggerKey, scheduledTime, date)"));
   }
 
   @Test
@@ -290,5 +290,44 @@ class PipelineParserTest {
     assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("prefix: in/", "prefix: in/../")))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "trigger.prefix: 'in/../' has a '..' path segment"));
+  }
+
+  private static final String SCHEDULED = """
+      name: nightly
+      trigger: {type: schedule, cron: "0 2 * * *", timeZone: Europe/Berlin, catchUp: all, start: 2026-12-01}
+      stages:
+        - {name: load, type: sql, options: {query: "select * from raw.t where d = :date", table: curated.t}}
+      """;
+
+  @Test
+  void aScheduleTriggerIsParsedWithItsZoneCatchUpAndStart() {
+    PipelineDefinition pipeline = PipelineParser.parse("test", SCHEDULED);
+    assertThat(pipeline.trigger()).isNull();
+    assertThat(pipeline.schedule()).isEqualTo(new ScheduleTrigger("0 2 * * *", "Europe/Berlin",
+        ScheduleTrigger.CatchUp.ALL, java.time.Instant.parse("2026-11-30T23:00:00Z").toEpochMilli()));
+    // defaults: UTC, latest, no start
+    assertThat(PipelineParser.parse("test", SCHEDULED.replace(", timeZone: Europe/Berlin, catchUp: all, start: 2026-12-01", ""))
+        .schedule()).isEqualTo(new ScheduleTrigger("0 2 * * *", "UTC", ScheduleTrigger.CatchUp.LATEST, null));
+  }
+
+  @Test
+  void aBadScheduleIsRefusedWithThePathOfEachOffendingField() {
+    String bad = SCHEDULED.replace("cron: \"0 2 * * *\"", "cron: \"0 25 * * *\"").replace("Europe/Berlin", "Mars/Olympus")
+        .replace("catchUp: all", "catchUp: some").replace("start: 2026-12-01", "start: soon, bucket: landing");
+    assertThatThrownBy(() -> PipelineParser.parse("test", bad))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).satisfiesExactly(
+            error -> assertThat(error).isEqualTo("trigger.bucket: only an objects trigger has it (this one is of type schedule)"),
+            error -> assertThat(error).startsWith("trigger.cron: '0 25 * * *' is not a valid Unix cron expression: "),
+            error -> assertThat(error).isEqualTo("trigger.timeZone: expected an IANA time zone id such as Europe/Berlin or UTC"
+                + " (got 'Mars/Olympus')"),
+            error -> assertThat(error).isEqualTo("trigger.catchUp: expected none, all or latest (got 'some')"),
+            error -> assertThat(error).startsWith("trigger.start: expected an ISO-8601 date")));
+    assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("requiredFiles: [a.csv]", "requiredFiles: [a.csv], cron: \"0 2 * * *\"")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "trigger.cron: only a schedule trigger has it (this one is of type objects)"));
+    assertThatThrownBy(() -> PipelineParser.parse("test", SCHEDULED.replace("stages:", "params: [{name: region, required: true}]\nstages:")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "params[0].required: runs of a pipeline with a schedule trigger start from ticks, without request parameters;"
+                + " give it a default instead"));
   }
 }

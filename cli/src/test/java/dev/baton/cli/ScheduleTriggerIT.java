@@ -1,0 +1,236 @@
+package dev.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.catalog.CatalogConfig;
+import dev.baton.control.ledger.LedgerReader;
+import dev.baton.control.pipeline.ScheduleTrigger;
+import dev.baton.schemas.EventSerde;
+import dev.baton.schemas.RunIds;
+import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A schedule trigger on the real controller (its own JVM, the local stack): a tick every 5 s. The
+ * controller is stopped across three ticks and started again on its checkpoint, then killed with
+ * SIGKILL just after a tick and started again. Every tick from the first to the last gets exactly one
+ * run, whose stage executed once (the stage's own execution log), with the tick's parameters.
+ */
+class ScheduleTriggerIT {
+  private static final String PIPELINE = "every-5s";
+  private static final long PERIOD_MS = 5_000;
+
+  private static LocalServices local;
+  private static Map<String, String> config;
+  private static Path home;
+  private static Path pipelines;
+  private static Path repository;
+  private static Path executionLog;
+  private static final List<Process> controllers = new ArrayList<>();
+
+  @BeforeAll
+  static void up() throws Exception {
+    repository = Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath();
+    home = Files.createTempDirectory(repository.resolve("cli/target"), "it-schedule");
+    pipelines = Files.createDirectories(home.resolve("pipelines"));
+    executionLog = home.resolve("executions.log");
+    Files.writeString(pipelines.resolve(PIPELINE + ".yaml"), """
+        name: %s
+        trigger: {type: schedule, cron: "*/5 * * * * ?", catchUp: all}
+        stages:
+          - {name: s1, type: noop, options: {executionLog: '%s'}}
+        """.formatted(PIPELINE, executionLog));
+    local = new LocalServices(new Workspace(home, repository, pipelines));
+    config = local.config(local.ensureRunning(quiet()).endpoints());
+  }
+
+  @AfterAll
+  static void down() {
+    controllers.forEach(Process::destroyForcibly);
+    if (local != null) {
+      local.stack().down();
+    }
+  }
+
+  @Test
+  void everyTickRunsOnceAcrossAStopAcrossThreeTicksAndAKillAtATick() throws Exception {
+    Instant firstStart = Instant.now();
+    Process first = startController(1);
+    awaitRuns(runs -> succeeded(runs) >= 2, "two ticks' runs");
+
+    // down across three ticks: their runs start when the controller is back (catchUp: all)
+    stop(first);
+    Instant downFrom = Instant.now();
+    Instant downUntil = downFrom.plusMillis(3 * PERIOD_MS + 1_000);
+    awaitClock(downUntil);
+    Process second = startController(2);
+    List<Instant> downTicks = new ScheduleTrigger("*/5 * * * * ?", "UTC", null, null).ticks(downFrom, downUntil);
+    assertThat(downTicks).hasSizeGreaterThanOrEqualTo(3);
+    awaitRuns(runs -> downTicks.stream().allMatch(tick -> succeeded(runs.get(runId(tick)))), "the down time's ticks");
+
+    // SIGKILL as soon as the micro-batch deciding a tick has launched its run, before it is committed (mostly):
+    // the restarted controller replays that micro-batch
+    Instant killedTick = Instant.ofEpochMilli((System.currentTimeMillis() / PERIOD_MS + 2) * PERIOD_MS);
+    awaitClock(killedTick);
+    Path log2 = home.resolve("controller-2.log");
+    long launchesBefore = launchLines(log2);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (launchLines(log2) == launchesBefore && System.nanoTime() < deadline) {
+      Thread.sleep(5); // polling the controller's log for the launch line: no event reaches across processes
+    }
+    second.destroyForcibly().waitFor();
+    assertThat(launchLines(log2)).as("controller 2 launched the tick's run before the kill").isGreaterThan(launchesBefore);
+    Process third = startController(3);
+    Instant after = killedTick.plusMillis(2 * PERIOD_MS);
+    awaitRuns(runs -> succeeded(runs.get(runId(killedTick))) && succeeded(runs.get(runId(after))),
+        "the killed tick's run and a later one");
+    stop(third);
+    // what the kill hit, for the record: controller 3 replays the uncommitted micro-batch (same batch id)
+    System.out.println("ScheduleTriggerIT: killed at tick " + killedTick + " after: " + lastLaunchLine(log2)
+        + "; controller 3's first launch: " + Files.readAllLines(home.resolve("controller-3.log")).stream()
+            .filter(line -> line.contains("LaunchStage=") || line.contains("Not launching")).findFirst().orElse("none"));
+
+    // every tick from the first run's to the last run's has exactly one run, which succeeded
+    Map<String, List<ControlEvent>> runs = runs();
+    Map<Instant, String> candidates = new TreeMap<>();
+    for (long ms = firstStart.toEpochMilli() / PERIOD_MS * PERIOD_MS; ms <= System.currentTimeMillis(); ms += PERIOD_MS) {
+      candidates.put(Instant.ofEpochMilli(ms), runId(Instant.ofEpochMilli(ms)));
+    }
+    assertThat(candidates.values()).as("runs of %s that are no 5 s tick", PIPELINE).containsAll(runs.keySet());
+    List<Instant> ticks = candidates.entrySet().stream().filter(e -> runs.containsKey(e.getValue()))
+        .map(Map.Entry::getKey).toList();
+    List<Instant> everyTick = new ArrayList<>();
+    for (Instant tick = ticks.get(0); !tick.isAfter(ticks.get(ticks.size() - 1)); tick = tick.plusMillis(PERIOD_MS)) {
+      everyTick.add(tick);
+    }
+    assertThat(ticks).as("ticks with a run").containsExactlyElementsOf(everyTick).containsAll(downTicks).contains(killedTick);
+    for (Instant tick : ticks) {
+      List<ControlEvent> events = runs.get(runId(tick));
+      assertThat(succeeded(events)).as("run of %s succeeded: %s", tick, events).isTrue();
+      assertThat(events.stream().filter(e -> e.getPayload() instanceof RunCompleted).count())
+          .as("RunCompleted of the run of %s", tick).isEqualTo(1);
+    }
+    // the stage's own side effect: no attempt executed twice; an attempt killed with its controller is retried
+    Map<String, Long> executions = Files.readAllLines(executionLog).stream()
+        .collect(Collectors.groupingBy(line -> line, Collectors.counting()));
+    assertThat(executions).allSatisfy((attempt, count) -> assertThat(count).as(attempt).isEqualTo(1));
+    for (Instant tick : ticks) {
+      assertThat(executions).as("executions of the run of %s", tick).containsKey(runId(tick) + "/s1/1");
+    }
+    // the ledger: the tick's parameters
+    String killedRun = runId(killedTick);
+    LedgerReader.RunRecord record = awaitLedgerRow(killedRun);
+    assertThat(record.triggerKey()).isEqualTo("schedule/" + killedTick);
+    assertThat(record.params()).containsEntry("scheduledTime", killedTick.toString())
+        .containsEntry("date", killedTick.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString());
+  }
+
+  /** Lines of a controller's log saying a micro-batch launched a stage (the controller ITs' DEBUG line). */
+  private static long launchLines(Path log) throws IOException {
+    return Files.readAllLines(log).stream().filter(line -> line.contains("Micro-batch") && line.contains("LaunchStage="))
+        .count();
+  }
+
+  private static String lastLaunchLine(Path log) throws IOException {
+    return Files.readAllLines(log).stream().filter(line -> line.contains("Micro-batch") && line.contains("LaunchStage="))
+        .reduce((a, b) -> b).orElse("none");
+  }
+
+  private static String runId(Instant tick) {
+    return RunIds.of(PIPELINE, ScheduleTrigger.triggerKey(tick));
+  }
+
+  private static boolean succeeded(List<ControlEvent> events) {
+    return events != null && events.stream().anyMatch(e -> e.getPayload() instanceof RunCompleted completed
+        && completed.getStatus() == RunStatus.SUCCEEDED);
+  }
+
+  private static long succeeded(Map<String, List<ControlEvent>> runs) {
+    return runs.values().stream().filter(ScheduleTriggerIT::succeeded).count();
+  }
+
+  /** The pipeline's control events by runId, read from the start of the control topic. */
+  private static Map<String, List<ControlEvent>> runs() {
+    EventSerde serde = EventSerde.builtIn();
+    Map<String, List<ControlEvent>> runs = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> record : TopicReader.readToEnd(config, "baton.control")) {
+      ControlEvent event = serde.deserialize(record.value(), ControlEvent.class);
+      if (PIPELINE.equals(event.getPipeline())) {
+        runs.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
+      }
+    }
+    return runs;
+  }
+
+  private static void awaitRuns(Predicate<Map<String, List<ControlEvent>>> done, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (done.test(runs())) {
+        return;
+      }
+      Thread.sleep(500); // polling the control topic for a condition
+    }
+    throw new AssertionError("Not within 2 minutes: " + what + "; runs: " + runs().keySet());
+  }
+
+  /** Waits until the wall clock passes {@code instant}: the ticks are wall-clock times. */
+  private static void awaitClock(Instant instant) throws InterruptedException {
+    long waitMs = instant.toEpochMilli() - System.currentTimeMillis();
+    if (waitMs > 0) {
+      Thread.sleep(waitMs); // the condition is the time itself
+    }
+  }
+
+  private static LedgerReader.RunRecord awaitLedgerRow(String runId) throws InterruptedException {
+    LedgerReader ledger = new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<LedgerReader.RunRecord> found = ledger.runsByIdPrefix(runId);
+      if (found.size() == 1 && found.get(0).status().equals("SUCCEEDED")) {
+        return found.get(0);
+      }
+      Thread.sleep(250); // polling the ledger for a condition
+    }
+    throw new AssertionError("No SUCCEEDED ledger row for " + runId);
+  }
+
+  /** Stops the controller as Ctrl-C does (SIGTERM: its queries stop between micro-batches). */
+  private static void stop(Process controller) throws InterruptedException {
+    controller.destroy();
+    if (!controller.waitFor(90, TimeUnit.SECONDS)) {
+      throw new AssertionError("The controller did not stop within 90 s of SIGTERM");
+    }
+  }
+
+  private static Process startController(int number) throws IOException, InterruptedException {
+    Process process = BatonRun.startController(repository, home, pipelines,
+        home.resolve("controller-" + number + ".log"), "Controller " + number);
+    controllers.add(process);
+    return process;
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  }
+}
