@@ -20,11 +20,13 @@ import java.util.Optional;
  * @param slaMs a run not completed this long after it started raises one SLA_MISSED alert, ms; null for none
  * @param webhook where alerts of this pipeline are also POSTed, or null
  * @param params the run parameters it declares, in file order (built-ins are not listed: {@link RunParameters#BUILT_IN})
- * @param schedule the schedule trigger, or null; a pipeline has at most one trigger (this or {@code trigger})
+ * @param schedule the schedule trigger, or null
+ * @param upstream the pipeline trigger (runs start when an upstream pipeline's run SUCCEEDED), or null; a pipeline
+ *     has at most one trigger: {@code trigger}, {@code schedule} or {@code upstream}
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
-    Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule)
-    implements Serializable {
+    Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule,
+    PipelineTrigger upstream) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
@@ -41,7 +43,7 @@ public record PipelineDefinition(String name, String description, ObjectTrigger 
   /** A pipeline without schedule. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
       Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) {
-    this(name, description, trigger, stages, slaMs, webhook, params, null);
+    this(name, description, trigger, stages, slaMs, webhook, params, null, null);
   }
 
   /** The stage named {@code name}, if any. */

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * name: tpch-12
  * trigger: {type: objects, bucket: landing, prefix: tpch/, requiredFiles: [region.tbl, ...]}
  *   # or {type: schedule, cron: "0 2 * * *", timeZone: Europe/Berlin, catchUp: latest, start: 2026-12-01}
+ *   # or {type: pipeline, pipeline: daily-orders, params: {asOf: date}}  # when a daily-orders run SUCCEEDED
  * stages:
  *   - name: ingest_region
  *     type: ingest
@@ -112,14 +113,17 @@ public final class PipelineParser {
     }
     ObjectTrigger trigger = null;
     ScheduleTrigger schedule = null;
-    if (spec.trigger() != null && "schedule".equals(spec.trigger().type())) {
+    PipelineTrigger pipelineTrigger = null;
+    String triggerType = spec.trigger() == null ? null : spec.trigger().type();
+    if ("schedule".equals(triggerType)) {
       schedule = schedule(spec.trigger(), errors);
+    } else if ("pipeline".equals(triggerType)) {
+      pipelineTrigger = upstream(spec.trigger(), errors);
     } else {
       trigger = trigger(spec.trigger(), errors);
     }
     List<ParamDefinition> params = params(spec.params(), trigger != null ? "an object trigger start from files"
-        : spec.trigger() != null && "schedule".equals(spec.trigger().type()) ? "a schedule trigger start from ticks"
-        : null, errors);
+        : "schedule".equals(triggerType) ? "a schedule trigger start from ticks" : null, errors);
     Map<String, ParamType> paramTypes = new LinkedHashMap<>();
     RunParameters.BUILT_IN.forEach(name -> paramTypes.put(name, ParamType.STRING));
     paramTypes.put(RunParameters.SCHEDULED_TIME, ParamType.TIMESTAMP);
@@ -196,6 +200,17 @@ public final class PipelineParser {
             stageParams, launcher));
       }
     }
+    if (pipelineTrigger != null) {
+      Set<String> known = new HashSet<>(RunParameters.BUILT_IN);
+      params.forEach(param -> known.add(param.name()));
+      for (String name : pipelineTrigger.params().keySet()) {
+        if (!known.contains(name)) {
+          errors.add("trigger.params." + name + ": unknown parameter of this pipeline (declared: " + (params.isEmpty()
+              ? "none" : String.join(", ", params.stream().map(ParamDefinition::name).toList())) + "; built-in: "
+              + String.join(", ", RunParameters.BUILT_IN) + ")");
+        }
+      }
+    }
     if (errors.isEmpty()) {
       findCycle(stages).ifPresent(cycle -> errors.add("stages: dependency cycle " + String.join(" -> ", cycle)));
     }
@@ -210,7 +225,8 @@ public final class PipelineParser {
     if (!errors.isEmpty()) {
       throw new PipelineValidationException(source, errors);
     }
-    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule);
+    return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule,
+        pipelineTrigger);
   }
 
   /**
@@ -363,14 +379,10 @@ public final class PipelineParser {
       return null;
     }
     if (!"objects".equals(spec.type())) {
-      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects or schedule)");
+      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects, schedule or pipeline)");
       return null;
     }
-    for (Map.Entry<String, Object> field : new java.util.TreeMap<>(scheduleFields(spec)).entrySet()) {
-      if (field.getValue() != null) {
-        errors.add("trigger." + field.getKey() + ": only a schedule trigger has it (this one is of type objects)");
-      }
-    }
+    refuseFieldsNotOf("objects", spec, errors);
     if (spec.bucket() == null || spec.bucket().isBlank()) {
       errors.add("trigger.bucket: is required");
     }
@@ -387,27 +399,57 @@ public final class PipelineParser {
     return spec.bucket() == null ? null : new ObjectTrigger(spec.bucket(), spec.prefix(), new LinkedHashSet<>(spec.requiredFiles()));
   }
 
-  private static Map<String, Object> scheduleFields(TriggerSpec spec) {
-    Map<String, Object> fields = new java.util.HashMap<>();
-    fields.put("cron", spec.cron());
-    fields.put("timeZone", spec.timeZone());
-    fields.put("catchUp", spec.catchUp());
-    fields.put("start", spec.start());
+  /** The fields of the other trigger types, those a trigger of type {@code type} must not have, by name. */
+  private static Map<String, Object> fieldsNotOf(String type, TriggerSpec spec) {
+    Map<String, Object> fields = new java.util.TreeMap<>();
+    if (!type.equals("objects")) {
+      fields.put("bucket", spec.bucket());
+      fields.put("prefix", spec.prefix());
+      fields.put("requiredFiles", spec.requiredFiles());
+    }
+    if (!type.equals("schedule")) {
+      fields.put("cron", spec.cron());
+      fields.put("timeZone", spec.timeZone());
+      fields.put("catchUp", spec.catchUp());
+      fields.put("start", spec.start());
+    }
+    if (!type.equals("pipeline")) {
+      fields.put("pipeline", spec.pipeline());
+      fields.put("params", spec.params());
+    }
     return fields;
+  }
+
+  private static void refuseFieldsNotOf(String type, TriggerSpec spec, List<String> errors) {
+    fieldsNotOf(type, spec).forEach((name, value) -> {
+      if (value != null) {
+        errors.add("trigger." + name + ": a trigger of type " + type + " has no " + name);
+      }
+    });
+  }
+
+  /** {@code trigger: {type: pipeline, pipeline: NAME, params: {...}}}: the upstream's name and the mapping's names. */
+  private static PipelineTrigger upstream(TriggerSpec spec, List<String> errors) {
+    int before = errors.size();
+    refuseFieldsNotOf("pipeline", spec, errors);
+    if (spec.pipeline() == null || !NAME.matcher(spec.pipeline()).matches()) {
+      errors.add("trigger.pipeline: expected the upstream pipeline's name: lower-case letters, digits, '_' or '-' (got '"
+          + spec.pipeline() + "')");
+    }
+    Map<String, String> params = spec.params() == null ? Map.of() : spec.params();
+    params.forEach((name, upstreamName) -> {
+      if (upstreamName == null || !PARAM_NAME.matcher(upstreamName).matches()) {
+        errors.add("trigger.params." + name + ": expected the name of a parameter of the upstream run (got '"
+            + upstreamName + "')");
+      }
+    });
+    return errors.size() > before ? null : new PipelineTrigger(spec.pipeline(), params);
   }
 
   /** {@code trigger: {type: schedule, ...}}: the expression, zone, catch-up and start checked. */
   private static ScheduleTrigger schedule(TriggerSpec spec, List<String> errors) {
     int before = errors.size();
-    Map<String, Object> objectFields = new java.util.TreeMap<>();
-    objectFields.put("bucket", spec.bucket());
-    objectFields.put("prefix", spec.prefix());
-    objectFields.put("requiredFiles", spec.requiredFiles());
-    objectFields.forEach((name, value) -> {
-      if (value != null) {
-        errors.add("trigger." + name + ": only an objects trigger has it (this one is of type schedule)");
-      }
-    });
+    refuseFieldsNotOf("schedule", spec, errors);
     ScheduleTrigger.cronProblem(spec.cron()).ifPresent(problem -> errors.add("trigger.cron: " + problem));
     java.time.ZoneId zone = java.time.ZoneId.of("UTC");
     if (spec.timeZone() != null) {
@@ -512,7 +554,7 @@ public final class PipelineParser {
 
   /** {@code trigger:} as written. */
   record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles, String cron,
-      String timeZone, String catchUp, String start) {}
+      String timeZone, String catchUp, String start, String pipeline, Map<String, String> params) {}
 
   /** {@code stages[i]} as written. */
   record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options, RetrySpec retry,

@@ -25,9 +25,13 @@ public final class Pipelines implements Serializable {
   }
 
   /**
-   * The given pipelines.
+   * The given pipelines, whose pipeline triggers are checked against each other: each names a defined
+   * upstream pipeline and maps parameters that pipeline has, and no pipeline triggers itself through
+   * a chain of them.
    *
    * @throws IllegalArgumentException if two share a name
+   * @throws PipelineValidationException listing every pipeline trigger that fails these checks, {@code
+   *     <pipeline>: trigger.<field>: <reason>}; a cycle is named {@code a -> b -> a}
    */
   public static Pipelines of(Collection<PipelineDefinition> pipelines) {
     Map<String, PipelineDefinition> byName = new LinkedHashMap<>();
@@ -36,7 +40,56 @@ public final class Pipelines implements Serializable {
         throw new IllegalArgumentException("Duplicate pipeline name: " + pipeline.name());
       }
     }
+    List<String> errors = new ArrayList<>();
+    for (PipelineDefinition pipeline : byName.values()) {
+      PipelineTrigger trigger = pipeline.upstream();
+      if (trigger == null) {
+        continue;
+      }
+      PipelineDefinition upstream = byName.get(trigger.upstream());
+      if (upstream == null) {
+        errors.add(pipeline.name() + ": trigger.pipeline: unknown pipeline '" + trigger.upstream() + "' (defined: "
+            + String.join(", ", byName.keySet()) + ")");
+        continue;
+      }
+      java.util.Set<String> upstreamParams = new java.util.LinkedHashSet<>(RunParameters.BUILT_IN);
+      upstream.params().forEach(param -> upstreamParams.add(param.name()));
+      trigger.params().forEach((name, upstreamName) -> {
+        if (!upstreamParams.contains(upstreamName)) {
+          errors.add(pipeline.name() + ": trigger.params." + name + ": pipeline '" + upstream.name()
+              + "' has no parameter '" + upstreamName + "' (it has: " + String.join(", ", upstreamParams) + ")");
+        }
+      });
+    }
+    if (errors.isEmpty()) {
+      for (PipelineDefinition pipeline : byName.values()) {
+        List<String> chain = new ArrayList<>(List.of(pipeline.name()));
+        PipelineDefinition current = pipeline;
+        while (current.upstream() != null && byName.containsKey(current.upstream().upstream())) {
+          String next = current.upstream().upstream();
+          chain.add(next);
+          if (next.equals(pipeline.name())) {
+            errors.add(pipeline.name() + ": trigger.pipeline: a cycle of pipeline triggers, each pipeline started by"
+                + " the next one's success: " + String.join(" -> ", chain));
+            break;
+          }
+          if (chain.indexOf(next) < chain.size() - 1) {
+            break; // a cycle further up, reported for its own pipelines
+          }
+          current = byName.get(next);
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new PipelineValidationException("pipelines", errors);
+    }
     return new Pipelines(byName);
+  }
+
+  /** The pipelines whose pipeline trigger names {@code upstream}, in load order. */
+  public List<PipelineDefinition> triggeredBy(String upstream) {
+    return byName.values().stream().filter(p -> p.upstream() != null && p.upstream().upstream().equals(upstream))
+        .toList();
   }
 
   /**

@@ -16,7 +16,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Command.RecordStageAttempt.class, name = "record-stage-attempt"),
   @JsonSubTypes.Type(value = Command.PublishRunCompleted.class, name = "publish-run-completed"),
   @JsonSubTypes.Type(value = Command.DeadLetter.class, name = "dead-letter"),
-  @JsonSubTypes.Type(value = Command.PublishAlert.class, name = "publish-alert")
+  @JsonSubTypes.Type(value = Command.PublishAlert.class, name = "publish-alert"),
+  @JsonSubTypes.Type(value = Command.RequestRun.class, name = "request-run")
 })
 public sealed interface Command {
 
@@ -33,6 +34,17 @@ public sealed interface Command {
    */
   record LaunchStage(String runId, String pipeline, String stage, int attempt, Map<String, String> params,
       long launchedAtMs, long readyAtMs, StageDefinition definition, String pipelineVersion) implements Command {}
+
+  /**
+   * Publish a {@code RunRequested} for a run of another pipeline (one whose pipeline trigger names this
+   * run's pipeline, after this run SUCCEEDED); that run starts when the controller reads it, through the
+   * same checks as any request. Publishing it again (a replayed micro-batch) starts nothing more: the
+   * runId derives from {@code triggerKey}.
+   *
+   * @param requestedBy who asks, for the request's record: {@code pipeline <upstream> run <runId>}
+   */
+  record RequestRun(String runId, String pipeline, String triggerKey, Map<String, String> params, String requestedBy)
+      implements Command {}
 
   /**
    * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the

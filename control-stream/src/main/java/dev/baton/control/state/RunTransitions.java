@@ -3,6 +3,8 @@ package dev.baton.control.state;
 import dev.baton.control.pipeline.InvalidRunParametersException;
 import dev.baton.control.pipeline.ObjectTrigger;
 import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.PipelineTrigger;
+import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.pipeline.RetryPolicy;
 import dev.baton.control.pipeline.RunParameters;
 import dev.baton.control.pipeline.ScheduleTrigger;
@@ -610,6 +612,25 @@ public final class RunTransitions {
     commands.add(new Command.PublishRunCompleted(done.runId(), done.pipeline(), RunStatus.SUCCEEDED.name(), nowMs,
         List.of(), done.resumes()));
     return done;
+  }
+
+  /**
+   * The requests a run's success makes: one {@link Command.RequestRun} per pipeline whose pipeline
+   * trigger names the run's pipeline, with the trigger key {@link PipelineTrigger#triggerKey} (so the
+   * downstream run is the same however often the success is reported) and the parameters the trigger
+   * maps from the run's.
+   *
+   * @param succeeded the run, SUCCEEDED
+   */
+  public static List<Command> downstreamRequests(Pipelines pipelines, RunState succeeded) {
+    List<Command> requests = new ArrayList<>();
+    for (PipelineDefinition downstream : pipelines.triggeredBy(succeeded.pipeline())) {
+      String triggerKey = PipelineTrigger.triggerKey(succeeded.pipeline(), succeeded.runId());
+      requests.add(new Command.RequestRun(dev.baton.schemas.RunIds.of(downstream.name(), triggerKey), downstream.name(),
+          triggerKey, downstream.upstream().paramsFrom(succeeded.params()),
+          "pipeline " + succeeded.pipeline() + " run " + succeeded.runId()));
+    }
+    return requests;
   }
 
   /**

@@ -226,6 +226,12 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         sends.add(publisher.publishAsync(ControlEvents.runCompleted(completed.runId(), completed.pipeline(),
             new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
                 completed.failedStages()), completed.resumes())));
+      } else if (command instanceof Command.RequestRun request) {
+        LOG.info("Requesting run {} of {} (trigger key {}): {} succeeded", request.runId(), request.pipeline(),
+            request.triggerKey(), request.requestedBy());
+        sends.add(publisher.publishAsync(ControlEvents.requested(request.runId(), request.pipeline(),
+            new dev.baton.schemas.event.RunRequested(request.triggerKey(), request.params(), request.requestedBy(), null),
+            Instant.now())));
       } else if (command instanceof Command.PublishAlert alert) {
         sends.add(publishAlert(alert));
       } else if (command instanceof Command.DeadLetter dead) {

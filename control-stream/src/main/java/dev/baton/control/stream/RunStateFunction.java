@@ -146,9 +146,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
             state.pipeline(), state.status());
       }
       state = transition.state();
-      for (Command command : transition.commands()) {
-        out.add(Json.write(command));
-      }
+      emit(out, transition);
     }
     Optional<PipelineDefinition> statePipeline = state == null ? Optional.empty() : pipelines.get(state.pipeline());
     if (state != null && statePipeline.isPresent() && state.status() == RunStatus.WAITING
@@ -156,9 +154,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       RunTransitions.Transition transition = RunTransitions.apply(statePipeline.get(), state, runId,
           new Input.WaitingExpired(waitingTimeoutMs), now);
       state = transition.state();
-      for (Command command : transition.commands()) {
-        out.add(Json.write(command));
-      }
+      emit(out, transition);
     }
     if (groupState.hasTimedOut() && state != null) {
       // the run's timer: a retry back-off ended or an attempt may be past its timeout
@@ -166,9 +162,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       if (pipeline.isPresent()) {
         RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, new Input.Tick(), now);
         state = transition.state();
-        for (Command command : transition.commands()) {
-          out.add(Json.write(command));
-        }
+        emit(out, transition);
       }
     }
     for (ControllerInputRow row : inputs) {
@@ -184,9 +178,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       }
       RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, input, now);
       state = transition.state();
-      for (Command command : transition.commands()) {
-        out.add(Json.write(command));
-      }
+      emit(out, transition);
       if (transition.rejection() != null) {
         out.add(Json.write(deadLetter(transition.rejection(), row)));
       }
@@ -215,6 +207,22 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       groupState.remove();
     }
     return out.iterator();
+  }
+
+  /**
+   * Adds a transition's commands to the output, and after a PublishRunCompleted SUCCEEDED the requests
+   * of the pipelines that run's success triggers ({@link RunTransitions#downstreamRequests}).
+   */
+  private void emit(List<byte[]> out, RunTransitions.Transition transition) {
+    for (Command command : transition.commands()) {
+      out.add(Json.write(command));
+      if (command instanceof Command.PublishRunCompleted completed && completed.status().equals(RunStatus.SUCCEEDED.name())
+          && transition.state() != null) {
+        for (Command request : RunTransitions.downstreamRequests(pipelines, transition.state())) {
+          out.add(Json.write(request));
+        }
+      }
+    }
   }
 
   /** When an ended run's state is compacted, epoch ms; null while it runs or waits, or once compacted. */

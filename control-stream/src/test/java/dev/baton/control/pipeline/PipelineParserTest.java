@@ -316,7 +316,7 @@ class PipelineParserTest {
         .replace("catchUp: all", "catchUp: some").replace("start: 2026-12-01", "start: soon, bucket: landing");
     assertThatThrownBy(() -> PipelineParser.parse("test", bad))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).satisfiesExactly(
-            error -> assertThat(error).isEqualTo("trigger.bucket: only an objects trigger has it (this one is of type schedule)"),
+            error -> assertThat(error).isEqualTo("trigger.bucket: a trigger of type schedule has no bucket"),
             error -> assertThat(error).startsWith("trigger.cron: '0 25 * * *' is not a valid Unix cron expression: "),
             error -> assertThat(error).isEqualTo("trigger.timeZone: expected an IANA time zone id such as Europe/Berlin or UTC"
                 + " (got 'Mars/Olympus')"),
@@ -324,10 +324,32 @@ class PipelineParserTest {
             error -> assertThat(error).startsWith("trigger.start: expected an ISO-8601 date")));
     assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("requiredFiles: [a.csv]", "requiredFiles: [a.csv], cron: \"0 2 * * *\"")))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
-            "trigger.cron: only a schedule trigger has it (this one is of type objects)"));
+            "trigger.cron: a trigger of type objects has no cron"));
     assertThatThrownBy(() -> PipelineParser.parse("test", SCHEDULED.replace("stages:", "params: [{name: region, required: true}]\nstages:")))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "params[0].required: runs of a pipeline with a schedule trigger start from ticks, without request parameters;"
                 + " give it a default instead"));
+  }
+
+  @Test
+  void aPipelineTriggerNamesItsUpstreamAndMapsParametersThisPipelineHas() {
+    String yaml = """
+        name: report
+        trigger: {type: pipeline, pipeline: orders, params: {area: region, date: date}}
+        params: [{name: area, default: WORLD}]
+        stages:
+          - {name: r, type: noop}
+        """;
+    assertThat(PipelineParser.parse("test", yaml).upstream())
+        .isEqualTo(new PipelineTrigger("orders", Map.of("area", "region", "date", "date")));
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml.replace("area: region", "zone: region")
+        .replace("pipeline: orders", "pipeline: Orders!, cron: \"* * * * *\"")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "trigger.cron: a trigger of type pipeline has no cron",
+            "trigger.pipeline: expected the upstream pipeline's name: lower-case letters, digits, '_' or '-' (got 'Orders!')"));
+    assertThatThrownBy(() -> PipelineParser.parse("test", yaml.replace("area: region", "zone: region")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "trigger.params.zone: unknown parameter of this pipeline (declared: area; built-in: batch, bucket, batchPrefix,"
+                + " triggerKey, scheduledTime, date)"));
   }
 }

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.control.ledger.LedgerReader;
 import dev.baton.control.pipeline.ScheduleTrigger;
+import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.RunIds;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunRequested;
+import dev.baton.stages.runner.ControlEventPublisher;
 import dev.baton.schemas.event.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,15 +32,26 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A schedule trigger on the real controller (its own JVM, the local stack): a tick every 5 s. The
- * controller is stopped across three ticks and started again on its checkpoint, then killed with
- * SIGKILL just after a tick and started again. Every tick from the first to the last gets exactly one
- * run, whose stage executed once (the stage's own execution log), with the tick's parameters.
+ * Triggers on the real controller (its own JVM, the local stack).
+ *
+ * <ul>
+ *   <li>A schedule trigger, a tick every 5 s: the controller is stopped across three ticks and started
+ *       again on its checkpoint, then killed with SIGKILL just after a tick and started again. Every tick
+ *       from the first to the last gets exactly one run, whose stage executed once (the stage's own
+ *       execution log), with the tick's parameters.
+ *   <li>A pipeline trigger: an upstream run's success starts the downstream run once, with its
+ *       parameters mapped, also when every event of the upstream run and the downstream request are
+ *       delivered again several times.
+ * </ul>
  */
-class ScheduleTriggerIT {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the schedule test counts every tick of its own controllers
+class TriggersIT {
   private static final String PIPELINE = "every-5s";
   private static final long PERIOD_MS = 5_000;
 
@@ -61,6 +75,19 @@ class ScheduleTriggerIT {
         stages:
           - {name: s1, type: noop, options: {executionLog: '%s'}}
         """.formatted(PIPELINE, executionLog));
+    Files.writeString(pipelines.resolve("upstream.yaml"), """
+        name: upstream
+        params: [{name: region, default: EMEA}]
+        stages:
+          - {name: s1, type: noop, options: {executionLog: '%s'}}
+        """.formatted(executionLog));
+    Files.writeString(pipelines.resolve("downstream.yaml"), """
+        name: downstream
+        trigger: {type: pipeline, pipeline: upstream, params: {area: region}}
+        params: [{name: area, default: WORLD}]
+        stages:
+          - {name: s1, type: noop, options: {executionLog: '%s'}}
+        """.formatted(executionLog));
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
   }
@@ -74,6 +101,7 @@ class ScheduleTriggerIT {
   }
 
   @Test
+  @Order(1)
   void everyTickRunsOnceAcrossAStopAcrossThreeTicksAndAKillAtATick() throws Exception {
     Instant firstStart = Instant.now();
     Process first = startController(1);
@@ -107,7 +135,7 @@ class ScheduleTriggerIT {
         "the killed tick's run and a later one");
     stop(third);
     // what the kill hit, for the record: controller 3 replays the uncommitted micro-batch (same batch id)
-    System.out.println("ScheduleTriggerIT: killed at tick " + killedTick + " after: " + lastLaunchLine(log2)
+    System.out.println("TriggersIT: killed at tick " + killedTick + " after: " + lastLaunchLine(log2)
         + "; controller 3's first launch: " + Files.readAllLines(home.resolve("controller-3.log")).stream()
             .filter(line -> line.contains("LaunchStage=") || line.contains("Not launching")).findFirst().orElse("none"));
 
@@ -146,6 +174,55 @@ class ScheduleTriggerIT {
         .containsEntry("date", killedTick.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString());
   }
 
+  @Test
+  @Order(2)
+  void anUpstreamSuccessStartsTheDownstreamRunOnceUnderADuplicateStorm() throws Exception {
+    Process controller = startController(4);
+    String upstreamRun = RunIds.of("upstream", "storm-1");
+    String triggerKey = "pipeline/upstream/" + upstreamRun;
+    String downstreamRun = RunIds.of("downstream", triggerKey);
+    try (ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)),
+        EventSerde.builtIn())) {
+      for (int i = 0; i < 5; i++) { // the same request five times
+        publisher.publish(ControlEvents.requested(upstreamRun, "upstream",
+            new RunRequested("storm-1", Map.of("region", "APAC"), "it", null), Instant.now()));
+      }
+      awaitRuns("downstream", runs -> succeeded(runs.get(downstreamRun)), "the downstream run");
+      // the storm: every event of both runs delivered three more times
+      List<ControlEvent> delivered = new ArrayList<>(runs("upstream").get(upstreamRun));
+      delivered.addAll(runs("downstream").get(downstreamRun));
+      for (int i = 0; i < 3; i++) {
+        delivered.forEach(publisher::publish);
+      }
+    }
+    // the controller has read the storm when it has counted the repeated requests of the downstream run as ignored
+    Path log = home.resolve("controller-4.log");
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (ignoredLines(log, downstreamRun) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(250); // polling the controller's log for a condition
+    }
+    assertThat(ignoredLines(log, downstreamRun)).as("repeated requests of %s counted as ignored", downstreamRun)
+        .isGreaterThanOrEqualTo(3);
+    stop(controller);
+
+    Map<String, List<ControlEvent>> downstream = runs("downstream");
+    assertThat(downstream).as("runs of downstream").containsOnlyKeys(downstreamRun);
+    List<ControlEvent> events = downstream.get(downstreamRun);
+    assertThat(TopicReader.launches(events).stream().distinct()).as("launches of the downstream run").containsOnly("s1#1");
+    assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(downstreamRun + "/"))
+        .containsExactly(downstreamRun + "/s1/1");
+    assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(upstreamRun + "/"))
+        .containsExactly(upstreamRun + "/s1/1");
+    LedgerReader.RunRecord record = awaitLedgerRow(downstreamRun);
+    assertThat(record.triggerKey()).isEqualTo(triggerKey);
+    assertThat(record.params()).containsEntry("area", "APAC");
+  }
+
+  private static long ignoredLines(Path log, String runId) throws IOException {
+    return Files.readAllLines(log).stream().filter(line -> line.contains("Ignored duplicate RunRequested of run " + runId))
+        .count();
+  }
+
   /** Lines of a controller's log saying a micro-batch launched a stage (the controller ITs' DEBUG line). */
   private static long launchLines(Path log) throws IOException {
     return Files.readAllLines(log).stream().filter(line -> line.contains("Micro-batch") && line.contains("LaunchStage="))
@@ -167,16 +244,20 @@ class ScheduleTriggerIT {
   }
 
   private static long succeeded(Map<String, List<ControlEvent>> runs) {
-    return runs.values().stream().filter(ScheduleTriggerIT::succeeded).count();
+    return runs.values().stream().filter(TriggersIT::succeeded).count();
   }
 
-  /** The pipeline's control events by runId, read from the start of the control topic. */
   private static Map<String, List<ControlEvent>> runs() {
+    return runs(PIPELINE);
+  }
+
+  /** A pipeline's control events by runId, read from the start of the control topic. */
+  private static Map<String, List<ControlEvent>> runs(String pipeline) {
     EventSerde serde = EventSerde.builtIn();
     Map<String, List<ControlEvent>> runs = new HashMap<>();
     for (ConsumerRecord<String, byte[]> record : TopicReader.readToEnd(config, "baton.control")) {
       ControlEvent event = serde.deserialize(record.value(), ControlEvent.class);
-      if (PIPELINE.equals(event.getPipeline())) {
+      if (pipeline.equals(event.getPipeline())) {
         runs.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
       }
     }
@@ -184,14 +265,19 @@ class ScheduleTriggerIT {
   }
 
   private static void awaitRuns(Predicate<Map<String, List<ControlEvent>>> done, String what) throws InterruptedException {
+    awaitRuns(PIPELINE, done, what);
+  }
+
+  private static void awaitRuns(String pipeline, Predicate<Map<String, List<ControlEvent>>> done, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
-      if (done.test(runs())) {
+      if (done.test(runs(pipeline))) {
         return;
       }
       Thread.sleep(500); // polling the control topic for a condition
     }
-    throw new AssertionError("Not within 2 minutes: " + what + "; runs: " + runs().keySet());
+    throw new AssertionError("Not within 2 minutes: " + what + "; runs: " + runs(pipeline).keySet());
   }
 
   /** Waits until the wall clock passes {@code instant}: the ticks are wall-clock times. */

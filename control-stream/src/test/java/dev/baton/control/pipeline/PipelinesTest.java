@@ -1,0 +1,58 @@
+package dev.baton.control.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PipelinesTest {
+
+  private static PipelineDefinition triggeredBy(String name, String upstream, String params) {
+    return PipelineParser.parse(name, """
+        name: %s
+        trigger: {type: pipeline, pipeline: %s, params: %s}
+        params: [{name: p, default: x}]
+        stages:
+          - {name: s, type: noop}
+        """.formatted(name, upstream, params));
+  }
+
+  private static PipelineDefinition plain(String name) {
+    return PipelineParser.parse(name, """
+        name: %s
+        params: [{name: region, default: EMEA}]
+        stages:
+          - {name: s, type: noop}
+        """.formatted(name));
+  }
+
+  @Test
+  void pipelineTriggersNameDefinedPipelinesAndTheirParameters() {
+    Pipelines pipelines = Pipelines.of(List.of(plain("a"), triggeredBy("b", "a", "{p: region}"),
+        triggeredBy("c", "a", "{}"), triggeredBy("d", "b", "{p: p}")));
+    assertThat(pipelines.triggeredBy("a")).extracting(PipelineDefinition::name).containsExactly("b", "c");
+    assertThat(pipelines.triggeredBy("b")).extracting(PipelineDefinition::name).containsExactly("d");
+    assertThat(pipelines.triggeredBy("d")).isEmpty();
+
+    assertThatThrownBy(() -> Pipelines.of(List.of(plain("a"), triggeredBy("b", "nope", "{}"),
+        triggeredBy("c", "a", "{p: regoin}"))))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "b: trigger.pipeline: unknown pipeline 'nope' (defined: a, b, c)",
+            "c: trigger.params.p: pipeline 'a' has no parameter 'regoin' (it has: batch, bucket, batchPrefix, triggerKey,"
+                + " scheduledTime, date, region)"));
+  }
+
+  @Test
+  void aCycleOfPipelineTriggersIsRefusedNamingTheCycle() {
+    assertThatThrownBy(() -> Pipelines.of(List.of(triggeredBy("a", "c", "{}"), triggeredBy("b", "a", "{}"),
+        triggeredBy("c", "b", "{}"), triggeredBy("d", "c", "{}"))))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "a: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: a -> c -> b -> a",
+            "b: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: b -> a -> c -> b",
+            "c: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: c -> b -> a -> c"));
+    assertThatThrownBy(() -> Pipelines.of(List.of(triggeredBy("self", "self", "{}"))))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "self: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: self -> self"));
+  }
+}

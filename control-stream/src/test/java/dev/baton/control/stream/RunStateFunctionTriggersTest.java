@@ -1,0 +1,119 @@
+package dev.baton.control.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.control.pipeline.PipelineParser;
+import dev.baton.control.pipeline.PipelineTrigger;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.state.Command;
+import dev.baton.control.state.Input;
+import dev.baton.schemas.RunIds;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.Optional;
+import org.apache.spark.sql.streaming.GroupStateTimeout;
+import org.apache.spark.sql.streaming.TestGroupState;
+import org.junit.jupiter.api.Test;
+
+/** Pipeline triggers through the stateful step: an upstream run's success requests the downstream run, once. */
+class RunStateFunctionTriggersTest {
+  private static final Pipelines PIPELINES = Pipelines.of(List.of(
+      PipelineParser.parse("test", """
+          name: orders
+          params: [{name: region, default: EMEA}]
+          stages:
+            - {name: a, type: noop}
+          """),
+      PipelineParser.parse("test", """
+          name: report
+          trigger: {type: pipeline, pipeline: orders, params: {area: region}}
+          params: [{name: area, default: WORLD}]
+          stages:
+            - {name: r, type: noop}
+          """),
+      PipelineParser.parse("test", """
+          name: audit
+          trigger: {type: pipeline, pipeline: orders}
+          stages:
+            - {name: x, type: noop}
+          """)));
+  private static final String ORDERS_RUN = RunIds.of("orders", "k1");
+  private final RunStateFunction function = new RunStateFunction(PIPELINES, 60_000, 120_000, 30_000, "baton.objects");
+
+  @Test
+  void anUpstreamSuccessRequestsEachTriggeredPipelineOnceWithItsParametersMapped() {
+    long now = System.currentTimeMillis();
+    TestGroupState<byte[]> state = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    function.call(ORDERS_RUN, List.of(row(ORDERS_RUN, "orders",
+        new Input.RunRequested("e1", "orders", "k1", Map.of("region", "APAC")), 1)).iterator(), state);
+    Input.StageCompleted succeeded = new Input.StageCompleted("e2", "orders", "a", 1, "SUCCEEDED", now, now + 5, null, null);
+    TestGroupState<byte[]> running = state(state.get(), now + 10);
+    List<Command> done = commands(function.call(ORDERS_RUN, List.of(row(ORDERS_RUN, "orders", succeeded, 2)).iterator(),
+        running));
+    byte[] succeededState = running.get();
+
+    String triggerKey = "pipeline/orders/" + ORDERS_RUN;
+    assertThat(triggerKey).isEqualTo(PipelineTrigger.triggerKey("orders", ORDERS_RUN));
+    assertThat(done).filteredOn(c -> c instanceof Command.RequestRun).containsExactly(
+        new Command.RequestRun(RunIds.of("report", triggerKey), "report", triggerKey, Map.of("area", "APAC"),
+            "pipeline orders run " + ORDERS_RUN),
+        new Command.RequestRun(RunIds.of("audit", triggerKey), "audit", triggerKey, Map.of(),
+            "pipeline orders run " + ORDERS_RUN));
+    // the same completion again (a duplicate of the event): ignored, nothing requested again
+    TestGroupState<byte[]> after = state(succeededState, now + 20);
+    List<Command> duplicate = commands(function.call(ORDERS_RUN, List.of(row(ORDERS_RUN, "orders",
+        new Input.StageCompleted("e3", "orders", "a", 1, "SUCCEEDED", now, now + 5, null, null), 3)).iterator(), after));
+    assertThat(duplicate).noneMatch(c -> c instanceof Command.RequestRun || c instanceof Command.PublishRunCompleted)
+        .anyMatch(c -> c instanceof Command.CountIgnored ignored && ignored.reason().equals("duplicate"));
+
+    // the request, delivered twice, starts the downstream run once
+    String reportRun = RunIds.of("report", triggerKey);
+    TestGroupState<byte[]> report = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now + 30, Optional.empty(), false);
+    Input.RunRequested request = new Input.RunRequested("e4", "report", triggerKey, Map.of("area", "APAC"));
+    List<Command> started = commands(function.call(reportRun, List.of(row(reportRun, "report", request, 4),
+        row(reportRun, "report", new Input.RunRequested("e5", "report", triggerKey, Map.of("area", "APAC")), 5)).iterator(),
+        report));
+    assertThat(started).filteredOn(c -> c instanceof Command.LaunchStage)
+        .singleElement().satisfies(c -> assertThat(((Command.LaunchStage) c).params()).containsEntry("area", "APAC"));
+    assertThat(started).filteredOn(c -> c instanceof Command.CountIgnored).hasSize(1);
+  }
+
+  @Test
+  void aFailedUpstreamRunRequestsNothing() {
+    long now = System.currentTimeMillis();
+    TestGroupState<byte[]> state = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    function.call(ORDERS_RUN, List.of(row(ORDERS_RUN, "orders",
+        new Input.RunRequested("e1", "orders", "k1", Map.of()), 1)).iterator(), state);
+    List<Command> failed = commands(function.call(ORDERS_RUN, List.of(row(ORDERS_RUN, "orders",
+        new Input.StageCompleted("e2", "orders", "a", 1, "FAILED", now, now + 5, "BOOM", "boom"), 2)).iterator(),
+        state(state.get(), now + 10)));
+    assertThat(failed).anyMatch(c -> c instanceof Command.PublishRunCompleted).noneMatch(c -> c instanceof Command.RequestRun);
+  }
+
+  private static TestGroupState<byte[]> state(byte[] stored, long now) {
+    return TestGroupState.create(Optional.of(stored), GroupStateTimeout.ProcessingTimeTimeout(), now, Optional.empty(),
+        false);
+  }
+
+  private static ControllerInputRow row(String runId, String pipeline, Input input, long offset) {
+    ControllerInputRow row = new ControllerInputRow();
+    row.setRunId(runId);
+    row.setPipeline(pipeline);
+    row.setTopic("baton.control");
+    row.setPartition(0);
+    row.setOffset(offset);
+    row.setInput(Json.write(input));
+    return row;
+  }
+
+  private static List<Command> commands(Iterator<byte[]> iterator) {
+    List<Command> commands = new ArrayList<>();
+    iterator.forEachRemaining(bytes -> commands.add(Json.read(bytes, Command.class)));
+    return commands;
+  }
+}
