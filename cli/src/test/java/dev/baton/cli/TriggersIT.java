@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.control.ledger.LedgerReader;
 import dev.baton.control.pipeline.ScheduleTrigger;
+import dev.baton.control.pipeline.TablesTrigger;
 import dev.baton.schemas.ControlEvents;
 import dev.baton.schemas.EventSerde;
 import dev.baton.schemas.RunIds;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunRequested;
+import dev.baton.schemas.event.StageCompleted;
+import dev.baton.schemas.event.StageOutput;
+import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.runner.ControlEventPublisher;
 import dev.baton.schemas.event.RunStatus;
 import java.io.ByteArrayOutputStream;
@@ -48,6 +52,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>A pipeline trigger: an upstream run's success starts the downstream run once, with its
  *       parameters mapped, also when every event of the upstream run and the downstream request are
  *       delivered again several times.
+ *   <li>A tables trigger: a producer's StageCompleted naming a new snapshot of a watched table starts
+ *       the watching pipeline's run once, also when delivered four times; a newer snapshot, another run.
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the schedule test counts every tick of its own controllers
@@ -85,6 +91,17 @@ class TriggersIT {
         name: downstream
         trigger: {type: pipeline, pipeline: upstream, params: {area: region}}
         params: [{name: area, default: WORLD}]
+        stages:
+          - {name: s1, type: noop, options: {executionLog: '%s'}}
+        """.formatted(executionLog));
+    Files.writeString(pipelines.resolve("writer.yaml"), """
+        name: writer
+        stages:
+          - {name: load, type: external}
+        """);
+    Files.writeString(pipelines.resolve("watcher.yaml"), """
+        name: watcher
+        trigger: {type: tables, tables: [curated.orders], mode: any}
         stages:
           - {name: s1, type: noop, options: {executionLog: '%s'}}
         """.formatted(executionLog));
@@ -216,6 +233,51 @@ class TriggersIT {
     LedgerReader.RunRecord record = awaitLedgerRow(downstreamRun);
     assertThat(record.triggerKey()).isEqualTo(triggerKey);
     assertThat(record.params()).containsEntry("area", "APAC");
+  }
+
+  @Test
+  @Order(3)
+  void aNewSnapshotOfAWatchedTableStartsTheWatchingPipelineOnceUnderADuplicateStorm() throws Exception {
+    Process controller = startController(5);
+    List<String> watcherRuns = new ArrayList<>();
+    try (ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)),
+        EventSerde.builtIn())) {
+      for (long snapshot : List.of(101L, 102L)) {
+        String writerRun = RunIds.of("writer", "w-" + snapshot);
+        publisher.publish(ControlEvents.requested(writerRun, "writer", new RunRequested("w-" + snapshot, Map.of(), "it",
+            null), Instant.now()));
+        awaitRuns("writer", runs -> runs.containsKey(writerRun) && TopicReader.launches(runs.get(writerRun))
+            .contains("load#1"), "the writer's external stage launched");
+        // the outside job reports its commit, four times
+        ControlEvent completed = ControlEvents.completed(writerRun, "writer", StageCompleted.newBuilder().setStage("load")
+            .setAttempt(1).setStatus(StageStatus.SUCCEEDED).setStartedAt(Instant.now().minusSeconds(1))
+            .setFinishedAt(Instant.now()).setOutputs(List.of(new StageOutput("curated.orders", snapshot, 10L))).build());
+        for (int i = 0; i < 4; i++) {
+          publisher.publish(completed);
+        }
+        String watcherRun = RunIds.of("watcher",
+            TablesTrigger.triggerKey(new java.util.TreeMap<>(Map.of("curated.orders", snapshot))));
+        watcherRuns.add(watcherRun);
+        awaitRuns("watcher", runs -> succeeded(runs.get(watcherRun)), "the watcher's run for snapshot " + snapshot);
+      }
+    }
+    Path log = home.resolve("controller-5.log");
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (ignoredTableUpdates(log) < 6 && System.nanoTime() < deadline) {
+      Thread.sleep(250); // polling the controller's log for a condition
+    }
+    assertThat(ignoredTableUpdates(log)).as("repeated table updates counted as ignored").isEqualTo(6);
+    stop(controller);
+    assertThat(runs("watcher")).as("runs of watcher").containsOnlyKeys(watcherRuns);
+    for (String watcherRun : watcherRuns) {
+      assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(watcherRun + "/"))
+          .containsExactly(watcherRun + "/s1/1");
+    }
+  }
+
+  private static long ignoredTableUpdates(Path log) throws IOException {
+    return Files.readAllLines(log).stream().filter(line -> line.contains("Ignored duplicate TablesUpdated of run tables:watcher"))
+        .count();
   }
 
   private static long ignoredLines(Path log, String runId) throws IOException {

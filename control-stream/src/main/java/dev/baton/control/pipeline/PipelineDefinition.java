@@ -21,12 +21,13 @@ import java.util.Optional;
  * @param webhook where alerts of this pipeline are also POSTed, or null
  * @param params the run parameters it declares, in file order (built-ins are not listed: {@link RunParameters#BUILT_IN})
  * @param schedule the schedule trigger, or null
- * @param upstream the pipeline trigger (runs start when an upstream pipeline's run SUCCEEDED), or null; a pipeline
- *     has at most one trigger: {@code trigger}, {@code schedule} or {@code upstream}
+ * @param upstream the pipeline trigger (runs start when an upstream pipeline's run SUCCEEDED), or null
+ * @param tables the tables trigger (runs start when upstream tables get new snapshots), or null; a pipeline has at
+ *     most one trigger: {@code trigger}, {@code schedule}, {@code upstream} or {@code tables}
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
     Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule,
-    PipelineTrigger upstream) implements Serializable {
+    PipelineTrigger upstream, TablesTrigger tables) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
@@ -43,7 +44,21 @@ public record PipelineDefinition(String name, String description, ObjectTrigger 
   /** A pipeline without schedule. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
       Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) {
-    this(name, description, trigger, stages, slaMs, webhook, params, null, null);
+    this(name, description, trigger, stages, slaMs, webhook, params, null, null, null);
+  }
+
+  /**
+   * The tables this pipeline's stages write, as their options name them: the {@code table} of its
+   * {@code ingest} and {@code sql} stages (what a tables trigger of another pipeline may watch).
+   */
+  public java.util.Set<String> writtenTables() {
+    java.util.Set<String> written = new java.util.TreeSet<>();
+    for (StageDefinition stage : stages) {
+      if ((stage.type().equals("ingest") || stage.type().equals("sql")) && stage.options().get("table") instanceof String table) {
+        written.add(table);
+      }
+    }
+    return written;
   }
 
   /** The stage named {@code name}, if any. */

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * trigger: {type: objects, bucket: landing, prefix: tpch/, requiredFiles: [region.tbl, ...]}
  *   # or {type: schedule, cron: "0 2 * * *", timeZone: Europe/Berlin, catchUp: latest, start: 2026-12-01}
  *   # or {type: pipeline, pipeline: daily-orders, params: {asOf: date}}  # when a daily-orders run SUCCEEDED
+ *   # or {type: tables, tables: [curated.orders, curated.customers], mode: all, debounceMs: 30000}
  * stages:
  *   - name: ingest_region
  *     type: ingest
@@ -114,16 +115,20 @@ public final class PipelineParser {
     ObjectTrigger trigger = null;
     ScheduleTrigger schedule = null;
     PipelineTrigger pipelineTrigger = null;
+    TablesTrigger tablesTrigger = null;
     String triggerType = spec.trigger() == null ? null : spec.trigger().type();
     if ("schedule".equals(triggerType)) {
       schedule = schedule(spec.trigger(), errors);
+    } else if ("tables".equals(triggerType)) {
+      tablesTrigger = tables(spec.trigger(), errors);
     } else if ("pipeline".equals(triggerType)) {
       pipelineTrigger = upstream(spec.trigger(), errors);
     } else {
       trigger = trigger(spec.trigger(), errors);
     }
     List<ParamDefinition> params = params(spec.params(), trigger != null ? "an object trigger start from files"
-        : "schedule".equals(triggerType) ? "a schedule trigger start from ticks" : null, errors);
+        : "schedule".equals(triggerType) ? "a schedule trigger start from ticks"
+        : "tables".equals(triggerType) ? "a tables trigger start from table updates" : null, errors);
     Map<String, ParamType> paramTypes = new LinkedHashMap<>();
     RunParameters.BUILT_IN.forEach(name -> paramTypes.put(name, ParamType.STRING));
     paramTypes.put(RunParameters.SCHEDULED_TIME, ParamType.TIMESTAMP);
@@ -226,7 +231,7 @@ public final class PipelineParser {
       throw new PipelineValidationException(source, errors);
     }
     return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule,
-        pipelineTrigger);
+        pipelineTrigger, tablesTrigger);
   }
 
   /**
@@ -379,7 +384,7 @@ public final class PipelineParser {
       return null;
     }
     if (!"objects".equals(spec.type())) {
-      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects, schedule or pipeline)");
+      errors.add("trigger.type: unknown trigger type '" + spec.type() + "' (expected objects, schedule, pipeline or tables)");
       return null;
     }
     refuseFieldsNotOf("objects", spec, errors);
@@ -417,6 +422,11 @@ public final class PipelineParser {
       fields.put("pipeline", spec.pipeline());
       fields.put("params", spec.params());
     }
+    if (!type.equals("tables")) {
+      fields.put("tables", spec.tables());
+      fields.put("mode", spec.mode());
+      fields.put("debounceMs", spec.debounceMs());
+    }
     return fields;
   }
 
@@ -426,6 +436,36 @@ public final class PipelineParser {
         errors.add("trigger." + name + ": a trigger of type " + type + " has no " + name);
       }
     });
+  }
+
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+");
+
+  /** {@code trigger: {type: tables, tables: [ns.t, ...], mode: any|all, debounceMs: N}}. */
+  private static TablesTrigger tables(TriggerSpec spec, List<String> errors) {
+    int before = errors.size();
+    refuseFieldsNotOf("tables", spec, errors);
+    List<String> tables = spec.tables() == null ? List.of() : spec.tables();
+    if (tables.isEmpty()) {
+      errors.add("trigger.tables: at least one table is required");
+    }
+    for (int i = 0; i < tables.size(); i++) {
+      if (tables.get(i) == null || !TABLE_NAME.matcher(tables.get(i)).matches()) {
+        errors.add("trigger.tables[" + i + "]: expected <namespace>.<table> (got '" + tables.get(i) + "')");
+      }
+    }
+    TablesTrigger.Mode mode = null;
+    if (spec.mode() != null) {
+      mode = java.util.Arrays.stream(TablesTrigger.Mode.values())
+          .filter(value -> value.name().equalsIgnoreCase(spec.mode())).findFirst().orElse(null);
+      if (mode == null) {
+        errors.add("trigger.mode: expected any or all (got '" + spec.mode() + "')");
+      }
+    }
+    if (spec.debounceMs() != null && spec.debounceMs() < 0) {
+      errors.add("trigger.debounceMs: must not be negative (got " + spec.debounceMs() + ")");
+    }
+    return errors.size() > before ? null
+        : new TablesTrigger(new java.util.TreeSet<>(tables), mode, spec.debounceMs() == null ? 0 : spec.debounceMs());
   }
 
   /** {@code trigger: {type: pipeline, pipeline: NAME, params: {...}}}: the upstream's name and the mapping's names. */
@@ -554,7 +594,8 @@ public final class PipelineParser {
 
   /** {@code trigger:} as written. */
   record TriggerSpec(String type, String bucket, String prefix, List<String> requiredFiles, String cron,
-      String timeZone, String catchUp, String start, String pipeline, Map<String, String> params) {}
+      String timeZone, String catchUp, String start, String pipeline, Map<String, String> params, List<String> tables,
+      String mode, Long debounceMs) {}
 
   /** {@code stages[i]} as written. */
   record StageSpec(String name, String type, List<String> dependsOn, Map<String, Object> options, RetrySpec retry,

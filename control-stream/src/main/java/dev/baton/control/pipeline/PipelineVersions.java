@@ -45,7 +45,8 @@ public final class PipelineVersions {
     requireNonNull(pipeline, "Invalid pipeline: null");
     return pipeline.webhook() == null ? pipeline
         : new PipelineDefinition(pipeline.name(), pipeline.description(), pipeline.trigger(), pipeline.stages(),
-            pipeline.slaMs(), null, pipeline.params(), pipeline.schedule(), pipeline.upstream());
+            pipeline.slaMs(), null, pipeline.params(), pipeline.schedule(), pipeline.upstream(),
+            pipeline.tables());
   }
 
   /**

@@ -25,9 +25,9 @@ public final class Pipelines implements Serializable {
   }
 
   /**
-   * The given pipelines, whose pipeline triggers are checked against each other: each names a defined
-   * upstream pipeline and maps parameters that pipeline has, and no pipeline triggers itself through
-   * a chain of them.
+   * The given pipelines, whose triggers are checked against each other: each pipeline trigger names a
+   * defined upstream pipeline and maps parameters that pipeline has, and no pipeline starts itself
+   * through a chain of pipeline and tables triggers.
    *
    * @throws IllegalArgumentException if two share a name
    * @throws PipelineValidationException listing every pipeline trigger that fails these checks, {@code
@@ -62,21 +62,13 @@ public final class Pipelines implements Serializable {
       });
     }
     if (errors.isEmpty()) {
+      Map<String, java.util.Set<String>> startedBy = new LinkedHashMap<>();
+      byName.values().forEach(pipeline -> startedBy.put(pipeline.name(), startedBy(pipeline, byName.values())));
       for (PipelineDefinition pipeline : byName.values()) {
-        List<String> chain = new ArrayList<>(List.of(pipeline.name()));
-        PipelineDefinition current = pipeline;
-        while (current.upstream() != null && byName.containsKey(current.upstream().upstream())) {
-          String next = current.upstream().upstream();
-          chain.add(next);
-          if (next.equals(pipeline.name())) {
-            errors.add(pipeline.name() + ": trigger.pipeline: a cycle of pipeline triggers, each pipeline started by"
-                + " the next one's success: " + String.join(" -> ", chain));
-            break;
-          }
-          if (chain.indexOf(next) < chain.size() - 1) {
-            break; // a cycle further up, reported for its own pipelines
-          }
-          current = byName.get(next);
+        List<String> path = new ArrayList<>(List.of(pipeline.name()));
+        if (cycle(pipeline.name(), startedBy, path, new java.util.HashSet<>())) {
+          errors.add(pipeline.name() + ": trigger: a cycle of triggers, each pipeline started by runs of the next one"
+              + " (its success or the tables it writes): " + String.join(" -> ", path));
         }
       }
     }
@@ -84,6 +76,53 @@ public final class Pipelines implements Serializable {
       throw new PipelineValidationException("pipelines", errors);
     }
     return new Pipelines(byName);
+  }
+
+  /**
+   * The pipelines whose runs start {@code pipeline}'s: its pipeline trigger's upstream, and the pipelines
+   * writing a table its tables trigger watches ({@link PipelineDefinition#writtenTables}; its own runs'
+   * updates never trigger it).
+   */
+  private static java.util.Set<String> startedBy(PipelineDefinition pipeline, Collection<PipelineDefinition> all) {
+    java.util.Set<String> upstreams = new java.util.LinkedHashSet<>();
+    if (pipeline.upstream() != null) {
+      upstreams.add(pipeline.upstream().upstream());
+    }
+    if (pipeline.tables() != null) {
+      for (PipelineDefinition writer : all) {
+        if (!writer.name().equals(pipeline.name())
+            && writer.writtenTables().stream().anyMatch(pipeline.tables().tables()::contains)) {
+          upstreams.add(writer.name());
+        }
+      }
+    }
+    return upstreams;
+  }
+
+  /** Whether a path of {@code startedBy} edges leads from the last of {@code path} back to its first; extends {@code path}. */
+  private static boolean cycle(String start, Map<String, java.util.Set<String>> startedBy, List<String> path,
+      java.util.Set<String> visited) {
+    String current = path.get(path.size() - 1);
+    for (String next : startedBy.getOrDefault(current, java.util.Set.of())) {
+      path.add(next);
+      if (next.equals(start)) {
+        return true;
+      }
+      if (visited.add(next) && cycle(start, startedBy, path, visited)) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+
+  /**
+   * The pipelines whose tables trigger watches {@code table}, other than {@code writer} (a run's own
+   * updates never trigger its pipeline), in load order.
+   */
+  public List<PipelineDefinition> watching(String table, String writer) {
+    return byName.values().stream().filter(p -> p.tables() != null && p.tables().tables().contains(table)
+        && !p.name().equals(writer)).toList();
   }
 
   /** The pipelines whose pipeline trigger names {@code upstream}, in load order. */

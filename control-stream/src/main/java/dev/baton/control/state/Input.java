@@ -15,6 +15,7 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.Rejected.class, name = "rejected"),
   @JsonSubTypes.Type(value = Input.Tick.class, name = "tick"),
   @JsonSubTypes.Type(value = Input.ScheduleTick.class, name = "schedule-tick"),
+  @JsonSubTypes.Type(value = Input.TablesUpdated.class, name = "tables-updated"),
   @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired")
 })
 public sealed interface Input {
@@ -51,6 +52,15 @@ public sealed interface Input {
    * @param scheduledAtMs the tick, epoch ms
    */
   record ScheduleTick(String pipeline, long scheduledAtMs) implements Input {}
+
+  /**
+   * A table watched by {@code pipeline}'s tables trigger got a new snapshot: an output of a SUCCEEDED
+   * attempt of another pipeline's run, from its {@code StageCompleted} event.
+   *
+   * @param eventId the StageCompleted event's id
+   */
+  record TablesUpdated(String eventId, String pipeline, String table, long snapshotId, String sourcePipeline,
+      String sourceRunId) implements Input {}
 
   /** The run's timer fired: a retry back-off ended or an attempt may have timed out. */
   record Tick() implements Input {}

@@ -26,7 +26,8 @@ import org.apache.spark.sql.Row;
  * Decodes Kafka rows (key, value, topic, partition, offset) into {@link ControllerInputRow}s keyed
  * by runId. An object event yields one row per pipeline whose trigger it falls in (none when it
  * falls in no trigger); {@code RunRequested}, {@code StageCompleted} and the operators' resume and
- * cancel requests one each; {@code StageLaunched} and {@code RunCompleted} (the controller's own
+ * cancel requests one each (a SUCCEEDED {@code StageCompleted} also one per tables trigger of another
+ * pipeline watching a table it wrote, keyed by that trigger's state key); {@code StageLaunched} and {@code RunCompleted} (the controller's own
  * events) yield none; anything undecodable yields a rejected row; a control event of an unknown
  * pipeline, a rejected row keyed by its runId (the run, if it exists, is of a deleted pipeline).
  */
@@ -90,6 +91,19 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
           }
         } else {
           StageCompleted completed = (StageCompleted) payload;
+          if (completed.getStatus() == dev.baton.schemas.event.StageStatus.SUCCEEDED) {
+            // new snapshots of tables other pipelines' tables triggers watch: to those triggers' state
+            for (dev.baton.schemas.event.StageOutput output : completed.getOutputs()) {
+              if (output.getSnapshotId() == null) {
+                continue;
+              }
+              for (var watcher : pipelines.watching(output.getTable(), event.getPipeline())) {
+                out.add(row(row, dev.baton.control.pipeline.TablesTrigger.stateKey(watcher.name()), watcher.name(),
+                    new Input.TablesUpdated(event.getEventId(), watcher.name(), output.getTable(), output.getSnapshotId(),
+                        event.getPipeline(), event.getRunId())));
+              }
+            }
+          }
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.StageCompleted(event.getEventId(),
               event.getPipeline(), completed.getStage(), completed.getAttempt(), completed.getStatus().name(),
               completed.getStartedAt().toEpochMilli(), completed.getFinishedAt().toEpochMilli(),

@@ -8,6 +8,8 @@ import dev.baton.control.state.RunState;
 import dev.baton.control.state.RunStatus;
 import dev.baton.control.state.RunTransitions;
 import dev.baton.control.state.StageState;
+import dev.baton.control.state.TablesTriggerState;
+import dev.baton.control.state.TablesTriggers;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -123,6 +125,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     List<ControllerInputRow> inputs = new ArrayList<>();
     rows.forEachRemaining(inputs::add);
     inputs.sort(inputOrder());
+    if (runId.startsWith(dev.baton.control.pipeline.TablesTrigger.STATE_KEY_PREFIX)) {
+      return tablesTrigger(runId, inputs, groupState);
+    }
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? restore(groupState.get()) : null;
     long now = groupState.getCurrentProcessingTimeMs(); // the batch's time: a replayed batch decides the same
@@ -205,6 +210,53 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       }
     } else if (groupState.exists()) {
       groupState.remove();
+    }
+    return out.iterator();
+  }
+
+  /**
+   * A pipeline's tables trigger (state key {@code tables:<pipeline>}): applies the micro-batch's table
+   * updates, then starts the run when due ({@link dev.baton.control.state.TablesTriggers}); a timer
+   * fires at the end of a debounce.
+   */
+  private Iterator<byte[]> tablesTrigger(String key, List<ControllerInputRow> inputs, GroupState<byte[]> groupState) {
+    List<byte[]> out = new ArrayList<>();
+    long now = groupState.getCurrentProcessingTimeMs();
+    String name = key.substring(dev.baton.control.pipeline.TablesTrigger.STATE_KEY_PREFIX.length());
+    Optional<PipelineDefinition> pipeline = pipelines.get(name).filter(p -> p.tables() != null);
+    if (pipeline.isEmpty()) {
+      for (ControllerInputRow row : inputs) {
+        out.add(Json.write(new Command.CountIgnored("stale", key, "TablesUpdated",
+            "pipeline '" + name + "' has no tables trigger any more")));
+      }
+      if (groupState.exists()) {
+        groupState.remove();
+      }
+      return out.iterator();
+    }
+    TablesTriggerState state = groupState.exists() ? Json.read(groupState.get(), TablesTriggerState.class)
+        : TablesTriggerState.empty();
+    for (ControllerInputRow row : inputs) {
+      Input input = Json.read(row.getInput(), Input.class);
+      if (!(input instanceof Input.TablesUpdated update)) {
+        out.add(Json.write(deadLetter("not a table update: " + input.getClass().getSimpleName(), row)));
+        continue;
+      }
+      TablesTriggers.Result result = TablesTriggers.apply(pipeline.get(), state, update, now);
+      state = result.state();
+      if (result.ignored() != null) {
+        out.add(Json.write(new Command.CountIgnored(result.ignored(), key, "TablesUpdated", update.table() + " snapshot "
+            + update.snapshotId() + " from run " + update.sourceRunId() + " of " + update.sourcePipeline() + " (event "
+            + update.eventId() + "); " + (result.ignored().equals("duplicate") ? "already seen" : "no longer watched"))));
+      }
+    }
+    TablesTriggers.Result fired = TablesTriggers.fireIfDue(pipeline.get(), state, now);
+    state = fired.state();
+    fired.commands().forEach(command -> out.add(Json.write(command)));
+    groupState.update(Json.write(state));
+    Long due = TablesTriggers.dueAtMs(pipeline.get(), state);
+    if (due != null) {
+      groupState.setTimeoutDuration(Math.max(1, due - now));
     }
     return out.iterator();
   }

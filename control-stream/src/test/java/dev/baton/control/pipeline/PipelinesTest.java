@@ -48,11 +48,36 @@ class PipelinesTest {
     assertThatThrownBy(() -> Pipelines.of(List.of(triggeredBy("a", "c", "{}"), triggeredBy("b", "a", "{}"),
         triggeredBy("c", "b", "{}"), triggeredBy("d", "c", "{}"))))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
-            "a: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: a -> c -> b -> a",
-            "b: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: b -> a -> c -> b",
-            "c: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: c -> b -> a -> c"));
+            "a: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the tables it writes): a -> c -> b -> a",
+            "b: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the tables it writes): b -> a -> c -> b",
+            "c: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the tables it writes): c -> b -> a -> c"));
     assertThatThrownBy(() -> Pipelines.of(List.of(triggeredBy("self", "self", "{}"))))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
-            "self: trigger.pipeline: a cycle of pipeline triggers, each pipeline started by the next one's success: self -> self"));
+            "self: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the tables it writes): self -> self"));
+  }
+
+  @Test
+  void aCycleThroughTheTablesAPipelineWritesIsRefusedAndItsOwnTablesAreNoCycle() {
+    PipelineDefinition orders = PipelineParser.parse("orders", """
+        name: orders
+        trigger: {type: pipeline, pipeline: report}
+        stages:
+          - {name: load, type: sql, options: {query: "select 1 as x", table: curated.orders}}
+        """);
+    PipelineDefinition report = PipelineParser.parse("report", """
+        name: report
+        trigger: {type: tables, tables: [curated.orders, curated.report]}
+        stages:
+          - {name: r, type: sql, options: {query: "select 1 as x", table: curated.report}}
+        """);
+    assertThatThrownBy(() -> Pipelines.of(List.of(orders, report)))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "orders: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the"
+                + " tables it writes): orders -> report -> orders",
+            "report: trigger: a cycle of triggers, each pipeline started by runs of the next one (its success or the"
+                + " tables it writes): report -> orders -> report"));
+    Pipelines alone = Pipelines.of(List.of(report, plain("other")));
+    assertThat(alone.watching("curated.report", "report")).isEmpty();
+    assertThat(alone.watching("curated.report", "other")).extracting(PipelineDefinition::name).containsExactly("report");
   }
 }
