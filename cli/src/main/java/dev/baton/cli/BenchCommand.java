@@ -6,12 +6,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code baton bench control}: the controller's latency and throughput benchmark; {@code baton bench ingest} and
- * {@code baton bench export}: the data stages against hand-written Spark; {@code baton bench schedule}: schedule
- * tick latency.
+ * {@code baton bench export}: the data stages against hand-written Spark; {@code baton bench triggers}: schedule
+ * and tables trigger latency.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print figures; not tests).",
     subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class,
-        BenchCommand.Tpch.class, BenchCommand.Schedule.class})
+        BenchCommand.Tpch.class, BenchCommand.Triggers.class})
 final class BenchCommand {
 
   @Command(name = "control", mixinStandardHelpOptions = true,
@@ -53,14 +53,19 @@ final class BenchCommand {
     }
   }
 
-  @Command(name = "schedule", mixinStandardHelpOptions = true,
-      description = "Schedule trigger latency on the local stack: a pipeline with one no-op stage ticking every"
-          + " --every-seconds, on a controller with the production trigger interval; tick -> launch and tick -> stage"
-          + " start, p50/p95/p99. Uses its own Iceberg catalog, topics and checkpoint; the last line is"
-          + " machine-readable.")
-  static final class Schedule extends LocalBench implements Callable<Integer> {
+  @Command(name = "triggers", mixinStandardHelpOptions = true,
+      description = "Trigger latency on the local stack, on a controller with the production trigger interval: a"
+          + " pipeline with one no-op stage ticking every --every-seconds (tick -> launch, tick -> stage start), then"
+          + " --updates new snapshots of a table reported by another pipeline's stage, each starting a run of a pipeline"
+          + " whose tables trigger watches it (update -> launch, update -> stage start); p50/p95/p99. Uses its own"
+          + " Iceberg catalog, topics and checkpoint; the last line is machine-readable.")
+  static final class Triggers extends LocalBench implements Callable<Integer> {
     @Option(names = "--ticks", defaultValue = "60", description = "Ticks measured (default ${DEFAULT-VALUE}).")
     int ticks;
+
+    @Option(names = "--updates", defaultValue = "30",
+        description = "Table updates measured, one after the other (default ${DEFAULT-VALUE}).")
+    int updates;
 
     @Option(names = "--every-seconds", defaultValue = "5",
         description = "Seconds between ticks, 1 to 59 (default ${DEFAULT-VALUE}).")
@@ -69,11 +74,11 @@ final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       requirePlaintextLocalStack();
-      if (ticks < 1 || everySeconds < 1 || everySeconds > 59) {
+      if (ticks < 1 || updates < 1 || everySeconds < 1 || everySeconds > 59) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--ticks must be at least 1 and --every-seconds 1 to 59");
+            "--ticks and --updates must be at least 1 and --every-seconds 1 to 59");
       }
-      return new ScheduleBenchmark(ticks, everySeconds, extra).run(System.out);
+      return new TriggersBenchmark(ticks, everySeconds, updates, extra).run(System.out);
     }
   }
 

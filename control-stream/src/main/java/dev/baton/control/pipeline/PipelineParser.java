@@ -126,13 +126,17 @@ public final class PipelineParser {
     } else {
       trigger = trigger(spec.trigger(), errors);
     }
-    List<ParamDefinition> params = params(spec.params(), trigger != null ? "an object trigger start from files"
+    List<ParamDefinition> params = params(spec.params(), RunParameters.builtIn("schedule".equals(triggerType)),
+        trigger != null ? "an object trigger start from files"
         : "schedule".equals(triggerType) ? "a schedule trigger start from ticks"
         : "tables".equals(triggerType) ? "a tables trigger start from table updates" : null, errors);
     Map<String, ParamType> paramTypes = new LinkedHashMap<>();
+    List<String> builtIn = RunParameters.builtIn("schedule".equals(triggerType)); // also when the schedule is invalid
     RunParameters.BUILT_IN.forEach(name -> paramTypes.put(name, ParamType.STRING));
-    paramTypes.put(RunParameters.SCHEDULED_TIME, ParamType.TIMESTAMP);
-    paramTypes.put(RunParameters.DATE, ParamType.DATE);
+    if ("schedule".equals(triggerType)) {
+      paramTypes.put(RunParameters.SCHEDULED_TIME, ParamType.TIMESTAMP);
+      paramTypes.put(RunParameters.DATE, ParamType.DATE);
+    }
     params.forEach(param -> paramTypes.put(param.name(), param.type()));
     List<StageSpec> stageSpecs = spec.stages() == null ? List.of() : spec.stages();
     if (stageSpecs.isEmpty()) {
@@ -183,7 +187,7 @@ public final class PipelineParser {
         if (type == null) {
           errors.add("stages[" + i + "].options." + reference.getValue() + ": unknown parameter '" + reference.getKey()
               + "' (declared: " + (params.isEmpty() ? "none" : String.join(", ", params.stream().map(ParamDefinition::name).toList()))
-              + "; built-in: " + String.join(", ", RunParameters.BUILT_IN) + ")");
+              + "; built-in: " + String.join(", ", builtIn) + ")");
         } else {
           stageParams.put(reference.getKey(), type);
         }
@@ -206,13 +210,13 @@ public final class PipelineParser {
       }
     }
     if (pipelineTrigger != null) {
-      Set<String> known = new HashSet<>(RunParameters.BUILT_IN);
+      Set<String> known = new HashSet<>(builtIn);
       params.forEach(param -> known.add(param.name()));
       for (String name : pipelineTrigger.params().keySet()) {
         if (!known.contains(name)) {
           errors.add("trigger.params." + name + ": unknown parameter of this pipeline (declared: " + (params.isEmpty()
               ? "none" : String.join(", ", params.stream().map(ParamDefinition::name).toList())) + "; built-in: "
-              + String.join(", ", RunParameters.BUILT_IN) + ")");
+              + String.join(", ", builtIn) + ")");
         }
       }
     }
@@ -244,13 +248,15 @@ public final class PipelineParser {
     }
   }
 
-  /** {@code params:}: each declaration checked, its default included. */
   /**
+   * {@code params:}: each declaration checked, its default included.
+   *
+   * @param builtIn the pipeline's built-in parameters, which cannot be declared
    * @param startedWithoutRequest why runs start without request parameters ("a schedule trigger start from
    *     ticks"), or null when they start only on request
    */
-  private static List<ParamDefinition> params(List<Map<String, Object>> specs, String startedWithoutRequest,
-      List<String> errors) {
+  private static List<ParamDefinition> params(List<Map<String, Object>> specs, List<String> builtIn,
+      String startedWithoutRequest, List<String> errors) {
     List<ParamDefinition> params = new ArrayList<>();
     if (specs == null) {
       return params;
@@ -268,8 +274,8 @@ public final class PipelineParser {
       Object name = spec.get("name");
       if (!(name instanceof String text) || !PARAM_NAME.matcher(text).matches()) {
         errors.add(path + ".name: expected an identifier: a letter or '_', then letters, digits or '_' (got '" + name + "')");
-      } else if (RunParameters.BUILT_IN.contains(text)) {
-        errors.add(path + ".name: '" + text + "' is a built-in parameter (" + String.join(", ", RunParameters.BUILT_IN)
+      } else if (builtIn.contains(text)) {
+        errors.add(path + ".name: '" + text + "' is a built-in parameter (" + String.join(", ", builtIn)
             + ") and cannot be declared");
       } else if (!names.add(text)) {
         errors.add(path + ".name: duplicate parameter '" + text + "'");
@@ -404,6 +410,21 @@ public final class PipelineParser {
     return spec.bucket() == null ? null : new ObjectTrigger(spec.bucket(), spec.prefix(), new LinkedHashSet<>(spec.requiredFiles()));
   }
 
+  /** The constant {@code text} names (any case), null when absent; an error at {@code path} when it names none. */
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String path, String expected,
+      List<String> errors) {
+    if (text == null) {
+      return null;
+    }
+    for (E value : type.getEnumConstants()) {
+      if (value.name().equalsIgnoreCase(text)) {
+        return value;
+      }
+    }
+    errors.add(path + ": expected " + expected + " (got '" + text + "')");
+    return null;
+  }
+
   /** The fields of the other trigger types, those a trigger of type {@code type} must not have, by name. */
   private static Map<String, Object> fieldsNotOf(String type, TriggerSpec spec) {
     Map<String, Object> fields = new java.util.TreeMap<>();
@@ -453,14 +474,7 @@ public final class PipelineParser {
         errors.add("trigger.tables[" + i + "]: expected <namespace>.<table> (got '" + tables.get(i) + "')");
       }
     }
-    TablesTrigger.Mode mode = null;
-    if (spec.mode() != null) {
-      mode = java.util.Arrays.stream(TablesTrigger.Mode.values())
-          .filter(value -> value.name().equalsIgnoreCase(spec.mode())).findFirst().orElse(null);
-      if (mode == null) {
-        errors.add("trigger.mode: expected any or all (got '" + spec.mode() + "')");
-      }
-    }
+    TablesTrigger.Mode mode = enumValue(TablesTrigger.Mode.class, spec.mode(), "trigger.mode", "any or all", errors);
     if (spec.debounceMs() != null && spec.debounceMs() < 0) {
       errors.add("trigger.debounceMs: must not be negative (got " + spec.debounceMs() + ")");
     }
@@ -500,14 +514,8 @@ public final class PipelineParser {
             + spec.timeZone() + "')");
       }
     }
-    ScheduleTrigger.CatchUp catchUp = null;
-    if (spec.catchUp() != null) {
-      catchUp = java.util.Arrays.stream(ScheduleTrigger.CatchUp.values())
-          .filter(value -> value.name().equalsIgnoreCase(spec.catchUp())).findFirst().orElse(null);
-      if (catchUp == null) {
-        errors.add("trigger.catchUp: expected none, all or latest (got '" + spec.catchUp() + "')");
-      }
-    }
+    ScheduleTrigger.CatchUp catchUp = enumValue(ScheduleTrigger.CatchUp.class, spec.catchUp(), "trigger.catchUp",
+        "none, all or latest", errors);
     Long startAtMs = null;
     if (spec.start() != null) {
       try {

@@ -52,7 +52,8 @@ public final class Pipelines implements Serializable {
             + String.join(", ", byName.keySet()) + ")");
         continue;
       }
-      java.util.Set<String> upstreamParams = new java.util.LinkedHashSet<>(RunParameters.BUILT_IN);
+      java.util.Set<String> upstreamParams =
+          new java.util.LinkedHashSet<>(RunParameters.builtIn(upstream.schedule() != null));
       upstream.params().forEach(param -> upstreamParams.add(param.name()));
       trigger.params().forEach((name, upstreamName) -> {
         if (!upstreamParams.contains(upstreamName)) {

@@ -28,10 +28,10 @@ import java.util.regex.Pattern;
  *       bucket name and {@code batchPrefix} a relative folder ending with {@code /};
  *   <li>every parameter a stage refers to ({@code ${name}} or SQL {@code :name}) has a value, and a
  *       value substituted into an option is {@linkplain StageParameters#unsafeForSubstitution safe} there;
- *   <li>built-ins of schedules: {@code scheduledTime} is an ISO-8601 instant and {@code date} an ISO-8601
- *       date; on a pipeline with a schedule trigger and a run whose trigger key names a tick ({@link
- *       ScheduleTrigger#triggerKey}), they are the tick's instant ({@code 2026-12-04T01:00:00Z}) and its
- *       local date in the schedule's zone (a request may repeat these values, not change them);
+ *   <li>built-ins of a pipeline with a schedule trigger ({@link #SCHEDULE_BUILT_IN}): {@code scheduledTime}
+ *       is an ISO-8601 instant and {@code date} an ISO-8601 date; for a run whose trigger key names a tick
+ *       ({@link ScheduleTrigger#triggerKey}), they are the tick's instant ({@code 2026-12-04T01:00:00Z}) and
+ *       its local date in the schedule's zone (a request may repeat these values, not change them);
  *   <li>no value holds a control character or exceeds {@value #MAX_VALUE_CHARS} characters.
  * </ul>
  */
@@ -50,7 +50,19 @@ public final class RunParameters {
   /** The local date (ISO-8601, {@code yyyy-MM-dd}) of a schedule-triggered run's tick, in the schedule's zone. */
   public static final String DATE = "date";
   /** The parameters every pipeline knows without declaring them. */
-  public static final List<String> BUILT_IN = List.of(BATCH, BUCKET, BATCH_PREFIX, TRIGGER_KEY, SCHEDULED_TIME, DATE);
+  public static final List<String> BUILT_IN = List.of(BATCH, BUCKET, BATCH_PREFIX, TRIGGER_KEY);
+  /** The parameters a pipeline with a schedule trigger knows besides {@link #BUILT_IN}. */
+  public static final List<String> SCHEDULE_BUILT_IN = List.of(SCHEDULED_TIME, DATE);
+
+  /** The built-in parameters of a pipeline: {@link #BUILT_IN}, and {@link #SCHEDULE_BUILT_IN} when it has a schedule. */
+  public static List<String> builtIn(boolean scheduled) {
+    if (!scheduled) {
+      return BUILT_IN;
+    }
+    List<String> all = new ArrayList<>(BUILT_IN);
+    all.addAll(SCHEDULE_BUILT_IN);
+    return List.copyOf(all);
+  }
   /** Longest value, in characters (S3 keys are at most 1,024 bytes). */
   public static final int MAX_VALUE_CHARS = 1024;
 
@@ -75,9 +87,10 @@ public final class RunParameters {
     for (Map.Entry<String, String> entry : new TreeMap<>(given).entrySet()) { // sorted: the same errors in the same order
       String name = entry.getKey();
       String value = entry.getValue();
-      if (!BUILT_IN.contains(name) && !declared.containsKey(name)) {
+      List<String> builtIn = builtIn(pipeline.schedule() != null);
+      if (!builtIn.contains(name) && !declared.containsKey(name)) {
         errors.add(name + ": unknown parameter (declared: " + (declared.isEmpty() ? "none" : String.join(", ", declared.keySet()))
-            + "; built-in: " + String.join(", ", BUILT_IN) + ")");
+            + "; built-in: " + String.join(", ", builtIn) + ")");
         continue;
       }
       if (value == null) {
@@ -179,6 +192,9 @@ public final class RunParameters {
   /** {@code scheduledTime} and {@code date}: of their types, and the tick's own when the trigger key names one. */
   private static void scheduleBuiltIns(PipelineDefinition pipeline, String triggerKey, Map<String, String> params,
       Set<String> errors) {
+    if (pipeline.schedule() == null) {
+      return; // not built-ins of this pipeline: declared ones, checked as declared
+    }
     Map<String, ParamType> types = Map.of(SCHEDULED_TIME, ParamType.TIMESTAMP, DATE, ParamType.DATE);
     for (Map.Entry<String, ParamType> builtIn : new TreeMap<>(types).entrySet()) {
       String value = params.get(builtIn.getKey());
@@ -193,7 +209,7 @@ public final class RunParameters {
       }
     }
     Optional<java.time.Instant> tick = ScheduleTrigger.tickOf(triggerKey);
-    if (pipeline.schedule() == null || tick.isEmpty()) {
+    if (tick.isEmpty()) {
       return;
     }
     Map<String, String> derived = new LinkedHashMap<>();

@@ -178,7 +178,8 @@ public record ScheduleTrigger(String cron, String timeZone, CatchUp catchUp, Lon
   /**
    * Parses a start: an instant with offset ({@code 2026-12-01T02:00:00Z}, {@code
    * 2026-12-01T02:00+01:00}), or a local date-time or date in {@code zone} ({@code 2026-12-01T02:00},
-   * {@code 2026-12-01}: its first instant).
+   * {@code 2026-12-01}: its first instant), a local time mapped to an instant as ticks are (a time in a
+   * gap: the end of the gap).
    *
    * @return epoch ms
    * @throws DateTimeException if it is none of these
@@ -188,7 +189,7 @@ public record ScheduleTrigger(String cron, String timeZone, CatchUp catchUp, Lon
       return java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli();
     } catch (DateTimeParseException notOffset) {
       try {
-        return ZonedDateTime.ofLocal(LocalDateTime.parse(text), zone, null).toInstant().toEpochMilli();
+        return instantOf(LocalDateTime.parse(text), zone.getRules()).toEpochMilli();
       } catch (DateTimeParseException notLocalDateTime) {
         return LocalDate.parse(text).atStartOfDay(zone).toInstant().toEpochMilli();
       }

@@ -17,8 +17,10 @@ import java.util.TreeSet;
  * [curated.orders, curated.customers], mode: all, debounceMs: 30000}}), as reported in the outputs of
  * other pipelines' {@code StageCompleted} events (no polling of the catalog): with {@code any}, a new
  * snapshot of any of the tables is enough; with {@code all}, each table must have a new one since the
- * last run. The run starts {@code debounceMs} after the last update that completed the condition (a
- * burst of updates starts one run). Its runId derives from the snapshots it covers ({@link
+ * last run. The run starts once the condition holds and no update came for {@code debounceMs} (a
+ * burst of updates starts one run; a table updated more often than that delays the run until a
+ * quiet interval). Outputs of {@code maintenance} stages (compaction and expiry snapshots, no new
+ * data) are not updates. Its runId derives from the snapshots it covers ({@link
  * #triggerKey}), so the same updates start the same run however often they are reported.
  *
  * @param tables the tables watched, {@code <namespace>.<table>}; kept sorted

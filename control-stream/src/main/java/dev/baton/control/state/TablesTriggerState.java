@@ -45,6 +45,15 @@ public record TablesTriggerState(Map<String, Long> pending, Long lastUpdateAtMs,
     return new TablesTriggerState(nextPending, nowMs, nextRecent);
   }
 
+  /** A copy that keeps only {@code tables} (a pipeline edit may have dropped some). */
+  public TablesTriggerState onlyOf(java.util.Set<String> tables) {
+    Map<String, Long> keptPending = new TreeMap<>(pending);
+    keptPending.keySet().retainAll(tables);
+    Map<String, List<Long>> keptRecent = new TreeMap<>(recent);
+    keptRecent.keySet().retainAll(tables);
+    return new TablesTriggerState(keptPending, keptPending.isEmpty() ? null : lastUpdateAtMs, keptRecent);
+  }
+
   /** A copy with nothing pending (a run started for it). */
   TablesTriggerState consumed() {
     return new TablesTriggerState(Map.of(), null, recent);

@@ -16,6 +16,8 @@ import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.connector.read.streaming.Offset;
+import org.apache.spark.sql.connector.read.streaming.ReadLimit;
+import org.apache.spark.sql.connector.read.streaming.SupportsAdmissionControl;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -32,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * interval since the epoch). The offset is the epoch second, kept in the checkpoint like any
  * source's: a controller down for an hour gets that hour's rows in its first micro-batch.
  *
+ * <p>The offset never goes back: a wall clock stepped back (or a restart on a host whose clock is
+ * behind) gives no rows until it passes the committed second again, so no second is delivered twice.
+ * One micro-batch covers at most {@value #MAX_SECONDS_PER_BATCH} seconds: after a long down time the
+ * seconds are worked off in bounded micro-batches, as {@code controller.max-offsets-per-trigger} bounds
+ * Kafka's.
+ *
  * <p>Spark's {@code rate} source, which the controller used before, counts seconds from the moment it
  * was first started instead, so its rows ended up to a second after each whole second. Its offsets are
  * small numbers (seconds since that start); a checkpoint that still holds one resumes from the
@@ -41,6 +49,8 @@ public final class ClockSource implements TableProvider {
   private static final Logger LOG = LoggerFactory.getLogger(ClockSource.class);
   /** Offsets below this (2001-09-09) are not epoch seconds: the {@code rate} source's, from an older checkpoint. */
   static final long MIN_EPOCH_SECOND = 1_000_000_000L;
+  /** Most seconds one micro-batch covers (one hour). */
+  static final long MAX_SECONDS_PER_BATCH = 3_600;
   static final StructType SCHEMA = new StructType().add("second", DataTypes.LongType, false);
 
   @Override
@@ -129,12 +139,41 @@ public final class ClockSource implements TableProvider {
     }
   }
 
-  static final class ClockStream implements MicroBatchStream {
+  static final class ClockStream implements MicroBatchStream, SupportsAdmissionControl {
     private boolean legacyWarned;
+    private boolean behindWarned;
 
+    /** The current second; without a start, as Spark asks only for a query's very first micro-batch. */
     @Override
     public Offset latestOffset() {
       return new SecondOffset(Math.floorDiv(System.currentTimeMillis(), 1000L));
+    }
+
+    /**
+     * The current second, but never before {@code start} (a clock stepped back) and at most {@value
+     * #MAX_SECONDS_PER_BATCH} seconds after it; a legacy {@code start} (below {@value #MIN_EPOCH_SECOND}) is
+     * ignored.
+     */
+    @Override
+    public Offset latestOffset(Offset start, ReadLimit limit) {
+      long now = ((SecondOffset) latestOffset()).second;
+      if (start == null || ((SecondOffset) start).second < MIN_EPOCH_SECOND) {
+        return new SecondOffset(now);
+      }
+      long from = ((SecondOffset) start).second;
+      if (now < from && !behindWarned) {
+        behindWarned = true;
+        LOG.warn("The wall clock ({} s) is behind the controller's committed clock second ({} s): no timer or schedule"
+            + " tick fires until it passes it again", now, from);
+      } else if (now >= from) {
+        behindWarned = false;
+      }
+      return new SecondOffset(Math.max(from, Math.min(now, from + MAX_SECONDS_PER_BATCH)));
+    }
+
+    @Override
+    public ReadLimit getDefaultReadLimit() {
+      return ReadLimit.allAvailable();
     }
 
     @Override
@@ -160,6 +199,11 @@ public final class ClockSource implements TableProvider {
 
     @Override
     public Offset initialOffset() {
+      return latestOffset();
+    }
+
+    @Override
+    public Offset reportLatestOffset() {
       return latestOffset();
     }
 

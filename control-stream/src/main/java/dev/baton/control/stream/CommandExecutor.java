@@ -227,7 +227,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
             new RunCompleted(RunStatus.valueOf(completed.status()), Instant.ofEpochMilli(completed.completedAtMs()),
                 completed.failedStages()), completed.resumes())));
       } else if (command instanceof Command.RequestRun request) {
-        LOG.info("Requesting run {} of {} (trigger key {}): {} succeeded", request.runId(), request.pipeline(),
+        LOG.info("Requesting run {} of {} (trigger key {}), requested by {}", request.runId(), request.pipeline(),
             request.triggerKey(), request.requestedBy());
         sends.add(publisher.publishAsync(ControlEvents.requested(request.runId(), request.pipeline(),
             new dev.baton.schemas.event.RunRequested(request.triggerKey(), request.params(), request.requestedBy(), null),

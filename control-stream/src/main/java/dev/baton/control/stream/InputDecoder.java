@@ -91,8 +91,11 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
           }
         } else {
           StageCompleted completed = (StageCompleted) payload;
-          if (completed.getStatus() == dev.baton.schemas.event.StageStatus.SUCCEEDED) {
-            // new snapshots of tables other pipelines' tables triggers watch: to those triggers' state
+          boolean maintenance = pipelines.get(event.getPipeline()).flatMap(p -> p.stage(completed.getStage()))
+              .map(stage -> stage.type().equals("maintenance")).orElse(false);
+          if (completed.getStatus() == dev.baton.schemas.event.StageStatus.SUCCEEDED && !maintenance) {
+            // new snapshots of tables other pipelines' tables triggers watch: to those triggers' state (a maintenance
+            // stage's compaction and expiry snapshots hold no new data)
             for (dev.baton.schemas.event.StageOutput output : completed.getOutputs()) {
               if (output.getSnapshotId() == null) {
                 continue;

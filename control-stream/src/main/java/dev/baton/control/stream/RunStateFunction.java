@@ -226,15 +226,18 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     Optional<PipelineDefinition> pipeline = pipelines.get(name).filter(p -> p.tables() != null);
     if (pipeline.isEmpty()) {
       for (ControllerInputRow row : inputs) {
-        out.add(Json.write(new Command.CountIgnored("stale", key, "TablesUpdated",
-            "pipeline '" + name + "' has no tables trigger any more")));
+        Input input = Json.read(row.getInput(), Input.class);
+        out.add(Json.write(input instanceof Input.TablesUpdated
+            ? new Command.CountIgnored("stale", key, "TablesUpdated", "pipeline '" + name + "' has no tables trigger any more")
+            : deadLetter("run id '" + key + "' is a tables trigger's state key, not a run's", row)));
       }
       if (groupState.exists()) {
         groupState.remove();
       }
       return out.iterator();
     }
-    TablesTriggerState state = groupState.exists() ? Json.read(groupState.get(), TablesTriggerState.class)
+    TablesTriggerState state = groupState.exists()
+        ? Json.read(groupState.get(), TablesTriggerState.class).onlyOf(pipeline.get().tables().tables())
         : TablesTriggerState.empty();
     for (ControllerInputRow row : inputs) {
       Input input = Json.read(row.getInput(), Input.class);
@@ -323,8 +326,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       java.time.Instant scheduled = java.time.Instant.ofEpochMilli(tick.scheduledAtMs());
       return "tick " + scheduled + " of " + tick.pipeline() + "'s schedule; " + (state == null
           ? "decided more than " + dev.baton.control.pipeline.ScheduleTrigger.MISSED_AFTER_MS / 1000
-              + " s late (the controller was down or stalled), and the trigger's catchUp skips it"
-              + " (backfill it with: baton backfill " + tick.pipeline() + ")"
+              + " s late (the controller was down or stalled), and the trigger's catchUp skips it (to run it: baton submit "
+              + tick.pipeline() + " --trigger-key " + dev.baton.control.pipeline.ScheduleTrigger.triggerKey(scheduled)
+              + "); or the pipeline has no schedule any more"
           : run);
     }
     if (input instanceof Input.ResumeRequested resume) {

@@ -42,7 +42,7 @@ final class ScheduleTicks implements FlatMapFunction<Row, ControllerInputRow> {
     if (scheduled.isEmpty()) {
       return java.util.Collections.emptyIterator();
     }
-    long second = wakeUp.<Long>getAs("second");
+    long second = wakeUp.getLong(0); // the clock source's one column, "second"
     Instant secondStart = Instant.ofEpochSecond(second);
     List<ControllerInputRow> ticks = new ArrayList<>();
     for (PipelineDefinition pipeline : scheduled) {

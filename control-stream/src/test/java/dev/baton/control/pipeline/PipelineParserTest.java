@@ -239,11 +239,11 @@ class PipelineParserTest {
     assertThatThrownBy(() -> PipelineParser.parse("test", yaml))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "stages[1].options.filter: unknown parameter 'regoin' (declared: region, asOf, minAmount;"
-                + " built-in: batch, bucket, batchPrefix, triggerKey, scheduledTime, date)"));
+                + " built-in: batch, bucket, batchPrefix, triggerKey)"));
     assertThatThrownBy(() -> PipelineParser.parse("test", ingest))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "stages[0].options.path: unknown parameter 'folder' (declared: none; built-in: batch, bucket, batchPrefix,"
-                + " triggerKey, scheduledTime, date)"));
+                + " triggerKey)"));
   }
 
   @Test
@@ -265,14 +265,14 @@ class PipelineParserTest {
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "params[1].default: expected a date (yyyy-MM-dd), got '2026-13-01'",
             "params[2].type: unknown type 'int' (expected one of string, long, boolean, date, timestamp)",
-            "params[3].name: 'batch' is a built-in parameter (batch, bucket, batchPrefix, triggerKey, scheduledTime, date) and cannot be declared",
+            "params[3].name: 'batch' is a built-in parameter (batch, bucket, batchPrefix, triggerKey) and cannot be declared",
             "params[4].name: expected an identifier: a letter or '_', then letters, digits or '_' (got 'my-param')",
             "params[5].defualt: unknown field (known: default, description, name, pattern, required, type)",
             "params[5].pattern: not a regular expression: Unclosed character class (got '[A-Z')",
             "params[6].default: a required parameter has no default (drop one of required and default)",
             "params[7].name: duplicate parameter 'region'",
             "stages[0].options.query: unknown parameter 'minAmount' (declared: region, asOf; built-in: batch, bucket,"
-                + " batchPrefix, triggerKey, scheduledTime, date)"));
+                + " batchPrefix, triggerKey)"));
   }
 
   @Test
@@ -335,13 +335,13 @@ class PipelineParserTest {
   void aPipelineTriggerNamesItsUpstreamAndMapsParametersThisPipelineHas() {
     String yaml = """
         name: report
-        trigger: {type: pipeline, pipeline: orders, params: {area: region, date: date}}
-        params: [{name: area, default: WORLD}]
+        trigger: {type: pipeline, pipeline: orders, params: {area: region, day: date}}
+        params: [{name: area, default: WORLD}, {name: day, type: date, default: "2026-01-01"}]
         stages:
           - {name: r, type: noop}
         """;
     assertThat(PipelineParser.parse("test", yaml).upstream())
-        .isEqualTo(new PipelineTrigger("orders", Map.of("area", "region", "date", "date")));
+        .isEqualTo(new PipelineTrigger("orders", Map.of("area", "region", "day", "date")));
     assertThatThrownBy(() -> PipelineParser.parse("test", yaml.replace("area: region", "zone: region")
         .replace("pipeline: orders", "pipeline: Orders!, cron: \"* * * * *\"")))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
@@ -349,7 +349,26 @@ class PipelineParserTest {
             "trigger.pipeline: expected the upstream pipeline's name: lower-case letters, digits, '_' or '-' (got 'Orders!')"));
     assertThatThrownBy(() -> PipelineParser.parse("test", yaml.replace("area: region", "zone: region")))
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
-            "trigger.params.zone: unknown parameter of this pipeline (declared: area; built-in: batch, bucket, batchPrefix,"
-                + " triggerKey, scheduledTime, date)"));
+            "trigger.params.zone: unknown parameter of this pipeline (declared: area, day; built-in: batch, bucket, batchPrefix,"
+                + " triggerKey)"));
+  }
+
+  @Test
+  void scheduledTimeAndDateAreBuiltInOnlyForScheduledPipelines() {
+    String declaresDate = """
+        name: daily
+        params: [{name: date, type: date, default: "2026-12-01"}]
+        stages:
+          - {name: load, type: sql, options: {query: "select * from raw.t where d = :date", table: curated.t}}
+        """;
+    assertThat(PipelineParser.parse("test", declaresDate).params()).extracting(ParamDefinition::name).containsExactly("date");
+    assertThatThrownBy(() -> PipelineParser.parse("test", declaresDate.replace("params:", "trigger: {type: schedule, cron: \"0 2 * * *\"}\nparams:")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "params[0].name: 'date' is a built-in parameter (batch, bucket, batchPrefix, triggerKey, scheduledTime, date)"
+                + " and cannot be declared"));
+    assertThatThrownBy(() -> PipelineParser.parse("test", declaresDate.replace("params: [{name: date, type: date, default: \"2026-12-01\"}]\n", "")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
+            "stages[0].options.query: unknown parameter 'date' (declared: none; built-in: batch, bucket, batchPrefix,"
+                + " triggerKey)"));
   }
 }

@@ -40,7 +40,7 @@ class PipelinesTest {
         .isInstanceOfSatisfying(PipelineValidationException.class, e -> assertThat(e.errors()).containsExactly(
             "b: trigger.pipeline: unknown pipeline 'nope' (defined: a, b, c)",
             "c: trigger.params.p: pipeline 'a' has no parameter 'regoin' (it has: batch, bucket, batchPrefix, triggerKey,"
-                + " scheduledTime, date, region)"));
+                + " region)"));
   }
 
   @Test

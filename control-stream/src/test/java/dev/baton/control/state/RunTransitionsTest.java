@@ -352,7 +352,7 @@ class RunTransitionsTest {
         "manual-1", Map.of("triggerKey", "landing/in/b2/")), 10);
 
     assertThat(rejected.rejection()).isEqualTo("Cannot accept the parameters of a run of pipeline diamond:"
-        + " x'; DROP TABLE raw.orders; --: unknown parameter (declared: extra; built-in: batch, bucket, batchPrefix, triggerKey, scheduledTime, date)");
+        + " x'; DROP TABLE raw.orders; --: unknown parameter (declared: extra; built-in: batch, bucket, batchPrefix, triggerKey)");
     assertThat(otherKey.rejection()).endsWith(
         "triggerKey: is the run's trigger key 'manual-1' and cannot be set to 'landing/in/b2/'");
   }

@@ -38,8 +38,12 @@ class TablesTriggersTest {
     TablesTriggerState state = apply(any, TablesTriggerState.empty(), "curated.orders", 101, 1_000);
     TablesTriggers.Result fired = TablesTriggers.fireIfDue(any, state, 1_000);
     String triggerKey = TablesTrigger.triggerKey(new TreeMap<>(Map.of("curated.orders", 101L)));
-    assertThat(fired.commands()).containsExactly(new Command.RequestRun(RunIds.of("report", triggerKey), "report",
-        triggerKey, Map.of(), "tables trigger: new snapshots {curated.orders=101}"));
+    assertThat(fired.commands()).singleElement().isInstanceOfSatisfying(Command.RequestRun.class, request -> {
+      assertThat(request.runId()).isEqualTo(RunIds.of("report", triggerKey));
+      assertThat(request.pipeline()).isEqualTo("report");
+      assertThat(request.triggerKey()).isEqualTo(triggerKey).startsWith("tables/").hasSize("tables/".length() + 16);
+      assertThat(request.params()).isEmpty();
+    });
     assertThat(fired.state().pending()).isEmpty();
     // the same snapshot reported again: nothing pending, nothing started
     TablesTriggers.Result again = TablesTriggers.apply(any, fired.state(), update("curated.orders", 101), 2_000);

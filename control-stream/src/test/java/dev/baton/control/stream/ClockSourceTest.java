@@ -46,4 +46,18 @@ class ClockSourceTest {
     long latest = ((ClockSource.SecondOffset) stream.latestOffset()).second;
     assertThat(rows(stream, 12_501, latest)).isEmpty(); // seconds since the rate source's start: not epoch seconds
   }
+
+  @Test
+  void theOffsetNeverGoesBackAndOneMicroBatchCoversAtMostAnHour() {
+    ClockSource.ClockStream stream = new ClockSource.ClockStream();
+    long now = ((ClockSource.SecondOffset) stream.latestOffset()).second;
+    // a committed second ahead of the wall clock (stepped back): the range stays empty, nothing is delivered again
+    assertThat(((ClockSource.SecondOffset) stream.latestOffset(new ClockSource.SecondOffset(now + 100),
+        org.apache.spark.sql.connector.read.streaming.ReadLimit.allAvailable())).second).isEqualTo(now + 100);
+    // a day down: the first micro-batch covers its first hour
+    assertThat(((ClockSource.SecondOffset) stream.latestOffset(new ClockSource.SecondOffset(now - 86_400),
+        org.apache.spark.sql.connector.read.streaming.ReadLimit.allAvailable())).second).isEqualTo(now - 86_400 + 3_600);
+    assertThat(((ClockSource.SecondOffset) stream.latestOffset(new ClockSource.SecondOffset(now - 5),
+        org.apache.spark.sql.connector.read.streaming.ReadLimit.allAvailable())).second).isBetween(now, now + 1);
+  }
 }

@@ -38,6 +38,12 @@ class RunStateFunctionTriggersTest {
           trigger: {type: pipeline, pipeline: orders}
           stages:
             - {name: x, type: noop}
+          """),
+      PipelineParser.parse("test", """
+          name: watch
+          trigger: {type: tables, tables: [curated.orders], debounceMs: 5000}
+          stages:
+            - {name: w, type: noop}
           """)));
   private static final String ORDERS_RUN = RunIds.of("orders", "k1");
   private final RunStateFunction function = new RunStateFunction(PIPELINES, 60_000, 120_000, 30_000, "baton.objects");
@@ -115,5 +121,30 @@ class RunStateFunctionTriggersTest {
     List<Command> commands = new ArrayList<>();
     iterator.forEachRemaining(bytes -> commands.add(Json.read(bytes, Command.class)));
     return commands;
+  }
+
+  @Test
+  void aTablesTriggerWaitsForItsDebounceOnItsOwnTimerAndRefusesOtherInputs() {
+    long now = System.currentTimeMillis();
+    String key = "tables:watch";
+    TestGroupState<byte[]> state = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    List<Command> updated = commands(function.call(key, List.of(row(key, "watch",
+        new Input.TablesUpdated("e1", "watch", "curated.orders", 101, "orders", ORDERS_RUN), 1)).iterator(), state));
+    assertThat(updated).isEmpty();
+    assertThat((Long) state.getTimeoutTimestampMs().get()).isEqualTo(now + 5_000);
+
+    TestGroupState<byte[]> timedOut = TestGroupState.create(Optional.of(state.get()),
+        GroupStateTimeout.ProcessingTimeTimeout(), now + 5_000, Optional.empty(), true);
+    List<Command> fired = commands(function.call(key, List.<ControllerInputRow>of().iterator(), timedOut));
+    assertThat(fired).singleElement().isInstanceOfSatisfying(Command.RequestRun.class,
+        request -> assertThat(request.pipeline()).isEqualTo("watch"));
+
+    // a control event forged with the state key as its runId: to the dead-letter topic, the state unchanged
+    TestGroupState<byte[]> forged = TestGroupState.create(Optional.of(timedOut.get()),
+        GroupStateTimeout.ProcessingTimeTimeout(), now + 6_000, Optional.empty(), false);
+    List<Command> refused = commands(function.call(key, List.of(row(key, "watch",
+        new Input.RunRequested("e2", "watch", "k", Map.of()), 2)).iterator(), forged));
+    assertThat(refused).singleElement().isInstanceOf(Command.DeadLetter.class);
   }
 }
