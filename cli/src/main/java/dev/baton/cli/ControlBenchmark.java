@@ -328,14 +328,9 @@ final class ControlBenchmark {
 
   /** Reads the bench control topic from the beginning, recording each run's events. */
   private Thread startReader(Map<String, String> kafka, String topic, ControllerRuntime runtime) {
-    Map<String, Object> consumerConfig = new LinkedHashMap<>(kafka);
-    consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
     EventSerde serde = EventSerde.builtIn();
     Thread thread = new Thread(() -> {
-      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+      try (KafkaConsumer<String, byte[]> consumer = consumer(kafka)) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
             .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
         consumer.assign(partitions);
@@ -366,6 +361,16 @@ final class ControlBenchmark {
     thread.setDaemon(true);
     thread.start();
     return thread;
+  }
+
+  /** A consumer of a benchmark's topics: keys as text, values as bytes, no committed offsets, 5,000 records a poll. */
+  static KafkaConsumer<String, byte[]> consumer(Map<String, String> kafka) {
+    Map<String, Object> consumerConfig = new LinkedHashMap<>(kafka);
+    consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    return new KafkaConsumer<>(consumerConfig);
   }
 
   /** Samples the state operator's row count and memory every 500 ms into {@code peak} [rows, bytes]. */

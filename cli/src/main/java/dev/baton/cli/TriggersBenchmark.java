@@ -18,12 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -96,10 +93,11 @@ final class TriggersBenchmark {
       ScheduleTrigger schedule = new ScheduleTrigger(cron, "UTC", null, null);
       // the first measured tick: two periods after the controller runs (its first micro-batches warm up)
       Instant first = schedule.next(Instant.now().plusSeconds(2L * everySeconds)).orElseThrow();
-      Instant last = schedule.ticks(first.minusMillis(1), first.plusSeconds((long) everySeconds * (ticks - 1))).stream()
-          .reduce((a, b) -> b).orElseThrow();
+      List<Instant> measured =
+          schedule.ticks(first.minusMillis(1), first.plusSeconds((long) everySeconds * (ticks - 1)));
+      Instant last = measured.get(measured.size() - 1);
       Map<String, Instant> tickOfRun = new LinkedHashMap<>();
-      for (Instant tick : schedule.ticks(first.minusMillis(1), last)) {
+      for (Instant tick : measured) {
         tickOfRun.put(RunIds.of(PIPELINE, ScheduleTrigger.triggerKey(tick)), tick);
       }
       out.printf("measuring %d ticks, %s to %s%n", tickOfRun.size(), first, last);
@@ -152,7 +150,7 @@ final class TriggersBenchmark {
       ControllerRuntime runtime, List<Long> toLaunch, List<Long> toStart) throws Exception {
     EventSerde serde = EventSerde.builtIn();
     String topic = controllerConfig.controlTopic();
-    try (KafkaConsumer<String, byte[]> consumer = consumer(LocalServices.kafkaSettings(config));
+    try (KafkaConsumer<String, byte[]> consumer = ControlBenchmark.consumer(LocalServices.kafkaSettings(config));
         dev.baton.stages.runner.ControlEventPublisher publisher = new dev.baton.stages.runner.ControlEventPublisher(
             new java.util.HashMap<>(LocalServices.kafkaSettings(config)), serde, topic)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -184,15 +182,6 @@ final class TriggersBenchmark {
     }
   }
 
-  /** A consumer of the bench's topics (byte values, no committed offsets). */
-  private static KafkaConsumer<String, byte[]> consumer(Map<String, String> kafka) {
-    Map<String, Object> consumerConfig = new LinkedHashMap<>(kafka);
-    consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new KafkaConsumer<>(consumerConfig);
-  }
-
   /** The next record of the control topic matching both predicates (within 60 s). */
   private static ConsumerRecord<String, byte[]> awaitRecord(KafkaConsumer<String, byte[]> consumer, EventSerde serde,
       ControllerRuntime runtime, java.util.function.Predicate<ConsumerRecord<String, byte[]>> record,
@@ -222,7 +211,7 @@ final class TriggersBenchmark {
       Map<String, Long> launchedAt, Map<String, Long> startedAt, Instant deadline, ControllerRuntime runtime)
       throws java.util.concurrent.TimeoutException {
     EventSerde serde = EventSerde.builtIn();
-    try (KafkaConsumer<String, byte[]> consumer = consumer(kafka)) {
+    try (KafkaConsumer<String, byte[]> consumer = ControlBenchmark.consumer(kafka)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
       consumer.assign(partitions);

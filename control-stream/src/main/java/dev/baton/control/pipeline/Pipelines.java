@@ -63,8 +63,10 @@ public final class Pipelines implements Serializable {
       });
     }
     if (errors.isEmpty()) {
+      Map<String, java.util.Set<String>> written = new LinkedHashMap<>(); // pipeline -> tables it writes, load order
+      byName.values().forEach(pipeline -> written.put(pipeline.name(), pipeline.writtenTables()));
       Map<String, java.util.Set<String>> startedBy = new LinkedHashMap<>();
-      byName.values().forEach(pipeline -> startedBy.put(pipeline.name(), startedBy(pipeline, byName.values())));
+      byName.values().forEach(pipeline -> startedBy.put(pipeline.name(), startedBy(pipeline, written)));
       for (PipelineDefinition pipeline : byName.values()) {
         List<String> path = new ArrayList<>(List.of(pipeline.name()));
         if (cycle(pipeline.name(), startedBy, path, new java.util.HashSet<>())) {
@@ -81,21 +83,20 @@ public final class Pipelines implements Serializable {
 
   /**
    * The pipelines whose runs start {@code pipeline}'s: its pipeline trigger's upstream, and the pipelines
-   * writing a table its tables trigger watches ({@link PipelineDefinition#writtenTables}; its own runs'
-   * updates never trigger it).
+   * writing a table its tables trigger watches ({@code written}: each pipeline's {@link
+   * PipelineDefinition#writtenTables}, in load order; its own runs' updates never trigger it).
    */
-  private static java.util.Set<String> startedBy(PipelineDefinition pipeline, Collection<PipelineDefinition> all) {
+  private static java.util.Set<String> startedBy(PipelineDefinition pipeline, Map<String, java.util.Set<String>> written) {
     java.util.Set<String> upstreams = new java.util.LinkedHashSet<>();
     if (pipeline.upstream() != null) {
       upstreams.add(pipeline.upstream().upstream());
     }
     if (pipeline.tables() != null) {
-      for (PipelineDefinition writer : all) {
-        if (!writer.name().equals(pipeline.name())
-            && writer.writtenTables().stream().anyMatch(pipeline.tables().tables()::contains)) {
-          upstreams.add(writer.name());
+      written.forEach((writer, tables) -> {
+        if (!writer.equals(pipeline.name()) && tables.stream().anyMatch(pipeline.tables().tables()::contains)) {
+          upstreams.add(writer);
         }
-      }
+      });
     }
     return upstreams;
   }

@@ -84,10 +84,10 @@ public final class RunParameters {
     Map<String, ParamDefinition> declared = new LinkedHashMap<>();
     pipeline.params().forEach(param -> declared.put(param.name(), param));
     Map<String, String> params = new LinkedHashMap<>();
+    List<String> builtIn = builtIn(pipeline.schedule() != null);
     for (Map.Entry<String, String> entry : new TreeMap<>(given).entrySet()) { // sorted: the same errors in the same order
       String name = entry.getKey();
       String value = entry.getValue();
-      List<String> builtIn = builtIn(pipeline.schedule() != null);
       if (!builtIn.contains(name) && !declared.containsKey(name)) {
         errors.add(name + ": unknown parameter (declared: " + (declared.isEmpty() ? "none" : String.join(", ", declared.keySet()))
             + "; built-in: " + String.join(", ", builtIn) + ")");

@@ -198,10 +198,8 @@ public record ScheduleTrigger(String cron, String timeZone, CatchUp catchUp, Lon
 
   /** A local date-time's instant: its first occurrence in an overlap; the end of the gap for a time in a gap. */
   private static Instant instantOf(LocalDateTime local, ZoneRules rules) {
-    if (rules.getValidOffsets(local).isEmpty()) {
-      return rules.getTransition(local).getInstant();
-    }
-    return local.atOffset(rules.getValidOffsets(local).get(0)).toInstant();
+    List<ZoneOffset> offsets = rules.getValidOffsets(local);
+    return offsets.isEmpty() ? rules.getTransition(local).getInstant() : local.atOffset(offsets.get(0)).toInstant();
   }
 
   private static Optional<CronType> syntax(String cron) {

@@ -328,17 +328,17 @@ public final class RunTransitions {
     } catch (InvalidRunParametersException e) {
       return Transition.rejected(null, e.getMessage());
     }
-    Transition started =
-        start(pipeline, RunState.waiting(runId, pipeline, triggerKey, params, java.util.Set.of(), nowMs), nowMs);
     // the first stages were ready at the tick, not when the controller got to it: launch latency counts from there
-    List<Command> commands = started.commands().stream().map(command -> command instanceof Command.LaunchStage launch
-        ? new Command.LaunchStage(launch.runId(), launch.pipeline(), launch.stage(), launch.attempt(), launch.params(),
-            launch.launchedAtMs(), tick.scheduledAtMs(), launch.definition(), launch.pipelineVersion())
-        : command).toList();
-    return new Transition(started.state(), commands);
+    return start(pipeline, RunState.waiting(runId, pipeline, triggerKey, params, java.util.Set.of(), nowMs), nowMs,
+        tick.scheduledAtMs());
   }
 
   private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs) {
+    return start(pipeline, state, nowMs, null);
+  }
+
+  /** @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms; null: when the run starts */
+  private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs) {
     Map<String, StageState> stages = new LinkedHashMap<>();
     for (StageDefinition stage : pipeline.stages()) {
       stages.put(stage.name(), StageState.pending());
@@ -346,7 +346,7 @@ public final class RunTransitions {
     RunState running = state.withStages(RunStatus.RUNNING, stages).withStatus(RunStatus.RUNNING, nowMs, null);
     List<Command> commands = new ArrayList<>();
     commands.add(recordRun(running));
-    running = launchRunnable(pipeline, running, nowMs, commands);
+    running = launchRunnable(pipeline, running, nowMs, rootsReadyAtMs, commands);
     return new Transition(running, commands);
   }
 
@@ -663,6 +663,15 @@ public final class RunTransitions {
 
   /** Launches every PENDING stage whose upstream stages all SUCCEEDED, in pipeline order. */
   private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, List<Command> commands) {
+    return launchRunnable(pipeline, state, nowMs, null, commands);
+  }
+
+  /**
+   * @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms (a schedule's tick); null: when
+   *     the run started
+   */
+  private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs,
+      List<Command> commands) {
     for (StageDefinition stage : pipeline.stages()) {
       StageState current = state.stages().get(stage.name());
       if (current.status() != StageRunStatus.PENDING) {
@@ -675,7 +684,7 @@ public final class RunTransitions {
         continue;
       }
       long readyAt = stage.dependsOn().stream().mapToLong(upstream -> stages.get(upstream).completedAtMs())
-          .max().orElse(state.startedAtMs() == null ? nowMs : state.startedAtMs());
+          .max().orElse(rootsReadyAtMs != null ? rootsReadyAtMs : state.startedAtMs() == null ? nowMs : state.startedAtMs());
       state = launch(pipeline, state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands);
     }
     return state;
