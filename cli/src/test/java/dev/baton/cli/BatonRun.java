@@ -66,6 +66,19 @@ record BatonRun(int exitCode, String out, String err) {
   }
 
   /**
+   * Stops a controller started by {@link #startController} as Ctrl-C does (SIGTERM: its queries stop between
+   * micro-batches).
+   *
+   * @throws AssertionError if it has not exited within 90 s
+   */
+  static void stopController(Process controller) throws InterruptedException {
+    controller.destroy();
+    if (!controller.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new AssertionError("The controller did not stop within 90 s of SIGTERM");
+    }
+  }
+
+  /**
    * Starts {@code baton [args] controller} of the checkout {@code repository} in its own JVM, with the
    * controller ITs' logging (the CLI's, plus one DEBUG line per micro-batch saying what the controller
    * decided), {@code BATON_HOME=home} and {@code BATON_PIPELINES=pipelines}; output goes to {@code

@@ -147,7 +147,7 @@ class ControllerKillIT {
     assertThat(Duration.between(restarted, retried)).as("lost attempt retried after the restart")
         .isLessThan(Duration.ofSeconds(30));
 
-    awaitLedgerStatus(runId, "SUCCEEDED");
+    Polling.awaitLedgerRun(config, runId, "SUCCEEDED");
     assertThat(ledger().attempts(runId)).extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status())
         .contains("step2#1=LOST", "step2#2=SUCCEEDED", "step4#1=SUCCEEDED");
     assertThat(ledger().attempts(runId)).filteredOn(a -> a.stage().equals("step2") && a.attempt() == 1)
@@ -352,7 +352,7 @@ class ControllerKillIT {
           .map(r -> serde.deserialize(r.value(), ControlEvent.class).getPayload())
           .filter(p -> p instanceof dev.baton.schemas.event.RunCompleted)
           .map(p -> (dev.baton.schemas.event.RunCompleted) p).reduce((a, b) -> b).orElseThrow();
-      awaitLedgerStatus(runId, last.getStatus().name());
+      Polling.awaitLedgerRun(config, runId, last.getStatus().name());
       Map<String, String> recorded = new java.util.HashMap<>();
       ledger().attempts(runId).forEach(a -> recorded.put(a.stage() + "#" + a.attempt(), a.status()));
       assertThat(recorded.keySet()).as("%s: ledger attempts vs launches", runId)
@@ -383,20 +383,6 @@ class ControllerKillIT {
 
   private static LedgerReader ledger() {
     return new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
-  }
-
-  /** The ledger trails the control topic by its write interval: poll until the run's row has {@code status}. */
-  private static void awaitLedgerStatus(String runId, String status) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    List<LedgerReader.RunRecord> runs = List.of();
-    while (System.nanoTime() < deadline) {
-      runs = ledger().runsByIdPrefix(runId);
-      if (runs.size() == 1 && runs.get(0).status().equals(status)) {
-        return;
-      }
-      Thread.sleep(250); // polling the ledger for a condition
-    }
-    throw new AssertionError("Ledger row of " + runId + " is " + runs + ", expected " + status);
   }
 
   /** Reads the run's control events from the start until {@code done} holds. */

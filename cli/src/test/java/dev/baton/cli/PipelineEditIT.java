@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,7 +120,7 @@ class PipelineEditIT {
     }
 
     // stop the controller, edit the pipelines, start it again on the same checkpoint
-    stop(first);
+    BatonRun.stopController(first);
     Files.writeString(pipelines.resolve("edit-removed.yaml"), REMOVED_V2);
     Files.writeString(pipelines.resolve("edit-changed.yaml"), CHANGED_V2);
     Files.delete(pipelines.resolve("edit-deleted.yaml"));
@@ -151,12 +150,12 @@ class PipelineEditIT {
         .containsExactly("RUN_FAILED: Run " + runs.get("edit-deleted") + " of edit-deleted failed: " + reason);
 
     // the ledger: each run's pipeline version, the attempts of its version
-    LedgerReader.RunRecord removed = awaitLedgerStatus(runs.get("edit-removed"), "SUCCEEDED");
+    LedgerReader.RunRecord removed = Polling.awaitLedgerRun(config, runs.get("edit-removed"), "SUCCEEDED");
     assertThat(removed.pipelineVersion()).isEqualTo(hash(REMOVED_V1)).isNotEqualTo(hash(REMOVED_V2));
     assertThat(ledger().attempts(runs.get("edit-removed"))).extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status())
         .containsExactly("s1#1=SUCCEEDED", "s2#1=SUCCEEDED", "s3#1=SUCCEEDED");
-    assertThat(awaitLedgerStatus(runs.get("edit-changed"), "SUCCEEDED").pipelineVersion()).isEqualTo(hash(CHANGED_V1));
-    assertThat(awaitLedgerStatus(runs.get("edit-deleted"), "FAILED").pipelineVersion()).isEqualTo(hash(DELETED_V1));
+    assertThat(Polling.awaitLedgerRun(config, runs.get("edit-changed"), "SUCCEEDED").pipelineVersion()).isEqualTo(hash(CHANGED_V1));
+    assertThat(Polling.awaitLedgerRun(config, runs.get("edit-deleted"), "FAILED").pipelineVersion()).isEqualTo(hash(DELETED_V1));
     assertThat(ledger().attempts(runs.get("edit-deleted")))
         .extracting(a -> a.stage() + "#" + a.attempt() + "=" + a.status() + " " + a.errorType() + ": " + a.error())
         .containsExactly("s1#1=CANCELLED PIPELINE_DELETED: " + reason);
@@ -190,28 +189,6 @@ class PipelineEditIT {
 
   private static LedgerReader ledger() {
     return new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
-  }
-
-  /** The ledger trails the control topic by its write interval: poll until the run's row has {@code status}. */
-  private static LedgerReader.RunRecord awaitLedgerStatus(String runId, String status) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    List<LedgerReader.RunRecord> found = List.of();
-    while (System.nanoTime() < deadline) {
-      found = ledger().runsByIdPrefix(runId);
-      if (found.size() == 1 && found.get(0).status().equals(status)) {
-        return found.get(0);
-      }
-      Thread.sleep(250); // polling the ledger for a condition
-    }
-    throw new AssertionError("Ledger row of " + runId + " is " + found + ", expected " + status);
-  }
-
-  /** Stops the controller as Ctrl-C does (SIGTERM: its queries stop between micro-batches). */
-  private static void stop(Process controller) throws InterruptedException {
-    controller.destroy();
-    if (!controller.waitFor(90, TimeUnit.SECONDS)) {
-      throw new AssertionError("The controller did not stop within 90 s of SIGTERM");
-    }
   }
 
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */

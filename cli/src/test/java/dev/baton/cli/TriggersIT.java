@@ -2,7 +2,6 @@ package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.catalog.CatalogConfig;
 import dev.baton.control.ledger.LedgerReader;
 import dev.baton.control.pipeline.ScheduleTrigger;
 import dev.baton.control.pipeline.TablesTrigger;
@@ -30,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -136,7 +134,7 @@ class TriggersIT {
 
     // down across three ticks: the clock source replays their seconds when the controller is back, and their runs
     // start (decided less than 60 s late, so on time whatever catchUp says: its modes are RunTransitionsScheduleTest's)
-    stop(first);
+    BatonRun.stopController(first);
     Instant downFrom = Instant.now();
     Instant downUntil = downFrom.plusMillis(3 * PERIOD_MS + 1_000);
     awaitClock(downUntil);
@@ -150,20 +148,21 @@ class TriggersIT {
     Instant killedTick = Instant.ofEpochMilli((System.currentTimeMillis() / PERIOD_MS + 2) * PERIOD_MS);
     awaitClock(killedTick);
     Path log2 = home.resolve("controller-2.log");
-    long launchesBefore = launchLines(log2);
+    int launchesBefore = launchLines(log2).size();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (launchLines(log2) == launchesBefore && System.nanoTime() < deadline) {
+    while (launchLines(log2).size() == launchesBefore && System.nanoTime() < deadline) {
       Thread.sleep(5); // polling the controller's log for the launch line: no event reaches across processes
     }
     second.destroyForcibly().waitFor();
-    assertThat(launchLines(log2)).as("controller 2 launched the tick's run before the kill").isGreaterThan(launchesBefore);
+    List<String> launches = launchLines(log2);
+    assertThat(launches.size()).as("controller 2 launched the tick's run before the kill").isGreaterThan(launchesBefore);
     Process third = startController(3);
     Instant after = killedTick.plusMillis(2 * PERIOD_MS);
     awaitRuns(runs -> succeeded(runs.get(runId(killedTick))) && succeeded(runs.get(runId(after))),
         "the killed tick's run and a later one");
-    stop(third);
+    BatonRun.stopController(third);
     // what the kill hit, for the record: controller 3 replays the uncommitted micro-batch (same batch id)
-    System.out.println("TriggersIT: killed at tick " + killedTick + " after: " + lastLaunchLine(log2)
+    System.out.println("TriggersIT: killed at tick " + killedTick + " after: " + launches.get(launches.size() - 1)
         + "; controller 3's first launch: " + Files.readAllLines(home.resolve("controller-3.log")).stream()
             .filter(line -> line.contains("LaunchStage=") || line.contains("Not launching")).findFirst().orElse("none"));
 
@@ -196,7 +195,7 @@ class TriggersIT {
     }
     // the ledger: the tick's parameters
     String killedRun = runId(killedTick);
-    LedgerReader.RunRecord record = awaitLedgerRow(killedRun);
+    LedgerReader.RunRecord record = Polling.awaitLedgerRun(config, killedRun, "SUCCEEDED");
     assertThat(record.triggerKey()).isEqualTo("schedule/" + killedTick);
     assertThat(record.params()).containsEntry("scheduledTime", killedTick.toString())
         .containsEntry("date", killedTick.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString());
@@ -225,12 +224,9 @@ class TriggersIT {
     }
     // the controller has read the storm when it has counted the repeated requests of the downstream run as ignored
     Path log = home.resolve("controller-4.log");
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (ignoredLines(log, downstreamRun) < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(250); // polling the controller's log for a condition
-    }
-    assertThat(ignoredLines(log, downstreamRun)).as("repeated requests of %s counted as ignored", downstreamRun)
-        .isGreaterThanOrEqualTo(3);
+    String ignoredRequest = "Ignored duplicate RunRequested of run " + downstreamRun;
+    Polling.await(() -> logLines(log, ignoredRequest).size() >= 3, Duration.ofMinutes(2),
+        "repeated requests of " + downstreamRun + " counted as ignored");
 
     Map<String, List<ControlEvent>> downstream = runs("downstream");
     assertThat(downstream).as("runs of downstream").containsOnlyKeys(downstreamRun);
@@ -240,7 +236,7 @@ class TriggersIT {
         .containsExactly(downstreamRun + "/s1/1");
     assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(upstreamRun + "/"))
         .containsExactly(upstreamRun + "/s1/1");
-    LedgerReader.RunRecord record = awaitLedgerRow(downstreamRun);
+    LedgerReader.RunRecord record = Polling.awaitLedgerRun(config, downstreamRun, "SUCCEEDED");
     assertThat(record.triggerKey()).isEqualTo(triggerKey);
     assertThat(record.params()).containsEntry("area", "APAC");
 
@@ -272,12 +268,11 @@ class TriggersIT {
         awaitRuns("watcher", runs -> succeeded(runs.get(watcherRun)), "the watcher's run for snapshot " + snapshot);
       }
     }
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (ignoredTableUpdates(log) < 6 && System.nanoTime() < deadline) {
-      Thread.sleep(250); // polling the controller's log for a condition
-    }
-    assertThat(ignoredTableUpdates(log)).as("repeated table updates counted as ignored").isEqualTo(6);
-    stop(controller);
+    String ignoredUpdate = "Ignored duplicate TablesUpdated of run tables:watcher";
+    Polling.await(() -> logLines(log, ignoredUpdate).size() >= 6, Duration.ofMinutes(2),
+        "repeated table updates counted as ignored");
+    assertThat(logLines(log, ignoredUpdate)).as("repeated table updates counted as ignored").hasSize(6);
+    BatonRun.stopController(controller);
     assertThat(runs("watcher")).as("runs of watcher").containsOnlyKeys(watcherRuns);
     for (String watcherRun : watcherRuns) {
       assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(watcherRun + "/"))
@@ -285,25 +280,19 @@ class TriggersIT {
     }
   }
 
-  private static long ignoredTableUpdates(Path log) throws IOException {
-    return Files.readAllLines(log).stream().filter(line -> line.contains("Ignored duplicate TablesUpdated of run tables:watcher"))
-        .count();
-  }
-
-  private static long ignoredLines(Path log, String runId) throws IOException {
-    return Files.readAllLines(log).stream().filter(line -> line.contains("Ignored duplicate RunRequested of run " + runId))
-        .count();
+  /** The lines of a controller's log holding every one of {@code fragments}, in order. */
+  private static List<String> logLines(Path log, String... fragments) {
+    try {
+      return Files.readAllLines(log).stream().filter(line -> java.util.Arrays.stream(fragments).allMatch(line::contains))
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read " + log, e);
+    }
   }
 
   /** Lines of a controller's log saying a micro-batch launched a stage (the controller ITs' DEBUG line). */
-  private static long launchLines(Path log) throws IOException {
-    return Files.readAllLines(log).stream().filter(line -> line.contains("Micro-batch") && line.contains("LaunchStage="))
-        .count();
-  }
-
-  private static String lastLaunchLine(Path log) throws IOException {
-    return Files.readAllLines(log).stream().filter(line -> line.contains("Micro-batch") && line.contains("LaunchStage="))
-        .reduce((a, b) -> b).orElse("none");
+  private static List<String> launchLines(Path log) {
+    return logLines(log, "Micro-batch", "LaunchStage=");
   }
 
   private static String runId(Instant tick) {
@@ -357,28 +346,6 @@ class TriggersIT {
     long waitMs = instant.toEpochMilli() - System.currentTimeMillis();
     if (waitMs > 0) {
       Thread.sleep(waitMs); // the condition is the time itself
-    }
-  }
-
-  private static LedgerReader.RunRecord awaitLedgerRow(String runId) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      // a new catalog each time: one instance caches the table it loaded, and would not see the ledger's next MERGE
-      LedgerReader ledger = new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
-      List<LedgerReader.RunRecord> found = ledger.runsByIdPrefix(runId);
-      if (found.size() == 1 && found.get(0).status().equals("SUCCEEDED")) {
-        return found.get(0);
-      }
-      Thread.sleep(250); // polling the ledger for a condition
-    }
-    throw new AssertionError("No SUCCEEDED ledger row for " + runId);
-  }
-
-  /** Stops the controller as Ctrl-C does (SIGTERM: its queries stop between micro-batches). */
-  private static void stop(Process controller) throws InterruptedException {
-    controller.destroy();
-    if (!controller.waitFor(90, TimeUnit.SECONDS)) {
-      throw new AssertionError("The controller did not stop within 90 s of SIGTERM");
     }
   }
 
