@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       ValidateCommand.class,
       RunsCommand.class,
       SubmitCommand.class,
+      BackfillCommand.class,
       LocalCommand.class,
       BenchCommand.class,
       EventsCommand.class,

@@ -137,6 +137,42 @@ public final class RunWatcher implements AutoCloseable {
     throw new TimeoutException("Run " + runId + " did not complete within " + timeout.toSeconds() + " s");
   }
 
+  /**
+   * The runs that ended, or whose request the controller rejected, among the events that arrived within
+   * {@code timeout} (any run's: the caller picks its own). Undecodable events are skipped, as
+   * {@link #follow} skips them.
+   */
+  public List<Ended> pollEnded(Duration timeout) {
+    List<Ended> ended = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+      ControlEvent event;
+      try {
+        event = serde.deserialize(record.value(), ControlEvent.class);
+      } catch (EventDecodingException e) {
+        continue;
+      }
+      if (record.topic().equals(dlqTopic)) {
+        if (event.getPayload() instanceof RunRequested) {
+          var reason = record.headers().lastHeader("baton.dlq.reason");
+          ended.add(new Ended(record.key(), "REJECTED", reason == null ? "(no reason)"
+              : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+      } else if (event.getPayload() instanceof RunCompleted completed) {
+        ended.add(new Ended(record.key(), completed.getStatus().name(), null));
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * A run that ended, or whose request was rejected.
+   *
+   * @param status SUCCEEDED, FAILED or CANCELLED from its {@code RunCompleted}; REJECTED for a
+   *     {@code RunRequested} the controller sent to the dead-letter topic
+   * @param reason the rejection's reason; null otherwise
+   */
+  public record Ended(String runId, String status, String reason) {}
+
   private String elapsed() {
     return String.format("[%7.1fs]", (System.nanoTime() - openedAtNanos) / 1e9);
   }

@@ -31,7 +31,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import dev.baton.catalog.CatalogConfig;
+import dev.baton.cli.config.S3Settings;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +59,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       delivered again several times.
  *   <li>A tables trigger: a producer's StageCompleted naming a new snapshot of a watched table starts
  *       the watching pipeline's run once, also when delivered four times; a newer snapshot, another run.
+ *   <li>A backfill over a prefix in a bucket nothing watches, holding 30 complete batches (and one lacking its
+ *       {@code _SUCCESS}) of which 10 succeeded before: the dry run plans 20 runs and submits none; the
+ *       backfill, SIGKILLed half-way and run again, ends with exactly 30 runs, each executed once, never more
+ *       than {@code --max-active} active at once (from the control topic's request and completion times, and
+ *       from the ledger sampled during the backfill).
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the schedule test counts every tick of its own controllers
@@ -104,6 +115,12 @@ class TriggersIT {
         trigger: {type: tables, tables: [curated.orders], mode: any}
         stages:
           - {name: s1, type: noop, options: {executionLog: '%s'}}
+        """.formatted(executionLog));
+    Files.writeString(pipelines.resolve("landed.yaml"), """
+        name: landed
+        trigger: {type: objects, bucket: archive, prefix: orders/, requiredFiles: [data.csv, _SUCCESS]}
+        stages:
+          - {name: s1, type: noop, options: {durationMs: 1000, executionLog: '%s'}}
         """.formatted(executionLog));
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
@@ -272,12 +289,151 @@ class TriggersIT {
     Polling.await(() -> logLines(log, ignoredUpdate).size() >= 6, Duration.ofMinutes(2),
         "repeated table updates counted as ignored");
     assertThat(logLines(log, ignoredUpdate)).as("repeated table updates counted as ignored").hasSize(6);
-    BatonRun.stopController(controller);
     assertThat(runs("watcher")).as("runs of watcher").containsOnlyKeys(watcherRuns);
     for (String watcherRun : watcherRuns) {
       assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(watcherRun + "/"))
           .containsExactly(watcherRun + "/s1/1");
     }
+    aBackfillOverAPrefixRunsEachBatchOnceWithinMaxActiveAndResumesAfterAKill();
+    BatonRun.stopController(controller);
+  }
+
+  /** On the controller of the pipeline trigger's test too. */
+  private void aBackfillOverAPrefixRunsEachBatchOnceWithinMaxActiveAndResumesAfterAKill() throws Exception {
+    int maxActive = 3;
+    List<String> batches = new ArrayList<>();
+    try (S3Client s3 = S3Settings.client(config)) {
+      s3.createBucket(b -> b.bucket("archive"));
+      for (int i = 0; i <= 30; i++) {
+        String batch = String.format("b%02d", i);
+        s3.putObject(b -> b.bucket("archive").key("orders/" + batch + "/data.csv"), RequestBody.fromString(batch));
+        if (i < 30) { // b30 lacks its _SUCCESS: incomplete
+          s3.putObject(b -> b.bucket("archive").key("orders/" + batch + "/_SUCCESS"), RequestBody.empty());
+          batches.add(batch);
+        }
+      }
+    }
+    List<String> expectedRuns = batches.stream().map(batch -> RunIds.of("landed", "archive/orders/" + batch + "/")).toList();
+
+    // 10 batches done before (b00 to b09), requested with their live trigger's keys
+    try (ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)),
+        EventSerde.builtIn())) {
+      for (int i = 0; i < 10; i++) {
+        publisher.publish(ControlEvents.requested(expectedRuns.get(i), "landed", new RunRequested(
+            "archive/orders/" + batches.get(i) + "/", Map.of("batch", batches.get(i)), "it", null), Instant.now()));
+      }
+    }
+    for (String runId : expectedRuns.subList(0, 10)) {
+      Polling.awaitLedgerRun(config, runId, "SUCCEEDED");
+    }
+
+    BatonRun dryRun = backfill("--prefix", "orders/", "--dry-run");
+    assertThat(dryRun.exitCode()).as(dryRun.out() + dryRun.err()).isZero();
+    assertThat(count(dryRun, "batches found")).isEqualTo(30);
+    assertThat(count(dryRun, "incomplete (files missing, not started)")).isEqualTo(1);
+    assertThat(count(dryRun, "already SUCCEEDED, skipped")).isEqualTo(10);
+    assertThat(count(dryRun, "to submit")).isEqualTo(20);
+    assertThat(dryRun.out()).contains("incomplete batch b30: missing [_SUCCESS]");
+    assertThat(runs("landed")).as("runs after the dry run").hasSize(10);
+
+    // the rest, the backfill killed once 5 of its runs succeeded, then run again; the ledger sampled all along
+    AtomicInteger mostActiveInLedger = new AtomicInteger();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        var ledger = new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
+        int active = ledger.runs("landed", "RUNNING", Integer.MAX_VALUE).size()
+            + ledger.runs("landed", "WAITING", Integer.MAX_VALUE).size();
+        mostActiveInLedger.accumulateAndGet(active, Math::max);
+        try {
+          Thread.sleep(200); // the sampling interval
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }, "ledger-sampler");
+    sampler.start();
+    Path interruptedLog = home.resolve("backfill-interrupted.log");
+    Process interrupted = backfillProcess("--prefix", "orders/", "--max-active", String.valueOf(maxActive))
+        .redirectErrorStream(true).redirectOutput(interruptedLog.toFile()).start();
+    try {
+      Polling.await(() -> succeeded(runs("landed")) >= 15 || !interrupted.isAlive(), Duration.ofMinutes(2),
+          "5 runs of the backfill succeeded");
+      interrupted.destroyForcibly().waitFor();
+      assertThat(succeeded(runs("landed"))).as("runs when the backfill was killed (its log: %s)",
+          Files.readString(interruptedLog)).isLessThan(30);
+      BatonRun resumed = backfill("--prefix", "orders/", "--max-active", String.valueOf(maxActive));
+      assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
+      assertThat(count(resumed, "batches found")).isEqualTo(30);
+      assertThat(count(resumed, "already SUCCEEDED, skipped")).isGreaterThanOrEqualTo(15);
+      assertThat(resumed.err()).as("the progress bar").contains("backfill");
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+
+    Map<String, List<ControlEvent>> runs = runs("landed");
+    assertThat(runs.keySet()).as("runs of landed").containsExactlyInAnyOrderElementsOf(expectedRuns);
+    for (String runId : expectedRuns) {
+      assertThat(succeeded(runs.get(runId))).as("run %s succeeded", runId).isTrue();
+      assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(runId + "/"))
+          .as("executions of %s", runId).containsExactly(runId + "/s1/1");
+    }
+    // active from its first request to its completion, by the events' own times: at most maxActive at once
+    List<long[]> intervals = new ArrayList<>();
+    runs.values().forEach(events -> intervals.add(new long[] {
+        events.stream().filter(e -> e.getPayload() instanceof RunRequested).mapToLong(e -> e.getTime().toEpochMilli())
+            .min().orElseThrow(),
+        events.stream().filter(e -> e.getPayload() instanceof RunCompleted).mapToLong(e -> e.getTime().toEpochMilli())
+            .min().orElseThrow()}));
+    assertThat(mostOverlapping(intervals)).as("runs active at once, from the control topic").isBetween(2, maxActive);
+    assertThat(mostActiveInLedger.get()).as("runs RUNNING or WAITING at once in the ledger").isBetween(1, maxActive);
+  }
+
+  /** The most intervals {@code [start, end)} (epoch ms) that hold one instant. */
+  private static int mostOverlapping(List<long[]> intervals) {
+    TreeMap<Long, Integer> changes = new TreeMap<>();
+    for (long[] interval : intervals) {
+      changes.merge(interval[0], 1, Integer::sum);
+      changes.merge(interval[1], -1, Integer::sum);
+    }
+    int active = 0;
+    int most = 0;
+    for (int change : changes.values()) {
+      active += change;
+      most = Math.max(most, active);
+    }
+    return most;
+  }
+
+  /** {@code baton backfill landed <args>} in its own JVM, on this test's workspace; returns once it exits. */
+  private static BatonRun backfill(String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(home, "backfill", ".out");
+    Path err = Files.createTempFile(home, "backfill", ".err");
+    Process process = backfillProcess(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("baton backfill " + String.join(" ", args) + " did not end within 5 minutes: "
+          + Files.readString(out) + Files.readString(err));
+    }
+    return new BatonRun(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static ProcessBuilder backfillProcess(String... args) throws IOException {
+    List<String> cliArgs = new ArrayList<>(List.of("backfill", "landed"));
+    cliArgs.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(BatonRun.javaCommand(repository, List.of(), cliArgs.toArray(String[]::new)));
+    builder.environment().put("BATON_HOME", home.toString());
+    builder.environment().put("BATON_PIPELINES", pipelines.toString());
+    return builder;
+  }
+
+  /** The count of a row of a backfill's summary table. */
+  private static int count(BatonRun run, String row) {
+    return run.out().lines().filter(line -> line.startsWith(row + " ") && line.substring(row.length()).trim().matches("\\d+"))
+        .map(line -> Integer.parseInt(line.substring(row.length()).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError("no row '" + row + "' in: " + run.out()));
   }
 
   /** The lines of a controller's log holding every one of {@code fragments}, in order. */
