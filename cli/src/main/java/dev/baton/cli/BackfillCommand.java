@@ -100,7 +100,7 @@ final class BackfillCommand implements Callable<Integer> {
   }
 
   @Option(names = "--max-active", defaultValue = "4",
-      description = "At most this many of the backfill's runs WAITING or RUNNING at once (default ${DEFAULT-VALUE}).")
+      description = "At most this many of the backfill's runs unfinished (WAITING, QUEUED or RUNNING) at once (default ${DEFAULT-VALUE}).")
   int maxActive;
 
   @Option(names = "--dry-run", description = "Print what would be done (the summary table) and submit nothing.")

@@ -135,7 +135,7 @@ record BackfillPlan(String pipeline, List<Batch> batches, Map<String, SortedSet<
     SUBMIT,
     /** Its run SUCCEEDED: skipped. */
     SKIP_SUCCEEDED,
-    /** Its run is WAITING or RUNNING: not submitted again; the backfill waits for it. */
+    /** Its run is WAITING, QUEUED or RUNNING: not submitted again; the backfill waits for it. */
     IN_PROGRESS,
     /** Its run ended FAILED or CANCELLED: not submitted again (resume it, or backfill with a rerun tag). */
     SKIP_UNSUCCESSFUL

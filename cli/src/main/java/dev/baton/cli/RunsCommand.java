@@ -54,7 +54,7 @@ final class RunsCommand {
     @Option(names = "--pipeline", description = "Only this pipeline.")
     String pipeline;
 
-    @Option(names = "--status", description = "Only this status: WAITING, RUNNING, SUCCEEDED, FAILED or CANCELLED.")
+    @Option(names = "--status", description = "Only this status: WAITING, QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED.")
     String status;
 
     @Option(names = "--limit", defaultValue = "20", description = "At most this many (default ${DEFAULT-VALUE}).")
@@ -130,7 +130,7 @@ final class RunsCommand {
   }
 
   @Command(name = "cancel", mixinStandardHelpOptions = true,
-      description = "Cancel a WAITING or RUNNING run: running attempts are stopped and nothing further launches.")
+      description = "Cancel a WAITING, QUEUED or RUNNING run: running attempts are stopped and nothing further launches.")
   static final class Cancel implements Callable<Integer> {
     @Parameters(index = "0", description = "Run id, or a unique prefix of it.")
     String run;
@@ -140,7 +140,7 @@ final class RunsCommand {
 
     @Override
     public Integer call() throws Exception {
-      return request(run, new FollowOptions(), java.util.Set.of("WAITING", "RUNNING"),
+      return request(run, new FollowOptions(), java.util.Set.of("WAITING", "QUEUED", "RUNNING"),
           record -> new RunCancelRequested(System.getProperty("user.name"), reason));
     }
   }

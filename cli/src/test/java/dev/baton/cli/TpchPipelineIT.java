@@ -646,10 +646,10 @@ class TpchPipelineIT {
       assertThat(header(record, "baton.dlq.topic")).isIn("baton.control", "baton.objects");
       assertThat(Long.parseLong(header(record, "baton.dlq.offset"))).isNotNegative();
     }
-    assertThat(header(dead.get("fuzz-3"), "baton.dlq.reason")).startsWith("Cannot decode ControlEvent (schema id " + dev.baton.schemas.BuiltInSchemaRegistry.CONTROL_EVENT_V3 + "): ");
+    assertThat(header(dead.get("fuzz-3"), "baton.dlq.reason")).startsWith("Cannot decode ControlEvent (schema id " + dev.baton.schemas.BuiltInSchemaRegistry.CONTROL_EVENT_V4 + "): ");
     assertThat(header(dead.get("fuzz-2"), "baton.dlq.reason")).isEqualTo("Unknown schema id: 1002");
     assertThat(header(dead.get("fuzz-4"), "baton.dlq.reason"))
-        .isEqualTo("Cannot decode event: schema id " + dev.baton.schemas.BuiltInSchemaRegistry.CONTROL_EVENT_V3 + " is dev.baton.schemas.event.ControlEvent, expected dev.baton.schemas.event.ObjectCreated");
+        .isEqualTo("Cannot decode event: schema id " + dev.baton.schemas.BuiltInSchemaRegistry.CONTROL_EVENT_V4 + " is dev.baton.schemas.event.ControlEvent, expected dev.baton.schemas.event.ObjectCreated");
     assertThat(header(dead.get("fuzz-5"), "baton.dlq.reason")).isEqualTo("unknown pipeline 'no-such-pipeline'");
     assertThat(metric("baton_controller_dead_letters_total") - deadLettersBefore).isGreaterThanOrEqualTo(1_000);
     // the storm was read in micro-batches of at most controller.max-offsets-per-trigger Kafka records

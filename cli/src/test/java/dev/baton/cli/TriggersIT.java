@@ -34,7 +34,6 @@ import java.util.stream.Collectors;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.cli.config.S3Settings;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -64,6 +63,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       backfill, SIGKILLed half-way and run again, ends with exactly 30 runs, each executed once, never more
  *       than {@code --max-active} active at once (from the control topic's request and completion times, and
  *       from the ledger sampled during the backfill).
+ *   <li>{@code maxActiveRuns: 2} and 50 requests published at once: every run executes once, never more than
+ *       2 hold a slot at once (from the control topic's admission and completion times; at most 2 RUNNING in
+ *       the ledger sampled all along, the rest QUEUED), and runs are admitted in trigger order.
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the schedule test counts every tick of its own controllers
@@ -121,6 +123,12 @@ class TriggersIT {
         trigger: {type: objects, bucket: archive, prefix: orders/, requiredFiles: [data.csv, _SUCCESS]}
         stages:
           - {name: s1, type: noop, options: {durationMs: 1000, executionLog: '%s'}}
+        """.formatted(executionLog));
+    Files.writeString(pipelines.resolve("limited.yaml"), """
+        name: limited
+        maxActiveRuns: 2
+        stages:
+          - {name: s1, type: noop, options: {durationMs: 300, executionLog: '%s'}}
         """.formatted(executionLog));
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
@@ -295,6 +303,7 @@ class TriggersIT {
           .containsExactly(watcherRun + "/s1/1");
     }
     aBackfillOverAPrefixRunsEachBatchOnceWithinMaxActiveAndResumesAfterAKill();
+    fiftyTriggersOfAPipelineWithMaxActiveRunsTwoRunAtMostTwoAtOnceInTriggerOrder();
     BatonRun.stopController(controller);
   }
 
@@ -337,23 +346,7 @@ class TriggersIT {
     assertThat(runs("landed")).as("runs after the dry run").hasSize(10);
 
     // the rest, the backfill killed once 5 of its runs succeeded, then run again; the ledger sampled all along
-    AtomicInteger mostActiveInLedger = new AtomicInteger();
-    AtomicBoolean sampling = new AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        var ledger = new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create());
-        int active = ledger.runs("landed", "RUNNING", Integer.MAX_VALUE).size()
-            + ledger.runs("landed", "WAITING", Integer.MAX_VALUE).size();
-        mostActiveInLedger.accumulateAndGet(active, Math::max);
-        try {
-          Thread.sleep(200); // the sampling interval
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }, "ledger-sampler");
-    sampler.start();
+    LedgerSampler ledger = new LedgerSampler("landed");
     Path interruptedLog = home.resolve("backfill-interrupted.log");
     Process interrupted = backfillProcess("--prefix", "orders/", "--max-active", String.valueOf(maxActive))
         .redirectErrorStream(true).redirectOutput(interruptedLog.toFile()).start();
@@ -369,8 +362,7 @@ class TriggersIT {
       assertThat(count(resumed, "already SUCCEEDED, skipped")).isGreaterThanOrEqualTo(15);
       assertThat(resumed.err()).as("the progress bar").contains("backfill");
     } finally {
-      sampling.set(false);
-      sampler.join();
+      ledger.stop();
     }
 
     Map<String, List<ControlEvent>> runs = runs("landed");
@@ -380,15 +372,91 @@ class TriggersIT {
       assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(runId + "/"))
           .as("executions of %s", runId).containsExactly(runId + "/s1/1");
     }
-    // active from its first request to its completion, by the events' own times: at most maxActive at once
+    // the backfill's runs, active from their first request to their completion by the events' own times: at most
+    // maxActive at once (the 10 requested before all at once are not the backfill's)
     List<long[]> intervals = new ArrayList<>();
-    runs.values().forEach(events -> intervals.add(new long[] {
+    expectedRuns.subList(10, 30).stream().map(runs::get).forEach(events -> intervals.add(new long[] {
         events.stream().filter(e -> e.getPayload() instanceof RunRequested).mapToLong(e -> e.getTime().toEpochMilli())
             .min().orElseThrow(),
         events.stream().filter(e -> e.getPayload() instanceof RunCompleted).mapToLong(e -> e.getTime().toEpochMilli())
             .min().orElseThrow()}));
     assertThat(mostOverlapping(intervals)).as("runs active at once, from the control topic").isBetween(2, maxActive);
-    assertThat(mostActiveInLedger.get()).as("runs RUNNING or WAITING at once in the ledger").isBetween(1, maxActive);
+    assertThat(ledger.most("RUNNING") + ledger.most("WAITING")).as("runs RUNNING or WAITING at once in the ledger")
+        .isBetween(1, maxActive);
+  }
+
+  /** On the controller of the pipeline trigger's test too. */
+  private void fiftyTriggersOfAPipelineWithMaxActiveRunsTwoRunAtMostTwoAtOnceInTriggerOrder() throws Exception {
+    List<String> runIds = new ArrayList<>();
+    LedgerSampler ledger = new LedgerSampler("limited");
+    try (ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)),
+        EventSerde.builtIn())) {
+      Instant base = Instant.now();
+      for (int i = 0; i < 50; i++) { // published in one go, triggered 1 ms apart: the order the queue keeps
+        String key = String.format("limited-%02d", i);
+        runIds.add(RunIds.of("limited", key));
+        publisher.publish(ControlEvents.requested(runIds.get(i), "limited", new RunRequested(key, Map.of(), "it", null),
+            base.plusMillis(i)));
+      }
+      awaitRuns("limited", runs -> runIds.stream().allMatch(runId -> succeeded(runs.get(runId))), "the 50 runs");
+      Polling.awaitLedgerRun(config, runIds.get(49), "SUCCEEDED");
+    } finally {
+      ledger.stop();
+    }
+    Map<String, List<ControlEvent>> runs = runs("limited");
+    assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(runIds);
+    List<Long> admittedAt = new ArrayList<>();
+    List<long[]> intervals = new ArrayList<>();
+    for (String runId : runIds) {
+      List<ControlEvent> events = runs.get(runId);
+      assertThat(events).filteredOn(e -> e.getPayload() instanceof RunCompleted).as("completions of %s", runId).hasSize(1);
+      assertThat(Files.readAllLines(executionLog)).filteredOn(line -> line.startsWith(runId + "/"))
+          .as("executions of %s", runId).containsExactly(runId + "/s1/1");
+      long admitted = events.stream().filter(e -> e.getPayload() instanceof dev.baton.schemas.event.RunAdmitted)
+          .mapToLong(e -> e.getTime().toEpochMilli()).min().orElseThrow();
+      admittedAt.add(admitted);
+      intervals.add(new long[] {admitted, events.stream().filter(e -> e.getPayload() instanceof RunCompleted)
+          .mapToLong(e -> e.getTime().toEpochMilli()).min().orElseThrow()});
+    }
+    assertThat(admittedAt).as("admission times in trigger order").isSorted();
+    assertThat(mostOverlapping(intervals)).as("runs holding a slot at once, from the control topic").isEqualTo(2);
+    assertThat(ledger.most("RUNNING")).as("runs RUNNING at once in the ledger").isBetween(1, 2);
+    assertThat(ledger.most("QUEUED")).as("runs QUEUED at once in the ledger").isGreaterThan(2);
+  }
+
+  /** Samples a pipeline's runs per status in the ledger every 200 ms, in a thread of its own, until stopped. */
+  private static final class LedgerSampler {
+    private final Map<String, Integer> most = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicBoolean sampling = new AtomicBoolean(true);
+    private final Thread thread;
+
+    LedgerSampler(String pipeline) {
+      thread = new Thread(() -> {
+        while (sampling.get()) {
+          Map<String, Integer> counts = new HashMap<>();
+          new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create())
+              .runs(pipeline, null, Integer.MAX_VALUE).forEach(run -> counts.merge(run.status(), 1, Integer::sum));
+          counts.forEach((status, count) -> most.merge(status, count, Math::max));
+          try {
+            Thread.sleep(200); // the sampling interval
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }, "ledger-sampler-" + pipeline);
+      thread.start();
+    }
+
+    /** The most runs seen at once with {@code status}. */
+    int most(String status) {
+      return most.getOrDefault(status, 0);
+    }
+
+    void stop() throws InterruptedException {
+      sampling.set(false);
+      thread.join();
+    }
   }
 
   /** The most intervals {@code [start, end)} (epoch ms) that hold one instant. */

@@ -25,7 +25,8 @@ import org.apache.avro.Schema;
  * <p>Ids: 1 = {@code ObjectCreated} v1, 2 = {@code ControlEvent} v1, 3 = {@code Alert} v1, 4 =
  * {@code ControlEvent} v2 (adds resume and cancel requests), 5 = {@code Alert} v2 (adds the alert kinds
  * TRIGGER_AFTER_END and WAITING_EXPIRED), 6 = {@code ControlEvent} v3 ({@code StageCompleted} gains the
- * application id and log location of the attempt). The newest id of each record is the
+ * application id and log location of the attempt), 7 = {@code ControlEvent} v4 (adds {@code RunQueued} and
+ * {@code RunAdmitted}, the run slots of a pipeline with {@code maxActiveRuns}). The newest id of each record is the
  * one this build writes: its frozen schema equals the generated class's schema, and every
  * generated schema must be able to read data written with each older version of its record
  * (BACKWARD compatibility). Both rules are checked by the build's tests with Avro's {@link
@@ -47,8 +48,10 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
   public static final int CONTROL_EVENT_V2 = 4;
   /** Id of the second {@link Alert} schema (the one this build writes): two more alert kinds. */
   public static final int ALERT_V2 = 5;
-  /** Id of the third {@link ControlEvent} schema (the one this build writes): StageCompleted.applicationId and logUri. */
+  /** Id of the third {@link ControlEvent} schema: StageCompleted.applicationId and logUri. */
   public static final int CONTROL_EVENT_V3 = 6;
+  /** Id of the fourth {@link ControlEvent} schema (the one this build writes): RunQueued and RunAdmitted. */
+  public static final int CONTROL_EVENT_V4 = 7;
 
   private static final BuiltInSchemaRegistry INSTANCE = new BuiltInSchemaRegistry();
 
@@ -62,7 +65,8 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
                   ALERT_V1, historic("Alert-v1.avsc"),
                   CONTROL_EVENT_V2, historic("ControlEvent-v2.avsc"),
                   ALERT_V2, historic("Alert-v2.avsc"),
-                  CONTROL_EVENT_V3, historic("ControlEvent-v3.avsc"))));
+                  CONTROL_EVENT_V3, historic("ControlEvent-v3.avsc"),
+                  CONTROL_EVENT_V4, historic("ControlEvent-v4.avsc"))));
 
   private BuiltInSchemaRegistry() {}
 

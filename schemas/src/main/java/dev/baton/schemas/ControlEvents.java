@@ -1,7 +1,9 @@
 package dev.baton.schemas;
 
 import dev.baton.schemas.event.ControlEvent;
+import dev.baton.schemas.event.RunAdmitted;
 import dev.baton.schemas.event.RunCancelRequested;
+import dev.baton.schemas.event.RunQueued;
 import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunResumeRequested;
 import dev.baton.schemas.event.RunRequested;
@@ -14,7 +16,8 @@ import java.util.UUID;
  * Builds {@link ControlEvent} envelopes with deterministic event ids where the event has a natural
  * identity, so a re-published event deduplicates: {@code <runId>/<stage>/<attempt>/launched},
  * {@code <runId>/<stage>/<attempt>/completed}, {@code <runId>/completed} (after the n-th resume:
- * {@code <runId>/resume-<n>/completed}, since a resumed run completes again). Requests from
+ * {@code <runId>/resume-<n>/completed}, since a resumed run completes again), {@code <runId>/queued} and
+ * {@code <runId>/admitted} (after the n-th resume: {@code <runId>/resume-<n>/queued}, ...). Requests from
  * people (run, resume, cancel) carry random ids.
  */
 public final class ControlEvents {
@@ -41,6 +44,17 @@ public final class ControlEvents {
   public static ControlEvent runCompleted(String runId, String pipeline, RunCompleted completed, int resumes) {
     return envelope(runId + (resumes == 0 ? "" : "/resume-" + resumes) + "/completed", runId, pipeline,
         completed.getCompletedAt(), completed);
+  }
+
+  /** Envelope for a {@link RunQueued} of a run after {@code resumes} resumes; at the trigger's time. */
+  public static ControlEvent runQueued(String runId, String pipeline, RunQueued queued, int resumes) {
+    return envelope(runId + (resumes == 0 ? "" : "/resume-" + resumes) + "/queued", runId, pipeline,
+        queued.getTriggeredAt(), queued);
+  }
+
+  /** Envelope for a {@link RunAdmitted} of a run after {@code resumes} resumes. */
+  public static ControlEvent runAdmitted(String runId, String pipeline, RunAdmitted admitted, int resumes, Instant time) {
+    return envelope(runId + (resumes == 0 ? "" : "/resume-" + resumes) + "/admitted", runId, pipeline, time, admitted);
   }
 
   /** Envelope for an operator request ({@link RunResumeRequested}, {@link RunCancelRequested}); random event id. */

@@ -113,7 +113,7 @@ class EventSerdeTest {
     byte[] truncated = Arrays.copyOf(bytes, bytes.length - 3);
     assertThatThrownBy(() -> serde.deserialize(truncated, ControlEvent.class))
         .isInstanceOf(EventDecodingException.class)
-        .hasMessageStartingWith("Cannot decode ControlEvent (schema id " + BuiltInSchemaRegistry.CONTROL_EVENT_V3 + "): ");
+        .hasMessageStartingWith("Cannot decode ControlEvent (schema id " + BuiltInSchemaRegistry.CONTROL_EVENT_V4 + "): ");
   }
 
   @Test
@@ -122,14 +122,14 @@ class EventSerdeTest {
         .hasMessage("Cannot decode event: 2 bytes is shorter than the 5-byte header");
     byte[] control = serde.serialize(Topics.CONTROL, envelope(new StageLaunched("s", 1, "in-process", T0)));
     assertThatThrownBy(() -> serde.deserialize(control, ObjectCreated.class))
-        .hasMessage("Cannot decode event: schema id " + BuiltInSchemaRegistry.CONTROL_EVENT_V3 + " is dev.baton.schemas.event.ControlEvent,"
+        .hasMessage("Cannot decode event: schema id " + BuiltInSchemaRegistry.CONTROL_EVENT_V4 + " is dev.baton.schemas.event.ControlEvent,"
             + " expected dev.baton.schemas.event.ObjectCreated");
   }
 
   private void assertRoundTrip(Object payload) {
     ControlEvent event = envelope(payload);
     byte[] bytes = serde.serialize(Topics.CONTROL, event);
-    assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V3);
+    assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V4);
     ControlEvent decoded = serde.deserialize(bytes, ControlEvent.class);
     assertThat(decoded).isEqualTo(event);
     assertThat(decoded.getPayload()).isEqualTo(payload);

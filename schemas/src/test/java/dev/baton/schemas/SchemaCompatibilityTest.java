@@ -73,7 +73,7 @@ class SchemaCompatibilityTest {
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "dev.baton.schemas.event.ObjectCreated", BuiltInSchemaRegistry.OBJECT_CREATED_V1,
-                "dev.baton.schemas.event.ControlEvent", BuiltInSchemaRegistry.CONTROL_EVENT_V3,
+                "dev.baton.schemas.event.ControlEvent", BuiltInSchemaRegistry.CONTROL_EVENT_V4,
                 "dev.baton.schemas.event.Alert", BuiltInSchemaRegistry.ALERT_V2));
   }
 
@@ -110,7 +110,7 @@ class SchemaCompatibilityTest {
   void registryWritesTheNewestIdOfEachRecord() {
     BuiltInSchemaRegistry registry = BuiltInSchemaRegistry.instance();
     assertThat(registry.idFor(Topics.OBJECTS + "-value", ObjectCreated.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.OBJECT_CREATED_V1);
-    assertThat(registry.idFor(Topics.CONTROL + "-value", ControlEvent.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V3);
+    assertThat(registry.idFor(Topics.CONTROL + "-value", ControlEvent.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V4);
     assertThat(registry.idFor(Topics.ALERTS + "-value", Alert.getClassSchema())).isEqualTo(BuiltInSchemaRegistry.ALERT_V2);
     assertThat(registry.idFor(Topics.CONTROL + "-value", registry.schemaById(BuiltInSchemaRegistry.CONTROL_EVENT_V1)))
         .isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V1);
@@ -155,7 +155,7 @@ class SchemaCompatibilityTest {
     for (Object request : new Object[] {new RunResumeRequested("bob", "fixed the input"), new RunCancelRequested(null, null)}) {
       ControlEvent event = ControlEvents.operatorRequest("r-1", "p", request, Instant.parse("2026-11-23T10:00:00Z"));
       byte[] bytes = serde.serialize(Topics.CONTROL, event);
-      assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V3);
+      assertThat(EventSerde.schemaId(bytes)).isEqualTo(BuiltInSchemaRegistry.CONTROL_EVENT_V4);
       assertThat(serde.deserialize(bytes, ControlEvent.class)).isEqualTo(event);
     }
   }

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code baton_controller_runs_completed_total{status}}
  *   <li>{@code baton_controller_hop_latency_seconds}: from the moment a stage became runnable (its
  *       last upstream finished, or its retry back-off ended) to its launch — histogram
- *   <li>{@code baton_controller_runs_active}: runs RUNNING as seen by this process
+ *   <li>{@code baton_controller_runs_active}: runs RUNNING as seen by this process; {@code
+ *       baton_controller_runs_queued}: runs QUEUED for a slot of their pipeline's {@code maxActiveRuns}
  *   <li>{@code baton_controller_events_ignored_total{reason}}: inputs that changed nothing, {@code
  *       duplicate} (delivered again) or {@code stale} (an attempt no longer current, a run already ended)
  *   <li>{@code baton_controller_attempts_cancelled_total}: running attempts stopped (run cancelled, attempt LOST)
@@ -68,12 +69,16 @@ public final class ControllerMetrics implements AutoCloseable {
       .maximumExpectedValue(Duration.ofSeconds(60))
       .register(registry);
   private final Set<String> activeRuns = ConcurrentHashMap.newKeySet();
+  private final Set<String> queuedRuns = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicLong> ledgerSnapshots = new ConcurrentHashMap<>();
   private HttpServer server;
 
   public ControllerMetrics() {
     Gauge.builder("baton.controller.runs.active", activeRuns, Set::size)
         .description("Runs RUNNING as seen by this controller process").register(registry);
+    Gauge.builder("baton.controller.runs.queued", queuedRuns, Set::size)
+        .description("Runs QUEUED for a slot of their pipeline's maxActiveRuns, as seen by this controller process")
+        .register(registry);
   }
 
   public void inputRecords(long count) {
@@ -138,11 +143,17 @@ public final class ControllerMetrics implements AutoCloseable {
     registry.counter("baton.controller.alerts", "kind", kind).increment();
   }
 
-  /** A run's recorded status: RUNNING adds it to the active runs, anything else removes it. */
+  /**
+   * A run's recorded status: RUNNING adds it to the active runs and QUEUED to the queued ones, anything else
+   * removes it; an ended status counts the run completed.
+   */
   public void runStatus(String runId, String status) {
+    boolean wasQueued = queuedRuns.remove(runId);
     if ("RUNNING".equals(status)) {
       activeRuns.add(runId);
-    } else if (activeRuns.remove(runId) || !"WAITING".equals(status)) {
+    } else if ("QUEUED".equals(status)) {
+      queuedRuns.add(runId);
+    } else if (activeRuns.remove(runId) || wasQueued || !"WAITING".equals(status)) {
       registry.counter("baton.controller.runs.completed", "status", status).increment();
     }
   }

@@ -24,10 +24,12 @@ import java.util.Optional;
  * @param upstream the pipeline trigger (runs start when an upstream pipeline's run SUCCEEDED), or null
  * @param tables the tables trigger (runs start when upstream tables get new snapshots), or null; a pipeline has at
  *     most one trigger: {@code trigger}, {@code schedule}, {@code upstream} or {@code tables}
+ * @param maxActiveRuns at most this many runs of the pipeline RUNNING at once; a run triggered beyond that is
+ *     QUEUED and starts when a slot frees, oldest trigger first; null for no limit
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
     Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule,
-    PipelineTrigger upstream, TablesTrigger tables) implements Serializable {
+    PipelineTrigger upstream, TablesTrigger tables, Integer maxActiveRuns) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
@@ -44,7 +46,7 @@ public record PipelineDefinition(String name, String description, ObjectTrigger 
   /** A pipeline without schedule. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
       Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) {
-    this(name, description, trigger, stages, slaMs, webhook, params, null, null, null);
+    this(name, description, trigger, stages, slaMs, webhook, params, null, null, null, null);
   }
 
   /**

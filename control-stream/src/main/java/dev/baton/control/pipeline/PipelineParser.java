@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  *   - {name: region, type: string, pattern: "[A-Z]{2,8}", default: EMEA, description: sales region}
  * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000,
  *            launcher: k8s}  # a launcher profile of the configuration (launchers.k8s.*); a stage may override it
+ * maxActiveRuns: 2    # at most 2 runs RUNNING at once; more triggers wait QUEUED and start oldest first
  * alerts:
  *   slaMs: 7200000      # SLA_MISSED alert when a run is still unfinished 2 h after it started
  *   webhook: {url: https://hooks.example.com/baton, headers: {Authorization: Bearer x}, maxAttempts: 5}
@@ -234,8 +235,14 @@ public final class PipelineParser {
     if (!errors.isEmpty()) {
       throw new PipelineValidationException(source, errors);
     }
+    if (spec.maxActiveRuns() != null && spec.maxActiveRuns() < 1) {
+      errors.add("maxActiveRuns: must be at least 1 (got " + spec.maxActiveRuns() + ")");
+    }
+    if (!errors.isEmpty()) {
+      throw new PipelineValidationException(source, errors);
+    }
     return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule,
-        pipelineTrigger, tablesTrigger);
+        pipelineTrigger, tablesTrigger, spec.maxActiveRuns());
   }
 
   /**
@@ -586,7 +593,7 @@ public final class PipelineParser {
 
   /** The document as written, before validation. */
   record PipelineSpec(String name, String description, TriggerSpec trigger, DefaultsSpec defaults,
-      List<StageSpec> stages, AlertsSpec alerts, List<Map<String, Object>> params) {}
+      List<StageSpec> stages, AlertsSpec alerts, List<Map<String, Object>> params, Integer maxActiveRuns) {}
 
   /** {@code alerts:} as written. */
   record AlertsSpec(Long slaMs, WebhookSpec webhook) {}

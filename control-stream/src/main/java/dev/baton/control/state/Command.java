@@ -17,7 +17,9 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Command.PublishRunCompleted.class, name = "publish-run-completed"),
   @JsonSubTypes.Type(value = Command.DeadLetter.class, name = "dead-letter"),
   @JsonSubTypes.Type(value = Command.PublishAlert.class, name = "publish-alert"),
-  @JsonSubTypes.Type(value = Command.RequestRun.class, name = "request-run")
+  @JsonSubTypes.Type(value = Command.RequestRun.class, name = "request-run"),
+  @JsonSubTypes.Type(value = Command.PublishRunQueued.class, name = "publish-run-queued"),
+  @JsonSubTypes.Type(value = Command.PublishRunAdmitted.class, name = "publish-run-admitted")
 })
 public sealed interface Command {
 
@@ -45,6 +47,23 @@ public sealed interface Command {
    */
   record RequestRun(String runId, String pipeline, String triggerKey, Map<String, String> params, String requestedBy)
       implements Command {}
+
+  /**
+   * Publish {@code RunQueued}: the run waits for one of its pipeline's {@code maxActiveRuns} slots. Its event
+   * id is deterministic ({@code <runId>/queued}), and the pipeline's run slots ignore a run already queued.
+   *
+   * @param triggeredAtMs when its trigger happened, epoch ms
+   */
+  record PublishRunQueued(String runId, String pipeline, String triggerKey, long triggeredAtMs, int resumes)
+      implements Command {}
+
+  /**
+   * Publish {@code RunAdmitted}: the QUEUED run got a slot and starts when the controller reads it. Its event
+   * id is deterministic ({@code <runId>/admitted}); a run no longer QUEUED ignores it.
+   *
+   * @param activeRuns the pipeline's runs holding a slot, this one included
+   */
+  record PublishRunAdmitted(String runId, String pipeline, int activeRuns, int resumes, long atMs) implements Command {}
 
   /**
    * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the

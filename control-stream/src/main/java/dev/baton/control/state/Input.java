@@ -16,16 +16,60 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.Tick.class, name = "tick"),
   @JsonSubTypes.Type(value = Input.ScheduleTick.class, name = "schedule-tick"),
   @JsonSubTypes.Type(value = Input.TablesUpdated.class, name = "tables-updated"),
-  @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired")
+  @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired"),
+  @JsonSubTypes.Type(value = Input.RunQueued.class, name = "run-queued"),
+  @JsonSubTypes.Type(value = Input.RunEnded.class, name = "run-ended"),
+  @JsonSubTypes.Type(value = Input.RunAdmitted.class, name = "run-admitted")
 })
 public sealed interface Input {
 
-  /** An object of a pipeline's trigger folder arrived. */
+  /**
+   * An object of a pipeline's trigger folder arrived.
+   *
+   * @param eventTimeMs when it was written (the event's time), epoch ms; null when not known
+   */
   record ObjectArrived(String eventId, String pipeline, String bucket, String key, String triggerKey, String batch,
-      String file) implements Input {}
+      String file, Long eventTimeMs) implements Input {
 
-  /** An explicit request to start a run. */
-  record RunRequested(String eventId, String pipeline, String triggerKey, Map<String, String> params) implements Input {}
+    /** An arrival whose time is not known. */
+    public ObjectArrived(String eventId, String pipeline, String bucket, String key, String triggerKey, String batch,
+        String file) {
+      this(eventId, pipeline, bucket, key, triggerKey, batch, file, null);
+    }
+  }
+
+  /**
+   * An explicit request to start a run.
+   *
+   * @param eventTimeMs when it was requested (the event's time), epoch ms; null when not known
+   */
+  record RunRequested(String eventId, String pipeline, String triggerKey, Map<String, String> params, Long eventTimeMs)
+      implements Input {
+
+    /** A request whose time is not known. */
+    public RunRequested(String eventId, String pipeline, String triggerKey, Map<String, String> params) {
+      this(eventId, pipeline, triggerKey, params, null);
+    }
+  }
+
+  /**
+   * A run of a pipeline with {@code maxActiveRuns} was queued: to the pipeline's run slots (state key {@code
+   * slots:<pipeline>}), from the controller's own {@code RunQueued}.
+   *
+   * @param eventId the RunQueued event's id
+   * @param triggeredAtMs when its trigger happened, epoch ms: queued runs are admitted oldest first
+   * @param resumes the run's resume count (its RunAdmitted's event id names it)
+   */
+  record RunQueued(String eventId, String pipeline, String runId, long triggeredAtMs, int resumes) implements Input {}
+
+  /**
+   * A run of a pipeline with {@code maxActiveRuns} ended (its {@code RunCompleted}): to the pipeline's run
+   * slots, freeing its slot or leaving the queue.
+   */
+  record RunEnded(String eventId, String pipeline, String runId, String status) implements Input {}
+
+  /** The pipeline's run slots admitted this QUEUED run (its {@code RunAdmitted}): it starts. */
+  record RunAdmitted(String eventId, String pipeline, int activeRuns) implements Input {}
 
   /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
   record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,
@@ -41,7 +85,7 @@ public sealed interface Input {
   /** An operator asks to resume a FAILED or CANCELLED run from its unfinished stages. */
   record ResumeRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}
 
-  /** An operator asks to cancel a WAITING or RUNNING run. */
+  /** An operator asks to cancel a WAITING, QUEUED or RUNNING run. */
   record CancelRequested(String eventId, String pipeline, String requestedBy, String reason) implements Input {}
 
   /**

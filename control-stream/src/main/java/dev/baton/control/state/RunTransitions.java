@@ -42,10 +42,13 @@ import java.util.Objects;
  *   <li>a WAITING run whose files do not all arrive within the controller's waiting timeout ({@link
  *       Input.WaitingExpired}) ends FAILED, without failed stages, with the reason in its ledger row and
  *       a WAITING_EXPIRED alert; resuming it starts it with the files it has;
- *   <li>an operator may cancel a WAITING or RUNNING run (running attempts are cancelled) and resume
+ *   <li>an operator may cancel a WAITING, QUEUED or RUNNING run (running attempts are cancelled) and resume
  *       a FAILED or CANCELLED one: stages that SUCCEEDED keep their outputs, the others run again
  *       with the next attempt numbers; any other request is an invalid transition (rejected);
  *   <li>a run still unfinished {@code slaMs} after it started raises one SLA_MISSED alert;
+ *   <li>on a pipeline with {@code maxActiveRuns}, a triggered (or resumed) run is QUEUED instead of started,
+ *       with a {@code RunQueued} for the pipeline's run slots ({@link RunSlots}); their {@link Input.RunAdmitted}
+ *       starts it;
  *   <li>a run keeps the pipeline version it was created with ({@link RunState#pipelineDefinition}):
  *       every decision on it uses that version, whatever the pipeline's YAML says now; a resume
  *       starts it again on the current version. A run whose pipeline is deleted while it is open
@@ -69,7 +72,7 @@ public final class RunTransitions {
   private RunTransitions() {}
 
   /**
-   * Ends an open (WAITING or RUNNING) run whose pipeline is no longer defined: the run FAILS,
+   * Ends an open (WAITING, QUEUED or RUNNING) run whose pipeline is no longer defined: the run FAILS,
    * running attempts are cancelled and recorded CANCELLED with error type {@value #PIPELINE_DELETED},
    * stages waiting to retry are cancelled, and a RUN_FAILED alert says why. An ended run is
    * returned unchanged.
@@ -196,6 +199,13 @@ public final class RunTransitions {
     if (input instanceof Input.WaitingExpired expired) {
       return onWaitingExpired(pipeline, state, expired, nowMs);
     }
+    if (input instanceof Input.RunAdmitted) {
+      return onRunAdmitted(pipeline, state, nowMs);
+    }
+    if (input instanceof Input.RunQueued || input instanceof Input.RunEnded) {
+      return Transition.rejected(state, input.getClass().getSimpleName() + " is an input of a pipeline's run slots, not"
+          + " of a run");
+    }
     return Transition.rejected(state, ((Input.Rejected) input).reason());
   }
 
@@ -266,7 +276,7 @@ public final class RunTransitions {
       // a new run waiting for the rest of its files: in the ledger, so operators see (and can cancel) it
       return isNew ? new Transition(state, List.of(recordRun(state))) : Transition.unchanged(state);
     }
-    return start(pipeline, state, nowMs);
+    return start(pipeline, state, nowMs, null, object.eventTimeMs() == null ? nowMs : object.eventTimeMs());
   }
 
   private static Transition onRunRequested(PipelineDefinition pipeline, RunState state, String runId,
@@ -294,7 +304,7 @@ public final class RunTransitions {
     state = state == null
         ? RunState.waiting(runId, pipeline, request.triggerKey(), params, java.util.Set.of(), nowMs)
         : state.withParams(params);
-    return start(pipeline, state, nowMs);
+    return start(pipeline, state, nowMs, null, request.eventTimeMs() == null ? nowMs : request.eventTimeMs());
   }
 
   /**
@@ -330,15 +340,41 @@ public final class RunTransitions {
     }
     // the first stages were ready at the tick, not when the controller got to it: launch latency counts from there
     return start(pipeline, RunState.waiting(runId, pipeline, triggerKey, params, java.util.Set.of(), nowMs), nowMs,
-        tick.scheduledAtMs());
+        tick.scheduledAtMs(), tick.scheduledAtMs());
   }
 
-  private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs) {
-    return start(pipeline, state, nowMs, null);
+  /**
+   * Starts a triggered run; on a pipeline with {@code maxActiveRuns}, queues it instead: QUEUED in the ledger, and a
+   * {@code RunQueued} to the pipeline's run slots ({@link RunSlots}), which admit it when a slot is free.
+   *
+   * @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms; null: when the run starts
+   * @param triggeredAtMs when the trigger happened, epoch ms: the queue's order
+   */
+  private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs,
+      long triggeredAtMs) {
+    if (pipeline.maxActiveRuns() == null) {
+      return run(pipeline, state, nowMs, rootsReadyAtMs);
+    }
+    RunState queued = state.withStatus(RunStatus.QUEUED, null, null);
+    return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
+        queued.pipeline(), queued.triggerKey(), triggeredAtMs, queued.resumes())));
+  }
+
+  /** A QUEUED run got a slot: it starts. Admitted again (or after it was cancelled), it is ignored. */
+  private static Transition onRunAdmitted(PipelineDefinition pipeline, RunState state, long nowMs) {
+    if (state == null) {
+      return Transition.rejected(null, "RunAdmitted for an unknown run");
+    }
+    if (state.status() != RunStatus.QUEUED) {
+      return Transition.ignored(state, state.status() == RunStatus.RUNNING ? "duplicate" : "stale");
+    }
+    // a resumed run keeps its stages (the SUCCEEDED ones are not run again); a new one has none yet
+    return state.stages().isEmpty() ? run(pipeline, state, nowMs, null)
+        : continueResumed(pipeline, state.withStages(RunStatus.RUNNING, state.stages()), nowMs);
   }
 
   /** @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms; null: when the run starts */
-  private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs) {
+  private static Transition run(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs) {
     Map<String, StageState> stages = new LinkedHashMap<>();
     for (StageDefinition stage : pipeline.stages()) {
       stages.put(stage.name(), StageState.pending());
@@ -350,7 +386,7 @@ public final class RunTransitions {
     return new Transition(running, commands);
   }
 
-  /** Cancels a WAITING or RUNNING run: running attempts are stopped, nothing further launches. */
+  /** Cancels a WAITING, QUEUED or RUNNING run: running attempts are stopped, nothing further launches. */
   private static Transition onCancel(RunState state, Input.CancelRequested cancel, long nowMs) {
     if (state == null) {
       return Transition.rejected(null, "cancel requested for an unknown run");
@@ -407,7 +443,7 @@ public final class RunTransitions {
     }
     RunState resumed = state.withOperatorRequest(resume.eventId(), state.resumes() + 1).withPipelineVersion(pipeline);
     if (state.stages().isEmpty()) {
-      return start(pipeline, resumed, nowMs); // cancelled while WAITING: start it now
+      return start(pipeline, resumed, nowMs, null, nowMs); // cancelled while WAITING or QUEUED: start it now
     }
     Map<String, StageState> stages = new LinkedHashMap<>();
     for (StageDefinition definition : pipeline.stages()) {
@@ -418,7 +454,18 @@ public final class RunTransitions {
         default -> stages.put(definition.name(), stage);
       }
     }
-    resumed = resumed.withStages(RunStatus.RUNNING, stages).withStatus(RunStatus.RUNNING, state.startedAtMs(), null);
+    if (pipeline.maxActiveRuns() != null) { // it waits for a slot like a new run, keeping what it has done
+      RunState queued = resumed.withStages(RunStatus.QUEUED, stages).withStatus(RunStatus.QUEUED, state.startedAtMs(),
+          null);
+      return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
+          queued.pipeline(), queued.triggerKey(), nowMs, queued.resumes())));
+    }
+    return continueResumed(pipeline, resumed.withStages(RunStatus.RUNNING, stages), nowMs);
+  }
+
+  /** A resumed run (its stages set for the resume) runs: its runnable stages launch. */
+  private static Transition continueResumed(PipelineDefinition pipeline, RunState resumed, long nowMs) {
+    resumed = resumed.withStatus(RunStatus.RUNNING, resumed.startedAtMs() == null ? nowMs : resumed.startedAtMs(), null);
     List<Command> commands = new ArrayList<>();
     commands.add(recordRun(resumed));
     resumed = launchRunnable(pipeline, resumed, nowMs, commands);

@@ -232,6 +232,19 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         sends.add(publisher.publishAsync(ControlEvents.requested(request.runId(), request.pipeline(),
             new dev.baton.schemas.event.RunRequested(request.triggerKey(), request.params(), request.requestedBy(), null),
             Instant.now())));
+      } else if (command instanceof Command.PublishRunQueued queued) {
+        LOG.info("Run {} of {} (trigger key {}) is QUEUED: the pipeline has maxActiveRuns", queued.runId(),
+            queued.pipeline(), queued.triggerKey());
+        sends.add(publisher.publishAsync(ControlEvents.runQueued(queued.runId(), queued.pipeline(),
+            new dev.baton.schemas.event.RunQueued(queued.triggerKey(), Instant.ofEpochMilli(queued.triggeredAtMs()),
+                queued.resumes()),
+            queued.resumes())));
+      } else if (command instanceof Command.PublishRunAdmitted admitted) {
+        LOG.info("Run {} of {} admitted: {} of its runs hold a slot", admitted.runId(), admitted.pipeline(),
+            admitted.activeRuns());
+        sends.add(publisher.publishAsync(ControlEvents.runAdmitted(admitted.runId(), admitted.pipeline(),
+            new dev.baton.schemas.event.RunAdmitted(admitted.activeRuns()), admitted.resumes(),
+            Instant.ofEpochMilli(admitted.atMs()))));
       } else if (command instanceof Command.PublishAlert alert) {
         sends.add(publishAlert(alert));
       } else if (command instanceof Command.DeadLetter dead) {

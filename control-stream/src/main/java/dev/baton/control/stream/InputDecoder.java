@@ -11,7 +11,10 @@ import java.util.Map;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.ObjectCreated;
 import dev.baton.schemas.event.RunCancelRequested;
+import dev.baton.schemas.event.RunAdmitted;
 import dev.baton.schemas.event.RunCompleted;
+import dev.baton.schemas.event.RunQueued;
+import dev.baton.control.state.RunSlots;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.RunResumeRequested;
 import dev.baton.schemas.event.StageLaunched;
@@ -27,8 +30,10 @@ import org.apache.spark.sql.Row;
  * by runId. An object event yields one row per pipeline whose trigger it falls in (none when it
  * falls in no trigger); {@code RunRequested}, {@code StageCompleted} and the operators' resume and
  * cancel requests one each (a SUCCEEDED {@code StageCompleted} also one per tables trigger of another
- * pipeline watching a table it wrote, keyed by that trigger's state key); {@code StageLaunched} and {@code RunCompleted} (the controller's own
- * events) yield none; anything undecodable yields a rejected row; a control event of an unknown
+ * pipeline watching a table it wrote, keyed by that trigger's state key); the controller's own {@code
+ * RunQueued} one for its pipeline's run slots ({@link RunSlots}), {@code RunAdmitted} one for the run, {@code
+ * RunCompleted} one for the run slots of a pipeline with {@code maxActiveRuns} and none otherwise, and {@code
+ * StageLaunched} none; anything undecodable yields a rejected row; a control event of an unknown
  * pipeline, a rejected row keyed by its runId (the run, if it exists, is of a deleted pipeline).
  */
 final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
@@ -61,13 +66,22 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
         ObjectCreated object = serde.deserialize(value, ObjectCreated.class);
         for (Pipelines.TriggerMatch match : pipelines.match(object.getBucket(), object.getKey())) {
           out.add(row(row, match.runId(), match.pipeline(), new Input.ObjectArrived(object.getEventId(),
-              match.pipeline(), object.getBucket(), object.getKey(), match.triggerKey(), match.batch(), match.file())));
+              match.pipeline(), object.getBucket(), object.getKey(), match.triggerKey(), match.batch(), match.file(),
+              object.getEventTime() == null ? null : object.getEventTime().toEpochMilli())));
         }
       } else {
         ControlEvent event = serde.deserialize(value, ControlEvent.class);
         Object payload = event.getPayload();
-        if (payload instanceof StageLaunched || payload instanceof RunCompleted) {
-          return out.iterator(); // our own StageLaunched / RunCompleted: informational
+        if (payload instanceof RunCompleted completed) {
+          // our own; for a pipeline with maxActiveRuns, it frees the run's slot
+          if (pipelines.get(event.getPipeline()).map(p -> p.maxActiveRuns() != null).orElse(false)) {
+            out.add(row(row, RunSlots.stateKey(event.getPipeline()), event.getPipeline(), new Input.RunEnded(
+                event.getEventId(), event.getPipeline(), event.getRunId(), completed.getStatus().name())));
+          }
+          return out.iterator();
+        }
+        if (payload instanceof StageLaunched) {
+          return out.iterator(); // our own StageLaunched: informational
         }
         if (pipelines.get(event.getPipeline()).isEmpty()) {
           // to its run, if any: a run whose pipeline was deleted while it was open fails on it
@@ -80,6 +94,13 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
         } else if (payload instanceof RunCancelRequested cancel) {
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.CancelRequested(event.getEventId(),
               event.getPipeline(), cancel.getRequestedBy(), cancel.getReason())));
+        } else if (payload instanceof RunQueued queued) {
+          out.add(row(row, RunSlots.stateKey(event.getPipeline()), event.getPipeline(), new Input.RunQueued(
+              event.getEventId(), event.getPipeline(), event.getRunId(), queued.getTriggeredAt().toEpochMilli(),
+              queued.getResumes())));
+        } else if (payload instanceof RunAdmitted admitted) {
+          out.add(row(row, event.getRunId(), event.getPipeline(), new Input.RunAdmitted(event.getEventId(),
+              event.getPipeline(), admitted.getActiveRuns())));
         } else if (payload instanceof RunRequested request) {
           String expected = RunIds.of(event.getPipeline(), request.getTriggerKey());
           if (!expected.equals(event.getRunId())) {
@@ -87,7 +108,7 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
                 + event.getPipeline() + " and trigger key '" + request.getTriggerKey() + "' (" + expected + ")"));
           } else {
             out.add(row(row, event.getRunId(), event.getPipeline(), new Input.RunRequested(event.getEventId(),
-                event.getPipeline(), request.getTriggerKey(), request.getParams())));
+                event.getPipeline(), request.getTriggerKey(), request.getParams(), event.getTime().toEpochMilli())));
           }
         } else {
           StageCompleted completed = (StageCompleted) payload;

@@ -4,6 +4,7 @@ import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Command;
 import dev.baton.control.state.Input;
+import dev.baton.control.state.RunSlots;
 import dev.baton.control.state.RunState;
 import dev.baton.control.state.RunStatus;
 import dev.baton.control.state.RunTransitions;
@@ -127,6 +128,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     inputs.sort(inputOrder());
     if (runId.startsWith(dev.baton.control.pipeline.TablesTrigger.STATE_KEY_PREFIX)) {
       return tablesTrigger(runId, inputs, groupState);
+    }
+    if (runId.startsWith(RunSlots.STATE_KEY_PREFIX)) {
+      return runSlots(runId, inputs, groupState);
     }
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? restore(groupState.get()) : null;
@@ -261,6 +265,41 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     if (due != null) {
       groupState.setTimeoutDuration(Math.max(1, due - now));
     }
+    return out.iterator();
+  }
+
+  /**
+   * A pipeline's run slots (state key {@code slots:<pipeline>}, {@link RunSlots}): applies the micro-batch's
+   * queued and ended runs, then admits queued runs into the free slots. A pipeline that is no longer defined
+   * admits nothing: its queued runs fail on their own (their pipeline was deleted).
+   */
+  private Iterator<byte[]> runSlots(String key, List<ControllerInputRow> inputs, GroupState<byte[]> groupState) {
+    List<byte[]> out = new ArrayList<>();
+    String name = key.substring(RunSlots.STATE_KEY_PREFIX.length());
+    Optional<PipelineDefinition> pipeline = pipelines.get(name);
+    RunSlots slots = groupState.exists() ? Json.read(groupState.get(), RunSlots.class) : RunSlots.empty();
+    for (ControllerInputRow row : inputs) {
+      Input input = Json.read(row.getInput(), Input.class);
+      if (!(input instanceof Input.RunQueued) && !(input instanceof Input.RunEnded)) {
+        out.add(Json.write(deadLetter("run id '" + key + "' is a pipeline's run slots' state key, not a run's", row)));
+        continue;
+      }
+      RunSlots.Result result = slots.apply(input);
+      slots = result.slots();
+      if (result.ignored() != null) {
+        String runId = input instanceof Input.RunQueued queued ? queued.runId() : ((Input.RunEnded) input).runId();
+        out.add(Json.write(new Command.CountIgnored(result.ignored(), key, input.getClass().getSimpleName(), "run "
+            + runId + (result.ignored().equals("duplicate") ? " is queued or holds a slot already, or was queued by this"
+            + " event before"
+            : " held no slot and was not queued (it started before the pipeline had maxActiveRuns)"))));
+      }
+    }
+    if (pipeline.isPresent()) {
+      RunSlots.Result admitted = slots.admit(pipeline.get(), groupState.getCurrentProcessingTimeMs());
+      slots = admitted.slots();
+      admitted.commands().forEach(command -> out.add(Json.write(command)));
+    }
+    groupState.update(Json.write(slots)); // kept while empty too: it remembers the RunQueued applied
     return out.iterator();
   }
 

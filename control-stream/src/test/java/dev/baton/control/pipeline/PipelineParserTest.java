@@ -89,12 +89,22 @@ class PipelineParserTest {
     String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
     assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
-            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, name, params, stages, trigger)"));
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, maxActiveRuns, name, params, stages, trigger)"));
 
     String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
     assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
             assertThat(e.errors()).containsExactly("stages[0].options.schema[0].typ: unknown field (known: name, type)"));
+  }
+
+  @Test
+  void maxActiveRunsIsAPositiveLimit() {
+    assertThat(PipelineParser.parse("test", VALID.replace("name: two-step", "name: two-step\nmaxActiveRuns: 2"))
+        .maxActiveRuns()).isEqualTo(2);
+    assertThat(PipelineParser.parse("test", VALID).maxActiveRuns()).isNull();
+    assertThatThrownBy(() -> PipelineParser.parse("test", VALID.replace("name: two-step", "name: two-step\nmaxActiveRuns: 0")))
+        .isInstanceOfSatisfying(PipelineValidationException.class, e ->
+            assertThat(e.errors()).containsExactly("maxActiveRuns: must be at least 1 (got 0)"));
   }
 
   @Test

@@ -40,6 +40,12 @@ class RunStateFunctionTriggersTest {
             - {name: x, type: noop}
           """),
       PipelineParser.parse("test", """
+          name: limited
+          maxActiveRuns: 1
+          stages:
+            - {name: l, type: noop}
+          """),
+      PipelineParser.parse("test", """
           name: watch
           trigger: {type: tables, tables: [curated.orders], debounceMs: 5000}
           stages:
@@ -47,6 +53,35 @@ class RunStateFunctionTriggersTest {
           """)));
   private static final String ORDERS_RUN = RunIds.of("orders", "k1");
   private final RunStateFunction function = new RunStateFunction(PIPELINES, 60_000, 120_000, 30_000, "baton.objects");
+
+  @Test
+  void aPipelinesRunSlotsAdmitTheOldestQueuedRunWhenTheSlotFreesAndOnlyOnce() {
+    long now = System.currentTimeMillis();
+    String slotsKey = "slots:limited";
+    TestGroupState<byte[]> empty = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    // two runs queued in one micro-batch, the younger one first in Kafka order
+    List<Command> first = commands(function.call(slotsKey, List.of(
+        row(slotsKey, "limited", new Input.RunQueued("r2/queued", "limited", "r2", 2_000, 0), 1),
+        row(slotsKey, "limited", new Input.RunQueued("r1/queued", "limited", "r1", 1_000, 0), 2)).iterator(), empty));
+    assertThat(first).containsExactly(new Command.PublishRunAdmitted("r1", "limited", 1, 0, now));
+
+    // r1's RunQueued again (a replayed micro-batch re-published it) after r1 ended: ignored, r2 admitted once
+    TestGroupState<byte[]> next = state(empty.get(), now + 10);
+    List<Command> second = commands(function.call(slotsKey, List.of(
+        row(slotsKey, "limited", new Input.RunEnded("r1/completed", "limited", "r1", "SUCCEEDED"), 3),
+        row(slotsKey, "limited", new Input.RunQueued("r1/queued", "limited", "r1", 1_000, 0), 4)).iterator(), next));
+    assertThat(second).filteredOn(c -> c instanceof Command.PublishRunAdmitted)
+        .containsExactly(new Command.PublishRunAdmitted("r2", "limited", 1, 0, now + 10));
+    assertThat(second).filteredOn(c -> c instanceof Command.CountIgnored)
+        .singleElement().satisfies(c -> assertThat(((Command.CountIgnored) c).reason()).isEqualTo("duplicate"));
+
+    // another kind of input forged for the slots' key: to the dead-letter topic
+    TestGroupState<byte[]> last = state(next.get(), now + 20);
+    assertThat(commands(function.call(slotsKey, List.of(row(slotsKey, "limited",
+        new Input.RunRequested("x", "limited", "k", Map.of()), 5)).iterator(), last)))
+        .singleElement().isInstanceOf(Command.DeadLetter.class);
+  }
 
   @Test
   void anUpstreamSuccessRequestsEachTriggeredPipelineOnceWithItsParametersMapped() {
