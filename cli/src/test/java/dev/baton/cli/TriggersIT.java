@@ -66,6 +66,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>{@code maxActiveRuns: 2} and 50 requests published at once: every run executes once, never more than
  *       2 hold a slot at once (from the control topic's admission and completion times; at most 2 RUNNING in
  *       the ledger sampled all along, the rest QUEUED), and runs are admitted in trigger order.
+ *   <li>{@code controller.max-concurrent-attempts.type.external=1}: attempts of two pipelines' external stages
+ *       launch one at a time, each after the previous one's completion, the pipeline with the higher {@code
+ *       priority} first, then in trigger order; the waiting ones are QUEUED in the ledger.
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the schedule test counts every tick of its own controllers
@@ -130,6 +133,17 @@ class TriggersIT {
         stages:
           - {name: s1, type: noop, options: {durationMs: 300, executionLog: '%s'}}
         """.formatted(executionLog));
+    Files.writeString(pipelines.resolve("low.yaml"), """
+        name: low
+        stages:
+          - {name: x, type: external}
+        """);
+    Files.writeString(pipelines.resolve("high.yaml"), """
+        name: high
+        priority: 5
+        stages:
+          - {name: x, type: external}
+        """);
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
   }
@@ -229,7 +243,12 @@ class TriggersIT {
   @Test
   @Order(2)
   void anUpstreamSuccessAndANewTableSnapshotEachStartTheirRunOnceUnderADuplicateStorm() throws Exception {
-    Process controller = startController(4);
+    // this controller's external stages share one slot (the attempt pool's test, last in this chain)
+    Map<String, String> pooled = new HashMap<>(config);
+    pooled.put("controller.max-concurrent-attempts.type.external", "1");
+    Path pooledConfig = home.resolve("pooled.properties");
+    LocalServices.writeConfigFile(pooled, pooledConfig, home.resolve("pooled-secrets.properties"));
+    Process controller = startController(4, "--config", pooledConfig.toString());
     String upstreamRun = RunIds.of("upstream", "storm-1");
     String triggerKey = "pipeline/upstream/" + upstreamRun;
     String downstreamRun = RunIds.of("downstream", triggerKey);
@@ -304,6 +323,7 @@ class TriggersIT {
     }
     aBackfillOverAPrefixRunsEachBatchOnceWithinMaxActiveAndResumesAfterAKill();
     fiftyTriggersOfAPipelineWithMaxActiveRunsTwoRunAtMostTwoAtOnceInTriggerOrder();
+    attemptsOfAPoolWithOneSlotLaunchOneAtATimeHigherPriorityFirst();
     BatonRun.stopController(controller);
   }
 
@@ -422,6 +442,79 @@ class TriggersIT {
     assertThat(mostOverlapping(intervals)).as("runs holding a slot at once, from the control topic").isEqualTo(2);
     assertThat(ledger.most("RUNNING")).as("runs RUNNING at once in the ledger").isBetween(1, 2);
     assertThat(ledger.most("QUEUED")).as("runs QUEUED at once in the ledger").isGreaterThan(2);
+  }
+
+  /**
+   * On the controller of the pipeline trigger's test too, whose external stages share one slot: an attempt holds it
+   * until its completion (published here, as the outside job would), and the queued ones start higher priority first,
+   * then in the order they became ready.
+   */
+  private void attemptsOfAPoolWithOneSlotLaunchOneAtATimeHigherPriorityFirst() throws Exception {
+    List<String> order = List.of("low/1", "low/2", "low/3", "high/1", "high/2"); // trigger order
+    Map<String, String> runIds = new java.util.LinkedHashMap<>();
+    order.forEach(name -> runIds.put(name, RunIds.of(name.split("/")[0], "pool-" + name)));
+    try (ControlEventPublisher publisher = new ControlEventPublisher(new HashMap<>(LocalServices.kafkaSettings(config)),
+        EventSerde.builtIn())) {
+      // low/1 first, alone: it takes the slot; the others queue behind it
+      request(publisher, "low/1", runIds);
+      awaitRuns("low", runs -> TopicReader.launches(runs.getOrDefault(runIds.get("low/1"), List.of())).contains("x#1"),
+          "low/1 launched");
+      for (String name : order.subList(1, order.size())) {
+        request(publisher, name, runIds);
+        // queued in a micro-batch of its own, so the attempts became ready in trigger order (within a micro-batch,
+        // the slots order them by id)
+        String pipeline = name.split("/")[0];
+        awaitRuns(pipeline, runs -> runs.getOrDefault(runIds.get(name), List.of()).stream()
+            .anyMatch(e -> e.getPayload() instanceof dev.baton.schemas.event.AttemptQueued), name + " queued");
+      }
+      String lastQueued = runIds.get("low/3");
+      Polling.await(() -> ledgerAttemptStatus(lastQueued).equals("QUEUED"), Duration.ofMinutes(1),
+          "low/3's attempt QUEUED in the ledger");
+      // each launched attempt in turn completes; the next one launches only then
+      List<String> launched = new ArrayList<>(List.of("low/1"));
+      for (int i = 0; i < order.size(); i++) {
+        String current = launched.get(i);
+        assertThat(launchedNow(runIds)).as("attempts launched and not completed, before %s completes", current)
+            .containsExactly(current);
+        publisher.publish(ControlEvents.completed(runIds.get(current), current.split("/")[0], StageCompleted.newBuilder()
+            .setStage("x").setAttempt(1).setStatus(StageStatus.SUCCEEDED).setStartedAt(Instant.now().minusSeconds(1))
+            .setFinishedAt(Instant.now()).setOutputs(List.of()).build()));
+        if (i + 1 < order.size()) {
+          Polling.await(() -> launchedNow(runIds).size() == 1, Duration.ofMinutes(1), "the next attempt after " + current);
+          launched.add(launchedNow(runIds).get(0));
+        }
+      }
+      assertThat(launched).as("launch order").containsExactly("low/1", "high/1", "high/2", "low/2", "low/3");
+    }
+    for (Map.Entry<String, String> run : runIds.entrySet()) {
+      String pipeline = run.getKey().split("/")[0];
+      awaitRuns(pipeline, runs -> succeeded(runs.get(run.getValue())), run.getKey() + " succeeded");
+    }
+  }
+
+  private static void request(ControlEventPublisher publisher, String name, Map<String, String> runIds) {
+    String pipeline = name.split("/")[0];
+    publisher.publish(ControlEvents.requested(runIds.get(name), pipeline, new RunRequested("pool-" + name, Map.of(), "it",
+        null), Instant.now()));
+  }
+
+  /** Of {@code runIds}, those whose attempt 1 of x was launched and has not completed, from the control topic. */
+  private static List<String> launchedNow(Map<String, String> runIds) {
+    Map<String, List<ControlEvent>> runs = new HashMap<>(runs("low"));
+    runs.putAll(runs("high"));
+    List<String> launched = new ArrayList<>();
+    runIds.forEach((name, runId) -> {
+      List<ControlEvent> events = runs.getOrDefault(runId, List.of());
+      if (TopicReader.launches(events).contains("x#1") && events.stream().noneMatch(e -> e.getPayload() instanceof StageCompleted)) {
+        launched.add(name);
+      }
+    });
+    return launched;
+  }
+
+  private static String ledgerAttemptStatus(String runId) {
+    return new LedgerReader(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).create()).attempts(runId).stream()
+        .map(LedgerReader.AttemptRecord::status).findFirst().orElse("none");
   }
 
   /** Samples a pipeline's runs per status in the ledger every 200 ms, in a thread of its own, until stopped. */
@@ -573,9 +666,9 @@ class TriggersIT {
     }
   }
 
-  private static Process startController(int number) throws IOException, InterruptedException {
+  private static Process startController(int number, String... args) throws IOException, InterruptedException {
     Process process = BatonRun.startController(repository, home, pipelines,
-        home.resolve("controller-" + number + ".log"), "Controller " + number);
+        home.resolve("controller-" + number + ".log"), "Controller " + number, args);
     controllers.add(process);
     return process;
   }

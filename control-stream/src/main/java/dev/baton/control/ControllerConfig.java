@@ -203,6 +203,7 @@ public final class ControllerConfig extends AbstractConfig {
   private final Map<String, String> kafka;
   private final Map<String, String> topics;
   private final Map<String, String> schemaRegistry;
+  private final dev.baton.control.state.AttemptPools attemptPools;
 
   private ControllerConfig(Map<String, String> config) {
     super(CONFIG_DEF, config, false);
@@ -213,6 +214,19 @@ public final class ControllerConfig extends AbstractConfig {
     }
     this.topics = Map.copyOf(names);
     this.schemaRegistry = Map.copyOf(SchemaRegistries.settings(config));
+    try {
+      this.attemptPools = dev.baton.control.state.AttemptPools.fromConfig(config, getString(DEFAULT_LAUNCHER));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /**
+   * The limits on attempts running at once per launcher profile or stage type ({@code
+   * controller.max-concurrent-attempts.launcher.<profile>} and {@code ...type.<type>}); none by default.
+   */
+  public dev.baton.control.state.AttemptPools attemptPools() {
+    return attemptPools;
   }
 
   /**

@@ -25,8 +25,8 @@ import org.apache.avro.Schema;
  * <p>Ids: 1 = {@code ObjectCreated} v1, 2 = {@code ControlEvent} v1, 3 = {@code Alert} v1, 4 =
  * {@code ControlEvent} v2 (adds resume and cancel requests), 5 = {@code Alert} v2 (adds the alert kinds
  * TRIGGER_AFTER_END and WAITING_EXPIRED), 6 = {@code ControlEvent} v3 ({@code StageCompleted} gains the
- * application id and log location of the attempt), 7 = {@code ControlEvent} v4 (adds {@code RunQueued} and
- * {@code RunAdmitted}, the run slots of a pipeline with {@code maxActiveRuns}). The newest id of each record is the
+ * application id and log location of the attempt), 7 = {@code ControlEvent} v4 (adds {@code RunQueued},
+ * {@code RunAdmitted}, {@code AttemptQueued} and {@code AttemptAdmitted}: the run and attempt slots). The newest id of each record is the
  * one this build writes: its frozen schema equals the generated class's schema, and every
  * generated schema must be able to read data written with each older version of its record
  * (BACKWARD compatibility). Both rules are checked by the build's tests with Avro's {@link
@@ -50,7 +50,7 @@ public final class BuiltInSchemaRegistry implements SchemaRegistry {
   public static final int ALERT_V2 = 5;
   /** Id of the third {@link ControlEvent} schema: StageCompleted.applicationId and logUri. */
   public static final int CONTROL_EVENT_V3 = 6;
-  /** Id of the fourth {@link ControlEvent} schema (the one this build writes): RunQueued and RunAdmitted. */
+  /** Id of the fourth {@link ControlEvent} schema (the one this build writes): run and attempt slots' events. */
   public static final int CONTROL_EVENT_V4 = 7;
 
   private static final BuiltInSchemaRegistry INSTANCE = new BuiltInSchemaRegistry();

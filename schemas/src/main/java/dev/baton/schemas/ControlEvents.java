@@ -1,5 +1,7 @@
 package dev.baton.schemas;
 
+import dev.baton.schemas.event.AttemptAdmitted;
+import dev.baton.schemas.event.AttemptQueued;
 import dev.baton.schemas.event.ControlEvent;
 import dev.baton.schemas.event.RunAdmitted;
 import dev.baton.schemas.event.RunCancelRequested;
@@ -17,7 +19,8 @@ import java.util.UUID;
  * identity, so a re-published event deduplicates: {@code <runId>/<stage>/<attempt>/launched},
  * {@code <runId>/<stage>/<attempt>/completed}, {@code <runId>/completed} (after the n-th resume:
  * {@code <runId>/resume-<n>/completed}, since a resumed run completes again), {@code <runId>/queued} and
- * {@code <runId>/admitted} (after the n-th resume: {@code <runId>/resume-<n>/queued}, ...). Requests from
+ * {@code <runId>/admitted} (after the n-th resume: {@code <runId>/resume-<n>/queued}, ...), {@code
+ * <runId>/<stage>/<attempt>/queued} and {@code .../admitted}. Requests from
  * people (run, resume, cancel) carry random ids.
  */
 public final class ControlEvents {
@@ -55,6 +58,18 @@ public final class ControlEvents {
   /** Envelope for a {@link RunAdmitted} of a run after {@code resumes} resumes. */
   public static ControlEvent runAdmitted(String runId, String pipeline, RunAdmitted admitted, int resumes, Instant time) {
     return envelope(runId + (resumes == 0 ? "" : "/resume-" + resumes) + "/admitted", runId, pipeline, time, admitted);
+  }
+
+  /** Envelope for an {@link AttemptQueued}; at the time the attempt became ready. */
+  public static ControlEvent attemptQueued(String runId, String pipeline, AttemptQueued queued) {
+    return envelope(runId + "/" + queued.getStage() + "/" + queued.getAttempt() + "/queued", runId, pipeline,
+        queued.getReadyAt(), queued);
+  }
+
+  /** Envelope for an {@link AttemptAdmitted}. */
+  public static ControlEvent attemptAdmitted(String runId, String pipeline, AttemptAdmitted admitted, Instant time) {
+    return envelope(runId + "/" + admitted.getStage() + "/" + admitted.getAttempt() + "/admitted", runId, pipeline, time,
+        admitted);
   }
 
   /** Envelope for an operator request ({@link RunResumeRequested}, {@link RunCancelRequested}); random event id. */

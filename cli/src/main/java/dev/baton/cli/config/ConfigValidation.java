@@ -35,7 +35,8 @@ final class ConfigValidation {
     Map<String, String> values = configuration.values();
     for (String key : values.keySet()) {
       boolean known = PREFIXES.stream().anyMatch(key::startsWith)
-          && (!key.startsWith("controller.") || ControllerConfig.CONFIG_DEF.names().contains(key))
+          && (!key.startsWith("controller.") || ControllerConfig.CONFIG_DEF.names().contains(key)
+              || key.startsWith(dev.baton.control.state.AttemptPools.CONFIG_PREFIX))
           && (!key.startsWith("s3.") || S3_KEYS.contains(key))
           && (!key.startsWith(SchemaRegistries.PREFIX) || REGISTRY_KEYS.contains(key));
       if (!known) {

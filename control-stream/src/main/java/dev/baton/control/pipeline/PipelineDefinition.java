@@ -26,16 +26,23 @@ import java.util.Optional;
  *     most one trigger: {@code trigger}, {@code schedule}, {@code upstream} or {@code tables}
  * @param maxActiveRuns at most this many runs of the pipeline RUNNING at once; a run triggered beyond that is
  *     QUEUED and starts when a slot frees, oldest trigger first; null for no limit
+ * @param priority when attempts of several pipelines wait for slots of one pool ({@code
+ *     controller.max-concurrent-attempts.*}), a higher priority is admitted first; null is 0
  */
 public record PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
     Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params, ScheduleTrigger schedule,
-    PipelineTrigger upstream, TablesTrigger tables, Integer maxActiveRuns) implements Serializable {
+    PipelineTrigger upstream, TablesTrigger tables, Integer maxActiveRuns, Integer priority) implements Serializable {
 
   public PipelineDefinition {
     requireNonNull(name, "Invalid pipeline name: null");
     description = description == null ? "" : description;
     stages = List.copyOf(requireNonNull(stages, "Invalid stages: null"));
     params = params == null ? List.of() : List.copyOf(params);
+  }
+
+  /** The priority of the pipeline's attempts in a pool: {@link #priority}, 0 when not set. */
+  public int priorityOrDefault() {
+    return priority == null ? 0 : priority;
   }
 
   /** A pipeline without SLA, webhook or declared parameters. */
@@ -46,7 +53,7 @@ public record PipelineDefinition(String name, String description, ObjectTrigger 
   /** A pipeline without schedule. */
   public PipelineDefinition(String name, String description, ObjectTrigger trigger, List<StageDefinition> stages,
       Long slaMs, WebhookDefinition webhook, List<ParamDefinition> params) {
-    this(name, description, trigger, stages, slaMs, webhook, params, null, null, null, null);
+    this(name, description, trigger, stages, slaMs, webhook, params, null, null, null, null, null);
   }
 
   /**

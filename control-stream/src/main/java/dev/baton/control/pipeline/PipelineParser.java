@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  * defaults: {retry: {maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60000}, timeoutMs: 3600000,
  *            launcher: k8s}  # a launcher profile of the configuration (launchers.k8s.*); a stage may override it
  * maxActiveRuns: 2    # at most 2 runs RUNNING at once; more triggers wait QUEUED and start oldest first
+ * priority: 10        # attempts waiting for a slot of a pool (controller.max-concurrent-attempts.*): higher first
  * alerts:
  *   slaMs: 7200000      # SLA_MISSED alert when a run is still unfinished 2 h after it started
  *   webhook: {url: https://hooks.example.com/baton, headers: {Authorization: Bearer x}, maxAttempts: 5}
@@ -242,7 +243,7 @@ public final class PipelineParser {
       throw new PipelineValidationException(source, errors);
     }
     return new PipelineDefinition(spec.name(), spec.description(), trigger, stages, slaMs, webhook, params, schedule,
-        pipelineTrigger, tablesTrigger, spec.maxActiveRuns());
+        pipelineTrigger, tablesTrigger, spec.maxActiveRuns(), spec.priority());
   }
 
   /**
@@ -593,7 +594,8 @@ public final class PipelineParser {
 
   /** The document as written, before validation. */
   record PipelineSpec(String name, String description, TriggerSpec trigger, DefaultsSpec defaults,
-      List<StageSpec> stages, AlertsSpec alerts, List<Map<String, Object>> params, Integer maxActiveRuns) {}
+      List<StageSpec> stages, AlertsSpec alerts, List<Map<String, Object>> params, Integer maxActiveRuns,
+      Integer priority) {}
 
   /** {@code alerts:} as written. */
   record AlertsSpec(Long slaMs, WebhookSpec webhook) {}

@@ -46,7 +46,7 @@ public final class PipelineVersions {
     return pipeline.webhook() == null ? pipeline
         : new PipelineDefinition(pipeline.name(), pipeline.description(), pipeline.trigger(), pipeline.stages(),
             pipeline.slaMs(), null, pipeline.params(), pipeline.schedule(), pipeline.upstream(),
-            pipeline.tables(), pipeline.maxActiveRuns());
+            pipeline.tables(), pipeline.maxActiveRuns(), pipeline.priority());
   }
 
   /**

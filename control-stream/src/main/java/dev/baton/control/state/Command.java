@@ -19,7 +19,9 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Command.PublishAlert.class, name = "publish-alert"),
   @JsonSubTypes.Type(value = Command.RequestRun.class, name = "request-run"),
   @JsonSubTypes.Type(value = Command.PublishRunQueued.class, name = "publish-run-queued"),
-  @JsonSubTypes.Type(value = Command.PublishRunAdmitted.class, name = "publish-run-admitted")
+  @JsonSubTypes.Type(value = Command.PublishRunAdmitted.class, name = "publish-run-admitted"),
+  @JsonSubTypes.Type(value = Command.PublishAttemptQueued.class, name = "publish-attempt-queued"),
+  @JsonSubTypes.Type(value = Command.PublishAttemptAdmitted.class, name = "publish-attempt-admitted")
 })
 public sealed interface Command {
 
@@ -64,6 +66,24 @@ public sealed interface Command {
    * @param activeRuns the pipeline's runs holding a slot, this one included
    */
   record PublishRunAdmitted(String runId, String pipeline, int activeRuns, int resumes, long atMs) implements Command {}
+
+  /**
+   * Publish {@code AttemptQueued}: the attempt waits for a slot of its pool ({@link AttemptPools}); its event id is
+   * deterministic ({@code <runId>/<stage>/<attempt>/queued}).
+   *
+   * @param readyAtMs when it became ready to launch, epoch ms
+   */
+  record PublishAttemptQueued(String runId, String pipeline, String stage, int attempt, String pool, int priority,
+      long readyAtMs) implements Command {}
+
+  /**
+   * Publish {@code AttemptAdmitted}: the QUEUED attempt got a slot of its pool and launches when the controller
+   * reads it; its event id is deterministic ({@code <runId>/<stage>/<attempt>/admitted}).
+   *
+   * @param activeAttempts the pool's attempts holding a slot, this one included
+   */
+  record PublishAttemptAdmitted(String runId, String pipeline, String stage, int attempt, String pool,
+      int activeAttempts, long atMs) implements Command {}
 
   /**
    * Stop attempt {@code attempt} of {@code stage} if it still runs (the run was cancelled, or the

@@ -19,7 +19,10 @@ import java.util.Map;
   @JsonSubTypes.Type(value = Input.WaitingExpired.class, name = "waiting-expired"),
   @JsonSubTypes.Type(value = Input.RunQueued.class, name = "run-queued"),
   @JsonSubTypes.Type(value = Input.RunEnded.class, name = "run-ended"),
-  @JsonSubTypes.Type(value = Input.RunAdmitted.class, name = "run-admitted")
+  @JsonSubTypes.Type(value = Input.RunAdmitted.class, name = "run-admitted"),
+  @JsonSubTypes.Type(value = Input.AttemptQueued.class, name = "attempt-queued"),
+  @JsonSubTypes.Type(value = Input.AttemptEnded.class, name = "attempt-ended"),
+  @JsonSubTypes.Type(value = Input.AttemptAdmitted.class, name = "attempt-admitted")
 })
 public sealed interface Input {
 
@@ -63,13 +66,29 @@ public sealed interface Input {
   record RunQueued(String eventId, String pipeline, String runId, long triggeredAtMs, int resumes) implements Input {}
 
   /**
-   * A run of a pipeline with {@code maxActiveRuns} ended (its {@code RunCompleted}): to the pipeline's run
-   * slots, freeing its slot or leaving the queue.
+   * A run ended (its {@code RunCompleted}): to the run slots of its pipeline if it has {@code maxActiveRuns},
+   * freeing its slot or leaving the queue, and to every attempt pool, freeing its attempts' slots.
    */
   record RunEnded(String eventId, String pipeline, String runId, String status) implements Input {}
 
   /** The pipeline's run slots admitted this QUEUED run (its {@code RunAdmitted}): it starts. */
   record RunAdmitted(String eventId, String pipeline, int activeRuns) implements Input {}
+
+  /**
+   * An attempt whose pool has a limit was queued: to the pool's slots (state key {@code attempts:<pool>}), from
+   * the controller's own {@code AttemptQueued}.
+   *
+   * @param priority the pipeline's priority
+   * @param readyAtMs when the attempt became ready to launch, epoch ms
+   */
+  record AttemptQueued(String eventId, String pipeline, String runId, String stage, int attempt, String pool,
+      int priority, long readyAtMs) implements Input {}
+
+  /** An attempt whose pool has a limit completed (its {@code StageCompleted}): to the pool's slots, freeing its slot. */
+  record AttemptEnded(String eventId, String pipeline, String runId, String stage, int attempt) implements Input {}
+
+  /** The pool's slots admitted this QUEUED attempt (its {@code AttemptAdmitted}): it launches. */
+  record AttemptAdmitted(String eventId, String pipeline, String stage, int attempt) implements Input {}
 
   /** A stage attempt finished. {@code status} is a {@code StageStatus} name. */
   record StageCompleted(String eventId, String pipeline, String stage, int attempt, String status, long startedAtMs,

@@ -100,7 +100,12 @@ public final class RunTransitions {
         commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
             "CANCELLED", stage.launchedAtMs(), nowMs, errorType, reason));
       }
-      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT) {
+      if (stage.status() == StageRunStatus.QUEUED) { // never launched: its ledger row says QUEUED until now
+        commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
+            "CANCELLED", null, nowMs, errorType, reason));
+      }
+      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT
+          || stage.status() == StageRunStatus.QUEUED) {
         stages.put(entry.getKey(), new StageState(StageRunStatus.CANCELLED, stage.attempt(), stage.launchedAtMs(), nowMs,
             errorType, reason, null, stage.retryBase()));
       }
@@ -158,12 +163,22 @@ public final class RunTransitions {
    * @param nowMs the controller's processing time, epoch ms
    */
   public static Transition apply(PipelineDefinition current, RunState state, String runId, Input input, long nowMs) {
+    return apply(current, state, runId, input, nowMs, AttemptPools.none());
+  }
+
+  /**
+   * {@link #apply(PipelineDefinition, RunState, String, Input, long)} where attempts of stages in a pool with a
+   * limit ({@code pools}) are QUEUED with an {@code AttemptQueued} instead of launched, and launch on their
+   * {@link Input.AttemptAdmitted}.
+   */
+  public static Transition apply(PipelineDefinition current, RunState state, String runId, Input input, long nowMs,
+      AttemptPools pools) {
     Objects.requireNonNull(current, "Invalid pipeline: null");
     if (state != null && state.compacted()) {
       return onTombstone(state, input, nowMs);
     }
     if (input instanceof Input.ResumeRequested resume) {
-      return onResume(current, state, resume, nowMs); // a resume starts the run again, on the current version
+      return onResume(current, state, resume, nowMs, pools); // a resume starts the run again, on the current version
     }
     if (state != null && state.pipelineDefinition() == null && !state.status().isTerminal()) {
       // state written before runs kept their version: the run takes the current one, if its stages still fit
@@ -179,19 +194,19 @@ public final class RunTransitions {
     }
     PipelineDefinition pipeline = state != null && state.pipelineDefinition() != null ? state.pipelineDefinition() : current;
     if (input instanceof Input.ObjectArrived object) {
-      return onObject(pipeline, state, runId, object, nowMs);
+      return onObject(pipeline, state, runId, object, nowMs, pools);
     }
     if (input instanceof Input.RunRequested request) {
-      return onRunRequested(pipeline, state, runId, request, nowMs);
+      return onRunRequested(pipeline, state, runId, request, nowMs, pools);
     }
     if (input instanceof Input.ScheduleTick tick) {
-      return onScheduleTick(pipeline, state, runId, tick, nowMs);
+      return onScheduleTick(pipeline, state, runId, tick, nowMs, pools);
     }
     if (input instanceof Input.StageCompleted completed) {
-      return onStageCompleted(pipeline, state, completed, nowMs);
+      return onStageCompleted(pipeline, state, completed, nowMs, pools);
     }
     if (input instanceof Input.Tick) {
-      return onTick(pipeline, state, nowMs);
+      return onTick(pipeline, state, nowMs, pools);
     }
     if (input instanceof Input.CancelRequested cancel) {
       return onCancel(state, cancel, nowMs);
@@ -200,9 +215,13 @@ public final class RunTransitions {
       return onWaitingExpired(pipeline, state, expired, nowMs);
     }
     if (input instanceof Input.RunAdmitted) {
-      return onRunAdmitted(pipeline, state, nowMs);
+      return onRunAdmitted(pipeline, state, nowMs, pools);
     }
-    if (input instanceof Input.RunQueued || input instanceof Input.RunEnded) {
+    if (input instanceof Input.AttemptAdmitted admitted) {
+      return onAttemptAdmitted(pipeline, state, admitted, nowMs);
+    }
+    if (input instanceof Input.RunQueued || input instanceof Input.RunEnded || input instanceof Input.AttemptQueued
+        || input instanceof Input.AttemptEnded) {
       return Transition.rejected(state, input.getClass().getSimpleName() + " is an input of a pipeline's run slots, not"
           + " of a run");
     }
@@ -249,7 +268,7 @@ public final class RunTransitions {
   }
 
   private static Transition onObject(PipelineDefinition pipeline, RunState state, String runId,
-      Input.ObjectArrived object, long nowMs) {
+      Input.ObjectArrived object, long nowMs, AttemptPools pools) {
     ObjectTrigger trigger = pipeline.trigger();
     if (trigger == null || !trigger.requiredFiles().contains(object.file())) {
       return Transition.unchanged(state); // another file in the batch folder: not ours to act on
@@ -276,11 +295,11 @@ public final class RunTransitions {
       // a new run waiting for the rest of its files: in the ledger, so operators see (and can cancel) it
       return isNew ? new Transition(state, List.of(recordRun(state))) : Transition.unchanged(state);
     }
-    return start(pipeline, state, nowMs, null, object.eventTimeMs() == null ? nowMs : object.eventTimeMs());
+    return start(pipeline, state, nowMs, null, object.eventTimeMs() == null ? nowMs : object.eventTimeMs(), pools);
   }
 
   private static Transition onRunRequested(PipelineDefinition pipeline, RunState state, String runId,
-      Input.RunRequested request, long nowMs) {
+      Input.RunRequested request, long nowMs, AttemptPools pools) {
     if (state != null && state.status().isTerminal()) {
       return triggerAfterEnd(state, request, nowMs);
     }
@@ -304,7 +323,7 @@ public final class RunTransitions {
     state = state == null
         ? RunState.waiting(runId, pipeline, request.triggerKey(), params, java.util.Set.of(), nowMs)
         : state.withParams(params);
-    return start(pipeline, state, nowMs, null, request.eventTimeMs() == null ? nowMs : request.eventTimeMs());
+    return start(pipeline, state, nowMs, null, request.eventTimeMs() == null ? nowMs : request.eventTimeMs(), pools);
   }
 
   /**
@@ -312,7 +331,7 @@ public final class RunTransitions {
    * tick was missed and the trigger's catch-up skips it.
    */
   private static Transition onScheduleTick(PipelineDefinition pipeline, RunState state, String runId,
-      Input.ScheduleTick tick, long nowMs) {
+      Input.ScheduleTick tick, long nowMs, AttemptPools pools) {
     if (state != null) {
       return Transition.ignored(state, "duplicate");
     }
@@ -340,7 +359,7 @@ public final class RunTransitions {
     }
     // the first stages were ready at the tick, not when the controller got to it: launch latency counts from there
     return start(pipeline, RunState.waiting(runId, pipeline, triggerKey, params, java.util.Set.of(), nowMs), nowMs,
-        tick.scheduledAtMs(), tick.scheduledAtMs());
+        tick.scheduledAtMs(), tick.scheduledAtMs(), pools);
   }
 
   /**
@@ -351,9 +370,9 @@ public final class RunTransitions {
    * @param triggeredAtMs when the trigger happened, epoch ms: the queue's order
    */
   private static Transition start(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs,
-      long triggeredAtMs) {
+      long triggeredAtMs, AttemptPools pools) {
     if (pipeline.maxActiveRuns() == null) {
-      return run(pipeline, state, nowMs, rootsReadyAtMs);
+      return run(pipeline, state, nowMs, rootsReadyAtMs, pools);
     }
     RunState queued = state.withStatus(RunStatus.QUEUED, null, null);
     return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
@@ -361,7 +380,7 @@ public final class RunTransitions {
   }
 
   /** A QUEUED run got a slot: it starts. Admitted again (or after it was cancelled), it is ignored. */
-  private static Transition onRunAdmitted(PipelineDefinition pipeline, RunState state, long nowMs) {
+  private static Transition onRunAdmitted(PipelineDefinition pipeline, RunState state, long nowMs, AttemptPools pools) {
     if (state == null) {
       return Transition.rejected(null, "RunAdmitted for an unknown run");
     }
@@ -369,12 +388,13 @@ public final class RunTransitions {
       return Transition.ignored(state, state.status() == RunStatus.RUNNING ? "duplicate" : "stale");
     }
     // a resumed run keeps its stages (the SUCCEEDED ones are not run again); a new one has none yet
-    return state.stages().isEmpty() ? run(pipeline, state, nowMs, null)
-        : continueResumed(pipeline, state.withStages(RunStatus.RUNNING, state.stages()), nowMs);
+    return state.stages().isEmpty() ? run(pipeline, state, nowMs, null, pools)
+        : continueResumed(pipeline, state.withStages(RunStatus.RUNNING, state.stages()), nowMs, pools);
   }
 
   /** @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms; null: when the run starts */
-  private static Transition run(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs) {
+  private static Transition run(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs,
+      AttemptPools pools) {
     Map<String, StageState> stages = new LinkedHashMap<>();
     for (StageDefinition stage : pipeline.stages()) {
       stages.put(stage.name(), StageState.pending());
@@ -382,7 +402,7 @@ public final class RunTransitions {
     RunState running = state.withStages(RunStatus.RUNNING, stages).withStatus(RunStatus.RUNNING, nowMs, null);
     List<Command> commands = new ArrayList<>();
     commands.add(recordRun(running));
-    running = launchRunnable(pipeline, running, nowMs, rootsReadyAtMs, commands);
+    running = launchRunnable(pipeline, running, nowMs, rootsReadyAtMs, commands, pools);
     return new Transition(running, commands);
   }
 
@@ -408,7 +428,12 @@ public final class RunTransitions {
         commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
             "CANCELLED", stage.launchedAtMs(), nowMs, "CANCELLED", why));
       }
-      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT) {
+      if (stage.status() == StageRunStatus.QUEUED) { // never launched: its ledger row says QUEUED until now
+        commands.add(new Command.RecordStageAttempt(state.runId(), state.pipeline(), entry.getKey(), stage.attempt(),
+            "CANCELLED", null, nowMs, "CANCELLED", why));
+      }
+      if (stage.status() == StageRunStatus.RUNNING || stage.status() == StageRunStatus.RETRY_WAIT
+          || stage.status() == StageRunStatus.QUEUED) {
         stages.put(entry.getKey(), new StageState(StageRunStatus.CANCELLED, stage.attempt(), stage.launchedAtMs(), nowMs,
             "CANCELLED", why, null, stage.retryBase()));
       }
@@ -430,7 +455,7 @@ public final class RunTransitions {
    * no longer has are dropped.
    */
   private static Transition onResume(PipelineDefinition pipeline, RunState state, Input.ResumeRequested resume,
-      long nowMs) {
+      long nowMs, AttemptPools pools) {
     if (state == null) {
       return Transition.rejected(null, "resume requested for an unknown run");
     }
@@ -443,13 +468,13 @@ public final class RunTransitions {
     }
     RunState resumed = state.withOperatorRequest(resume.eventId(), state.resumes() + 1).withPipelineVersion(pipeline);
     if (state.stages().isEmpty()) {
-      return start(pipeline, resumed, nowMs, null, nowMs); // cancelled while WAITING or QUEUED: start it now
+      return start(pipeline, resumed, nowMs, null, nowMs, pools); // cancelled while WAITING or QUEUED: start it now
     }
     Map<String, StageState> stages = new LinkedHashMap<>();
     for (StageDefinition definition : pipeline.stages()) {
       StageState stage = state.stages().getOrDefault(definition.name(), StageState.pending());
       switch (stage.status()) {
-        case FAILED, CANCELLED, RETRY_WAIT -> stages.put(definition.name(),
+        case FAILED, CANCELLED, RETRY_WAIT, QUEUED -> stages.put(definition.name(),
             new StageState(StageRunStatus.PENDING, stage.attempt(), null, null, null, null, null, stage.attempt()));
         default -> stages.put(definition.name(), stage);
       }
@@ -460,20 +485,21 @@ public final class RunTransitions {
       return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
           queued.pipeline(), queued.triggerKey(), nowMs, queued.resumes())));
     }
-    return continueResumed(pipeline, resumed.withStages(RunStatus.RUNNING, stages), nowMs);
+    return continueResumed(pipeline, resumed.withStages(RunStatus.RUNNING, stages), nowMs, pools);
   }
 
   /** A resumed run (its stages set for the resume) runs: its runnable stages launch. */
-  private static Transition continueResumed(PipelineDefinition pipeline, RunState resumed, long nowMs) {
+  private static Transition continueResumed(PipelineDefinition pipeline, RunState resumed, long nowMs,
+      AttemptPools pools) {
     resumed = resumed.withStatus(RunStatus.RUNNING, resumed.startedAtMs() == null ? nowMs : resumed.startedAtMs(), null);
     List<Command> commands = new ArrayList<>();
     commands.add(recordRun(resumed));
-    resumed = launchRunnable(pipeline, resumed, nowMs, commands);
+    resumed = launchRunnable(pipeline, resumed, nowMs, commands, pools);
     return new Transition(completeIfDone(resumed, nowMs, commands), commands);
   }
 
   private static Transition onStageCompleted(PipelineDefinition pipeline, RunState state,
-      Input.StageCompleted completed, long nowMs) {
+      Input.StageCompleted completed, long nowMs, AttemptPools pools) {
     if (state == null || state.status() == RunStatus.WAITING) {
       return Transition.rejected(state, "StageCompleted for unknown run (stage " + completed.stage() + ")");
     }
@@ -518,7 +544,7 @@ public final class RunTransitions {
     if (next.status() != RunStatus.RUNNING) {
       return withApplication(new Transition(next, commands), completed); // a sibling finishing after the run failed
     }
-    next = launchRunnable(pipeline, next, nowMs, commands);
+    next = launchRunnable(pipeline, next, nowMs, commands, pools);
     return withApplication(new Transition(completeIfDone(next, nowMs, commands), commands), completed);
   }
 
@@ -562,7 +588,7 @@ public final class RunTransitions {
   }
 
   /** Timers: launch retries whose back-off ended; declare attempts past their timeout LOST; the SLA. */
-  private static Transition onTick(PipelineDefinition pipeline, RunState state, long nowMs) {
+  private static Transition onTick(PipelineDefinition pipeline, RunState state, long nowMs, AttemptPools pools) {
     if (state == null || state.status() != RunStatus.RUNNING) {
       return Transition.unchanged(state);
     }
@@ -585,7 +611,8 @@ public final class RunTransitions {
         next = failAttempt(pipeline, next, definition.name(), "LOST", nowMs, "LOST",
             "no completion within " + definition.timeoutMs() + " ms of the launch", nowMs, commands);
       } else if (stage.status() == StageRunStatus.RETRY_WAIT && stage.retryAtMs() <= nowMs) {
-        next = launch(pipeline, next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands);
+        next = launch(pipeline, next, definition.name(), stage.attempt() + 1, nowMs, stage.retryAtMs(), commands,
+            pools);
       }
     }
     return new Transition(next, commands);
@@ -709,8 +736,9 @@ public final class RunTransitions {
   }
 
   /** Launches every PENDING stage whose upstream stages all SUCCEEDED, in pipeline order. */
-  private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, List<Command> commands) {
-    return launchRunnable(pipeline, state, nowMs, null, commands);
+  private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, List<Command> commands,
+      AttemptPools pools) {
+    return launchRunnable(pipeline, state, nowMs, null, commands, pools);
   }
 
   /**
@@ -718,7 +746,7 @@ public final class RunTransitions {
    *     the run started
    */
   private static RunState launchRunnable(PipelineDefinition pipeline, RunState state, long nowMs, Long rootsReadyAtMs,
-      List<Command> commands) {
+      List<Command> commands, AttemptPools pools) {
     for (StageDefinition stage : pipeline.stages()) {
       StageState current = state.stages().get(stage.name());
       if (current.status() != StageRunStatus.PENDING) {
@@ -732,12 +760,32 @@ public final class RunTransitions {
       }
       long readyAt = stage.dependsOn().stream().mapToLong(upstream -> stages.get(upstream).completedAtMs())
           .max().orElse(rootsReadyAtMs != null ? rootsReadyAtMs : state.startedAtMs() == null ? nowMs : state.startedAtMs());
-      state = launch(pipeline, state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands);
+      state = launch(pipeline, state, stage.name(), current.attempt() + 1, nowMs, readyAt, commands, pools);
     }
     return state;
   }
 
+  /**
+   * Launches attempt {@code attempt} of {@code stage}; when its pool has a limit ({@code pools}), queues it instead:
+   * QUEUED in the ledger and an {@code AttemptQueued} for the pool's slots, which admit it ({@link
+   * #onAttemptAdmitted}).
+   */
   private static RunState launch(PipelineDefinition pipeline, RunState state, String stage, int attempt, long nowMs,
+      long readyAtMs, List<Command> commands, AttemptPools pools) {
+    StageDefinition definition = pipeline.stage(stage).orElseThrow();
+    java.util.Optional<String> pool = pools.poolOf(definition);
+    if (pool.isPresent()) {
+      RunState next = state.withStage(stage, new StageState(StageRunStatus.QUEUED, attempt, null, null, null, null,
+          null, state.stages().get(stage).retryBase()));
+      commands.add(new Command.PublishAttemptQueued(next.runId(), next.pipeline(), stage, attempt, pool.get(),
+          pipeline.priorityOrDefault(), readyAtMs));
+      commands.add(recordAttempt(next, stage));
+      return next;
+    }
+    return launchNow(pipeline, state, stage, attempt, nowMs, readyAtMs, commands);
+  }
+
+  private static RunState launchNow(PipelineDefinition pipeline, RunState state, String stage, int attempt, long nowMs,
       long readyAtMs, List<Command> commands) {
     RunState next = state.withStage(stage, new StageState(StageRunStatus.RUNNING, attempt, nowMs, null, null, null, null,
         state.stages().get(stage).retryBase()));
@@ -745,6 +793,27 @@ public final class RunTransitions {
         pipeline.stage(stage).orElseThrow(), next.pipelineVersion()));
     commands.add(recordAttempt(next, stage));
     return next;
+  }
+
+  /**
+   * A QUEUED attempt got a slot of its pool: it launches, ready since its admission (the launch latency does not
+   * count the wait for a slot). Admitted again, or after it stopped being QUEUED (its run was cancelled or failed),
+   * it is ignored.
+   */
+  private static Transition onAttemptAdmitted(PipelineDefinition pipeline, RunState state,
+      Input.AttemptAdmitted admitted, long nowMs) {
+    if (state == null) {
+      return Transition.rejected(null, "AttemptAdmitted for an unknown run (stage " + admitted.stage() + ")");
+    }
+    StageState stage = state.stages().get(admitted.stage());
+    if (stage == null || stage.attempt() != admitted.attempt() || stage.status() != StageRunStatus.QUEUED
+        || state.status() != RunStatus.RUNNING) {
+      boolean launched = stage != null && stage.attempt() == admitted.attempt() && stage.status() != StageRunStatus.QUEUED;
+      return Transition.ignored(state, launched && stage.status() == StageRunStatus.RUNNING ? "duplicate" : "stale");
+    }
+    List<Command> commands = new ArrayList<>();
+    RunState next = launchNow(pipeline, state, admitted.stage(), admitted.attempt(), nowMs, nowMs, commands);
+    return new Transition(next, commands);
   }
 
   private static Command.RecordRun recordRun(RunState state) {

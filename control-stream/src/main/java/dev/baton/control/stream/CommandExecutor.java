@@ -89,7 +89,7 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
   /** Run statuses after which no attempt of the run launches again (a resume makes new attempts). */
   private static final java.util.Set<String> ENDED_RUN = java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED");
   /** Attempt statuses of an attempt not yet ended. */
-  private static final java.util.Set<String> UNENDED_ATTEMPT = java.util.Set.of("PENDING", "RUNNING");
+  private static final java.util.Set<String> UNENDED_ATTEMPT = java.util.Set.of("PENDING", "QUEUED", "RUNNING");
 
   /**
    * @param epoch this controller process's id, recorded with each launch (see {@link Reconciler})
@@ -245,6 +245,18 @@ final class CommandExecutor implements VoidFunction2<Dataset<byte[]>, Long> {
         sends.add(publisher.publishAsync(ControlEvents.runAdmitted(admitted.runId(), admitted.pipeline(),
             new dev.baton.schemas.event.RunAdmitted(admitted.activeRuns()), admitted.resumes(),
             Instant.ofEpochMilli(admitted.atMs()))));
+      } else if (command instanceof Command.PublishAttemptQueued queued) {
+        LOG.info("Attempt {} of stage {} of run {} is QUEUED for a slot of pool {}", queued.attempt(), queued.stage(),
+            queued.runId(), queued.pool());
+        sends.add(publisher.publishAsync(ControlEvents.attemptQueued(queued.runId(), queued.pipeline(),
+            new dev.baton.schemas.event.AttemptQueued(queued.stage(), queued.attempt(), queued.pool(), queued.priority(),
+                Instant.ofEpochMilli(queued.readyAtMs())))));
+      } else if (command instanceof Command.PublishAttemptAdmitted admitted) {
+        LOG.info("Attempt {} of stage {} of run {} admitted: {} attempts hold a slot of pool {}", admitted.attempt(),
+            admitted.stage(), admitted.runId(), admitted.activeAttempts(), admitted.pool());
+        sends.add(publisher.publishAsync(ControlEvents.attemptAdmitted(admitted.runId(), admitted.pipeline(),
+            new dev.baton.schemas.event.AttemptAdmitted(admitted.stage(), admitted.attempt(), admitted.pool(),
+                admitted.activeAttempts()), Instant.ofEpochMilli(admitted.atMs()))));
       } else if (command instanceof Command.PublishAlert alert) {
         sends.add(publishAlert(alert));
       } else if (command instanceof Command.DeadLetter dead) {

@@ -157,14 +157,16 @@ public final class Controller implements AutoCloseable {
     Dataset<Row> records = kafka(spark, config, config.objectsTopic() + "," + config.controlTopic())
         .select("key", "value", "topic", "partition", "offset");
     Dataset<ControllerInputRow> inputs =
-        records.flatMap(new InputDecoder(pipelines, config.objectsTopic(), config.schemaRegistry()),
+        records.flatMap(new InputDecoder(pipelines, config.objectsTopic(), config.schemaRegistry())
+                .withAttemptPools(config.attemptPools()),
             Encoders.bean(ControllerInputRow.class))
             .union(wakeUps(spark, pipelines));
     Dataset<byte[]> commands =
         inputs.groupByKey((MapFunction<ControllerInputRow, String>) ControllerInputRow::getRunId, Encoders.STRING())
             .flatMapGroupsWithState(new RunStateFunction(pipelines, config.stateRetentionMs(),
                 config.tombstoneRetentionMs(), config.waitingTimeoutMs(), config.objectsTopic())
-                .withArchivedVersions(archivePipelineVersions(journal, pipelines)),
+                .withArchivedVersions(archivePipelineVersions(journal, pipelines))
+                .withAttemptPools(config.attemptPools()),
                 OutputMode.Update(), Encoders.BINARY(), Encoders.BINARY(), GroupStateTimeout.ProcessingTimeTimeout());
     createCheckpointRoot(spark, config.checkpointLocation());
     createCheckpointRoot(spark, config.ledgerCheckpointLocation());

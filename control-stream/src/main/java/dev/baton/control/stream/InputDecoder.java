@@ -14,7 +14,10 @@ import dev.baton.schemas.event.RunCancelRequested;
 import dev.baton.schemas.event.RunAdmitted;
 import dev.baton.schemas.event.RunCompleted;
 import dev.baton.schemas.event.RunQueued;
-import dev.baton.control.state.RunSlots;
+import dev.baton.control.state.AttemptPools;
+import dev.baton.control.state.Slots;
+import dev.baton.schemas.event.AttemptAdmitted;
+import dev.baton.schemas.event.AttemptQueued;
 import dev.baton.schemas.event.RunRequested;
 import dev.baton.schemas.event.RunResumeRequested;
 import dev.baton.schemas.event.StageLaunched;
@@ -31,9 +34,10 @@ import org.apache.spark.sql.Row;
  * falls in no trigger); {@code RunRequested}, {@code StageCompleted} and the operators' resume and
  * cancel requests one each (a SUCCEEDED {@code StageCompleted} also one per tables trigger of another
  * pipeline watching a table it wrote, keyed by that trigger's state key); the controller's own {@code
- * RunQueued} one for its pipeline's run slots ({@link RunSlots}), {@code RunAdmitted} one for the run, {@code
- * RunCompleted} one for the run slots of a pipeline with {@code maxActiveRuns} and none otherwise, and {@code
- * StageLaunched} none; anything undecodable yields a rejected row; a control event of an unknown
+ * RunQueued} one for its pipeline's run slots ({@link Slots}) and {@code AttemptQueued} one for its pool's
+ * slots, {@code RunAdmitted} and {@code AttemptAdmitted} one for the run, {@code RunCompleted} one for the run
+ * slots of a pipeline with {@code maxActiveRuns} and one per attempt pool with a limit its stages use, a {@code
+ * StageCompleted} also one for its pool's slots when the pool has a limit, and {@code StageLaunched} none; anything undecodable yields a rejected row; a control event of an unknown
  * pipeline, a rejected row keyed by its runId (the run, if it exists, is of a deleted pipeline).
  */
 final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
@@ -44,6 +48,7 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
   private final Pipelines pipelines;
   private final String objectsTopic;
   private final HashMap<String, String> schemaRegistry;
+  private AttemptPools pools = AttemptPools.none();
   private transient EventSerde serde;
 
   /** {@code schemaRegistry}: the {@code schema.registry.*} settings each task builds its registry client from. */
@@ -51,6 +56,16 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
     this.pipelines = pipelines;
     this.objectsTopic = objectsTopic;
     this.schemaRegistry = new HashMap<>(schemaRegistry);
+  }
+
+  /**
+   * Routes the ends of attempts and runs to the slots of the attempt pools with a limit ({@code pools}).
+   *
+   * @return this
+   */
+  InputDecoder withAttemptPools(AttemptPools attemptPools) {
+    this.pools = attemptPools;
+    return this;
   }
 
   @Override
@@ -73,11 +88,16 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
         ControlEvent event = serde.deserialize(value, ControlEvent.class);
         Object payload = event.getPayload();
         if (payload instanceof RunCompleted completed) {
-          // our own; for a pipeline with maxActiveRuns, it frees the run's slot
-          if (pipelines.get(event.getPipeline()).map(p -> p.maxActiveRuns() != null).orElse(false)) {
-            out.add(row(row, RunSlots.stateKey(event.getPipeline()), event.getPipeline(), new Input.RunEnded(
-                event.getEventId(), event.getPipeline(), event.getRunId(), completed.getStatus().name())));
+          // our own; for a pipeline with maxActiveRuns, it frees the run's slot, and in the attempt pools its
+          // pipeline's stages use, the slots of its attempts (one queued or running when the run ended)
+          Input.RunEnded ended = new Input.RunEnded(event.getEventId(), event.getPipeline(), event.getRunId(),
+              completed.getStatus().name());
+          var pipeline = pipelines.get(event.getPipeline());
+          if (pipeline.map(p -> p.maxActiveRuns() != null).orElse(false)) {
+            out.add(row(row, Slots.runsKey(event.getPipeline()), event.getPipeline(), ended));
           }
+          pipeline.ifPresent(p -> p.stages().stream().map(pools::poolOf).flatMap(java.util.Optional::stream).distinct()
+              .forEach(pool -> out.add(row(row, Slots.attemptsKey(pool), event.getPipeline(), ended))));
           return out.iterator();
         }
         if (payload instanceof StageLaunched) {
@@ -95,12 +115,19 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.CancelRequested(event.getEventId(),
               event.getPipeline(), cancel.getRequestedBy(), cancel.getReason())));
         } else if (payload instanceof RunQueued queued) {
-          out.add(row(row, RunSlots.stateKey(event.getPipeline()), event.getPipeline(), new Input.RunQueued(
+          out.add(row(row, Slots.runsKey(event.getPipeline()), event.getPipeline(), new Input.RunQueued(
               event.getEventId(), event.getPipeline(), event.getRunId(), queued.getTriggeredAt().toEpochMilli(),
               queued.getResumes())));
         } else if (payload instanceof RunAdmitted admitted) {
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.RunAdmitted(event.getEventId(),
               event.getPipeline(), admitted.getActiveRuns())));
+        } else if (payload instanceof AttemptQueued queued) {
+          out.add(row(row, Slots.attemptsKey(queued.getPool()), event.getPipeline(), new Input.AttemptQueued(
+              event.getEventId(), event.getPipeline(), event.getRunId(), queued.getStage(), queued.getAttempt(),
+              queued.getPool(), queued.getPriority(), queued.getReadyAt().toEpochMilli())));
+        } else if (payload instanceof AttemptAdmitted admitted) {
+          out.add(row(row, event.getRunId(), event.getPipeline(), new Input.AttemptAdmitted(event.getEventId(),
+              event.getPipeline(), admitted.getStage(), admitted.getAttempt())));
         } else if (payload instanceof RunRequested request) {
           String expected = RunIds.of(event.getPipeline(), request.getTriggerKey());
           if (!expected.equals(event.getRunId())) {
@@ -128,6 +155,11 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
               }
             }
           }
+          // the attempt's slot in its pool, if its stage's pool has a limit
+          pipelines.get(event.getPipeline()).flatMap(p -> p.stage(completed.getStage())).flatMap(pools::poolOf)
+              .ifPresent(pool -> out.add(row(row, Slots.attemptsKey(pool), event.getPipeline(), new Input.AttemptEnded(
+                  event.getEventId(), event.getPipeline(), event.getRunId(), completed.getStage(),
+                  completed.getAttempt()))));
           out.add(row(row, event.getRunId(), event.getPipeline(), new Input.StageCompleted(event.getEventId(),
               event.getPipeline(), completed.getStage(), completed.getAttempt(), completed.getStatus().name(),
               completed.getStartedAt().toEpochMilli(), completed.getFinishedAt().toEpochMilli(),

@@ -4,7 +4,8 @@ import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.control.state.Command;
 import dev.baton.control.state.Input;
-import dev.baton.control.state.RunSlots;
+import dev.baton.control.state.AttemptPools;
+import dev.baton.control.state.Slots;
 import dev.baton.control.state.RunState;
 import dev.baton.control.state.RunStatus;
 import dev.baton.control.state.RunTransitions;
@@ -62,6 +63,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
   private final long waitingTimeoutMs;
   private final String objectsTopic;
   private java.util.HashMap<String, PipelineDefinition> archivedVersions = new java.util.HashMap<>();
+  private AttemptPools pools = AttemptPools.none();
 
   /**
    * @param stateRetentionMs how long an ended run keeps its full state, ms
@@ -91,6 +93,17 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
    */
   RunStateFunction withArchivedVersions(Map<String, PipelineDefinition> archived) {
     this.archivedVersions = new java.util.HashMap<>(archived);
+    return this;
+  }
+
+  /**
+   * Queues attempts of stages whose pool has a limit in {@code attemptPools} ({@link RunTransitions#apply(
+   * PipelineDefinition, RunState, String, Input, long, AttemptPools)}) and keeps those pools' slots.
+   *
+   * @return this
+   */
+  RunStateFunction withAttemptPools(AttemptPools attemptPools) {
+    this.pools = attemptPools;
     return this;
   }
 
@@ -129,8 +142,8 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     if (runId.startsWith(dev.baton.control.pipeline.TablesTrigger.STATE_KEY_PREFIX)) {
       return tablesTrigger(runId, inputs, groupState);
     }
-    if (runId.startsWith(RunSlots.STATE_KEY_PREFIX)) {
-      return runSlots(runId, inputs, groupState);
+    if (runId.startsWith(Slots.RUNS_KEY_PREFIX) || runId.startsWith(Slots.ATTEMPTS_KEY_PREFIX)) {
+      return slots(runId, inputs, groupState);
     }
     List<byte[]> out = new ArrayList<>();
     RunState state = groupState.exists() ? restore(groupState.get()) : null;
@@ -161,7 +174,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     if (state != null && statePipeline.isPresent() && state.status() == RunStatus.WAITING
         && waitingUntil(state) <= now) {
       RunTransitions.Transition transition = RunTransitions.apply(statePipeline.get(), state, runId,
-          new Input.WaitingExpired(waitingTimeoutMs), now);
+          new Input.WaitingExpired(waitingTimeoutMs), now, pools);
       state = transition.state();
       emit(out, transition);
     }
@@ -169,7 +182,8 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       // the run's timer: a retry back-off ended or an attempt may be past its timeout
       Optional<PipelineDefinition> pipeline = pipelines.get(state.pipeline());
       if (pipeline.isPresent()) {
-        RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, new Input.Tick(), now);
+        RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, new Input.Tick(), now,
+            pools);
         state = transition.state();
         emit(out, transition);
       }
@@ -185,7 +199,7 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
         out.add(Json.write(deadLetter(reason, row)));
         continue;
       }
-      RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, input, now);
+      RunTransitions.Transition transition = RunTransitions.apply(pipeline.get(), state, runId, input, now, pools);
       state = transition.state();
       emit(out, transition);
       if (transition.rejection() != null) {
@@ -269,37 +283,67 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
   }
 
   /**
-   * A pipeline's run slots (state key {@code slots:<pipeline>}, {@link RunSlots}): applies the micro-batch's
-   * queued and ended runs, then admits queued runs into the free slots. A pipeline that is no longer defined
-   * admits nothing: its queued runs fail on their own (their pipeline was deleted).
+   * Slots ({@link Slots}): a pipeline's run slots (state key {@code slots:<pipeline>}) or an attempt pool's
+   * (state key {@code attempts:<pool>}). Applies the micro-batch's queued and ended runs or attempts, then admits
+   * queued ones into the free slots: up to the pipeline's {@code maxActiveRuns} or the pool's limit, every queued
+   * one when the limit was removed, none for a pipeline no longer defined (its queued runs fail on their own).
    */
-  private Iterator<byte[]> runSlots(String key, List<ControllerInputRow> inputs, GroupState<byte[]> groupState) {
+  private Iterator<byte[]> slots(String key, List<ControllerInputRow> inputs, GroupState<byte[]> groupState) {
     List<byte[]> out = new ArrayList<>();
-    String name = key.substring(RunSlots.STATE_KEY_PREFIX.length());
-    Optional<PipelineDefinition> pipeline = pipelines.get(name);
-    RunSlots slots = groupState.exists() ? Json.read(groupState.get(), RunSlots.class) : RunSlots.empty();
+    boolean runs = key.startsWith(Slots.RUNS_KEY_PREFIX);
+    String name = key.substring((runs ? Slots.RUNS_KEY_PREFIX : Slots.ATTEMPTS_KEY_PREFIX).length());
+    Slots slots = groupState.exists() ? Json.read(groupState.get(), Slots.class) : Slots.empty();
     for (ControllerInputRow row : inputs) {
       Input input = Json.read(row.getInput(), Input.class);
-      if (!(input instanceof Input.RunQueued) && !(input instanceof Input.RunEnded)) {
-        out.add(Json.write(deadLetter("run id '" + key + "' is a pipeline's run slots' state key, not a run's", row)));
+      Slots.Result result;
+      String what;
+      if (runs && input instanceof Input.RunQueued queued) {
+        result = slots.queue(queued.eventId(), new Slots.Entry(queued.runId(), queued.runId(), queued.pipeline(), null, 0,
+            0, queued.triggeredAtMs(), queued.resumes()));
+        what = "run " + queued.runId();
+      } else if (!runs && input instanceof Input.AttemptQueued queued) {
+        String id = Slots.attemptId(queued.runId(), queued.stage(), queued.attempt());
+        // an earlier attempt of the stage ended, even if no completion said so (one declared LOST): its slot is free
+        String stagePrefix = queued.runId() + "/" + queued.stage() + "/";
+        slots = slots.release(other -> other.startsWith(stagePrefix)
+            && Integer.parseInt(other.substring(stagePrefix.length())) < queued.attempt()).slots();
+        result = slots.queue(queued.eventId(), new Slots.Entry(id, queued.runId(), queued.pipeline(), queued.stage(),
+            queued.attempt(), queued.priority(), queued.readyAtMs(), 0));
+        what = "attempt " + id;
+      } else if (!runs && input instanceof Input.AttemptEnded ended) {
+        String id = Slots.attemptId(ended.runId(), ended.stage(), ended.attempt());
+        result = slots.release(id::equals);
+        what = "attempt " + id;
+      } else if (input instanceof Input.RunEnded ended) {
+        result = runs ? slots.release(ended.runId()::equals) : slots.release(id -> id.startsWith(ended.runId() + "/"));
+        if (!runs && result.ignored() != null) {
+          continue; // sent to every pool its pipeline's stages use: most runs end with none of their attempts in one
+        }
+        what = "run " + ended.runId();
+      } else {
+        out.add(Json.write(deadLetter("run id '" + key + "' is the state key of " + (runs ? "a pipeline's run slots"
+            : "an attempt pool's slots") + ", not a run's", row)));
         continue;
       }
-      RunSlots.Result result = slots.apply(input);
       slots = result.slots();
       if (result.ignored() != null) {
-        String runId = input instanceof Input.RunQueued queued ? queued.runId() : ((Input.RunEnded) input).runId();
-        out.add(Json.write(new Command.CountIgnored(result.ignored(), key, input.getClass().getSimpleName(), "run "
-            + runId + (result.ignored().equals("duplicate") ? " is queued or holds a slot already, or was queued by this"
-            + " event before"
-            : " held no slot and was not queued (it started before the pipeline had maxActiveRuns)"))));
+        out.add(Json.write(new Command.CountIgnored(result.ignored(), key, input.getClass().getSimpleName(), what
+            + (result.ignored().equals("duplicate") ? " is queued or holds a slot already, or was queued by this event"
+            + " before" : " held no slot and was not queued (it started before the limit existed)"))));
       }
     }
-    if (pipeline.isPresent()) {
-      RunSlots.Result admitted = slots.admit(pipeline.get(), groupState.getCurrentProcessingTimeMs());
-      slots = admitted.slots();
-      admitted.commands().forEach(command -> out.add(Json.write(command)));
+    Integer limit = runs ? pipelines.get(name).map(p -> p.maxActiveRuns() == null ? Integer.MAX_VALUE : p.maxActiveRuns())
+        .orElse(0) : pools.limit(name);
+    Slots.Admission admission = slots.admit(limit == null ? Integer.MAX_VALUE : limit);
+    long now = groupState.getCurrentProcessingTimeMs();
+    int active = slots.active().size();
+    for (Slots.Entry entry : admission.admitted()) {
+      active++;
+      out.add(Json.write(runs ? new Command.PublishRunAdmitted(entry.runId(), entry.pipeline(), active, entry.resumes(), now)
+          : new Command.PublishAttemptAdmitted(entry.runId(), entry.pipeline(), entry.stage(), entry.attempt(), name,
+              active, now)));
     }
-    groupState.update(Json.write(slots)); // kept while empty too: it remembers the RunQueued applied
+    groupState.update(Json.write(admission.slots())); // kept while empty too: it remembers the queued events applied
     return out.iterator();
   }
 

@@ -89,7 +89,7 @@ class PipelineParserTest {
     String topLevel = VALID.replace("name: two-step", "name: two-step\nowner: me");
     assertThatThrownBy(() -> PipelineParser.parse("test", topLevel))
         .isInstanceOfSatisfying(PipelineValidationException.class, e ->
-            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, maxActiveRuns, name, params, stages, trigger)"));
+            assertThat(e.errors()).singleElement().asString().startsWith("owner: unknown field (known: alerts, defaults, description, maxActiveRuns, name, params, priority, stages, trigger)"));
 
     String inOptions = VALID.replace("schema: [{name: id, type: bigint}]", "schema: [{name: id, typ: bigint}]");
     assertThatThrownBy(() -> PipelineParser.parse("test", inOptions))

@@ -84,6 +84,34 @@ class RunStateFunctionTriggersTest {
   }
 
   @Test
+  void anAttemptPoolAdmitsTheHigherPriorityFirstAndFreesASlotOnTheAttemptsCompletion() {
+    long now = System.currentTimeMillis();
+    RunStateFunction pooled = new RunStateFunction(PIPELINES, 60_000, 120_000, 30_000, "baton.objects")
+        .withAttemptPools(new dev.baton.control.state.AttemptPools(Map.of(), Map.of("noop", 1), "in-process"));
+    String poolKey = "attempts:type:noop";
+    TestGroupState<byte[]> empty = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
+        now, Optional.empty(), false);
+    // an older attempt of priority 0 and a younger one of priority 7, queued in one micro-batch
+    List<Command> first = commands(pooled.call(poolKey, List.of(
+        row(poolKey, "orders", new Input.AttemptQueued("o/a/1/queued", "orders", "o", "a", 1, "type:noop", 0, 1_000), 1),
+        row(poolKey, "report", new Input.AttemptQueued("r/r/1/queued", "report", "r", "r", 1, "type:noop", 7, 2_000), 2))
+        .iterator(), empty));
+    assertThat(first).containsExactly(new Command.PublishAttemptAdmitted("r", "report", "r", 1, "type:noop", 1, now));
+
+    // the admitted attempt completes: the other one gets the slot
+    TestGroupState<byte[]> next = state(empty.get(), now + 10);
+    assertThat(commands(pooled.call(poolKey, List.of(row(poolKey, "report",
+        new Input.AttemptEnded("r/r/1/completed", "report", "r", "r", 1), 3)).iterator(), next)))
+        .containsExactly(new Command.PublishAttemptAdmitted("o", "orders", "a", 1, "type:noop", 1, now + 10));
+
+    // that attempt is declared LOST, with no completion, and its retry queued: the retry takes its slot
+    TestGroupState<byte[]> retry = state(next.get(), now + 20);
+    assertThat(commands(pooled.call(poolKey, List.of(row(poolKey, "orders",
+        new Input.AttemptQueued("o/a/2/queued", "orders", "o", "a", 2, "type:noop", 0, now + 15), 4)).iterator(), retry)))
+        .containsExactly(new Command.PublishAttemptAdmitted("o", "orders", "a", 2, "type:noop", 1, now + 20));
+  }
+
+  @Test
   void anUpstreamSuccessRequestsEachTriggeredPipelineOnceWithItsParametersMapped() {
     long now = System.currentTimeMillis();
     TestGroupState<byte[]> state = TestGroupState.create(Optional.empty(), GroupStateTimeout.ProcessingTimeTimeout(),
