@@ -182,6 +182,10 @@ final class BackfillCommand implements Callable<Integer> {
     }
     Instant from = instant("--from", range.ticks.from, schedule);
     Instant to = instant("--to", range.ticks.to, schedule);
+    if (to.isAfter(Instant.now())) {
+      throw new IllegalArgumentException("--to " + to + " is in the future: ticks after now are the live schedule's"
+          + " (a backfilled tick's run would start now, and the live tick would find it done)");
+    }
     return BackfillPlan.ofTicks(definition, from, to);
   }
 

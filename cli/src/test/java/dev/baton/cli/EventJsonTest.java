@@ -184,7 +184,7 @@ class EventJsonTest {
         + "\"payload\":{\"stage\":\"s\"}}");
     JsonNode unknown = MAPPER.readTree(untyped.toString().replace("{\"stage\"", "{\"@type\":\"StageStarted\",\"stage\""));
     String branches = "{\"@type\": one of RunRequested, StageLaunched, StageCompleted, RunCompleted, RunResumeRequested,"
-        + " RunCancelRequested, ...fields}";
+        + " RunCancelRequested, RunQueued, RunAdmitted, AttemptQueued, AttemptAdmitted, ...fields}";
 
     assertThatThrownBy(() -> EventJson.fromJson(untyped, ControlEvent.getClassSchema(), "value"))
         .hasMessage("value.payload.@type: missing (expected " + branches + ")");

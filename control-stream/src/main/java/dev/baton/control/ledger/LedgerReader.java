@@ -49,7 +49,7 @@ public final class LedgerReader {
       Instant completedAt, String errorType, String error) {}
 
   /**
-   * Runs, newest first.
+   * Runs, newest first (those not started yet, WAITING or QUEUED, before all others).
    *
    * @param pipeline only this pipeline, or null for all
    * @param status only this status (RUNNING, SUCCEEDED, FAILED), or null for all
@@ -67,7 +67,8 @@ public final class LedgerReader {
     for (Record record : read(Ledger.RUNS, filter)) {
       runs.add(toRun(record));
     }
-    runs.sort(Comparator.comparing(RunRecord::startedAt, Comparator.nullsLast(Comparator.reverseOrder())));
+    // not started yet (WAITING, QUEUED): the newest
+    runs.sort(Comparator.comparing(RunRecord::startedAt, Comparator.nullsFirst(Comparator.reverseOrder())));
     return runs.subList(0, Math.min(limit, runs.size()));
   }
 

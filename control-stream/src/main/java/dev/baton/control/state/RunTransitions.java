@@ -47,7 +47,7 @@ import java.util.Objects;
  *       with the next attempt numbers; any other request is an invalid transition (rejected);
  *   <li>a run still unfinished {@code slaMs} after it started raises one SLA_MISSED alert;
  *   <li>on a pipeline with {@code maxActiveRuns}, a triggered (or resumed) run is QUEUED instead of started,
- *       with a {@code RunQueued} for the pipeline's run slots ({@link RunSlots}); their {@link Input.RunAdmitted}
+ *       with a {@code RunQueued} for the pipeline's run slots ({@link Slots}); their {@link Input.RunAdmitted}
  *       starts it;
  *   <li>a run keeps the pipeline version it was created with ({@link RunState#pipelineDefinition}):
  *       every decision on it uses that version, whatever the pipeline's YAML says now; a resume
@@ -214,8 +214,8 @@ public final class RunTransitions {
     if (input instanceof Input.WaitingExpired expired) {
       return onWaitingExpired(pipeline, state, expired, nowMs);
     }
-    if (input instanceof Input.RunAdmitted) {
-      return onRunAdmitted(pipeline, state, nowMs, pools);
+    if (input instanceof Input.RunAdmitted admitted) {
+      return onRunAdmitted(pipeline, state, admitted, nowMs, pools);
     }
     if (input instanceof Input.AttemptAdmitted admitted) {
       return onAttemptAdmitted(pipeline, state, admitted, nowMs);
@@ -364,7 +364,7 @@ public final class RunTransitions {
 
   /**
    * Starts a triggered run; on a pipeline with {@code maxActiveRuns}, queues it instead: QUEUED in the ledger, and a
-   * {@code RunQueued} to the pipeline's run slots ({@link RunSlots}), which admit it when a slot is free.
+   * {@code RunQueued} to the pipeline's run slots ({@link Slots}), which admit it when a slot is free.
    *
    * @param rootsReadyAtMs when the stages without upstream became runnable, epoch ms; null: when the run starts
    * @param triggeredAtMs when the trigger happened, epoch ms: the queue's order
@@ -380,9 +380,14 @@ public final class RunTransitions {
   }
 
   /** A QUEUED run got a slot: it starts. Admitted again (or after it was cancelled), it is ignored. */
-  private static Transition onRunAdmitted(PipelineDefinition pipeline, RunState state, long nowMs, AttemptPools pools) {
+  private static Transition onRunAdmitted(PipelineDefinition pipeline, RunState state, Input.RunAdmitted admitted,
+      long nowMs, AttemptPools pools) {
     if (state == null) {
       return Transition.rejected(null, "RunAdmitted for an unknown run");
+    }
+    String current = state.runId() + (state.resumes() == 0 ? "" : "/resume-" + state.resumes()) + "/admitted";
+    if (!current.equals(admitted.eventId())) {
+      return Transition.ignored(state, "stale"); // the admission of an earlier queueing (before a resume)
     }
     if (state.status() != RunStatus.QUEUED) {
       return Transition.ignored(state, state.status() == RunStatus.RUNNING ? "duplicate" : "stale");
@@ -665,6 +670,15 @@ public final class RunTransitions {
         stage.launchedAtMs(), completedAtMs, errorType, errorMessage, null, stage.retryBase()));
     if (next.status() != RunStatus.RUNNING) {
       return next; // a sibling failing after the run failed
+    }
+    for (Map.Entry<String, StageState> sibling : next.stages().entrySet()) {
+      StageState queued = sibling.getValue();
+      if (queued.status() == StageRunStatus.QUEUED) { // waiting for a slot: it will not launch
+        commands.add(new Command.RecordStageAttempt(next.runId(), next.pipeline(), sibling.getKey(), queued.attempt(),
+            "CANCELLED", null, nowMs, "RUN_FAILED", "stage " + stageName + " failed"));
+        next = next.withStage(sibling.getKey(), new StageState(StageRunStatus.CANCELLED, queued.attempt(), null, nowMs,
+            "RUN_FAILED", "stage " + stageName + " failed", null, queued.retryBase()));
+      }
     }
     next = next.withStatus(RunStatus.FAILED, next.startedAtMs(), nowMs);
     commands.add(recordRun(next));

@@ -92,12 +92,10 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
           // pipeline's stages use, the slots of its attempts (one queued or running when the run ended)
           Input.RunEnded ended = new Input.RunEnded(event.getEventId(), event.getPipeline(), event.getRunId(),
               completed.getStatus().name());
-          var pipeline = pipelines.get(event.getPipeline());
-          if (pipeline.map(p -> p.maxActiveRuns() != null).orElse(false)) {
-            out.add(row(row, Slots.runsKey(event.getPipeline()), event.getPipeline(), ended));
-          }
-          pipeline.ifPresent(p -> p.stages().stream().map(pools::poolOf).flatMap(java.util.Optional::stream).distinct()
-              .forEach(pool -> out.add(row(row, Slots.attemptsKey(pool), event.getPipeline(), ended))));
+          // to the slots whatever the pipeline says now: it may have lost its limit (the slots then admit every
+          // queued run) or been deleted since the run was queued
+          out.add(row(row, Slots.runsKey(event.getPipeline()), event.getPipeline(), ended));
+          pools.pools().forEach(pool -> out.add(row(row, Slots.attemptsKey(pool), event.getPipeline(), ended)));
           return out.iterator();
         }
         if (payload instanceof StageLaunched) {

@@ -285,8 +285,10 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
   /**
    * Slots ({@link Slots}): a pipeline's run slots (state key {@code slots:<pipeline>}) or an attempt pool's
    * (state key {@code attempts:<pool>}). Applies the micro-batch's queued and ended runs or attempts, then admits
-   * queued ones into the free slots: up to the pipeline's {@code maxActiveRuns} or the pool's limit, every queued
-   * one when the limit was removed, none for a pipeline no longer defined (its queued runs fail on their own).
+   * queued ones into the free slots: up to the pipeline's {@code maxActiveRuns} or the pool's limit; every queued
+   * one when the limit was removed or the pipeline deleted (its runs then fail on their admission). Every run's
+   * {@code RunCompleted} reaches its pipeline's run slots and every pool, so a limit removed while runs were queued
+   * admits them when a run of the pipeline ends.
    */
   private Iterator<byte[]> slots(String key, List<ControllerInputRow> inputs, GroupState<byte[]> groupState) {
     List<byte[]> out = new ArrayList<>();
@@ -312,12 +314,13 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
         what = "attempt " + id;
       } else if (!runs && input instanceof Input.AttemptEnded ended) {
         String id = Slots.attemptId(ended.runId(), ended.stage(), ended.attempt());
-        result = slots.release(id::equals);
+        // only a launched attempt completes: a completion of a queued one is forged, and must not unqueue it
+        result = slots.active().contains(id) ? slots.release(id::equals) : new Slots.Result(slots, "stale");
         what = "attempt " + id;
       } else if (input instanceof Input.RunEnded ended) {
         result = runs ? slots.release(ended.runId()::equals) : slots.release(id -> id.startsWith(ended.runId() + "/"));
-        if (!runs && result.ignored() != null) {
-          continue; // sent to every pool its pipeline's stages use: most runs end with none of their attempts in one
+        if (result.ignored() != null && (!runs || !limited(name))) {
+          continue; // sent to every pool and every pipeline's run slots: most runs held no slot there
         }
         what = "run " + ended.runId();
       } else {
@@ -332,8 +335,9 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
             + " before" : " held no slot and was not queued (it started before the limit existed)"))));
       }
     }
-    Integer limit = runs ? pipelines.get(name).map(p -> p.maxActiveRuns() == null ? Integer.MAX_VALUE : p.maxActiveRuns())
-        .orElse(0) : pools.limit(name);
+    // no limit (any more), or a pipeline no longer defined: every queued one is admitted (a run of a deleted
+    // pipeline then fails on its admission)
+    Integer limit = runs ? pipelines.get(name).map(PipelineDefinition::maxActiveRuns).orElse(null) : pools.limit(name);
     Slots.Admission admission = slots.admit(limit == null ? Integer.MAX_VALUE : limit);
     long now = groupState.getCurrentProcessingTimeMs();
     int active = slots.active().size();
@@ -345,6 +349,10 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
     }
     groupState.update(Json.write(admission.slots())); // kept while empty too: it remembers the queued events applied
     return out.iterator();
+  }
+
+  private boolean limited(String pipeline) {
+    return pipelines.get(pipeline).map(p -> p.maxActiveRuns() != null).orElse(false);
   }
 
   /**

@@ -76,7 +76,8 @@ class SlotsTest {
     String runId = RunIds.of("limited", "k1");
     RunState state = RunTransitions.apply(LIMITED, null, runId, new Input.RunRequested("e1", "limited", "k1", Map.of(),
         500L), 1_000).state();
-    state = RunTransitions.apply(LIMITED, state, runId, new Input.RunAdmitted("adm", "limited", 1), 1_100).state();
+    state = RunTransitions.apply(LIMITED, state, runId, new Input.RunAdmitted(runId + "/admitted", "limited", 1), 1_100)
+        .state();
     state = RunTransitions.apply(LIMITED, state, runId, new Input.StageCompleted("a1", "limited", "a", 1, "SUCCEEDED",
         1_100, 1_200, null, null), 1_200).state();
     state = RunTransitions.apply(LIMITED, state, runId, new Input.StageCompleted("b1", "limited", "b", 1, "FAILED",
@@ -88,8 +89,11 @@ class SlotsTest {
     assertThat(resumed.state().status()).isEqualTo(RunStatus.QUEUED);
     assertThat(resumed.commands()).filteredOn(c -> c instanceof Command.PublishRunQueued).singleElement()
         .satisfies(c -> assertThat(((Command.PublishRunQueued) c).resumes()).isEqualTo(1));
+    // the first queueing's admission delivered late: stale; the resumed queueing's admission starts it
+    assertThat(RunTransitions.apply(LIMITED, resumed.state(), runId, new Input.RunAdmitted(runId + "/admitted", "limited",
+        1), 5_500).ignored()).isEqualTo("stale");
     RunTransitions.Transition admitted = RunTransitions.apply(LIMITED, resumed.state(), runId,
-        new Input.RunAdmitted("adm-1", "limited", 1), 6_000);
+        new Input.RunAdmitted(runId + "/resume-1/admitted", "limited", 1), 6_000);
     assertThat(admitted.state().status()).isEqualTo(RunStatus.RUNNING);
     assertThat(admitted.state().startedAtMs()).as("the run's first start").isEqualTo(1_100L);
     assertThat(admitted.commands()).filteredOn(c -> c instanceof Command.LaunchStage)
