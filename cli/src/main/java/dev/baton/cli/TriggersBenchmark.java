@@ -34,7 +34,11 @@ import org.apache.spark.sql.SparkSession;
  *   <li>tick → launch: the StageLaunched record's Kafka timestamp (set when the controller sent it, just before the
  *       launch) minus the tick, ms; tick → stage start: the stage's own {@code startedAt} minus the tick, ms;
  *   <li>table update → launch: the watching pipeline's StageLaunched record timestamp minus that of the
- *       StageCompleted reporting the new snapshot (both Kafka CreateTime, one clock), ms; and → its stage's start.
+ *       StageCompleted reporting the new snapshot (both Kafka CreateTime, one clock), ms; and → its stage's start;
+ *   <li>request → launch, side by side: a RunRequested's record timestamp to its run's StageLaunched record timestamp,
+ *       ms, for a pipeline without {@code maxActiveRuns} and for one with {@code maxActiveRuns} whose slot is free
+ *       (the run is queued and admitted first), requests alternating between the two, each after the previous run
+ *       completed.
  * </ul>
  */
 final class TriggersBenchmark {
@@ -42,6 +46,8 @@ final class TriggersBenchmark {
   static final String WRITER = "bench-writer";
   static final String WATCHER = "bench-watcher";
   static final String TABLE = "bench.orders";
+  static final String FREE = "bench-free";
+  static final String LIMITED = "bench-limited";
 
   private final int ticks;
   private final int everySeconds;
@@ -84,6 +90,13 @@ final class TriggersBenchmark {
     Files.writeString(pipelines.resolve(WATCHER + ".yaml"), "name: " + WATCHER + "\n"
         + "description: one no-op stage per new snapshot of " + TABLE + ", for measuring tables trigger latency\n"
         + "trigger: {type: tables, tables: [" + TABLE + "], mode: any}\n"
+        + "stages:\n  - {name: s1, type: noop}\n");
+    Files.writeString(pipelines.resolve(FREE + ".yaml"), "name: " + FREE + "\n"
+        + "description: one no-op stage per request\n"
+        + "stages:\n  - {name: s1, type: noop}\n");
+    Files.writeString(pipelines.resolve(LIMITED + ".yaml"), "name: " + LIMITED + "\n"
+        + "description: one no-op stage per request, one run at a time (queued, then admitted)\n"
+        + "maxActiveRuns: 1\n"
         + "stages:\n  - {name: s1, type: noop}\n");
     out.printf("Benchmark %s: %s; schedule '%s', controller trigger interval %d ms%n", id, isolation.describe(), cron,
         controllerConfig.triggerIntervalMs());
@@ -130,11 +143,22 @@ final class TriggersBenchmark {
           updateToStart.size(), ControlBenchmark.percentile(updateToStart, 50),
           ControlBenchmark.percentile(updateToStart, 95), ControlBenchmark.percentile(updateToStart, 99),
           ControlBenchmark.percentile(updateToStart, 100));
+
+      Map<String, List<Long>> requestToLaunch = measureRequests(config, controllerConfig, runtime);
+      List<Long> free = requestToLaunch.get(FREE);
+      List<Long> limited = requestToLaunch.get(LIMITED);
+      out.printf("%nrequest -> launch over %d requests each: without maxActiveRuns p50 %d ms, p99 %d ms; with"
+          + " maxActiveRuns, slot free (queued, then admitted) p50 %d ms, p99 %d ms; p50 ratio %.2f%n", free.size(),
+          ControlBenchmark.percentile(free, 50), ControlBenchmark.percentile(free, 99),
+          ControlBenchmark.percentile(limited, 50), ControlBenchmark.percentile(limited, 99),
+          ControlBenchmark.percentile(limited, 50) / (double) Math.max(1, ControlBenchmark.percentile(free, 50)));
       out.printf("%ntick_to_launch_p50_ms=%d tick_to_launch_p99_ms=%d tick_to_start_p50_ms=%d tick_to_start_p99_ms=%d"
-          + " update_to_launch_p50_ms=%d update_to_launch_p99_ms=%d%n",
+          + " update_to_launch_p50_ms=%d update_to_launch_p99_ms=%d request_to_launch_p50_ms=%d"
+          + " queued_request_to_launch_p50_ms=%d%n",
           ControlBenchmark.percentile(toLaunch, 50), ControlBenchmark.percentile(toLaunch, 99),
           ControlBenchmark.percentile(toStart, 50), ControlBenchmark.percentile(toStart, 99),
-          ControlBenchmark.percentile(updateToLaunch, 50), ControlBenchmark.percentile(updateToLaunch, 99));
+          ControlBenchmark.percentile(updateToLaunch, 50), ControlBenchmark.percentile(updateToLaunch, 99),
+          ControlBenchmark.percentile(free, 50), ControlBenchmark.percentile(limited, 50));
       return 0;
     } finally {
       spark.stop();
@@ -180,6 +204,40 @@ final class TriggersBenchmark {
         toStart.add(watcherStage.getStartedAt().toEpochMilli() - updatedAt);
       }
     }
+  }
+
+  /**
+   * {@code updates} requests to each of {@link #FREE} and {@link #LIMITED}, alternating, each after the previous run
+   * completed: RunRequested record time → StageLaunched record time, ms, per pipeline.
+   */
+  private Map<String, List<Long>> measureRequests(Map<String, String> config, ControllerConfig controllerConfig,
+      ControllerRuntime runtime) throws Exception {
+    EventSerde serde = EventSerde.builtIn();
+    String topic = controllerConfig.controlTopic();
+    Map<String, List<Long>> toLaunch = new LinkedHashMap<>(Map.of(FREE, new ArrayList<>(), LIMITED, new ArrayList<>()));
+    try (KafkaConsumer<String, byte[]> consumer = ControlBenchmark.consumer(LocalServices.kafkaSettings(config));
+        dev.baton.stages.runner.ControlEventPublisher publisher = new dev.baton.stages.runner.ControlEventPublisher(
+            new java.util.HashMap<>(LocalServices.kafkaSettings(config)), serde, topic)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // from here on
+      for (int i = 1; i <= 2 * updates; i++) {
+        String pipeline = i % 2 == 0 ? FREE : LIMITED;
+        String runId = RunIds.of(pipeline, "r-" + i);
+        publisher.publish(dev.baton.schemas.ControlEvents.requested(runId, pipeline,
+            new dev.baton.schemas.event.RunRequested("r-" + i, Map.of(), "bench", null), Instant.now()));
+        long requestedAt = awaitRecord(consumer, serde, runtime, r -> r.key().equals(runId),
+            p -> p instanceof dev.baton.schemas.event.RunRequested).timestamp();
+        long launchedAt = awaitRecord(consumer, serde, runtime, r -> r.key().equals(runId),
+            p -> p instanceof StageLaunched).timestamp();
+        awaitRecord(consumer, serde, runtime, r -> r.key().equals(runId),
+            p -> p instanceof dev.baton.schemas.event.RunCompleted);
+        toLaunch.get(pipeline).add(launchedAt - requestedAt);
+      }
+    }
+    return toLaunch;
   }
 
   /** The next record of the control topic matching both predicates (within 60 s). */

@@ -55,6 +55,36 @@ final class TopicReader {
   }
 
   /**
+   * One consumer that follows a whole topic from its beginning: each {@link #readNew} returns the records added
+   * since the last one, up to the end offsets at the call, so a test polling a condition reads each record once.
+   * Not thread-safe.
+   */
+  static final class Tail implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<TopicPartition> partitions;
+
+    Tail(Map<String, String> config, String topic) {
+      consumer = consumer(config);
+      partitions = seekToBeginning(consumer, topic);
+    }
+
+    /** The records written since the previous call (each partition in offset order). */
+    List<ConsumerRecord<String, byte[]>> readNew() {
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  /**
    * Reads one run's control events from the start of {@code baton.control} until {@code done} holds.
    *
    * @throws AssertionError if it does not hold within {@code timeout}

@@ -83,6 +83,8 @@ class TriggersIT {
   private static Path repository;
   private static Path executionLog;
   private static final List<Process> controllers = new ArrayList<>();
+  private static TopicReader.Tail control;
+  private static final Map<String, Map<String, List<ControlEvent>>> controlEvents = new HashMap<>();
 
   @BeforeAll
   static void up() throws Exception {
@@ -146,6 +148,7 @@ class TriggersIT {
         """);
     local = new LocalServices(new Workspace(home, repository, pipelines));
     config = local.config(local.ensureRunning(quiet()).endpoints());
+    control = new TopicReader.Tail(config, "baton.control");
   }
 
   /** A test that failed half-way leaves no controller behind for the next (they share the metrics port). */
@@ -159,6 +162,9 @@ class TriggersIT {
   @AfterAll
   static void down() {
     controllers.forEach(Process::destroyForcibly);
+    if (control != null) {
+      control.close();
+    }
     if (local != null) {
       local.stack().down();
     }
@@ -629,16 +635,19 @@ class TriggersIT {
     return runs(PIPELINE);
   }
 
-  /** A pipeline's control events by runId, read from the start of the control topic. */
+  /**
+   * A pipeline's control events by runId, from the start of the control topic: the records written since the last
+   * call are read and decoded once, by one consumer for the whole class.
+   */
   private static Map<String, List<ControlEvent>> runs(String pipeline) {
     EventSerde serde = EventSerde.builtIn();
-    Map<String, List<ControlEvent>> runs = new HashMap<>();
-    for (ConsumerRecord<String, byte[]> record : TopicReader.readToEnd(config, "baton.control")) {
+    for (ConsumerRecord<String, byte[]> record : control.readNew()) {
       ControlEvent event = serde.deserialize(record.value(), ControlEvent.class);
-      if (pipeline.equals(event.getPipeline())) {
-        runs.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
-      }
+      controlEvents.computeIfAbsent(event.getPipeline(), p -> new HashMap<>())
+          .computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
     }
+    Map<String, List<ControlEvent>> runs = new HashMap<>();
+    controlEvents.getOrDefault(pipeline, Map.of()).forEach((runId, events) -> runs.put(runId, List.copyOf(events)));
     return runs;
   }
 
