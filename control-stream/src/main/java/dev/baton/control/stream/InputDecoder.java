@@ -35,9 +35,10 @@ import org.apache.spark.sql.Row;
  * cancel requests one each (a SUCCEEDED {@code StageCompleted} also one per tables trigger of another
  * pipeline watching a table it wrote, keyed by that trigger's state key); the controller's own {@code
  * RunQueued} one for its pipeline's run slots ({@link Slots}) and {@code AttemptQueued} one for its pool's
- * slots, {@code RunAdmitted} and {@code AttemptAdmitted} one for the run, {@code RunCompleted} one for the run
- * slots of a pipeline with {@code maxActiveRuns} and one per attempt pool with a limit its stages use, a {@code
- * StageCompleted} also one for its pool's slots when the pool has a limit, and {@code StageLaunched} none; anything undecodable yields a rejected row; a control event of an unknown
+ * slots, {@code RunAdmitted} and {@code AttemptAdmitted} one for the run, {@code RunCompleted} one for its
+ * pipeline's run slots and one per attempt pool with a limit, a {@code StageCompleted} also one for its pool's
+ * slots when the pool has a limit, and {@code StageLaunched} none; anything undecodable yields a rejected row; a
+ * control event of an unknown
  * pipeline, a rejected row keyed by its runId (the run, if it exists, is of a deleted pipeline).
  */
 final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
@@ -88,8 +89,8 @@ final class InputDecoder implements FlatMapFunction<Row, ControllerInputRow> {
         ControlEvent event = serde.deserialize(value, ControlEvent.class);
         Object payload = event.getPayload();
         if (payload instanceof RunCompleted completed) {
-          // our own; for a pipeline with maxActiveRuns, it frees the run's slot, and in the attempt pools its
-          // pipeline's stages use, the slots of its attempts (one queued or running when the run ended)
+          // our own: it frees the run's slot in its pipeline's run slots, and in the attempt pools the slots of its
+          // attempts (one queued or running when the run ended)
           Input.RunEnded ended = new Input.RunEnded(event.getEventId(), event.getPipeline(), event.getRunId(),
               completed.getStatus().name());
           // to the slots whatever the pipeline says now: it may have lost its limit (the slots then admit every
