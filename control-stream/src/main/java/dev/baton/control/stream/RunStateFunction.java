@@ -332,7 +332,8 @@ final class RunStateFunction implements FlatMapGroupsWithStateFunction<String, C
       if (result.ignored() != null) {
         out.add(Json.write(new Command.CountIgnored(result.ignored(), key, input.getClass().getSimpleName(), what
             + (result.ignored().equals("duplicate") ? " is queued or holds a slot already, or was queued by this event"
-            + " before" : " held no slot and was not queued (it started before the limit existed)"))));
+            + " before" : " holds no slot: it ended already, was never launched, or started before the limit"
+            + " existed"))));
       }
     }
     // no limit (any more), or a pipeline no longer defined: every queued one is admitted (a run of a deleted
