@@ -57,10 +57,10 @@ final class BenchCommand {
       description = "Trigger latency on the local stack, on a controller with the production trigger interval: a"
           + " pipeline with one no-op stage ticking every --every-seconds (tick -> launch, tick -> stage start), then"
           + " --updates new snapshots of a table reported by another pipeline's stage, each starting a run of a pipeline"
-          + " whose tables trigger watches it (update -> launch, update -> stage start), then --updates requests to a"
-          + " pipeline without and one with maxActiveRuns, alternating (request -> launch: the cost of queueing);"
-          + " p50/p95/p99. Uses its own"
-          + " Iceberg catalog, topics and checkpoint; the last line is machine-readable.")
+          + " whose tables trigger watches it (update -> launch, update -> stage start), then --updates requests to"
+          + " each of a pipeline without and one with maxActiveRuns, alternating (request -> launch: the cost of"
+          + " queueing); p50/p95/p99. Uses its own Iceberg catalog, topics and checkpoint; the last line is"
+          + " machine-readable.")
   static final class Triggers extends LocalBench implements Callable<Integer> {
     @Option(names = "--ticks", defaultValue = "60", description = "Ticks measured (default ${DEFAULT-VALUE}).")
     int ticks;

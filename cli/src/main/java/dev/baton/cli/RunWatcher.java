@@ -110,10 +110,8 @@ public final class RunWatcher implements AutoCloseable {
         if (record.topic().equals(dlqTopic)) {
           Object request = event.getPayload();
           if (request instanceof RunRequested || request instanceof RunResumeRequested || request instanceof RunCancelRequested) {
-            var reason = record.headers().lastHeader("baton.dlq.reason");
             throw new RequestRejectedException("The controller rejected the " + request.getClass().getSimpleName()
-                + " for run " + runId + ": " + (reason == null ? "(no reason)"
-                : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
+                + " for run " + runId + ": " + dlqReason(record));
           }
           continue;
         }
@@ -153,9 +151,7 @@ public final class RunWatcher implements AutoCloseable {
       }
       if (record.topic().equals(dlqTopic)) {
         if (event.getPayload() instanceof RunRequested) {
-          var reason = record.headers().lastHeader("baton.dlq.reason");
-          ended.add(new Ended(record.key(), "REJECTED", reason == null ? "(no reason)"
-              : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8)));
+          ended.add(new Ended(record.key(), "REJECTED", dlqReason(record)));
         }
       } else if (event.getPayload() instanceof RunCompleted completed) {
         ended.add(new Ended(record.key(), completed.getStatus().name(), null));
@@ -172,6 +168,12 @@ public final class RunWatcher implements AutoCloseable {
    * @param reason the rejection's reason; null otherwise
    */
   public record Ended(String runId, String status, String reason) {}
+
+  /** The reason the controller gave a dead-lettered record ({@code baton.dlq.reason}), or {@code (no reason)}. */
+  private static String dlqReason(ConsumerRecord<String, byte[]> record) {
+    var reason = record.headers().lastHeader("baton.dlq.reason");
+    return reason == null ? "(no reason)" : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   private String elapsed() {
     return String.format("[%7.1fs]", (System.nanoTime() - openedAtNanos) / 1e9);

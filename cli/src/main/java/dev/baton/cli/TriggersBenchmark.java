@@ -177,11 +177,7 @@ final class TriggersBenchmark {
     try (KafkaConsumer<String, byte[]> consumer = ControlBenchmark.consumer(LocalServices.kafkaSettings(config));
         dev.baton.stages.runner.ControlEventPublisher publisher = new dev.baton.stages.runner.ControlEventPublisher(
             new java.util.HashMap<>(LocalServices.kafkaSettings(config)), serde, topic)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // from here on
+      followFromNow(consumer, topic);
       for (long snapshot = 1; snapshot <= updates; snapshot++) {
         String writerRun = RunIds.of(WRITER, "u-" + snapshot);
         publisher.publish(dev.baton.schemas.ControlEvents.requested(writerRun, WRITER,
@@ -218,11 +214,7 @@ final class TriggersBenchmark {
     try (KafkaConsumer<String, byte[]> consumer = ControlBenchmark.consumer(LocalServices.kafkaSettings(config));
         dev.baton.stages.runner.ControlEventPublisher publisher = new dev.baton.stages.runner.ControlEventPublisher(
             new java.util.HashMap<>(LocalServices.kafkaSettings(config)), serde, topic)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // from here on
+      followFromNow(consumer, topic);
       for (int i = 1; i <= 2 * updates; i++) {
         String pipeline = i % 2 == 0 ? FREE : LIMITED;
         String runId = RunIds.of(pipeline, "r-" + i);
@@ -238,6 +230,15 @@ final class TriggersBenchmark {
       }
     }
     return toLaunch;
+  }
+
+  /** Assigns {@code consumer} every partition of {@code topic}, positioned at their current end. */
+  private static void followFromNow(KafkaConsumer<String, byte[]> consumer, String topic) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // resolve the end now, before anything is published
   }
 
   /** The next record of the control topic matching both predicates (within 60 s). */

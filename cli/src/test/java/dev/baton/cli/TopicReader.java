@@ -43,14 +43,8 @@ final class TopicReader {
 
   /** Every record of {@code topic} up to its end offsets when called (each partition in offset order). */
   static List<ConsumerRecord<String, byte[]>> readToEnd(Map<String, String> config, String topic) {
-    try (KafkaConsumer<String, byte[]> consumer = consumer(config)) {
-      List<TopicPartition> partitions = seekToBeginning(consumer, topic);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
+    try (Tail tail = new Tail(config, topic)) {
+      return tail.readNew();
     }
   }
 

@@ -374,7 +374,11 @@ public final class RunTransitions {
     if (pipeline.maxActiveRuns() == null) {
       return run(pipeline, state, nowMs, rootsReadyAtMs, pools);
     }
-    RunState queued = state.withStatus(RunStatus.QUEUED, null, null);
+    return queued(state.withStatus(RunStatus.QUEUED, null, null), triggeredAtMs);
+  }
+
+  /** A run now QUEUED: its ledger row, and its {@code RunQueued} for the pipeline's run slots. */
+  private static Transition queued(RunState queued, long triggeredAtMs) {
     return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
         queued.pipeline(), queued.triggerKey(), triggeredAtMs, queued.resumes())));
   }
@@ -485,10 +489,8 @@ public final class RunTransitions {
       }
     }
     if (pipeline.maxActiveRuns() != null) { // it waits for a slot like a new run, keeping what it has done
-      RunState queued = resumed.withStages(RunStatus.QUEUED, stages).withStatus(RunStatus.QUEUED, state.startedAtMs(),
-          null);
-      return new Transition(queued, List.of(recordRun(queued), new Command.PublishRunQueued(queued.runId(),
-          queued.pipeline(), queued.triggerKey(), nowMs, queued.resumes())));
+      return queued(resumed.withStages(RunStatus.QUEUED, stages).withStatus(RunStatus.QUEUED, state.startedAtMs(), null),
+          nowMs);
     }
     return continueResumed(pipeline, resumed.withStages(RunStatus.RUNNING, stages), nowMs, pools);
   }
