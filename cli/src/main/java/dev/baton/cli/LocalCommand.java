@@ -26,6 +26,12 @@ final class LocalCommand {
             + " plaintext.")
     Boolean secure;
 
+    @Option(names = "--cdc", negatable = true,
+        description = "Also run two PostgreSQL servers for change data capture: a source (wal_level=logical) and a"
+            + " target, on 127.0.0.1 with generated passwords in <home>/local/cdc/credentials.properties (mode 0600)."
+            + " --no-cdc: stop them (their data stays). Default: the last choice, else none.")
+    Boolean cdc;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -33,13 +39,15 @@ final class LocalCommand {
     public Integer call() {
       BatonCli.refuseConfigOption(spec);
       LocalServices local = new LocalServices(Workspace.fromEnvironment());
-      LocalServices.Started started = local.ensureRunning(System.out, events.mode(), secure);
+      LocalServices.Started started = local.ensureRunning(System.out, events.mode(), secure, cdc);
       LocalEndpoints endpoints = started.endpoints();
       if (!started.startedNow()) {
         local.stack().serviceStates().forEach((service, state) -> System.out.printf("%-8s %s%n", service, state));
       }
       System.out.println("Object events: " + started.eventsMode());
       System.out.println("State: " + endpoints.home());
+      endpoints.cdc().ifPresent(databases -> System.out.println("CDC databases: source " + databases.sourceJdbcUrl()
+          + ", target " + databases.targetJdbcUrl() + "; credentials in " + databases.credentialsFile()));
       if (endpoints.kafkaSecure()) {
         for (String principal : LocalServices.SECURE_PRINCIPALS) {
           System.out.println("Principal " + principal + ": baton --config " + local.principalConfigFile(principal) + " ...");

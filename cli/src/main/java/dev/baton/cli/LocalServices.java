@@ -101,16 +101,28 @@ public final class LocalServices {
    * REST service, and gets one configuration file per principal ({@link #principalConfigFile}).
    */
   public Started ensureRunning(PrintStream stderr, String events, Boolean secure) {
+    return ensureRunning(stderr, events, secure, null);
+  }
+
+  /**
+   * As {@link #ensureRunning(PrintStream, String, Boolean)}, with the CDC databases or not ({@code
+   * cdc} null: the choice last made, remembered in {@code <home>/local/cdc-mode}; none by default):
+   * see {@link LocalStack#up(PrintStream, java.util.Optional, boolean)}.
+   */
+  public Started ensureRunning(PrintStream stderr, String events, Boolean secure, Boolean cdc) {
     String mode = eventsMode(events);
     boolean secureMode = secureMode(secure);
-    var running = stack.status().filter(endpoints -> endpoints.kafkaSecure() == secureMode);
+    boolean cdcMode = booleanMode("cdc-mode", cdc);
+    var running = stack.status()
+        .filter(endpoints -> endpoints.kafkaSecure() == secureMode && endpoints.cdc().isPresent() == cdcMode);
     boolean started = running.isEmpty();
     PrintStream progress = started ? stderr : new PrintStream(OutputStream.nullOutputStream());
     if (started) {
       stderr.println("The local stack is not running" + (secureMode ? " in secure mode" : "") + "; starting it under "
           + workspace.home() + " ...");
     }
-    LocalEndpoints endpoints = secureMode ? stack.up(progress, KafkaSecurity.of(BATON_TOPICS)) : stack.up(progress);
+    LocalEndpoints endpoints = stack.up(progress,
+        secureMode ? java.util.Optional.of(KafkaSecurity.of(BATON_TOPICS)) : java.util.Optional.empty(), cdcMode);
     stack.putConnector(endpoints, LANDING_WATCHER, landingConnectorConfig(endpoints, mode));
     Map<String, String> stackConfig = config(endpoints); // on a secure stack, the controller's
     writeConfigFile(stackConfig, configFile(), secretsFile());
@@ -138,12 +150,22 @@ public final class LocalServices {
 
   /** Validates, remembers and returns the secure mode ({@code requested} null: the remembered one). */
   private boolean secureMode(Boolean requested) {
-    Path file = workspace.home().resolve("local").resolve("secure-mode");
+    return booleanMode("secure-mode", requested);
+  }
+
+  /**
+   * Remembers and returns a yes/no choice kept in {@code <home>/local/<fileName>} ({@code requested}
+   * null: the remembered one, false if none).
+   *
+   * @throws IllegalStateException if the file holds something else than true or false
+   */
+  private boolean booleanMode(String fileName, Boolean requested) {
+    Path file = workspace.home().resolve("local").resolve(fileName);
     try {
       if (requested == null) {
         String remembered = Files.exists(file) ? Files.readString(file).strip() : "false";
         if (!remembered.equals("true") && !remembered.equals("false")) {
-          throw new IllegalStateException("Invalid secure mode '" + remembered + "' in " + file
+          throw new IllegalStateException("Invalid " + fileName.replace('-', ' ') + " '" + remembered + "' in " + file
               + " (expected true or false): fix or delete the file");
         }
         return Boolean.parseBoolean(remembered);

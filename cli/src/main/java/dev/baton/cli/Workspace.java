@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where things are: the state folder ({@code BATON_HOME}, default {@code ./.baton}), the Baton
@@ -21,8 +22,14 @@ public record Workspace(Path home, Path repository, Path pipelines) {
         pipelines == null || pipelines.isBlank() ? repository.resolve("examples/pipelines") : Path.of(pipelines).toAbsolutePath());
   }
 
-  /** The Kafka Connect plugin path holding Baton's connectors (built by the ingest-connectors module). */
-  public Path connectPluginPath() {
-    return repository.resolve("ingest-connectors/target/plugin");
+  /**
+   * The Kafka Connect plugin path: Baton's connectors (built by the ingest-connectors module) and
+   * the Debezium connectors (built by the modules under cdc/, one plugin each).
+   */
+  public List<Path> connectPluginPath() {
+    return List.of(repository.resolve("ingest-connectors/target/plugin"),
+        repository.resolve("cdc/postgres-source/target/plugin"),
+        repository.resolve("cdc/jdbc-sink/target/plugin"),
+        repository.resolve("cdc/oracle-source/target/plugin"));
   }
 }

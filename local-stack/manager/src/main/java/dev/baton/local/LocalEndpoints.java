@@ -27,6 +27,7 @@ import java.util.Optional;
  *     the plaintext broker
  * @param restCatalog the Iceberg REST catalog service (secure mode only; every request needs the
  *     bearer token of {@link KafkaClientSecurity#catalogTokenKey()}), empty otherwise
+ * @param cdc the CDC source and target PostgreSQL servers, when the stack runs them ({@code up --cdc})
  */
 public record LocalEndpoints(
     Path home,
@@ -39,13 +40,14 @@ public record LocalEndpoints(
     String s3SecretKey,
     String region,
     Optional<KafkaClientSecurity> kafkaSecurity,
-    Optional<URI> restCatalog) {
+    Optional<URI> restCatalog,
+    Optional<CdcDatabases> cdc) {
 
   /** The endpoints of a stack whose broker runs in plaintext mode. */
   public LocalEndpoints(Path home, String kafkaBootstrap, URI s3Endpoint, URI connectUrl, URI sqsEndpoint,
       String s3EventsQueueUrl, String s3AccessKey, String s3SecretKey, String region) {
     this(home, kafkaBootstrap, s3Endpoint, connectUrl, sqsEndpoint, s3EventsQueueUrl, s3AccessKey, s3SecretKey,
-        region, Optional.empty(), Optional.empty());
+        region, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public LocalEndpoints {
@@ -60,6 +62,7 @@ public record LocalEndpoints(
     requireNonNull(region, "Invalid region: null");
     requireNonNull(kafkaSecurity, "Invalid kafkaSecurity: null");
     requireNonNull(restCatalog, "Invalid restCatalog: null");
+    requireNonNull(cdc, "Invalid cdc: null");
   }
 
   /** True when the broker requires TLS + SASL/SCRAM ({@code baton local up --secure}). */
@@ -87,6 +90,7 @@ public record LocalEndpoints(
       map.put("kafkaSecretsFile", security.secretsFile().toString());
     });
     restCatalog.ifPresent(uri -> map.put("restCatalog", uri.toString()));
+    cdc.ifPresent(databases -> map.putAll(databases.asMap()));
     return map;
   }
 }

@@ -83,6 +83,11 @@ public final class LocalStack {
   private static final String S3 = "s3";
   private static final String CONNECT = "connect";
   private static final String CATALOG = "catalog";
+  /** The CDC source PostgreSQL ({@code up --cdc}). */
+  public static final String CDC_SOURCE = "cdc-source";
+  /** The CDC target PostgreSQL ({@code up --cdc}). */
+  public static final String CDC_TARGET = "cdc-target";
+  private static final List<String> CDC_SERVICES = List.of(CDC_SOURCE, CDC_TARGET);
   /** In start order, which is also the order of the progress and status output; the secure stack adds {@link #CATALOG}. */
   private static final List<String> SERVICES = List.of(KAFKA, SQS, S3, CONNECT);
   private static final List<String> SECURE_SERVICES = List.of(KAFKA, SQS, S3, CATALOG, CONNECT);
@@ -96,7 +101,9 @@ public final class LocalStack {
           SQS, "dev.baton.local.sqs.SqsEndpointMain",
           S3, "dev.baton.local.s3.S3EndpointMain",
           CONNECT, "dev.baton.local.connect.ConnectWorkerMain",
-          CATALOG, "dev.baton.local.catalog.RestCatalogMain");
+          CATALOG, "dev.baton.local.catalog.RestCatalogMain",
+          CDC_SOURCE, "dev.baton.local.postgres.PostgresServerMain",
+          CDC_TARGET, "dev.baton.local.postgres.PostgresServerMain");
   /** ElasticMQ's account id, the first path segment of its queue URLs. */
   private static final String SQS_ACCOUNT_ID = "000000000000";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -107,6 +114,8 @@ public final class LocalStack {
   private final Path stateFile;
   private final ServiceClasspaths classpaths;
   private final Map<String, Integer> topics;
+  /** Each service's log size when this object last started it: where its readiness line is looked for. */
+  private final Map<String, Long> logSizeAtStart = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param home the state folder ({@code .baton/} by default)
@@ -135,7 +144,7 @@ public final class LocalStack {
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
   public LocalEndpoints up(PrintStream progress) {
-    return up(progress, Optional.empty());
+    return up(progress, Optional.empty(), false);
   }
 
   /**
@@ -151,10 +160,19 @@ public final class LocalStack {
    * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
    */
   public LocalEndpoints up(PrintStream progress, KafkaSecurity security) {
-    return up(progress, Optional.of(requireNonNull(security, "Invalid security: null")));
+    return up(progress, Optional.of(requireNonNull(security, "Invalid security: null")), false);
   }
 
-  private LocalEndpoints up(PrintStream progress, Optional<KafkaSecurity> security) {
+  /**
+   * Like {@link #up(PrintStream)} (empty {@code security}) or {@link #up(PrintStream, KafkaSecurity)},
+   * and with {@code cdc} the two PostgreSQL servers of {@link CdcDatabases} too: they start after the
+   * Connect worker and are waited for until they accept password logins; their credentials are
+   * generated once into {@code <home>/local/cdc/}. Without {@code cdc}, running CDC servers are
+   * stopped (their data stays under {@code <home>/local/cdc-source/} and {@code cdc-target/}).
+   *
+   * @throws LocalStackException if a service does not answer within 120 s (the message names its log)
+   */
+  public LocalEndpoints up(PrintStream progress, Optional<KafkaSecurity> security, boolean cdc) {
     StackLock lock = lockOrThrow();
     try {
       StackState state = StackState.loadOrCreate(stateFile);
@@ -237,18 +255,53 @@ public final class LocalStack {
       if (secure) {
         await(CATALOG, () -> portAnswers(state.catalogPort));
       }
+      Path workerConfig = localDir.resolve("connect").resolve("worker.properties");
+      Properties workerProperties = connectConfig(state);
+      if (isRunning(state, CONNECT) && !workerProperties.equals(readProperties(workerConfig))) {
+        progress.printf("%-8s restarting: its worker configuration changed (plugin path, listeners)%n", CONNECT);
+        stop(state, CONNECT);
+      }
       if (!isRunning(state, CONNECT)) {
-        Path workerConfig = writeConnectConfig(state);
+        writeProperties(workerProperties, workerConfig);
         start(state, CONNECT, List.of(workerConfig.toString()), Map.of(), "-Xmx512m");
         started.add(CONNECT);
         state.save(stateFile);
       }
+      state.cdc = cdc;
+      if (cdc) {
+        CdcDatabases databases = CdcDatabases.loadOrCreate(cdcDir(), state.cdcSourcePort, state.cdcTargetPort);
+        for (String service : CDC_SERVICES) {
+          if (!isRunning(state, service)) {
+            boolean source = service.equals(CDC_SOURCE);
+            start(state, service, List.of(localDir.resolve(service).toString(),
+                    String.valueOf(source ? state.cdcSourcePort : state.cdcTargetPort), source ? "source" : "target"),
+                databases.serverEnvironment(source ? "source" : "target"), "-Xmx128m");
+            started.add(service);
+          }
+        }
+      } else {
+        for (String service : CDC_SERVICES) {
+          if (stop(state, service)) {
+            progress.printf("%-8s stopped (the stack runs without --cdc)%n", service);
+          }
+        }
+      }
+      state.save(stateFile);
       await(CONNECT, () -> httpAnswers(endpoints.connectUrl()));
+      if (cdc) {
+        // a started server is ready once it has set its roles up and says so; a running one once it answers
+        for (String service : CDC_SERVICES) {
+          int port = service.equals(CDC_SOURCE) ? state.cdcSourcePort : state.cdcTargetPort;
+          await(service, () -> started.contains(service)
+              ? logSaysSinceStart(service, "listening on 127.0.0.1:" + port) : portAnswers(port));
+        }
+      }
+      LocalEndpoints upEndpoints = endpoints(state);
       for (String service : services(state)) {
-        progress.printf("%-8s %-28s %s%n", service, address(endpoints, service),
+        progress.printf("%-10s %-28s %s%n", service, address(upEndpoints, service),
             started.contains(service) ? "started (pid " + state.pids.get(service) + ")" : "already running");
       }
-      return endpoints;
+      return upEndpoints;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the local stack in " + localDir, e);
     } finally {
@@ -266,7 +319,8 @@ public final class LocalStack {
     boolean allUp =
         services(state).stream().allMatch(service -> isRunning(state, service))
             && portAnswers(state.kafkaPort) && portAnswers(state.sqsPort) && portAnswers(state.s3Port)
-            && portAnswers(state.connectPort) && (!state.kafkaSecure || portAnswers(state.catalogPort));
+            && portAnswers(state.connectPort) && (!state.kafkaSecure || portAnswers(state.catalogPort))
+            && (!state.cdc || (portAnswers(state.cdcSourcePort) && portAnswers(state.cdcTargetPort)));
     return allUp ? Optional.of(endpoints) : Optional.empty();
   }
 
@@ -293,7 +347,7 @@ public final class LocalStack {
       }
       List<String> stopped = new ArrayList<>();
       // S3 before SQS, so that no object is stored while its queue is gone
-      for (String service : List.of(CONNECT, KAFKA, CATALOG, S3, SQS)) {
+      for (String service : List.of(CDC_SOURCE, CDC_TARGET, CONNECT, KAFKA, CATALOG, S3, SQS)) {
         if (stop(state, service)) {
           stopped.add(service);
         }
@@ -355,6 +409,83 @@ public final class LocalStack {
         "delete connector " + name, true);
   }
 
+  /**
+   * The state of a connector and of each of its tasks on the local Connect worker ({@code GET
+   * /connectors/NAME/status}): {@code connector} → its state, {@code task-<id>} → each task's state
+   * ({@code RUNNING}, {@code FAILED}, ...); empty if the worker does not know the connector.
+   *
+   * @throws LocalStackException if the worker cannot be reached or answers with another error
+   */
+  public Map<String, String> connectorStates(LocalEndpoints endpoints, String name) {
+    HttpRequest request = HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/status"))
+        .timeout(Duration.ofSeconds(30)).build();
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 404) {
+        return Map.of();
+      }
+      if (response.statusCode() != 200) {
+        throw new LocalStackException("Cannot read the status of connector " + name + ": HTTP " + response.statusCode()
+            + " " + response.body());
+      }
+      var status = JSON.readTree(response.body());
+      Map<String, String> states = new LinkedHashMap<>();
+      states.put("connector", status.path("connector").path("state").asText());
+      for (var task : status.path("tasks")) {
+        states.put("task-" + task.path("id").asInt(), task.path("state").asText());
+      }
+      return states;
+    } catch (IOException e) {
+      throw new LocalStackException("Cannot reach Kafka Connect at " + request.uri() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while reading the status of connector " + name, e);
+    }
+  }
+
+  /**
+   * The source offsets a connector has committed ({@code GET /connectors/NAME/offsets}, KIP-875): one
+   * map per source partition, of the connector's own offset fields; empty if none was committed yet
+   * or the worker does not know the connector.
+   *
+   * @throws LocalStackException if the worker cannot be reached or answers with another error
+   */
+  public List<Map<String, Object>> connectorOffsets(LocalEndpoints endpoints, String name) {
+    HttpRequest request = HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/offsets"))
+        .timeout(Duration.ofSeconds(30)).build();
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 404) {
+        return List.of();
+      }
+      if (response.statusCode() != 200) {
+        throw new LocalStackException("Cannot read the offsets of connector " + name + ": HTTP " + response.statusCode()
+            + " " + response.body());
+      }
+      List<Map<String, Object>> offsets = new ArrayList<>();
+      for (var entry : JSON.readTree(response.body()).path("offsets")) {
+        offsets.add(JSON.convertValue(entry.path("offset"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+      }
+      return offsets;
+    } catch (IOException e) {
+      throw new LocalStackException("Cannot reach Kafka Connect at " + request.uri() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("Interrupted while reading the offsets of connector " + name, e);
+    }
+  }
+
+  /**
+   * Restarts a connector and its tasks on the local Connect worker ({@code POST
+   * /connectors/NAME/restart?includeTasks=true}).
+   *
+   * @throws LocalStackException if the worker answers with an error
+   */
+  public void restartConnector(LocalEndpoints endpoints, String name) {
+    connectRequest(HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/restart?includeTasks=true"))
+        .POST(HttpRequest.BodyPublishers.noBody()), "restart connector " + name, false);
+  }
+
   /** Sends a request to the Connect REST API (60 s timeout); a non-2xx answer is an error naming {@code what}. */
   private static void connectRequest(HttpRequest.Builder request, String what, boolean notFoundIsFine) {
     HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
@@ -387,7 +518,29 @@ public final class LocalStack {
 
   /** The services of the stack in {@code state}'s mode, in start order. */
   private static List<String> services(StackState state) {
-    return state.kafkaSecure ? SECURE_SERVICES : SERVICES;
+    List<String> services = new ArrayList<>(state.kafkaSecure ? SECURE_SERVICES : SERVICES);
+    if (state.cdc) {
+      services.addAll(CDC_SERVICES);
+    }
+    return services;
+  }
+
+  private Path cdcDir() {
+    return localDir.resolve("cdc");
+  }
+
+  /** True once a service's log holds {@code text} after the point where {@link #start} last started it. */
+  private boolean logSaysSinceStart(String service, String text) {
+    Path log = logFile(service);
+    try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(log)) {
+      channel.position(logSizeAtStart.getOrDefault(service, 0L));
+      return new String(java.nio.channels.Channels.newInputStream(channel).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8).contains(text);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + log, e);
+    }
   }
 
   private Path secureDir() {
@@ -406,7 +559,10 @@ public final class LocalStack {
         state.s3SecretKey,
         REGION,
         state.kafkaSecure ? Optional.of(KafkaClientSecurity.of(secureDir())) : Optional.empty(),
-        state.kafkaSecure ? Optional.of(URI.create("http://127.0.0.1:" + state.catalogPort)) : Optional.empty());
+        state.kafkaSecure ? Optional.of(URI.create("http://127.0.0.1:" + state.catalogPort)) : Optional.empty(),
+        state.cdc && Files.isRegularFile(cdcDir().resolve(CdcDatabases.CREDENTIALS))
+            ? Optional.of(new CdcDatabases(state.cdcSourcePort, state.cdcTargetPort, cdcDir().resolve(CdcDatabases.CREDENTIALS)))
+            : Optional.empty());
   }
 
   private static String address(LocalEndpoints endpoints, String service) {
@@ -415,6 +571,8 @@ public final class LocalStack {
       case SQS -> endpoints.sqsEndpoint().toString();
       case S3 -> endpoints.s3Endpoint().toString();
       case CATALOG -> endpoints.restCatalog().map(URI::toString).orElse("-") + " (REST, bearer token)";
+      case CDC_SOURCE -> endpoints.cdc().map(CdcDatabases::sourceJdbcUrl).orElse("-");
+      case CDC_TARGET -> endpoints.cdc().map(CdcDatabases::targetJdbcUrl).orElse("-");
       default -> endpoints.connectUrl().toString();
     };
   }
@@ -446,6 +604,7 @@ public final class LocalStack {
       throws IOException {
     Path logFile = logFile(service);
     Files.createDirectories(logFile.getParent());
+    logSizeAtStart.put(service, Files.isRegularFile(logFile) ? Files.size(logFile) : 0L);
     List<String> command = new ArrayList<>();
     if (new File("/usr/bin/setsid").canExecute()) {
       command.add("/usr/bin/setsid"); // own session: a Ctrl-C on the CLI does not stop the stack
@@ -472,12 +631,17 @@ public final class LocalStack {
       case SQS -> classpaths.sqs();
       case S3 -> classpaths.s3();
       case CATALOG -> classpaths.catalog();
+      case CDC_SOURCE, CDC_TARGET -> classpaths.postgres();
       default -> classpaths.connect();
     };
   }
 
-  private Path writeConnectConfig(StackState state) throws IOException {
+  /** The Connect worker's configuration for the stack in {@code state}'s mode. */
+  private Properties connectConfig(StackState state) {
     Properties props = new Properties();
+    // secrets by reference in connector configs: ${file:<path>:<key>}
+    props.setProperty("config.providers", "file");
+    props.setProperty("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
     props.setProperty("bootstrap.servers", "127.0.0.1:" + state.kafkaPort);
     if (state.kafkaSecure) {
       // secrets by reference: the worker resolves them with its file config provider
@@ -507,14 +671,28 @@ public final class LocalStack {
     props.setProperty("offset.flush.interval.ms", "1000");
     props.setProperty("listeners", "http://127.0.0.1:" + state.connectPort);
     props.setProperty("rest.advertised.host.name", "127.0.0.1");
-    props.setProperty("plugin.path", classpaths.connectPluginPath().toAbsolutePath().toString());
+    props.setProperty("plugin.path", classpaths.connectPluginPath().stream()
+        .map(path -> path.toAbsolutePath().toString()).collect(Collectors.joining(",")));
     props.setProperty("plugin.discovery", "hybrid_warn");
-    Path file = localDir.resolve("connect").resolve("worker.properties");
+    return props;
+  }
+
+  private static void writeProperties(Properties props, Path file) throws IOException {
     Files.createDirectories(file.getParent());
     try (OutputStream out = Files.newOutputStream(file)) {
       props.store(out, "written by baton local up");
     }
-    return file;
+  }
+
+  /** The properties in {@code file}, empty if it does not exist. */
+  private static Properties readProperties(Path file) throws IOException {
+    Properties props = new Properties();
+    if (Files.isRegularFile(file)) {
+      try (InputStream in = Files.newInputStream(file)) {
+        props.load(in);
+      }
+    }
+    return props;
   }
 
   /**

@@ -302,13 +302,13 @@ public final class SecureStackSecrets {
   }
 
   /** Creates an empty file with mode 0600 before anything is written into it. */
-  private static Path createPrivateFile(Path file) throws IOException {
+  static Path createPrivateFile(Path file) throws IOException {
     Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE));
     Files.setPosixFilePermissions(file, FILE_MODE);
     return file;
   }
 
-  private static String randomPassword(SecureRandom random) {
+  static String randomPassword(SecureRandom random) {
     // alphanumeric only: the value is embedded in JAAS and StorageTool's --add-scram syntax unquoted
     StringBuilder password = new StringBuilder(PASSWORD_LENGTH);
     for (int i = 0; i < PASSWORD_LENGTH; i++) {

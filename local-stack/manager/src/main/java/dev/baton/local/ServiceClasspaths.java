@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The classpath each local service's JVM runs with. Each service gets its own so that their
@@ -16,17 +17,19 @@ import java.nio.file.Path;
  * @param sqs classpath holding {@code dev.baton.local.sqs.SqsEndpointMain}
  * @param connect classpath holding {@code dev.baton.local.connect.ConnectWorkerMain}
  * @param catalog classpath holding {@code dev.baton.local.catalog.RestCatalogMain}
- * @param connectPluginPath the Kafka Connect {@code plugin.path} (a folder of plugin folders)
+ * @param postgres classpath holding {@code dev.baton.local.postgres.PostgresServerMain}
+ * @param connectPluginPath the Kafka Connect {@code plugin.path}: folders of plugin folders
  */
 public record ServiceClasspaths(String kafka, String s3, String sqs, String connect, String catalog,
-    Path connectPluginPath) {
+    String postgres, List<Path> connectPluginPath) {
   public ServiceClasspaths {
     requireNonNull(kafka, "Invalid kafka classpath: null");
     requireNonNull(s3, "Invalid s3 classpath: null");
     requireNonNull(sqs, "Invalid sqs classpath: null");
     requireNonNull(connect, "Invalid connect classpath: null");
     requireNonNull(catalog, "Invalid catalog classpath: null");
-    requireNonNull(connectPluginPath, "Invalid connectPluginPath: null");
+    requireNonNull(postgres, "Invalid postgres classpath: null");
+    connectPluginPath = List.copyOf(requireNonNull(connectPluginPath, "Invalid connectPluginPath: null"));
   }
 
   /**
@@ -34,16 +37,17 @@ public record ServiceClasspaths(String kafka, String s3, String sqs, String conn
    * target/classes} plus the {@code target/classpath.txt} Maven wrote for it.
    *
    * @param repositoryDir the root of the Baton checkout
-   * @param connectPluginPath the Kafka Connect plugin path to use
+   * @param connectPluginPath the Kafka Connect plugin path to use (folders of plugin folders)
    * @throws IllegalStateException if a module has not been built (run {@code mvn package})
    */
-  public static ServiceClasspaths fromRepository(Path repositoryDir, Path connectPluginPath) {
+  public static ServiceClasspaths fromRepository(Path repositoryDir, List<Path> connectPluginPath) {
     return new ServiceClasspaths(
         moduleClasspath(repositoryDir.resolve("local-stack/kafka-broker")),
         moduleClasspath(repositoryDir.resolve("local-stack/s3-endpoint")),
         moduleClasspath(repositoryDir.resolve("local-stack/sqs-endpoint")),
         moduleClasspath(repositoryDir.resolve("local-stack/connect-worker")),
         moduleClasspath(repositoryDir.resolve("local-stack/rest-catalog")),
+        moduleClasspath(repositoryDir.resolve("local-stack/postgres")),
         connectPluginPath);
   }
 

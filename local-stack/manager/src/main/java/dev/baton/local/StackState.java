@@ -38,6 +38,12 @@ final class StackState {
   public int connectPort;
   /** The REST catalog (secure mode); absent from a stack.json written before it existed: a port is chosen on load. */
   public int catalogPort;
+  /** True when the CDC databases were asked for ({@code up --cdc}) and not turned off since. */
+  public boolean cdc;
+  /** The CDC source PostgreSQL; absent from a stack.json written before it existed: a port is chosen on load. */
+  public int cdcSourcePort;
+  /** The CDC target PostgreSQL; as {@link #cdcSourcePort}. */
+  public int cdcTargetPort;
   public String s3AccessKey;
   public String s3SecretKey;
   /** The event queue URL the running S3 endpoint was started with; null if started without one. */
@@ -59,6 +65,10 @@ final class StackState {
       if (state.catalogPort == 0) {
         state.catalogPort = freePort(); // a stack.json written before the REST catalog existed
       }
+      if (state.cdcSourcePort == 0 || state.cdcTargetPort == 0) {
+        state.cdcSourcePort = freePort(); // a stack.json written before the CDC databases existed
+        state.cdcTargetPort = freePort();
+      }
       if (state.kafkaInternalPort == 0) {
         state.kafkaInternalPort = freePort(); // a stack.json written before the secure mode existed
       }
@@ -72,6 +82,8 @@ final class StackState {
     state.sqsPort = freePort();
     state.connectPort = freePort();
     state.catalogPort = freePort();
+    state.cdcSourcePort = freePort();
+    state.cdcTargetPort = freePort();
     SecureRandom random = new SecureRandom();
     state.s3AccessKey = "local-" + randomHex(random, 8);
     state.s3SecretKey = randomHex(random, 20);

@@ -68,7 +68,7 @@ class LocalStackIT {
     Path repo = Path.of(System.getProperty("baton.repo.dir", "../.."));
     home = Files.createTempDirectory(Path.of("target"), "it-home");
     Path pluginPath = Files.createDirectories(home.resolve("plugins"));
-    stack = new LocalStack(home, ServiceClasspaths.fromRepository(repo, pluginPath), Map.of("it.topic", 2));
+    stack = new LocalStack(home, ServiceClasspaths.fromRepository(repo, List.of(pluginPath)), Map.of("it.topic", 2));
     endpoints = stack.up(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
   }
 

@@ -60,7 +60,7 @@ class SecureKafkaIT {
     Path pluginPath = Files.createDirectories(home.resolve("plugins"));
     Map<String, Integer> topics = new HashMap<>();
     TOPICS.all().forEach(topic -> topics.put(topic, 1));
-    stack = new LocalStack(home, ServiceClasspaths.fromRepository(repo, pluginPath), topics);
+    stack = new LocalStack(home, ServiceClasspaths.fromRepository(repo, List.of(pluginPath)), topics);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     endpoints = stack.up(new PrintStream(out, true, StandardCharsets.UTF_8), KafkaSecurity.of(TOPICS));
     upOutput = out.toString(StandardCharsets.UTF_8);

@@ -1,0 +1,160 @@
+package dev.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.local.LocalEndpoints;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CDC pipe on the local stack ({@code --cdc}): PostgreSQL source → Debezium → Kafka → Debezium
+ * JDBC sink → target PostgreSQL, with the connector configurations of {@code cdc/config/}.
+ */
+class CdcIT {
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+  private static final double CHANGES_PER_SECOND = 1_000;
+  private static LocalServices local;
+  private static LocalEndpoints endpoints;
+  private static CdcDeployment cdc;
+
+  @BeforeAll
+  static void up() throws Exception {
+    Path repository = Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath();
+    Path home = Files.createTempDirectory(repository.resolve("cli/target"), "it-cdc");
+    local = new LocalServices(new Workspace(home, repository, repository.resolve("examples/pipelines")));
+    endpoints = local.ensureRunning(quiet(), null, false, true).endpoints();
+    cdc = new CdcDeployment(local.stack(), endpoints, repository.resolve("cdc/config"));
+  }
+
+  @AfterAll
+  static void down() {
+    if (local != null) {
+      local.stack().down();
+    }
+  }
+
+  @Test
+  void targetEqualsSourceAfterTenThousandChangesAConnectorRestartAWorkerKillAndANewColumn() throws Exception {
+    try (Connection source = cdc.sourceAdmin(); Connection target = cdc.target()) {
+      CdcWorkload workload = new CdcWorkload(source, 16);
+      workload.createTables(200); // the connector's initial snapshot carries these
+      cdc.deploy(CdcWorkload.TABLES); // returns once the source streams
+
+      // 10,000 changes at 1,000/s on another thread, while this one restarts things mid-stream
+      ExecutorService writer = Executors.newSingleThreadExecutor();
+      Future<Long> applied = writer.submit(() -> {
+        workload.apply(5_000, CHANGES_PER_SECOND);
+        workload.addEmailColumn(); // a schema change mid-stream: the sink adds the column
+        return workload.apply(5_000, CHANGES_PER_SECOND);
+      });
+      awaitChanges(workload, applied, 2_000);
+      local.stack().restartConnector(endpoints, CdcDeployment.SOURCE_CONNECTOR);
+      cdc.awaitRunning(CdcDeployment.SOURCE_CONNECTOR);
+      awaitChanges(workload, applied, 6_000);
+      ProcessHandle worker = local.stack().serviceProcess("connect").orElseThrow();
+      worker.destroyForcibly(); // SIGKILL: no offset flush, no graceful task stop
+      worker.onExit().get(30, TimeUnit.SECONDS);
+      awaitChanges(workload, applied, 7_000); // written while no worker runs: the replication slot keeps the WAL
+      local.ensureRunning(quiet(), null, false, true); // a new worker; connectors come back from the config topic
+      cdc.awaitRunning(CdcDeployment.SOURCE_CONNECTOR);
+      cdc.awaitRunning(CdcDeployment.SINK_CONNECTOR);
+      assertThat(applied.get(5, TimeUnit.MINUTES)).isEqualTo(10_000);
+      writer.shutdown();
+
+      Map<String, TableDigest> expected = new LinkedHashMap<>();
+      for (String table : CdcWorkload.TABLES) {
+        expected.put(table, workload.digest(table));
+        assertThat(expected.get(table).rows()).isEqualTo(workload.keys(table).size()).isPositive();
+      }
+      // customers' digest covers the new column: the sink added it and carried its values
+      assertThat(awaitTarget(target, workload, expected)).isEqualTo(expected);
+      // both restarts resumed from committed offsets: the initial snapshot's 200 rows per table are the only
+      // snapshot records (a re-taken snapshot would also leave deleted rows behind in the target)
+      for (String table : CdcWorkload.TABLES) {
+        assertThat(snapshotRecords(CdcDeployment.TOPIC_PREFIX + "." + table)).as(table).isEqualTo(200);
+      }
+    }
+  }
+
+  /** Waits until the workload has committed {@code count} changes (or failed). */
+  private static void awaitChanges(CdcWorkload workload, Future<Long> applied, long count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (workload.changes() < count) {
+      if (applied.isDone()) {
+        applied.get(); // throws the workload's failure
+      }
+      assertThat(System.nanoTime()).as("workload reached %d changes", count).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  /** The records of a change topic whose op is {@code r} (read by a snapshot). */
+  private static long snapshotRecords(String topic) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long snapshot = 0;
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.value() != null && record.value().contains("\"op\":\"r\"")) {
+            snapshot++;
+          }
+        }
+      }
+      return snapshot;
+    }
+  }
+
+  /** Polls the target's digests until they equal {@code expected} or the timeout passes; returns the last seen. */
+  private static Map<String, TableDigest> awaitTarget(Connection target, CdcWorkload workload,
+      Map<String, TableDigest> expected) throws Exception {
+    long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+    Map<String, TableDigest> actual = Map.of();
+    while (System.nanoTime() < deadline) {
+      actual = new LinkedHashMap<>();
+      for (String table : CdcWorkload.TABLES) {
+        try {
+          actual.put(table, TableDigest.of(target, table, workload.columns(table), CdcWorkload.keyColumns(table)));
+        } catch (SQLException e) {
+          actual.put(table, new TableDigest(-1, e.getMessage())); // not created (or not evolved) yet
+        }
+      }
+      if (actual.equals(expected)) {
+        return actual;
+      }
+      Thread.sleep(500);
+    }
+    return actual;
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  }
+}
