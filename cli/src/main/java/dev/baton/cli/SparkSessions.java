@@ -28,6 +28,7 @@ public final class SparkSessions {
     conf.put("spark.master", "local[*]");
     conf.putAll(Controller.sparkDefaults());
     conf.putAll(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, config).sparkConf());
+    conf.putAll(dev.baton.stages.cdc.StageKafkaConf.sparkSettings(config)); // for stages reading Kafka (cdc-merge)
     config.forEach((key, value) -> {
       if (key.startsWith("spark.")) {
         conf.put(key, value);

@@ -24,6 +24,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import dev.baton.stages.StageTypes;
+import dev.baton.stages.spi.Stage;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.write.IcebergWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,7 +102,72 @@ class CdcIT {
       for (String table : CdcWorkload.TABLES) {
         assertThat(snapshotRecords(CdcDeployment.TOPIC_PREFIX + "." + table)).as(table).isEqualTo(200);
       }
+
+      // the same change topics, merged into Iceberg by the cdc-merge stage, equal the source too
+      SparkSession spark = SparkSessions.create("cdc-it", local.config(endpoints));
+      try {
+        for (String table : CdcWorkload.TABLES) {
+          mergeStage(table, false).run(context(table, 1), spark);
+          assertThat(icebergDigest(spark, table, workload)).as(table).isEqualTo(expected.get(table));
+        }
+        // a second merge reads only what arrived since the offsets the first one recorded, and deletes
+        // and updates rows with position-delete files (what Athena reads), never equality deletes
+        workload.apply(300);
+        for (String table : CdcWorkload.TABLES) {
+          expected.put(table, workload.digest(table));
+        }
+        assertThat(awaitTarget(target, workload, expected)).isEqualTo(expected);
+        for (String table : CdcWorkload.TABLES) {
+          StageResult second = mergeStage(table, false).run(context(table, 1), spark);
+          assertThat(second.metrics().get("changesRead")).as(table).isPositive().isLessThan(300.0 * 1.3);
+          assertThat(icebergDigest(spark, table, workload)).as(table).isEqualTo(expected.get(table));
+          assertThat(IcebergWriter.load(spark, icebergTable(table)).currentSnapshot().summary()).as(table)
+              .containsKey("added-position-deletes").doesNotContainKey("added-equality-deletes");
+        }
+        // replaying every change from the topics' start leaves every row as it is
+        for (String table : CdcWorkload.TABLES) {
+          String iceberg = icebergTable(table);
+          long before = IcebergWriter.load(spark, iceberg).currentSnapshot().snapshotId();
+          mergeStage(table, true).run(context(table, 2), spark);
+          assertThat(icebergDigest(spark, table, workload)).as(table).isEqualTo(expected.get(table));
+          var replayed = IcebergWriter.load(spark, iceberg).currentSnapshot();
+          assertThat(replayed.parentId()).isEqualTo(before);
+          assertThat(replayed.summary()).as("the replay's snapshot changes no row")
+              .doesNotContainKeys("added-records", "deleted-records", "added-position-deletes");
+        }
+      } finally {
+        spark.stop();
+      }
     }
+  }
+
+  private static Stage mergeStage(String sourceTable, boolean replay) {
+    return StageTypes.create("cdc-merge", Map.of("topic", CdcDeployment.TOPIC_PREFIX + "." + sourceTable,
+        "table", icebergTable(sourceTable), "replay", replay));
+  }
+
+  private static StageContext context(String sourceTable, int attempt) {
+    return new StageContext("cdc-it", "cdc-it", "merge-" + sourceTable.replace('.', '-'), attempt, Map.of());
+  }
+
+  /** {@code public.customers} → {@code cdc_it.customers}. */
+  private static String icebergTable(String sourceTable) {
+    return "cdc_it." + sourceTable.substring(sourceTable.indexOf('.') + 1);
+  }
+
+  private static TableDigest icebergDigest(SparkSession spark, String sourceTable, CdcWorkload workload) {
+    List<String> keys = CdcWorkload.keyColumns(sourceTable);
+    TableDigest.Builder digest = new TableDigest.Builder();
+    for (Row row : spark.table(icebergTable(sourceTable)).selectExpr(workload.columns(sourceTable).toArray(String[]::new))
+        .orderBy(keys.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
+        .collectAsList()) {
+      List<Object> values = new java.util.ArrayList<>();
+      for (int i = 0; i < row.length(); i++) {
+        values.add(row.get(i));
+      }
+      digest.add(values);
+    }
+    return digest.build();
   }
 
   /** Waits until the workload has committed {@code count} changes (or failed). */

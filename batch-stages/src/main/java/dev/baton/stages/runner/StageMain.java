@@ -144,6 +144,7 @@ public final class StageMain implements Callable<Integer> {
     if (settings.containsKey(CatalogConfig.PREFIX + "type")) {
       conf.putAll(CatalogConfig.fromConfig(CatalogConfig.DEFAULT_NAME, settings).sparkConf());
     }
+    conf.putAll(dev.baton.stages.cdc.StageKafkaConf.sparkSettings(settings)); // for stages reading Kafka (cdc-merge)
     settings.forEach((key, value) -> {
       if (key.startsWith("spark.")) {
         conf.put(key, value);

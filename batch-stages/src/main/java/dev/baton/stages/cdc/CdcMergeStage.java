@@ -1,0 +1,382 @@
+package dev.baton.stages.cdc;
+
+import static dev.baton.stages.cdc.ChangeSchema.converted;
+import static dev.baton.stages.cdc.ChangeSchema.nested;
+import static dev.baton.stages.cdc.ChangeSchema.quoted;
+import static org.apache.spark.sql.functions.call_function;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.row_number;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.catalog.TableProperties;
+import dev.baton.stages.spi.Stage;
+import dev.baton.stages.spi.StageContext;
+import dev.baton.stages.spi.StageFailedException;
+import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.spi.StageResult.TableOutput;
+import dev.baton.stages.write.IcebergWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code cdc-merge} stage: MERGEs the changes of a Debezium change topic that arrived since the last
+ * merge into an Iceberg table keyed by the source table's primary key, so that the table equals the
+ * source table as of the last change read.
+ *
+ * <p>One attempt:
+ *
+ * <ol>
+ *   <li>reads the offsets the table's last merge recorded (the snapshot summary property {@value
+ *       #OFFSETS_PROPERTY} of the newest snapshot carrying it), or the topic's earliest offsets for a
+ *       new table or with {@code replay: true}, and the topic's end offsets now;
+ *   <li>reads that range with Spark's Kafka batch source ({@code failOnDataLoss}: a range whose start
+ *       was deleted by retention fails rather than skipping changes);
+ *   <li>keeps each key's newest change, by the source position ({@code source.lsn} or {@code
+ *       source.scn}) and then the Kafka offset; tombstones (null values) are skipped, a delete ({@code
+ *       op: d}) carries the key of the Kafka record;
+ *   <li>MERGEs it: a newer upsert updates or inserts the row, a newer delete deletes it (a
+ *       position-delete file), a change that is not newer than the row's ({@value #POSITION_COLUMN},
+ *       {@value #OFFSET_COLUMN}) leaves it alone, so an older change never overwrites a newer one and
+ *       replaying merged changes changes nothing;
+ *   <li>commits the MERGE with the range's end offsets in the same snapshot's summary, so rows and
+ *       offsets move together or not at all. A range whose changes alter nothing still commits an
+ *       empty snapshot carrying the offsets.
+ * </ol>
+ *
+ * <p>The table holds the row's columns plus {@value #POSITION_COLUMN} (decimal(38,0)), {@value
+ * #OFFSET_COLUMN} (long) and {@value #COMMITTED_AT_COLUMN} (timestamp: the source's commit time,
+ * {@code source.ts_ms}); a column the source adds is added to the table (nullable) by the next merge.
+ * A key deleted by an earlier merge can come back only if an older range than the recorded one is
+ * merged again without the delete in it; the stage itself never does that.
+ *
+ * <p>Kafka settings come from the Spark session's {@value #KAFKA_CONF_PREFIX}{@code *} keys (Baton's
+ * {@code kafka.*} settings, set by the controller's session and by the stage runner).
+ */
+public final class CdcMergeStage implements Stage {
+  /** Snapshot summary property holding the end offsets merged: {@code {"topic":..., "partitions":{"0":123}}}. */
+  public static final String OFFSETS_PROPERTY = "baton.cdc.offsets";
+  /** Spark conf prefix of the Kafka client settings the stage reads the topic with. */
+  public static final String KAFKA_CONF_PREFIX = "spark.baton.kafka.";
+  /** The source position of a row's last change. */
+  public static final String POSITION_COLUMN = "_cdc_position";
+  /** The Kafka offset of a row's last change. */
+  public static final String OFFSET_COLUMN = "_cdc_offset";
+  /** The source's commit time of a row's last change. */
+  public static final String COMMITTED_AT_COLUMN = "_cdc_committed_at";
+  private static final String OP = "_cdc_op";
+  private static final Map<String, String> TABLE_PROPERTIES = Map.of(
+      "write.delete.mode", "merge-on-read",
+      "write.update.mode", "merge-on-read",
+      "write.merge.mode", "merge-on-read");
+  /** Kafka consumer settings Spark's Kafka source owns (and refuses as options). */
+  private static final Set<String> SPARK_OWNED_KAFKA_SETTINGS = Set.of("key.deserializer", "value.deserializer",
+      "auto.offset.reset", "enable.auto.commit", "interceptor.classes", "group.id", "key.serializer", "value.serializer",
+      "acks", "enable.idempotence", "transactional.id");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(CdcMergeStage.class);
+
+  private final CdcMergeOptions options;
+
+  public CdcMergeStage(CdcMergeOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public StageResult run(StageContext context, SparkSession spark) throws Exception {
+    Map<String, Object> kafka = kafkaSettings(spark);
+    boolean exists = spark.catalog().tableExists(options.table());
+    Map<Integer, Long> recorded = exists && !options.replay() ? recordedOffsets(spark) : Map.of();
+    Map<Integer, Long> start = new TreeMap<>();
+    Map<Integer, Long> end = new TreeMap<>();
+    topicOffsets(kafka, start, end);
+    recorded.forEach((partition, offset) -> {
+      if (!end.containsKey(partition) || offset > end.get(partition)) {
+        throw new StageFailedException("OFFSETS_AHEAD", "Cannot merge " + options.topic() + " into " + options.table()
+            + ": the last merge recorded offset " + offset + " of partition " + partition + ", beyond the topic's end "
+            + end.get(partition) + " (was the topic re-created?); merge with replay: true to start over");
+      }
+      start.put(partition, Math.max(start.get(partition), offset));
+    });
+    long available = end.keySet().stream().mapToLong(partition -> end.get(partition) - start.get(partition)).sum();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("changesRead", (double) available);
+    if (available == 0) {
+      LOG.info("cdc-merge {} → {}: no new change (offsets {})", options.topic(), options.table(), end);
+      return new StageResult(List.of(new TableOutput(options.table(), null, 0L)), metrics);
+    }
+
+    Dataset<Row> raw = spark.read().format("kafka")
+        .options(kafka.entrySet().stream().collect(Collectors.toMap(e -> "kafka." + e.getKey(), e -> String.valueOf(e.getValue()))))
+        .option("assign", JSON.writeValueAsString(Map.of(options.topic(), end.keySet())))
+        .option("startingOffsets", offsetsJson(start))
+        .option("endingOffsets", offsetsJson(end))
+        .option("failOnDataLoss", "true")
+        .load()
+        .selectExpr("CAST(key AS STRING) AS key", "CAST(value AS STRING) AS value", "partition", "offset")
+        .where(col("value").isNotNull()) // tombstones: the delete before each says it all
+        .cache();
+    try {
+      List<String> valueSchemas = raw.select(get_json_object(col("value"), "$.schema").as("schema")).distinct()
+          .collectAsList().stream().map(row -> row.getString(0)).filter(java.util.Objects::nonNull).toList();
+      if (valueSchemas.isEmpty()) {
+        return commitOffsetsOnly(spark, exists, end, metrics);
+      }
+      String keySchema = raw.select(get_json_object(col("key"), "$.schema")).where(col("key").isNotNull())
+          .first().getString(0);
+      ChangeSchema schema = ChangeSchema.of(keySchema, valueSchemas);
+      Dataset<Row> latest = latestChanges(raw, schema).cache();
+      try {
+        long changes = latest.count();
+        long deletes = latest.where(col(OP).equalTo("d")).count();
+        metrics.put("changesMerged", (double) changes);
+        metrics.put("deletes", (double) deletes);
+        if (!exists) {
+          create(spark, latest.drop(OP));
+        } else {
+          addNewColumns(spark, latest.drop(OP));
+        }
+        String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
+        latest.createOrReplaceTempView(view);
+        String writeId = UUID.randomUUID().toString();
+        Map<String, String> commitProperties = Map.of(OFFSETS_PROPERTY, offsetsProperty(end),
+            IcebergWriter.WRITE_ID_PROPERTY, writeId);
+        try {
+          CommitMetadata.withCommitProperties(commitProperties, () -> {
+            spark.sql(mergeSql(view, schema, latest.drop(OP).columns()));
+            return null;
+          }, RuntimeException.class);
+        } finally {
+          spark.catalog().dropTempView(view);
+        }
+        Table table = IcebergWriter.load(spark, options.table());
+        Snapshot committed = snapshotWith(table, writeId);
+        if (committed == null) {
+          // nothing in the range was newer than the table: record the offsets all the same
+          table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(end)).set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
+          committed = snapshotWith(IcebergWriter.load(spark, options.table()), writeId);
+        }
+        LOG.info("cdc-merge {} → {}: {} changes read, {} keys merged ({} deletes), offsets {} → {}, snapshot {}",
+            options.topic(), options.table(), available, changes, deletes, start, end, committed.snapshotId());
+        return new StageResult(List.of(new TableOutput(options.table(), committed.snapshotId(), changes)), metrics);
+      } finally {
+        latest.unpersist();
+      }
+    } finally {
+      raw.unpersist();
+    }
+  }
+
+  /** Each key's newest change: key columns, row columns (null for a delete), op, position, offset, commit time. */
+  private Dataset<Row> latestChanges(Dataset<Row> raw, ChangeSchema schema) {
+    Dataset<Row> parsed = raw.select(
+        from_json(col("key"), schema.keyJsonType()).as("k"),
+        from_json(col("value"), schema.valueJsonType()).as("v"),
+        col("offset"));
+    List<Column> columns = new ArrayList<>();
+    Set<String> keys = Set.copyOf(schema.keyColumns());
+    for (ChangeSchema.Field field : schema.keyFields()) {
+      columns.add(converted(field, nested("k", "payload", field.name())).as(field.name()));
+    }
+    for (ChangeSchema.Field field : schema.rowFields()) {
+      if (!keys.contains(field.name())) {
+        columns.add(converted(field, nested("v", "payload", "after", field.name())).as(field.name()));
+      }
+    }
+    columns.add(nested("v", "payload", "op").as(OP));
+    Column position = options.position().equals("scn")
+        ? nested("v", "payload", "source", "scn") : nested("v", "payload", "source", "lsn");
+    columns.add(position.cast("decimal(38,0)").as(POSITION_COLUMN));
+    columns.add(col("offset").as(OFFSET_COLUMN));
+    columns.add(call_function("timestamp_millis", nested("v", "payload", "source", "ts_ms")).as(COMMITTED_AT_COLUMN));
+    Dataset<Row> changes = parsed.select(columns.toArray(Column[]::new));
+    for (String key : schema.keyColumns()) {
+      changes = changes.where(col(quoted(key)).isNotNull()); // a keyless table's changes cannot be merged
+    }
+    Column[] keyColumns = schema.keyColumns().stream().map(key -> col(quoted(key))).toArray(Column[]::new);
+    return changes
+        .withColumn("_cdc_rank", row_number().over(Window.partitionBy(keyColumns)
+            .orderBy(col(POSITION_COLUMN).desc(), col(OFFSET_COLUMN).desc())))
+        .where(col("_cdc_rank").equalTo(1))
+        .drop("_cdc_rank");
+  }
+
+  private String mergeSql(String view, ChangeSchema schema, String[] columns) {
+    String on = schema.keyColumns().stream().map(key -> "t." + quoted(key) + " = s." + quoted(key))
+        .collect(Collectors.joining(" AND "));
+    String newer = "(s." + POSITION_COLUMN + " > t." + POSITION_COLUMN + " OR (s." + POSITION_COLUMN + " = t."
+        + POSITION_COLUMN + " AND s." + OFFSET_COLUMN + " > t." + OFFSET_COLUMN + "))";
+    List<String> all = List.of(columns);
+    String set = all.stream().map(column -> "t." + quoted(column) + " = s." + quoted(column)).collect(Collectors.joining(", "));
+    String names = all.stream().map(ChangeSchema::quoted).collect(Collectors.joining(", "));
+    String values = all.stream().map(column -> "s." + quoted(column)).collect(Collectors.joining(", "));
+    return "MERGE INTO " + options.table() + " t USING " + view + " s ON " + on
+        + " WHEN MATCHED AND s." + OP + " = 'd' AND " + newer + " THEN DELETE"
+        + " WHEN MATCHED AND s." + OP + " <> 'd' AND " + newer + " THEN UPDATE SET " + set
+        + " WHEN NOT MATCHED AND s." + OP + " <> 'd' THEN INSERT (" + names + ") VALUES (" + values + ")";
+  }
+
+  private void create(SparkSession spark, Dataset<Row> rows) {
+    IcebergWriter.ensureNamespace(spark, options.table());
+    var create = rows.limit(0).writeTo(options.table()).using("iceberg");
+    Map<String, String> properties = new HashMap<>(TableProperties.ATHENA_COMPATIBLE);
+    properties.putAll(TABLE_PROPERTIES);
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      create = create.tableProperty(property.getKey(), property.getValue());
+    }
+    try {
+      create.create();
+    } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
+      addNewColumns(spark, rows); // created meanwhile by another attempt: merge into it
+    }
+  }
+
+  /** Adds the columns the changes have and the table lacks (nullable, at the end). */
+  private void addNewColumns(SparkSession spark, Dataset<Row> rows) {
+    Set<String> existing = Set.of(spark.table(options.table()).columns());
+    for (StructField field : rows.schema().fields()) {
+      if (!existing.contains(field.name())) {
+        LOG.info("cdc-merge {}: adding column {} {} (new in the source)", options.table(), field.name(),
+            field.dataType().sql());
+        spark.sql("ALTER TABLE " + options.table() + " ADD COLUMN " + quoted(field.name()) + " " + field.dataType().sql());
+      }
+    }
+  }
+
+  private StageResult commitOffsetsOnly(SparkSession spark, boolean exists, Map<Integer, Long> end,
+      Map<String, Double> metrics) {
+    if (!exists) {
+      return new StageResult(List.of(new TableOutput(options.table(), null, 0L)), metrics);
+    }
+    Table table = IcebergWriter.load(spark, options.table());
+    table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(end)).commit();
+    return new StageResult(List.of(new TableOutput(options.table(), IcebergWriter.load(spark, options.table())
+        .currentSnapshot().snapshotId(), 0L)), metrics);
+  }
+
+  /** The offsets of the newest snapshot that recorded some for this topic; empty if none. */
+  private Map<Integer, Long> recordedOffsets(SparkSession spark) {
+    Table table = IcebergWriter.load(spark, options.table());
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      String recorded = snapshot.summary().get(OFFSETS_PROPERTY);
+      if (recorded != null) {
+        try {
+          Map<String, Object> parsed = JSON.readValue(recorded, new TypeReference<Map<String, Object>>() {});
+          if (!options.topic().equals(parsed.get("topic"))) {
+            throw new StageFailedException("OFFSETS_OF_ANOTHER_TOPIC", "Cannot merge " + options.topic() + " into "
+                + options.table() + ": its last merge read topic " + parsed.get("topic")
+                + "; merge with replay: true to start over from this topic");
+          }
+          Map<Integer, Long> offsets = new TreeMap<>();
+          ((Map<?, ?>) parsed.get("partitions")).forEach((partition, offset) ->
+              offsets.put(Integer.parseInt(partition.toString()), ((Number) offset).longValue()));
+          return offsets;
+        } catch (IOException e) {
+          throw new StageFailedException("UNREADABLE_OFFSETS", "Cannot read " + OFFSETS_PROPERTY + " of snapshot "
+              + snapshot.snapshotId() + " of " + options.table() + ": " + e.getMessage());
+        }
+      }
+    }
+    return Map.of();
+  }
+
+  /** The topic's beginning and end offsets, per partition. */
+  private void topicOffsets(Map<String, Object> kafka, Map<Integer, Long> beginning, Map<Integer, Long> end) {
+    Map<String, Object> config = new HashMap<>(kafka);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(options.topic(), Duration.ofSeconds(30));
+      if (partitions == null || partitions.isEmpty()) {
+        throw new StageFailedException("NO_SUCH_TOPIC", "Cannot merge " + options.topic() + ": the topic does not exist");
+      }
+      List<TopicPartition> topicPartitions = partitions.stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.beginningOffsets(topicPartitions, Duration.ofSeconds(30))
+          .forEach((partition, offset) -> beginning.put(partition.partition(), offset));
+      consumer.endOffsets(topicPartitions, Duration.ofSeconds(30))
+          .forEach((partition, offset) -> end.put(partition.partition(), offset));
+    }
+  }
+
+  /**
+   * The session's Kafka client settings ({@value #KAFKA_CONF_PREFIX}{@code *}), without the ones
+   * Spark's Kafka source sets itself and refuses (deserializers, offset reset, auto commit, interceptors).
+   */
+  private static Map<String, Object> kafkaSettings(SparkSession spark) {
+    Map<String, Object> kafka = new LinkedHashMap<>();
+    scala.collection.JavaConverters.mapAsJavaMapConverter(spark.conf().getAll()).asJava().forEach((key, value) -> {
+      if (key.startsWith(KAFKA_CONF_PREFIX)) {
+        String setting = key.substring(KAFKA_CONF_PREFIX.length());
+        if (!SPARK_OWNED_KAFKA_SETTINGS.contains(setting)) {
+          kafka.put(setting, value);
+        }
+      }
+    });
+    if (!kafka.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+      throw new StageFailedException("NO_KAFKA", "Cannot read a change topic: the Spark session has no "
+          + KAFKA_CONF_PREFIX + "bootstrap.servers (Baton's kafka.* settings)");
+    }
+    return kafka;
+  }
+
+  private String offsetsJson(Map<Integer, Long> offsets) {
+    Map<String, Map<String, Long>> json = Map.of(options.topic(), offsets.entrySet().stream()
+        .collect(Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)));
+    try {
+      return JSON.writeValueAsString(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String offsetsProperty(Map<Integer, Long> end) {
+    Map<String, Object> property = new LinkedHashMap<>();
+    property.put("topic", options.topic());
+    property.put("partitions", end.entrySet().stream().collect(
+        Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue, (a, b) -> b, TreeMap::new)));
+    try {
+      return JSON.writeValueAsString(property);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Snapshot snapshotWith(Table table, String writeId) {
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      if (writeId.equals(snapshot.summary().get(IcebergWriter.WRITE_ID_PROPERTY))) {
+        return snapshot;
+      }
+    }
+    return null;
+  }
+}
