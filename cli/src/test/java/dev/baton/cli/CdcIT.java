@@ -24,6 +24,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import dev.baton.stages.StageTypes;
@@ -168,6 +173,62 @@ class CdcIT {
       digest.add(values);
     }
     return digest.build();
+  }
+
+  /**
+   * Every connector configuration of {@code cdc/config/} through Kafka Connect's own validation ({@code
+   * PUT /connector-plugins/<class>/config/validate}, which calls the connector's {@code validate()}):
+   * every key is one the connector or Connect defines (a misspelt key would be silently ignored), and
+   * the only errors are those of reaching a database. No Oracle server runs here, so for the Oracle
+   * connector that means its settings are well-formed and consistent, not that they work on a database.
+   */
+  @Test
+  void everyConnectorConfigurationPassesItsConnectorsValidation() throws Exception {
+    Path oracleCredentials = Files.createTempFile(endpoints.home(), "oracle", ".properties");
+    // a port nothing listens on: the validation's connection attempt fails fast
+    Files.writeString(oracleCredentials, String.join("\n", "oracle.host=127.0.0.1", "oracle.port=1", "oracle.user=c##dbzuser",
+        "oracle.password=unused", "oracle.database=ORCLCDB", "oracle.pdb=ORCLPDB1",
+        "kafka.bootstrap.servers=" + endpoints.kafkaBootstrap()));
+    Map<String, String> oracle = new LinkedHashMap<>();
+    cdc.connectorConfig(CdcDeployment.ORACLE_CONFIG).forEach((key, value) -> oracle.put(key,
+        value.replace(cdc.databases().credentialsFile().toString(), oracleCredentials.toString())));
+    ObjectMapper json = new ObjectMapper();
+    for (Map<String, String> config : List.of(cdc.connectorConfig(CdcDeployment.SOURCE_CONFIG),
+        cdc.connectorConfig(CdcDeployment.SINK_CONFIG), oracle)) {
+      String connectorClass = config.get("connector.class");
+      config = new LinkedHashMap<>(config);
+      config.put("name", "validate-" + connectorClass.substring(connectorClass.lastIndexOf('.') + 1)); // the REST API's
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoints.connectUrl()
+              .resolve("/connector-plugins/" + connectorClass + "/config/validate"))
+          .header("Content-Type", "application/json").timeout(Duration.ofSeconds(90))
+          .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(config))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(connectorClass + ": " + response.body()).isEqualTo(200);
+      JsonNode validation = json.readTree(response.body());
+      Map<String, List<String>> errors = new LinkedHashMap<>();
+      java.util.Set<String> defined = new java.util.HashSet<>();
+      for (JsonNode entry : validation.path("configs")) {
+        defined.add(entry.path("definition").path("name").asText());
+        List<String> messages = new java.util.ArrayList<>();
+        entry.path("value").path("errors").forEach(message -> messages.add(message.asText()));
+        if (!messages.isEmpty()) {
+          errors.put(entry.path("value").path("name").asText(), messages);
+        }
+      }
+      // keys passed on by prefix are not definitions: topic creation rules and converter settings (the worker's),
+      // the Kafka schema history's settings (Debezium's pluggable schema.history.internal store)
+      assertThat(config.keySet().stream().filter(key -> !key.startsWith("topic.creation.")
+              && !key.startsWith("key.converter.") && !key.startsWith("value.converter.")
+              && !key.startsWith("schema.history.internal.kafka.")).toList())
+          .as(connectorClass + ": keys the connector and Connect define").isSubsetOf(defined);
+      if (connectorClass.contains("Oracle")) {
+        assertThat(errors).as(connectorClass + " (no server: the connection, and only it, fails)").isNotEmpty()
+            .allSatisfy((name, messages) -> assertThat(messages).allSatisfy(message ->
+                assertThat(message).containsAnyOf("connect", "Connect", "Unable", "refused")));
+      } else {
+        assertThat(errors).as(connectorClass).isEmpty();
+      }
+    }
   }
 
   /** Waits until the workload has committed {@code count} changes (or failed). */
