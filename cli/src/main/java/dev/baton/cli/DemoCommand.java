@@ -57,6 +57,17 @@ final class DemoCommand implements Callable<Integer> {
           + " REST catalog takes commits from many processes).")
   String launcher;
 
+  @Option(names = "--cdc",
+      description = "Run the change data capture demo instead: a PostgreSQL source's random inserts, updates and deletes"
+          + " carried by Debezium to a target PostgreSQL (JDBC sink) and, by the cdc-lake pipeline's cdc-merge stages, to"
+          + " Iceberg; exits 0 only when source, target and Iceberg are equal row for row. Runs on the plaintext stack"
+          + " with its CDC databases (local up --cdc).")
+  boolean cdc;
+
+  @Option(names = "--changes", defaultValue = "2000", paramLabel = "N",
+      description = "With --cdc: the random changes to apply (default ${DEFAULT-VALUE}).")
+  int changes;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,6 +78,25 @@ final class DemoCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Workspace workspace = Workspace.fromEnvironment();
     LocalServices local = new LocalServices(workspace);
+    if (cdc) {
+      if (Boolean.TRUE.equals(secure) || launcher != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cdc runs on the plaintext stack with the"
+            + " in-process launcher: drop --secure and --launcher");
+      }
+      if (changes < 2) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--changes must be at least 2, got " + changes);
+      }
+      LocalServices.Started stack = local.ensureRunning(System.err, events.mode(), false, true);
+      try {
+        return CdcDemo.run(workspace, local, stack.endpoints(),
+            new java.util.LinkedHashMap<>(Configuration.load(local.configFile()).values()), changes,
+            Duration.ofSeconds(timeoutSeconds), out);
+      } finally {
+        if (!keep && stack.startedNow()) {
+          System.err.println("Stopping the local stack (use --keep to leave it running): " + local.stack().down());
+        }
+      }
+    }
     if (launcher != null && !launcher.equals(LauncherProfile.IN_PROCESS)) {
       // stages in their own JVMs commit through the secure stack's REST catalog; SQLite admits one writing process
       if (Boolean.FALSE.equals(secure)) {

@@ -57,6 +57,26 @@ public record TableDigest(long rows, String sha256) {
     return digest.build();
   }
 
+  /**
+   * The digest of a Spark table's {@code columns}, in {@code keyColumns} order (an Iceberg table, read
+   * through the session's catalog).
+   */
+  public static TableDigest of(org.apache.spark.sql.SparkSession spark, String table, List<String> columns,
+      List<String> keyColumns) {
+    Builder digest = new Builder();
+    var rows = spark.table(table).selectExpr(columns.toArray(String[]::new))
+        .orderBy(keyColumns.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    for (var iterator = rows.toLocalIterator(); iterator.hasNext(); ) {
+      var row = iterator.next();
+      List<Object> values = new ArrayList<>(row.length());
+      for (int i = 0; i < row.length(); i++) {
+        values.add(row.get(i));
+      }
+      digest.add(values);
+    }
+    return digest.build();
+  }
+
   /** Accumulates rows, in key order, into a digest. */
   public static final class Builder {
     private final MessageDigest sha256;

@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import dev.baton.stages.StageTypes;
 import dev.baton.stages.spi.Stage;
@@ -161,18 +160,7 @@ class CdcIT {
   }
 
   private static TableDigest icebergDigest(SparkSession spark, String sourceTable, CdcWorkload workload) {
-    List<String> keys = CdcWorkload.keyColumns(sourceTable);
-    TableDigest.Builder digest = new TableDigest.Builder();
-    for (Row row : spark.table(icebergTable(sourceTable)).selectExpr(workload.columns(sourceTable).toArray(String[]::new))
-        .orderBy(keys.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
-        .collectAsList()) {
-      List<Object> values = new java.util.ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        values.add(row.get(i));
-      }
-      digest.add(values);
-    }
-    return digest.build();
+    return TableDigest.of(spark, icebergTable(sourceTable), workload.columns(sourceTable), CdcWorkload.keyColumns(sourceTable));
   }
 
   /**

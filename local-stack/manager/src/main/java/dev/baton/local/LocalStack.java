@@ -476,6 +476,38 @@ public final class LocalStack {
   }
 
   /**
+   * Removes a connector and its committed offsets from the local Connect worker: stops it ({@code PUT
+   * /connectors/NAME/stop}), waits until it is STOPPED, deletes its offsets ({@code DELETE
+   * /connectors/NAME/offsets}, KIP-875: a source's source offsets, a sink's consumer group offsets) and
+   * deletes it. A connector of that name created later starts from nothing. Nothing happens if the
+   * worker does not know the connector.
+   *
+   * @throws LocalStackException if the worker answers with an error, or the connector does not stop within 60 s
+   */
+  public void deleteConnectorAndOffsets(LocalEndpoints endpoints, String name) {
+    if (connectorStates(endpoints, name).isEmpty()) {
+      return;
+    }
+    connectRequest(HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/stop"))
+        .PUT(HttpRequest.BodyPublishers.noBody()), "stop connector " + name, false);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!"STOPPED".equals(connectorStates(endpoints, name).get("connector"))) {
+      if (System.nanoTime() > deadline) {
+        throw new LocalStackException("Cannot stop connector " + name + " within 60 s: " + connectorStates(endpoints, name));
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LocalStackException("Interrupted while stopping connector " + name, e);
+      }
+    }
+    connectRequest(HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/offsets")).DELETE(),
+        "delete the offsets of connector " + name, false);
+    deleteConnector(endpoints, name);
+  }
+
+  /**
    * Restarts a connector and its tasks on the local Connect worker ({@code POST
    * /connectors/NAME/restart?includeTasks=true}).
    *
