@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * The stage types known to this JVM: every {@link StageFactory} on the classpath ({@link
- * ServiceLoader}). Baton's own are {@code ingest}, {@code sql}, {@code quality}, {@code export}, {@code
+ * ServiceLoader}). Baton's own are {@code ingest}, {@code sql}, {@code quality}, {@code export}, {@code cdc-merge}, {@code
  * maintenance}, {@code noop}, {@code spark-app} and {@code external} (completed from outside, never run).
  */
 public final class StageTypes {

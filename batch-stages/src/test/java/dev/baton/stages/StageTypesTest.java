@@ -14,7 +14,7 @@ class StageTypesTest {
 
   @Test
   void batonsOwnTypesAndOnesAddedByAJarAreFoundOnTheClasspath() throws Exception {
-    assertThat(StageTypes.names()).containsExactly("echo", "export", "external", "ingest", "maintenance", "noop", "quality", "spark-app", "sql");
+    assertThat(StageTypes.names()).containsExactly("cdc-merge", "echo", "export", "external", "ingest", "maintenance", "noop", "quality", "spark-app", "sql");
     assertThat(StageTypes.runByBaton("external")).isFalse();
     assertThat(StageTypes.runsAsApplication("spark-app")).isTrue();
     assertThat(StageTypes.runsAsApplication("sql")).isFalse();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print figures; not tests).",
     subcommands = {BenchCommand.Control.class, BenchCommand.Ingest.class, BenchCommand.Export.class,
-        BenchCommand.Tpch.class, BenchCommand.Triggers.class})
+        BenchCommand.Tpch.class, BenchCommand.Triggers.class, BenchCommand.Cdc.class})
 final class BenchCommand {
 
   @Command(name = "control", mixinStandardHelpOptions = true,
@@ -81,6 +81,33 @@ final class BenchCommand {
             "--ticks and --updates must be at least 1 and --every-seconds 1 to 59");
       }
       return new TriggersBenchmark(ticks, everySeconds, updates, extra).run(System.out);
+    }
+  }
+
+  @Command(name = "cdc", mixinStandardHelpOptions = true,
+      description = "CDC on the local stack with its CDC databases (started if needed): lag from a source commit to"
+          + " the JDBC sink's target and to Iceberg (cdc-merge back to back), p50/p99, at --rate single-row changes/s"
+          + " for --seconds; then --sustained changes as fast as possible (sustained changes/s). Uses its own table,"
+          + " connectors, slot, topic and Iceberg namespace, removed at the end; the last line is machine-readable.")
+  static final class Cdc extends LocalBench implements Callable<Integer> {
+    @Option(names = "--rate", defaultValue = "1000", description = "Changes per second of the lag phase (default ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Length of the lag phase, s (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--sustained", defaultValue = "200000",
+        description = "Changes of the sustained phase, in transactions of 100 (default ${DEFAULT-VALUE}).")
+    int sustained;
+
+    @Override
+    public Integer call() throws Exception {
+      requirePlaintextLocalStack();
+      if (rate < 1 || seconds < 1 || sustained < 100) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--rate and --seconds must be at least 1, --sustained at least 100");
+      }
+      return new CdcBenchmark(rate, seconds, sustained, extra).run(System.out);
     }
   }
 

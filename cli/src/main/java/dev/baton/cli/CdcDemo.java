@@ -3,22 +3,15 @@ package dev.baton.cli;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.local.LocalEndpoints;
-import dev.baton.local.LocalStack;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -55,7 +48,7 @@ final class CdcDemo {
         + cdc.databases().targetJdbcUrl() + "; cdc-merge → Iceberg " + NAMESPACE + ".*");
     SparkSession spark = SparkSessions.create("baton-cdc-demo", config);
     try (Connection source = cdc.sourceAdmin(); Connection target = cdc.target()) {
-      reset(local.stack(), endpoints, cdc, source, target, spark);
+      reset(cdc, source, target, spark);
       CdcWorkload workload = new CdcWorkload(source, SEED);
       workload.createTables(200);
       cdc.deploy(CdcWorkload.TABLES);
@@ -91,7 +84,8 @@ final class CdcDemo {
           Thread.sleep(1000);
         } while (System.nanoTime() < deadline && runtime.controller().query().isActive());
       }
-      out.printf("%nCaught up after %.1f s:%n", seconds(start));
+      boolean caughtUp = targetDigests.equals(expected) && icebergDigests.equals(expected);
+      out.printf("%n%s after %.1f s:%n", caughtUp ? "Caught up" : "Stopped waiting", seconds(start));
       out.printf("%-20s %-24s %-24s %-24s %s%n", "table", "source", "target (JDBC sink)", "iceberg (cdc-merge)", "equal");
       boolean equal = true;
       for (String table : CdcWorkload.TABLES) {
@@ -108,28 +102,11 @@ final class CdcDemo {
     }
   }
 
-  /** Removes what a previous demo left: connectors and their offsets, change topics, slot, publication, tables. */
-  private static void reset(LocalStack stack, LocalEndpoints endpoints, CdcDeployment cdc, Connection source,
-      Connection target, SparkSession spark) throws SQLException, InterruptedException, ExecutionException,
-      java.util.concurrent.TimeoutException {
-    for (String connector : List.of(CdcDeployment.SOURCE_CONNECTOR, CdcDeployment.SINK_CONNECTOR)) {
-      stack.deleteConnectorAndOffsets(endpoints, connector);
-    }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<String> topics = CdcWorkload.TABLES.stream().map(table -> CdcDeployment.TOPIC_PREFIX + "." + table)
-          .filter(existing::contains).toList();
-      admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
-      // topic deletion completes asynchronously: the sink must not find the old ones again
-      while (admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().anyMatch(topics::contains)) {
-        Thread.sleep(200);
-      }
-    }
+  /** Removes what a previous demo left: its deployment (connectors, offsets, topics, slot, publication), tables. */
+  private static void reset(CdcDeployment cdc, Connection source, Connection target, SparkSession spark) throws Exception {
+    cdc.undeploy(CdcWorkload.TABLES);
     source.setAutoCommit(true);
     try (Statement statement = source.createStatement()) {
-      statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-          + CdcDeployment.PUBLICATION + "'");
-      statement.execute("DROP PUBLICATION IF EXISTS " + CdcDeployment.PUBLICATION);
       for (String table : CdcWorkload.TABLES) {
         statement.execute("DROP TABLE IF EXISTS " + table);
       }

@@ -33,8 +33,10 @@ import java.util.stream.Collectors;
  * :<key>}} (Kafka Connect's {@code FileConfigProvider}); here that path becomes the local stack's
  * {@link CdcDatabases#credentialsFile()}, so passwords never enter a connector configuration.
  *
- * <p>Change topics are {@value #TOPIC_PREFIX}{@code .<schema>.<table>}, JSON with schemas
- * ({@code JsonConverter}, {@code schemas.enable=true}) for keys and values.
+ * <p>Change topics are {@code <topic prefix>.<schema>.<table>}, JSON with schemas ({@code
+ * JsonConverter}, {@code schemas.enable=true}) for keys and values. The connectors, slot, publication
+ * and topic prefix are named by {@link Names}: {@link #DEFAULT_NAMES} for the demo and the tests, others
+ * for a benchmark, which must not touch them.
  */
 public final class CdcDeployment {
   /** The source connector's name on the local worker. */
@@ -58,10 +60,38 @@ public final class CdcDeployment {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(120);
 
+  /** The names of the demo and the tests: connectors {@value #SOURCE_CONNECTOR} and {@value #SINK_CONNECTOR}. */
+  public static final Names DEFAULT_NAMES = new Names(SOURCE_CONNECTOR, SINK_CONNECTOR, PUBLICATION, TOPIC_PREFIX);
+
+  /**
+   * What one deployment's parts are called.
+   *
+   * @param sourceConnector the source connector's name on the worker
+   * @param sinkConnector the sink connector's name on the worker
+   * @param slot the replication slot and the publication, a lower-case SQL identifier
+   * @param topicPrefix the change topics' prefix ({@code topic.prefix})
+   */
+  public record Names(String sourceConnector, String sinkConnector, String slot, String topicPrefix) {
+    public Names {
+      if (slot == null || !slot.matches("[a-z_][a-z0-9_]{0,62}")) {
+        throw new IllegalArgumentException("Invalid slot '" + slot + "': expected a lower-case SQL identifier");
+      }
+      if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("Invalid topicPrefix '" + topicPrefix + "'");
+      }
+    }
+
+    /** The change topic of a schema-qualified table. */
+    public String topic(String table) {
+      return topicPrefix + "." + table;
+    }
+  }
+
   private final LocalStack stack;
   private final LocalEndpoints endpoints;
   private final CdcDatabases databases;
   private final Path configDir;
+  private final Names names;
 
   /**
    * @param stack the running local stack
@@ -70,11 +100,22 @@ public final class CdcDeployment {
    * @throws IllegalStateException if the stack runs without the CDC databases
    */
   public CdcDeployment(LocalStack stack, LocalEndpoints endpoints, Path configDir) {
+    this(stack, endpoints, configDir, DEFAULT_NAMES);
+  }
+
+  /** As {@link #CdcDeployment(LocalStack, LocalEndpoints, Path)}, with its own {@code names}. */
+  public CdcDeployment(LocalStack stack, LocalEndpoints endpoints, Path configDir, Names names) {
+    this.names = requireNonNull(names, "Invalid names: null");
     this.stack = requireNonNull(stack, "Invalid stack: null");
     this.endpoints = requireNonNull(endpoints, "Invalid endpoints: null");
     this.databases = endpoints.cdc().orElseThrow(() -> new IllegalStateException(
         "The local stack runs without the CDC databases: ./baton local up --cdc"));
     this.configDir = requireNonNull(configDir, "Invalid configDir: null");
+  }
+
+  /** What this deployment's parts are called. */
+  public Names names() {
+    return names;
   }
 
   /** The CDC databases of the stack. */
@@ -105,7 +146,7 @@ public final class CdcDeployment {
   /**
    * Publishes {@code tables} (as the source's superuser: {@code CREATE PUBLICATION}, or {@code ALTER
    * PUBLICATION ... SET TABLE} when it exists), then creates or updates the source connector (only
-   * those tables) and the sink connector, waits until both and their tasks are RUNNING, and then
+   * those tables) and the sink connector (only their topics), waits until both and their tasks are RUNNING, and then
    * {@link #awaitStreaming until the source streams}.
    *
    * @param tables schema-qualified, lower-case table names, e.g. {@code public.customers}
@@ -127,21 +168,27 @@ public final class CdcDeployment {
     try (Connection admin = sourceAdmin(); Statement statement = admin.createStatement()) {
       boolean exists;
       try (PreparedStatement query = admin.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-        query.setString(1, PUBLICATION);
+        query.setString(1, names.slot());
         try (ResultSet rows = query.executeQuery()) {
           exists = rows.next();
         }
       }
-      statement.execute(exists ? "ALTER PUBLICATION " + PUBLICATION + " SET TABLE " + list
-          : "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + list);
+      statement.execute(exists ? "ALTER PUBLICATION " + names.slot() + " SET TABLE " + list
+          : "CREATE PUBLICATION " + names.slot() + " FOR TABLE " + list);
     }
     Map<String, String> source = connectorConfig(SOURCE_CONFIG);
     // a list of regular expressions: the dot is escaped
     source.put("table.include.list", tables.stream().map(table -> table.replace(".", "\\.")).collect(Collectors.joining(",")));
-    stack.putConnector(endpoints, SOURCE_CONNECTOR, source);
-    stack.putConnector(endpoints, SINK_CONNECTOR, connectorConfig(SINK_CONFIG));
-    awaitRunning(SOURCE_CONNECTOR);
-    awaitRunning(SINK_CONNECTOR);
+    source.put("slot.name", names.slot());
+    source.put("publication.name", names.slot());
+    source.put("topic.prefix", names.topicPrefix());
+    Map<String, String> sink = connectorConfig(SINK_CONFIG);
+    sink.remove("topics.regex");
+    sink.put("topics", tables.stream().map(names::topic).collect(Collectors.joining(",")));
+    stack.putConnector(endpoints, names.sourceConnector(), source);
+    stack.putConnector(endpoints, names.sinkConnector(), sink);
+    awaitRunning(names.sourceConnector());
+    awaitRunning(names.sinkConnector());
     awaitStreaming();
   }
 
@@ -158,14 +205,14 @@ public final class CdcDeployment {
     long deadline = System.nanoTime() + RUNNING_TIMEOUT.toNanos();
     List<Map<String, Object>> offsets = List.of();
     while (System.nanoTime() < deadline) {
-      offsets = stack.connectorOffsets(endpoints, SOURCE_CONNECTOR);
+      offsets = stack.connectorOffsets(endpoints, names.sourceConnector());
       // a snapshot record's offset carries "snapshot"; a streamed change's or heartbeat's does not
       if (!offsets.isEmpty() && offsets.stream().noneMatch(offset -> offset.containsKey("snapshot"))) {
         return;
       }
       sleep(250, "the source connector's first streaming offset");
     }
-    throw new IllegalStateException("Connector " + SOURCE_CONNECTOR + " has not committed a streaming offset after "
+    throw new IllegalStateException("Connector " + names.sourceConnector() + " has not committed a streaming offset after "
         + RUNNING_TIMEOUT.toSeconds() + " s; its offsets: " + offsets + " (see " + stack.logFile("connect") + ")");
   }
 
@@ -200,6 +247,41 @@ public final class CdcDeployment {
     }
     throw new IllegalStateException("Connector " + connector + " is not RUNNING after " + RUNNING_TIMEOUT.toSeconds()
         + " s: " + states + " (see " + stack.logFile("connect") + ")");
+  }
+
+  /**
+   * Removes this deployment: both connectors and their committed offsets, the change topics of {@code
+   * tables} (waiting until the broker has deleted them), the replication slot and the publication. The
+   * tables themselves stay. Parts that do not exist are skipped.
+   *
+   * @throws SQLException if the slot or publication cannot be dropped
+   * @throws java.util.concurrent.ExecutionException if the topics cannot be listed or deleted
+   */
+  public void undeploy(List<String> tables) throws Exception {
+    stack.deleteConnectorAndOffsets(endpoints, names.sourceConnector());
+    stack.deleteConnectorAndOffsets(endpoints, names.sinkConnector());
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+      java.util.Set<String> existing = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      List<String> topics = tables.stream().map(names::topic).filter(existing::contains).toList();
+      admin.deleteTopics(topics).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + RUNNING_TIMEOUT.toNanos();
+      // deletion completes asynchronously: a new sink must not find the old topics
+      while (admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).stream().anyMatch(topics::contains)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Topics " + topics + " are still listed " + RUNNING_TIMEOUT.toSeconds()
+              + " s after their deletion");
+        }
+        sleep(200, "the deletion of " + topics);
+      }
+    }
+    try (Connection admin = sourceAdmin(); PreparedStatement drop = admin.prepareStatement(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?");
+        Statement statement = admin.createStatement()) {
+      drop.setString(1, names.slot());
+      drop.execute();
+      statement.execute("DROP PUBLICATION IF EXISTS " + names.slot());
+    }
   }
 
   /** A connection to the source database as its superuser (the application's role in the local stand-in). */

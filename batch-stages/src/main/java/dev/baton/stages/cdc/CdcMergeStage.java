@@ -34,6 +34,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -57,13 +58,21 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>reads the offsets the table's last merge recorded (the snapshot summary property {@value
- *       #OFFSETS_PROPERTY} of the newest snapshot carrying it), or the topic's earliest offsets for a
- *       new table or with {@code replay: true}, and the topic's end offsets now;
- *   <li>reads that range with Spark's Kafka batch source ({@code failOnDataLoss}: a range whose start
- *       was deleted by retention fails rather than skipping changes);
- *   <li>keeps each key's newest change, by the source position ({@code source.lsn} or {@code
- *       source.scn}) and then the Kafka offset; tombstones (null values) are skipped, a delete ({@code
- *       op: d}) carries the key of the Kafka record;
+ *       #OFFSETS_PROPERTY} of the newest snapshot carrying it, with the topic's id), or the topic's
+ *       earliest offsets for a new table or with {@code replay: true}, and the topic's end offsets now.
+ *       It fails ({@code CHANGES_LOST}) when retention deleted changes after the recorded offsets
+ *       before they were merged, ({@code TOPIC_RECREATED}) when the topic's id changed, and ({@code
+ *       OFFSETS_AHEAD}) when the recorded offsets are beyond the topic's end;
+ *   <li>reads that range with Spark's Kafka batch source ({@code failOnDataLoss} as well); a change
+ *       without a key or without Kafka Connect schemas fails the stage ({@code UNSUPPORTED_CHANGE_SCHEMA})
+ *       rather than being skipped;
+ *   <li>keeps each key's newest change, by the source position and then the Kafka offset: {@code
+ *       source.lsn} for PostgreSQL (a row's changes are committed in LSN order: row locks serialize its
+ *       writers, and a logical slot's snapshot point waits for the transactions running before it);
+ *       for Oracle the transaction's {@code source.commit_scn}, or a snapshot read's {@code
+ *       source.scn}. A change without that position fails the stage ({@code NO_SOURCE_POSITION}).
+ *       Tombstones (null values) are skipped, a delete ({@code op: d}) carries the key of the Kafka
+ *       record;
  *   <li>MERGEs it: a newer upsert updates or inserts the row, a newer delete deletes it (a
  *       position-delete file), a change that is not newer than the row's ({@value #POSITION_COLUMN},
  *       {@value #OFFSET_COLUMN}) leaves it alone, so an older change never overwrites a newer one and
@@ -115,18 +124,31 @@ public final class CdcMergeStage implements Stage {
   public StageResult run(StageContext context, SparkSession spark) throws Exception {
     Map<String, Object> kafka = kafkaSettings(spark);
     boolean exists = spark.catalog().tableExists(options.table());
-    Map<Integer, Long> recorded = exists && !options.replay() ? recordedOffsets(spark) : Map.of();
+    Recorded recorded = exists && !options.replay() ? recordedOffsets(spark) : null;
     Map<Integer, Long> start = new TreeMap<>();
     Map<Integer, Long> end = new TreeMap<>();
-    topicOffsets(kafka, start, end);
-    recorded.forEach((partition, offset) -> {
-      if (!end.containsKey(partition) || offset > end.get(partition)) {
-        throw new StageFailedException("OFFSETS_AHEAD", "Cannot merge " + options.topic() + " into " + options.table()
-            + ": the last merge recorded offset " + offset + " of partition " + partition + ", beyond the topic's end "
-            + end.get(partition) + " (was the topic re-created?); merge with replay: true to start over");
+    String topicId = topicOffsets(kafka, start, end);
+    if (recorded != null) {
+      if (!topicId.equals(recorded.topicId())) {
+        throw new StageFailedException("TOPIC_RECREATED", "Cannot merge " + options.topic() + " into " + options.table()
+            + ": the last merge read topic id " + recorded.topicId() + ", the topic's id is now " + topicId
+            + " (it was deleted and created again); merge with replay: true to start over from the new topic");
       }
-      start.put(partition, Math.max(start.get(partition), offset));
-    });
+      recorded.offsets().forEach((partition, offset) -> {
+        if (!end.containsKey(partition) || offset > end.get(partition)) {
+          throw new StageFailedException("OFFSETS_AHEAD", "Cannot merge " + options.topic() + " into "
+              + options.table() + ": the last merge recorded offset " + offset + " of partition " + partition
+              + ", beyond the topic's end " + end.get(partition));
+        }
+        if (offset < start.get(partition)) {
+          throw new StageFailedException("CHANGES_LOST", "Cannot merge " + options.topic() + " into " + options.table()
+              + ": partition " + partition + " starts at offset " + start.get(partition) + " but the last merge ended at "
+              + offset + ": the changes in between were deleted by the topic's retention before they were merged;"
+              + " merge with replay: true to rebuild from what the topic holds (a full snapshot first, if needed)");
+        }
+        start.put(partition, offset);
+      });
+    }
     long available = end.keySet().stream().mapToLong(partition -> end.get(partition) - start.get(partition)).sum();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("changesRead", (double) available);
@@ -146,18 +168,31 @@ public final class CdcMergeStage implements Stage {
         .where(col("value").isNotNull()) // tombstones: the delete before each says it all
         .cache();
     try {
-      List<String> valueSchemas = raw.select(get_json_object(col("value"), "$.schema").as("schema")).distinct()
-          .collectAsList().stream().map(row -> row.getString(0)).filter(java.util.Objects::nonNull).toList();
-      if (valueSchemas.isEmpty()) {
-        return commitOffsetsOnly(spark, exists, end, metrics);
+      Dataset<Row> schemas = raw.select(get_json_object(col("value"), "$.schema").as("value_schema"),
+          get_json_object(col("key"), "$.schema").as("key_schema"));
+      long unreadable = schemas.where(col("value_schema").isNull().or(col("key_schema").isNull())).count();
+      if (unreadable > 0) {
+        throw new StageFailedException("UNSUPPORTED_CHANGE_SCHEMA", "Cannot merge " + options.topic() + ": " + unreadable
+            + " change(s) between offsets " + start + " and " + end + " have no key or no Kafka Connect schema in their"
+            + " key or value (JsonConverter with schemas.enable=true is required); nothing was merged");
       }
-      String keySchema = raw.select(get_json_object(col("key"), "$.schema")).where(col("key").isNotNull())
-          .first().getString(0);
+      List<String> valueSchemas = schemas.select("value_schema").distinct().collectAsList().stream()
+          .map(row -> row.getString(0)).toList();
+      if (valueSchemas.isEmpty()) {
+        return commitOffsetsOnly(spark, exists, topicId, end, metrics);
+      }
+      String keySchema = schemas.select("key_schema").first().getString(0);
       ChangeSchema schema = ChangeSchema.of(keySchema, valueSchemas);
       Dataset<Row> latest = latestChanges(raw, schema).cache();
       try {
         long changes = latest.count();
         long deletes = latest.where(col(OP).equalTo("d")).count();
+        long unordered = latest.where(col(POSITION_COLUMN).isNull()).count();
+        if (unordered > 0) {
+          throw new StageFailedException("NO_SOURCE_POSITION", "Cannot merge " + options.topic() + ": " + unordered
+              + " change(s) have no source." + (options.position().equals("scn") ? "scn" : "lsn")
+              + " (position: " + options.position() + "; lsn is PostgreSQL's, scn Oracle's); nothing was merged");
+        }
         metrics.put("changesMerged", (double) changes);
         metrics.put("deletes", (double) deletes);
         if (!exists) {
@@ -168,7 +203,7 @@ public final class CdcMergeStage implements Stage {
         String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
         latest.createOrReplaceTempView(view);
         String writeId = UUID.randomUUID().toString();
-        Map<String, String> commitProperties = Map.of(OFFSETS_PROPERTY, offsetsProperty(end),
+        Map<String, String> commitProperties = Map.of(OFFSETS_PROPERTY, offsetsProperty(topicId, end),
             IcebergWriter.WRITE_ID_PROPERTY, writeId);
         try {
           CommitMetadata.withCommitProperties(commitProperties, () -> {
@@ -179,11 +214,12 @@ public final class CdcMergeStage implements Stage {
           spark.catalog().dropTempView(view);
         }
         Table table = IcebergWriter.load(spark, options.table());
-        Snapshot committed = snapshotWith(table, writeId);
+        Snapshot committed = IcebergWriter.snapshotOf(spark, options.table(), writeId);
         if (committed == null) {
           // nothing in the range was newer than the table: record the offsets all the same
-          table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(end)).set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
-          committed = snapshotWith(IcebergWriter.load(spark, options.table()), writeId);
+          table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(topicId, end))
+              .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
+          committed = IcebergWriter.snapshotOf(spark, options.table(), writeId);
         }
         LOG.info("cdc-merge {} → {}: {} changes read, {} keys merged ({} deletes), offsets {} → {}, snapshot {}",
             options.topic(), options.table(), available, changes, deletes, start, end, committed.snapshotId());
@@ -213,8 +249,12 @@ public final class CdcMergeStage implements Stage {
       }
     }
     columns.add(nested("v", "payload", "op").as(OP));
+    // Oracle: a transaction's changes are ordered by its commit SCN (a transaction open across the snapshot commits
+    // after it although its changes' SCNs are lower); snapshot reads carry no commit SCN, their own SCN instead
     Column position = options.position().equals("scn")
-        ? nested("v", "payload", "source", "scn") : nested("v", "payload", "source", "lsn");
+        ? org.apache.spark.sql.functions.coalesce(nested("v", "payload", "source", "commit_scn"),
+            nested("v", "payload", "source", "scn"))
+        : nested("v", "payload", "source", "lsn");
     columns.add(position.cast("decimal(38,0)").as(POSITION_COLUMN));
     columns.add(col("offset").as(OFFSET_COLUMN));
     columns.add(call_function("timestamp_millis", nested("v", "payload", "source", "ts_ms")).as(COMMITTED_AT_COLUMN));
@@ -272,19 +312,22 @@ public final class CdcMergeStage implements Stage {
     }
   }
 
-  private StageResult commitOffsetsOnly(SparkSession spark, boolean exists, Map<Integer, Long> end,
+  private StageResult commitOffsetsOnly(SparkSession spark, boolean exists, String topicId, Map<Integer, Long> end,
       Map<String, Double> metrics) {
     if (!exists) {
       return new StageResult(List.of(new TableOutput(options.table(), null, 0L)), metrics);
     }
     Table table = IcebergWriter.load(spark, options.table());
-    table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(end)).commit();
+    table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(topicId, end)).commit();
     return new StageResult(List.of(new TableOutput(options.table(), IcebergWriter.load(spark, options.table())
         .currentSnapshot().snapshotId(), 0L)), metrics);
   }
 
-  /** The offsets of the newest snapshot that recorded some for this topic; empty if none. */
-  private Map<Integer, Long> recordedOffsets(SparkSession spark) {
+  /** The topic id and end offsets a merge recorded in a snapshot's summary. */
+  private record Recorded(String topicId, Map<Integer, Long> offsets) {}
+
+  /** The offsets of the newest snapshot that recorded some; null if none did. */
+  private Recorded recordedOffsets(SparkSession spark) {
     Table table = IcebergWriter.load(spark, options.table());
     for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
       String recorded = snapshot.summary().get(OFFSETS_PROPERTY);
@@ -299,18 +342,19 @@ public final class CdcMergeStage implements Stage {
           Map<Integer, Long> offsets = new TreeMap<>();
           ((Map<?, ?>) parsed.get("partitions")).forEach((partition, offset) ->
               offsets.put(Integer.parseInt(partition.toString()), ((Number) offset).longValue()));
-          return offsets;
+          return new Recorded(String.valueOf(parsed.get("topicId")), offsets);
         } catch (IOException e) {
           throw new StageFailedException("UNREADABLE_OFFSETS", "Cannot read " + OFFSETS_PROPERTY + " of snapshot "
               + snapshot.snapshotId() + " of " + options.table() + ": " + e.getMessage());
         }
       }
     }
-    return Map.of();
+    return null;
   }
 
-  /** The topic's beginning and end offsets, per partition. */
-  private void topicOffsets(Map<String, Object> kafka, Map<Integer, Long> beginning, Map<Integer, Long> end) {
+  /** Fills the topic's beginning and end offsets, per partition, and returns the topic's id (Kafka's topic UUID). */
+  private String topicOffsets(Map<String, Object> kafka, Map<Integer, Long> beginning, Map<Integer, Long> end)
+      throws Exception {
     Map<String, Object> config = new HashMap<>(kafka);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -325,6 +369,10 @@ public final class CdcMergeStage implements Stage {
           .forEach((partition, offset) -> beginning.put(partition.partition(), offset));
       consumer.endOffsets(topicPartitions, Duration.ofSeconds(30))
           .forEach((partition, offset) -> end.put(partition.partition(), offset));
+    }
+    try (Admin admin = Admin.create(kafka)) {
+      return admin.describeTopics(List.of(options.topic())).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .get(options.topic()).topicId().toString();
     }
   }
 
@@ -359,9 +407,10 @@ public final class CdcMergeStage implements Stage {
     }
   }
 
-  private String offsetsProperty(Map<Integer, Long> end) {
+  private String offsetsProperty(String topicId, Map<Integer, Long> end) {
     Map<String, Object> property = new LinkedHashMap<>();
     property.put("topic", options.topic());
+    property.put("topicId", topicId);
     property.put("partitions", end.entrySet().stream().collect(
         Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue, (a, b) -> b, TreeMap::new)));
     try {
@@ -371,12 +420,5 @@ public final class CdcMergeStage implements Stage {
     }
   }
 
-  private static Snapshot snapshotWith(Table table, String writeId) {
-    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
-      if (writeId.equals(snapshot.summary().get(IcebergWriter.WRITE_ID_PROPERTY))) {
-        return snapshot;
-      }
-    }
-    return null;
-  }
+
 }

@@ -39,8 +39,10 @@ import org.apache.spark.sql.types.StructType;
  * {@code scale} and {@code connect.decimal.precision} parameters) → decimal(p, s); {@code
  * io.debezium.time.ZonedTimestamp} (ISO-8601 text) → timestamp; {@code io.debezium.time.Timestamp}
  * (ms), {@code MicroTimestamp} (µs), {@code NanoTimestamp} (ns) → timestamp; {@code
- * io.debezium.time.Date} (days since the epoch) → date. Anything else (a struct, an array, a
- * variable-scale decimal) is refused with the field named.
+ * io.debezium.time.Date} (days since the epoch) → date. Other semantic types keep their Connect
+ * type's form: {@code io.debezium.time.MicroTime} as a long (µs since midnight), {@code ZonedTime},
+ * {@code Json}, {@code Uuid}, {@code Enum} as text. Structs, arrays, maps, variable-scale decimals
+ * and decimals beyond precision 38 are refused with the field named.
  */
 final class ChangeSchema {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -118,7 +120,7 @@ final class ChangeSchema {
    */
   StructType valueJsonType() {
     StructType source = new StructType().add("lsn", DataTypes.LongType).add("scn", DataTypes.StringType)
-        .add("ts_ms", DataTypes.LongType);
+        .add("commit_scn", DataTypes.StringType).add("ts_ms", DataTypes.LongType);
     return new StructType().add("payload", new StructType().add("op", DataTypes.StringType)
         .add("after", jsonStruct(rowFields)).add("source", source));
   }
@@ -128,9 +130,12 @@ final class ChangeSchema {
     if ("org.apache.kafka.connect.data.Decimal".equals(field.semantic())) {
       int scale = Integer.parseInt(field.parameters().getOrDefault("scale", "0"));
       int precision = Integer.parseInt(field.parameters().getOrDefault("connect.decimal.precision", "38"));
-      UDF1<String, BigDecimal> decode = base64 -> base64 == null ? null
-          : new BigDecimal(new BigInteger(Base64.getDecoder().decode(base64)), scale);
-      return udf(decode, DataTypes.createDecimalType(Math.min(38, Math.max(precision, scale)), scale)).apply(json);
+      if (precision > 38 || scale > 38 || scale < 0) {
+        throw unsupported("column '" + field.name() + "' is a decimal(" + precision + ", " + scale + "): beyond"
+            + " Iceberg's decimal(38, s) (a NUMBER without precision needs decimal.handling.mode=string)");
+      }
+      UDF1<String, BigDecimal> decode = base64 -> decimal(base64, scale);
+      return udf(decode, DataTypes.createDecimalType(Math.max(precision, scale), scale)).apply(json);
     }
     if (field.semantic() != null) {
       switch (field.semantic()) {
@@ -141,7 +146,8 @@ final class ChangeSchema {
         case "io.debezium.time.MicroTimestamp":
           return call_function("timestamp_micros", json);
         case "io.debezium.time.NanoTimestamp":
-          return call_function("timestamp_micros", json.divide(lit(1000)).cast(DataTypes.LongType));
+          // exact: nanoseconds since the epoch exceed a double's precision
+          return call_function("timestamp_micros", json.cast("decimal(38,0)").divide(lit(1000)).cast(DataTypes.LongType));
         case "io.debezium.time.Date":
           return call_function("date_from_unix_date", json.cast(DataTypes.IntegerType));
         default:
@@ -154,6 +160,14 @@ final class ChangeSchema {
       case "bytes" -> unbase64(json);
       default -> json; // int64, double, boolean, string: their JSON type already
     };
+  }
+
+  /**
+   * A Kafka Connect {@code Decimal} from its JSON form: the unscaled value as a big-endian two's-complement
+   * integer, base64-encoded; null for null.
+   */
+  static BigDecimal decimal(String base64, int scale) {
+    return base64 == null ? null : new BigDecimal(new BigInteger(Base64.getDecoder().decode(base64)), scale);
   }
 
   private static StructType jsonStruct(List<Field> fields) {

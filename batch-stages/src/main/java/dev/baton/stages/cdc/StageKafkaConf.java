@@ -12,8 +12,8 @@ import java.util.Map;
  * token} keys already are).
  */
 public final class StageKafkaConf {
-  /** Spark's default {@code spark.redaction.regex} plus {@code jaas}. */
-  public static final String REDACTION_REGEX = "(?i)secret|password|token|access[.]key|jaas";
+  /** Spark 3.5's default {@code spark.redaction.regex} plus {@code jaas}. */
+  public static final String REDACTION_REGEX = "(?i)secret|password|token|access[.]?key|jaas";
 
   private StageKafkaConf() {}
 

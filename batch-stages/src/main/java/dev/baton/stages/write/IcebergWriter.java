@@ -97,7 +97,7 @@ public final class IcebergWriter {
    * The snapshot whose summary carries {@code writeId}, searched from the current snapshot back
    * through its ancestors; null when none does (nothing was committed).
    */
-  static Snapshot snapshotOf(SparkSession spark, String table, String writeId) {
+  public static Snapshot snapshotOf(SparkSession spark, String table, String writeId) {
     Table icebergTable = load(spark, table);
     for (Snapshot snapshot : org.apache.iceberg.util.SnapshotUtil.currentAncestors(icebergTable)) {
       if (writeId.equals(snapshot.summary().get(WRITE_ID_PROPERTY))) {

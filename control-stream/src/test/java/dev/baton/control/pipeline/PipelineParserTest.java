@@ -124,7 +124,7 @@ class PipelineParserTest {
             "name: expected lower-case letters, digits, '_' or '-' (got 'Bad Name')",
             "stages[1].name: duplicate stage 'a'",
             "stages[0].options.table: expected <namespace>.<table>, got 'nodot'",
-            "stages[1].type: unknown stage type 'spark-magic' (expected one of [export, external, ingest, maintenance, noop, quality, spark-app, sql])",
+            "stages[1].type: unknown stage type 'spark-magic' (expected one of [cdc-merge, export, external, ingest, maintenance, noop, quality, spark-app, sql])",
             "stages[2].options.mode: unknown mode 'upsert' (expected overwrite, append or overwrite-partitions)",
             "stages[3].options.rules[1].columns: is required for unique",
             "stages[4].options.schema[0].type: unknown type 'decimal(x)'"))

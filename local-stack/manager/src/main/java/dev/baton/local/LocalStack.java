@@ -269,6 +269,17 @@ public final class LocalStack {
       }
       state.cdc = cdc;
       if (cdc) {
+        if (!Files.isRegularFile(cdcDir().resolve(CdcDatabases.CREDENTIALS))) {
+          for (String service : CDC_SERVICES) {
+            if (Files.exists(localDir.resolve(service))) {
+              // new passwords could not log in to a server whose roles have the old ones
+              throw new LocalStackException("Cannot start the CDC databases: " + cdcDir().resolve(CdcDatabases.CREDENTIALS)
+                  + " is missing but " + localDir.resolve(service) + " holds a server made with its passwords; restore"
+                  + " the file, or delete " + localDir.resolve(CDC_SOURCE) + " and " + localDir.resolve(CDC_TARGET)
+                  + " to start both servers over (their data is lost)");
+            }
+          }
+        }
         CdcDatabases databases = CdcDatabases.loadOrCreate(cdcDir(), state.cdcSourcePort, state.cdcTargetPort);
         for (String service : CDC_SERVICES) {
           if (!isRunning(state, service)) {
@@ -417,30 +428,15 @@ public final class LocalStack {
    * @throws LocalStackException if the worker cannot be reached or answers with another error
    */
   public Map<String, String> connectorStates(LocalEndpoints endpoints, String name) {
-    HttpRequest request = HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/status"))
-        .timeout(Duration.ofSeconds(30)).build();
-    try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 404) {
-        return Map.of();
-      }
-      if (response.statusCode() != 200) {
-        throw new LocalStackException("Cannot read the status of connector " + name + ": HTTP " + response.statusCode()
-            + " " + response.body());
-      }
-      var status = JSON.readTree(response.body());
-      Map<String, String> states = new LinkedHashMap<>();
-      states.put("connector", status.path("connector").path("state").asText());
-      for (var task : status.path("tasks")) {
-        states.put("task-" + task.path("id").asInt(), task.path("state").asText());
-      }
-      return states;
-    } catch (IOException e) {
-      throw new LocalStackException("Cannot reach Kafka Connect at " + request.uri() + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LocalStackException("Interrupted while reading the status of connector " + name, e);
-    }
+    return connectGet(endpoints, "/connectors/" + name + "/status", "read the status of connector " + name)
+        .map(status -> {
+          Map<String, String> states = new LinkedHashMap<>();
+          states.put("connector", status.path("connector").path("state").asText());
+          for (var task : status.path("tasks")) {
+            states.put("task-" + task.path("id").asInt(), task.path("state").asText());
+          }
+          return states;
+        }).orElse(Map.of());
   }
 
   /**
@@ -451,27 +447,39 @@ public final class LocalStack {
    * @throws LocalStackException if the worker cannot be reached or answers with another error
    */
   public List<Map<String, Object>> connectorOffsets(LocalEndpoints endpoints, String name) {
-    HttpRequest request = HttpRequest.newBuilder(endpoints.connectUrl().resolve("/connectors/" + name + "/offsets"))
-        .timeout(Duration.ofSeconds(30)).build();
+    return connectGet(endpoints, "/connectors/" + name + "/offsets", "read the offsets of connector " + name)
+        .map(answer -> {
+          List<Map<String, Object>> offsets = new ArrayList<>();
+          for (var entry : answer.path("offsets")) {
+            offsets.add(JSON.convertValue(entry.path("offset"),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+          }
+          return offsets;
+        }).orElse(List.of());
+  }
+
+  /**
+   * A GET on the Connect REST API (30 s timeout): the JSON answer, or empty for a 404.
+   *
+   * @throws LocalStackException for another error, naming {@code what}
+   */
+  private static Optional<com.fasterxml.jackson.databind.JsonNode> connectGet(LocalEndpoints endpoints, String path,
+      String what) {
+    HttpRequest request = HttpRequest.newBuilder(endpoints.connectUrl().resolve(path)).timeout(Duration.ofSeconds(30)).build();
     try {
       HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 404) {
-        return List.of();
+        return Optional.empty();
       }
       if (response.statusCode() != 200) {
-        throw new LocalStackException("Cannot read the offsets of connector " + name + ": HTTP " + response.statusCode()
-            + " " + response.body());
+        throw new LocalStackException("Cannot " + what + ": HTTP " + response.statusCode() + " " + response.body());
       }
-      List<Map<String, Object>> offsets = new ArrayList<>();
-      for (var entry : JSON.readTree(response.body()).path("offsets")) {
-        offsets.add(JSON.convertValue(entry.path("offset"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
-      }
-      return offsets;
+      return Optional.of(JSON.readTree(response.body()));
     } catch (IOException e) {
       throw new LocalStackException("Cannot reach Kafka Connect at " + request.uri() + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LocalStackException("Interrupted while reading the offsets of connector " + name, e);
+      throw new LocalStackException("Interrupted while trying to " + what, e);
     }
   }
 
