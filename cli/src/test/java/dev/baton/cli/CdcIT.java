@@ -35,6 +35,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.apache.spark.sql.SparkSession;
+import dev.baton.control.pipeline.PipelineDefinition;
+import dev.baton.control.pipeline.Pipelines;
+import dev.baton.control.pipeline.StageDefinition;
 import dev.baton.stages.StageTypes;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
@@ -169,18 +172,29 @@ class CdcIT {
     }
   }
 
+  /**
+   * The stage the demo's {@code cdc-lake} pipeline ({@code examples/cdc/pipelines}) runs for a source
+   * table, as its controller would build it, with {@code replay} added.
+   */
   private static Stage mergeStage(String sourceTable, boolean replay) {
-    return StageTypes.create("cdc-merge", Map.of("topic", CdcDeployment.TOPIC_PREFIX + "." + sourceTable,
-        "table", icebergTable(sourceTable), "replay", replay));
+    PipelineDefinition pipeline = Pipelines.load(Path.of(System.getProperty("baton.repo.dir")).toAbsolutePath()
+        .resolve("examples/cdc/pipelines")).get(CdcDemo.PIPELINE).orElseThrow();
+    StageDefinition stage = pipeline.stage("merge_" + sourceTable.substring(sourceTable.indexOf('.') + 1)).orElseThrow();
+    assertThat(stage.type()).isEqualTo("cdc-merge");
+    assertThat(stage.options()).containsEntry("topic", CdcDeployment.TOPIC_PREFIX + "." + sourceTable)
+        .containsEntry("table", icebergTable(sourceTable));
+    Map<String, Object> options = new HashMap<>(stage.options());
+    options.put("replay", replay);
+    return StageTypes.create(stage.type(), options);
   }
 
   private static StageContext context(String sourceTable, int attempt) {
     return new StageContext("cdc-it", "cdc-it", "merge-" + sourceTable.replace('.', '-'), attempt, Map.of());
   }
 
-  /** {@code public.customers} → {@code cdc_it.customers}. */
+  /** {@code public.customers} → {@code cdc_lake.customers}. */
   private static String icebergTable(String sourceTable) {
-    return "cdc_it." + sourceTable.substring(sourceTable.indexOf('.') + 1);
+    return CdcDemo.icebergTable(sourceTable);
   }
 
   private static TableDigest icebergDigest(SparkSession spark, String sourceTable, CdcWorkload workload) {

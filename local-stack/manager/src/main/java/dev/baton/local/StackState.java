@@ -105,13 +105,35 @@ final class StackState {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find a free port", e);
+  /** Lowest port {@link #freePort} hands out. */
+  static final int FIRST_PORT = 20_000;
+  /** Above the last port {@link #freePort} hands out: Linux's first ephemeral port (macOS and Windows start at 49152). */
+  static final int END_PORT = 32_768;
+  /** Ports handed out by this JVM, so that one stack never gets a port twice. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port that 127.0.0.1 can bind now, below the ephemeral range: a port the OS hands out for
+   * outgoing connections (ServerSocket(0) picks from that range too) could be taken by any client's
+   * connection between this choice and the service's bind, seconds later.
+   */
+  static int freePort() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(FIRST_PORT, END_PORT);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        HANDED_OUT.add(port);
+        return port;
+      } catch (IOException e) {
+        // taken: try another
+      }
     }
+    throw new UncheckedIOException(new IOException("Cannot find a free port between " + FIRST_PORT + " and "
+        + END_PORT + " after 200 attempts"));
   }
 
   private static String randomHex(SecureRandom random, int bytes) {
