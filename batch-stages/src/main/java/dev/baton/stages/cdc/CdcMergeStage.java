@@ -185,9 +185,14 @@ public final class CdcMergeStage implements Stage {
       ChangeSchema schema = ChangeSchema.of(keySchema, valueSchemas);
       Dataset<Row> latest = latestChanges(raw, schema).cache();
       try {
-        long changes = latest.count();
-        long deletes = latest.where(col(OP).equalTo("d")).count();
-        long unordered = latest.where(col(POSITION_COLUMN).isNull()).count();
+        // one pass over the cached changes for the three figures
+        Row counts = latest.agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+            org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(OP).equalTo("d"), 1)),
+            org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(POSITION_COLUMN).isNull(), 1)))
+            .first();
+        long changes = counts.getLong(0);
+        long deletes = counts.getLong(1);
+        long unordered = counts.getLong(2);
         if (unordered > 0) {
           throw new StageFailedException("NO_SOURCE_POSITION", "Cannot merge " + options.topic() + ": " + unordered
               + " change(s) have no source." + (options.position().equals("scn") ? "scn" : "lsn")
@@ -195,10 +200,11 @@ public final class CdcMergeStage implements Stage {
         }
         metrics.put("changesMerged", (double) changes);
         metrics.put("deletes", (double) deletes);
+        Dataset<Row> rows = latest.drop(OP);
         if (!exists) {
-          create(spark, latest.drop(OP));
+          create(spark, rows);
         } else {
-          addNewColumns(spark, latest.drop(OP));
+          addNewColumns(spark, rows);
         }
         String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
         latest.createOrReplaceTempView(view);
@@ -207,7 +213,7 @@ public final class CdcMergeStage implements Stage {
             IcebergWriter.WRITE_ID_PROPERTY, writeId);
         try {
           CommitMetadata.withCommitProperties(commitProperties, () -> {
-            spark.sql(mergeSql(view, schema, latest.drop(OP).columns()));
+            spark.sql(mergeSql(view, schema, rows.columns()));
             return null;
           }, RuntimeException.class);
         } finally {
