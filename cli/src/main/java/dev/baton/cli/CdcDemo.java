@@ -29,6 +29,8 @@ final class CdcDemo {
   static final String PIPELINE = "cdc-lake";
   /** The Iceberg namespace of {@link #PIPELINE}'s tables. */
   static final String NAMESPACE = "cdc_lake";
+  /** The history table (SCD2) {@link #PIPELINE} keeps of customers. */
+  static final String CUSTOMERS_HISTORY = NAMESPACE + ".customers_history";
   private static final long SEED = 2026;
 
   private CdcDemo() {}
@@ -71,6 +73,7 @@ final class CdcDemo {
       Pipelines pipelines = Pipelines.of(all);
       Map<String, TableDigest> targetDigests;
       Map<String, TableDigest> icebergDigests;
+      TableDigest historyDigest;
       try (ControllerRuntime runtime = ControllerRuntime.start(spark, config, pipelines)) {
         out.printf("Controller started with pipeline %s (cdc-merge every 15 s) (%.1f s)%n", PIPELINE, seconds(start));
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -78,13 +81,16 @@ final class CdcDemo {
           targetDigests = digests(table -> TableDigest.of(target, table, workload.columns(table),
               CdcWorkload.keyColumns(table)));
           icebergDigests = digests(table -> icebergDigest(spark, table, workload));
-          if (targetDigests.equals(expected) && icebergDigests.equals(expected)) {
+          historyDigest = currentVersionsDigest(spark, workload);
+          if (targetDigests.equals(expected) && icebergDigests.equals(expected)
+              && historyDigest.equals(expected.get("public.customers"))) {
             break;
           }
           Thread.sleep(1000);
         } while (System.nanoTime() < deadline && runtime.controller().query().isActive());
       }
-      boolean caughtUp = targetDigests.equals(expected) && icebergDigests.equals(expected);
+      boolean caughtUp = targetDigests.equals(expected) && icebergDigests.equals(expected)
+          && historyDigest.equals(expected.get("public.customers"));
       out.printf("%n%s after %.1f s:%n", caughtUp ? "Caught up" : "Stopped waiting", seconds(start));
       out.printf("%-20s %-24s %-24s %-24s %s%n", "table", "source", "target (JDBC sink)", "iceberg (cdc-merge)", "equal");
       boolean equal = true;
@@ -94,6 +100,11 @@ final class CdcDemo {
         out.printf("%-20s %-24s %-24s %-24s %s%n", table, describe(expected.get(table)), describe(targetDigests.get(table)),
             describe(icebergDigests.get(table)), same ? "yes" : "NO");
       }
+      boolean historyEqual = historyDigest.equals(expected.get("public.customers"));
+      equal &= historyEqual;
+      long versions = spark.catalog().tableExists(CUSTOMERS_HISTORY) ? spark.table(CUSTOMERS_HISTORY).count() : 0;
+      out.printf("%s: %d versions of customers (SCD2); its current versions %s the source: %s%n", CUSTOMERS_HISTORY,
+          versions, describe(historyDigest), historyEqual ? "equal" : "DIFFER FROM");
       out.println(equal ? "Source, target and Iceberg are equal row for row (row count and SHA-256 over the rows in key order)."
           : "Source, target and Iceberg differ after " + timeout.toSeconds() + " s.");
       return equal ? 0 : 1;
@@ -116,9 +127,22 @@ final class CdcDemo {
         statement.execute("DROP TABLE IF EXISTS " + table);
       }
     }
-    for (String table : CdcWorkload.TABLES) {
-      spark.sql("DROP TABLE IF EXISTS " + icebergTable(table) + " PURGE");
+    // every table of the namespace: the merged tables and the history
+    if (spark.sql("SHOW NAMESPACES").collectAsList().stream().anyMatch(row -> row.getString(0).equals(NAMESPACE))) {
+      for (org.apache.spark.sql.Row table : spark.sql("SHOW TABLES IN " + NAMESPACE).collectAsList()) {
+        spark.sql("DROP TABLE IF EXISTS " + NAMESPACE + "." + table.getString(1) + " PURGE");
+      }
     }
+  }
+
+  /** The digest of the customers history's current versions, over the source's columns in key order. */
+  static TableDigest currentVersionsDigest(SparkSession spark, CdcWorkload workload) {
+    if (!spark.catalog().tableExists(CUSTOMERS_HISTORY)) {
+      return new TableDigest(-1, "no table yet");
+    }
+    spark.table(CUSTOMERS_HISTORY).where("is_current").createOrReplaceTempView("customers_current_versions");
+    return TableDigest.of(spark, "customers_current_versions", workload.columns("public.customers"),
+        CdcWorkload.keyColumns("public.customers"));
   }
 
   /** {@code public.customers} → {@code cdc_lake.customers}. */

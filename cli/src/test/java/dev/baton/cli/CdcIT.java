@@ -54,6 +54,7 @@ import org.junit.jupiter.api.Test;
 class CdcIT {
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
   private static final double CHANGES_PER_SECOND = 1_000;
+  private static final String CUSTOMERS_HISTORY = CdcDemo.CUSTOMERS_HISTORY;
   private static LocalServices local;
   private static LocalEndpoints endpoints;
   private static CdcDeployment cdc;
@@ -122,6 +123,7 @@ class CdcIT {
           mergeStage(table, false).run(context(table, 1), spark);
           assertThat(icebergDigest(spark, table, workload)).as(table).isEqualTo(expected.get(table));
         }
+        assertHistoryFollowsTheTopic(spark, workload, expected.get("public.customers"));
         // a second merge reads only what arrived since the offsets the first one recorded, and deletes
         // and updates rows with position-delete files (what Athena reads), never equality deletes
         workload.apply(300);
@@ -139,6 +141,7 @@ class CdcIT {
           assertThat(IcebergWriter.load(spark, icebergTable(table)).currentSnapshot().summary()).as(table)
               .containsKey("added-position-deletes").doesNotContainKey("added-equality-deletes");
         }
+        assertHistoryFollowsTheTopic(spark, workload, expected.get("public.customers"));
         // old changes arriving again after newer ones were merged (as a connector re-sends after a crash) change
         // nothing: the first snapshot reads of 20 customers that were updated since, published again
         String customers = CdcDeployment.TOPIC_PREFIX + ".public.customers";
@@ -154,6 +157,10 @@ class CdcIT {
         StageResult resent = mergeStage("public.customers", false).run(context("public.customers", 1), spark);
         assertThat(resent.metrics().get("changesRead")).isEqualTo(20.0);
         assertThat(icebergDigest(spark, "public.customers", workload)).isEqualTo(expected.get("public.customers"));
+        assertThat(resent.metrics()).as("the history skips them, counted")
+            .containsEntry("historyStaleChanges", 20.0).containsEntry("historyChanges", 0.0);
+        assertHistoryFollowsTheTopic(spark, workload, expected.get("public.customers"));
+        long historyBefore = IcebergWriter.load(spark, CUSTOMERS_HISTORY).currentSnapshot().snapshotId();
 
         // replaying every change from the topics' start leaves every row as it is
         for (String table : CdcWorkload.TABLES) {
@@ -166,6 +173,11 @@ class CdcIT {
           assertThat(replayed.summary()).as("the replay's snapshot changes no row")
               .doesNotContainKeys("added-records", "deleted-records", "added-position-deletes");
         }
+        var replayedHistory = IcebergWriter.load(spark, CUSTOMERS_HISTORY).currentSnapshot();
+        assertThat(replayedHistory.parentId()).isEqualTo(historyBefore);
+        assertThat(replayedHistory.summary()).as("the replay's history snapshot changes no version")
+            .doesNotContainKeys("added-records", "deleted-records", "added-position-deletes");
+        assertHistoryFollowsTheTopic(spark, workload, expected.get("public.customers"));
       } finally {
         spark.stop();
       }
@@ -259,6 +271,52 @@ class CdcIT {
         assertThat(errors).as(connectorClass).isEmpty();
       }
     }
+  }
+
+  /**
+   * The customers' history table (SCD2) against the change topic, read here with Jackson: one version
+   * per insert, update or snapshot read at a distinct (key, LSN) (a re-sent change repeats its LSN), from
+   * its commit time ({@code source.ts_ms}) to that of the key's next change, an update or a delete (null
+   * and current for the key's last change if it is not a delete); and its current versions equal the
+   * source table (count and SHA-256 over the rows in key order).
+   */
+  private static void assertHistoryFollowsTheTopic(SparkSession spark, CdcWorkload workload, TableDigest source)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Map<Long, java.util.TreeMap<Long, JsonNode>> changesByKey = new HashMap<>();
+    String topic = CdcDeployment.TOPIC_PREFIX + ".public.customers";
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()),
+        new StringDeserializer(), new StringDeserializer())) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      while (consumer.position(partition) < end) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.value() != null) { // a tombstone follows each delete
+            long id = json.readTree(record.key()).path("payload").path("id").asLong();
+            JsonNode change = json.readTree(record.value()).path("payload");
+            changesByKey.computeIfAbsent(id, key -> new java.util.TreeMap<>())
+                .put(change.path("source").path("lsn").asLong(), change);
+          }
+        }
+      }
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    changesByKey.forEach((id, changes) -> changes.forEach((lsn, change) -> {
+      if (!change.path("op").asText().equals("d")) {
+        Map.Entry<Long, JsonNode> next = changes.higherEntry(lsn);
+        expected.add(id + "|" + lsn + "|" + change.path("source").path("ts_ms").asLong() + "|"
+            + (next == null ? "null" : next.getValue().path("source").path("ts_ms").asLong()) + "|" + (next == null));
+      }
+    }));
+    assertThat(expected).as("versions in the topic: at least the snapshot's 200").hasSizeGreaterThan(200);
+    List<String> actual = spark.sql("SELECT concat_ws('|', id, _cdc_position, unix_millis(valid_from),"
+            + " coalesce(cast(unix_millis(valid_to) AS STRING), 'null'), is_current) FROM " + CUSTOMERS_HISTORY)
+        .collectAsList().stream().map(row -> row.getString(0)).toList();
+    assertThat(actual).as("the history's versions").hasSize(expected.size()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(CdcDemo.currentVersionsDigest(spark, workload)).as("the history's current versions").isEqualTo(source);
   }
 
   /** The end offset of partition 0 the table's last merge recorded. */

@@ -18,8 +18,11 @@ import dev.baton.stages.spi.InvalidStageOptionsException;
  * @param replay true: read the topic from its earliest offset instead of from the offsets the last
  *     merge recorded (a replay; changes that are not newer than a row's are skipped, so a replay of
  *     what was merged changes nothing); default false
+ * @param history an Iceberg table, {@code <namespace>.<table>}, that keeps every version of every row
+ *     (SCD type 2: {@code valid_from}, {@code valid_to}, {@code is_current}) next to {@code table};
+ *     optional, none by default. See {@link ScdHistory}.
  */
-public record CdcMergeOptions(String topic, String table, String position, Boolean replay) {
+public record CdcMergeOptions(String topic, String table, String position, Boolean replay, String history) {
   /** The positions a change can be ordered by. */
   public static final java.util.List<String> POSITIONS = java.util.List.of("lsn", "scn");
 
@@ -34,5 +37,11 @@ public record CdcMergeOptions(String topic, String table, String position, Boole
       throw new InvalidStageOptionsException("position", "expected one of " + POSITIONS + ", got '" + position + "'");
     }
     replay = replay != null && replay;
+    if (history != null) {
+      tableName("history", history);
+      if (history.equalsIgnoreCase(table)) {
+        throw new InvalidStageOptionsException("history", "expected a table other than table '" + table + "'");
+      }
+    }
   }
 }

@@ -102,8 +102,9 @@ public final class CdcMergeStage implements Stage {
   public static final String OFFSET_COLUMN = "_cdc_offset";
   /** The source's commit time of a row's last change. */
   public static final String COMMITTED_AT_COLUMN = "_cdc_committed_at";
-  private static final String OP = "_cdc_op";
-  private static final Map<String, String> TABLE_PROPERTIES = Map.of(
+  /** The change's operation, Debezium's {@code op}: c, u, d or r (a snapshot read). */
+  static final String OP = "_cdc_op";
+  static final Map<String, String> TABLE_PROPERTIES = Map.of(
       "write.delete.mode", "merge-on-read",
       "write.update.mode", "merge-on-read",
       "write.merge.mode", "merge-on-read");
@@ -123,38 +124,25 @@ public final class CdcMergeStage implements Stage {
   @Override
   public StageResult run(StageContext context, SparkSession spark) throws Exception {
     Map<String, Object> kafka = kafkaSettings(spark);
-    boolean exists = spark.catalog().tableExists(options.table());
-    Recorded recorded = exists && !options.replay() ? recordedOffsets(spark) : null;
-    Map<Integer, Long> start = new TreeMap<>();
+    Map<Integer, Long> beginning = new TreeMap<>();
     Map<Integer, Long> end = new TreeMap<>();
-    String topicId = topicOffsets(kafka, start, end);
-    if (recorded != null) {
-      if (!topicId.equals(recorded.topicId())) {
-        throw new StageFailedException("TOPIC_RECREATED", "Cannot merge " + options.topic() + " into " + options.table()
-            + ": the last merge read topic id " + recorded.topicId() + ", the topic's id is now " + topicId
-            + " (it was deleted and created again); merge with replay: true to start over from the new topic");
-      }
-      recorded.offsets().forEach((partition, offset) -> {
-        if (!end.containsKey(partition) || offset > end.get(partition)) {
-          throw new StageFailedException("OFFSETS_AHEAD", "Cannot merge " + options.topic() + " into "
-              + options.table() + ": the last merge recorded offset " + offset + " of partition " + partition
-              + ", beyond the topic's end " + end.get(partition));
-        }
-        if (offset < start.get(partition)) {
-          throw new StageFailedException("CHANGES_LOST", "Cannot merge " + options.topic() + " into " + options.table()
-              + ": partition " + partition + " starts at offset " + start.get(partition) + " but the last merge ended at "
-              + offset + ": the changes in between were deleted by the topic's retention before they were merged;"
-              + " merge with replay: true to rebuild from what the topic holds (a full snapshot first, if needed)");
-        }
-        start.put(partition, offset);
-      });
+    String topicId = topicOffsets(kafka, beginning, end);
+    List<String> targets = options.history() == null
+        ? List.of(options.table()) : List.of(options.table(), options.history());
+    Map<String, Boolean> exists = new LinkedHashMap<>();
+    // the range starts at the lower of the targets' recorded offsets: each target skips what it merged already
+    Map<Integer, Long> start = new TreeMap<>(end);
+    for (String target : targets) {
+      exists.put(target, spark.catalog().tableExists(target));
+      startOffsets(spark, target, exists.get(target), topicId, beginning, end)
+          .forEach((partition, offset) -> start.merge(partition, offset, Math::min));
     }
     long available = end.keySet().stream().mapToLong(partition -> end.get(partition) - start.get(partition)).sum();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("changesRead", (double) available);
     if (available == 0) {
-      LOG.info("cdc-merge {} → {}: no new change (offsets {})", options.topic(), options.table(), end);
-      return new StageResult(List.of(new TableOutput(options.table(), null, 0L)), metrics);
+      LOG.info("cdc-merge {} → {}: no new change (offsets {})", options.topic(), targets, end);
+      return new StageResult(targets.stream().map(target -> new TableOutput(target, null, 0L)).toList(), metrics);
     }
 
     Dataset<Row> raw = spark.read().format("kafka")
@@ -178,68 +166,138 @@ public final class CdcMergeStage implements Stage {
       }
       List<String> valueSchemas = schemas.select("value_schema").distinct().collectAsList().stream()
           .map(row -> row.getString(0)).toList();
+      String offsets = offsetsProperty(topicId, end);
       if (valueSchemas.isEmpty()) {
-        return commitOffsetsOnly(spark, exists, topicId, end, metrics);
+        return new StageResult(targets.stream().map(target -> exists.get(target)
+            ? new TableOutput(target, commitOffsetsOnly(spark, target, offsets).snapshotId(), 0L)
+            : new TableOutput(target, null, 0L)).toList(), metrics);
       }
       String keySchema = schemas.select("key_schema").first().getString(0);
       ChangeSchema schema = ChangeSchema.of(keySchema, valueSchemas);
-      Dataset<Row> latest = latestChanges(raw, schema).cache();
+      Dataset<Row> changes = changes(raw, schema).cache();
       try {
-        // one pass over the cached changes for the three figures
-        Row counts = latest.agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
-            org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(OP).equalTo("d"), 1)),
-            org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(POSITION_COLUMN).isNull(), 1)))
-            .first();
-        long changes = counts.getLong(0);
-        long deletes = counts.getLong(1);
-        long unordered = counts.getLong(2);
+        long unordered = changes.where(col(POSITION_COLUMN).isNull()).count();
         if (unordered > 0) {
           throw new StageFailedException("NO_SOURCE_POSITION", "Cannot merge " + options.topic() + ": " + unordered
               + " change(s) have no source." + (options.position().equals("scn") ? "scn" : "lsn")
               + " (position: " + options.position() + "; lsn is PostgreSQL's, scn Oracle's); nothing was merged");
         }
-        metrics.put("changesMerged", (double) changes);
-        metrics.put("deletes", (double) deletes);
-        Dataset<Row> rows = latest.drop(OP);
-        if (!exists) {
-          create(spark, rows);
-        } else {
-          addNewColumns(spark, rows);
-        }
-        String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
-        latest.createOrReplaceTempView(view);
-        String writeId = UUID.randomUUID().toString();
-        Map<String, String> commitProperties = Map.of(OFFSETS_PROPERTY, offsetsProperty(topicId, end),
-            IcebergWriter.WRITE_ID_PROPERTY, writeId);
-        try {
-          CommitMetadata.withCommitProperties(commitProperties, () -> {
-            spark.sql(mergeSql(view, schema, rows.columns()));
-            return null;
-          }, RuntimeException.class);
-        } finally {
-          spark.catalog().dropTempView(view);
-        }
-        Table table = IcebergWriter.load(spark, options.table());
-        Snapshot committed = IcebergWriter.snapshotOf(spark, options.table(), writeId);
-        if (committed == null) {
-          // nothing in the range was newer than the table: record the offsets all the same
-          table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(topicId, end))
-              .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
-          committed = IcebergWriter.snapshotOf(spark, options.table(), writeId);
-        }
+        List<TableOutput> outputs = new ArrayList<>();
+        outputs.add(mergeLatest(spark, changes, schema, exists.get(options.table()), offsets, metrics));
         LOG.info("cdc-merge {} → {}: {} changes read, {} keys merged ({} deletes), offsets {} → {}, snapshot {}",
-            options.topic(), options.table(), available, changes, deletes, start, end, committed.snapshotId());
-        return new StageResult(List.of(new TableOutput(options.table(), committed.snapshotId(), changes)), metrics);
+            options.topic(), options.table(), available, metrics.get("changesMerged").longValue(),
+            metrics.get("deletes").longValue(), start, end, outputs.get(0).snapshotId());
+        if (options.history() != null) {
+          outputs.add(new ScdHistory(options.history()).merge(spark, changes, schema.keyColumns(),
+              rowColumns(changes), exists.get(options.history()), offsets, metrics));
+        }
+        return new StageResult(outputs, metrics);
       } finally {
-        latest.unpersist();
+        changes.unpersist();
       }
     } finally {
       raw.unpersist();
     }
   }
 
-  /** Each key's newest change: key columns, row columns (null for a delete), op, position, offset, commit time. */
-  private Dataset<Row> latestChanges(Dataset<Row> raw, ChangeSchema schema) {
+  /** MERGEs each key's newest change of {@code changes} into the table; fills changesMerged and deletes. */
+  private TableOutput mergeLatest(SparkSession spark, Dataset<Row> changes, ChangeSchema schema, boolean exists,
+      String offsets, Map<String, Double> metrics) {
+    Dataset<Row> latest = latest(changes, schema).cache();
+    try {
+      Row counts = latest.agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+          org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(OP).equalTo("d"), 1))).first();
+      long merged = counts.getLong(0);
+      metrics.put("changesMerged", (double) merged);
+      metrics.put("deletes", (double) counts.getLong(1));
+      Dataset<Row> rows = latest.drop(OP);
+      if (!exists) {
+        create(spark, options.table(), rows, TABLE_PROPERTIES);
+      } else {
+        addNewColumns(spark, options.table(), rows);
+      }
+      String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
+      latest.createOrReplaceTempView(view);
+      Snapshot committed;
+      try {
+        committed = commitWithOffsets(spark, options.table(), mergeSql(view, schema, rows.columns()), offsets);
+      } finally {
+        spark.catalog().dropTempView(view);
+      }
+      return new TableOutput(options.table(), committed.snapshotId(), merged);
+    } finally {
+      latest.unpersist();
+    }
+  }
+
+  /**
+   * Runs a MERGE with the range's end offsets ({@value #OFFSETS_PROPERTY}) in its snapshot's summary, so
+   * that rows and offsets are committed together; when the MERGE changes nothing (so commits nothing),
+   * commits an empty snapshot carrying the offsets.
+   *
+   * @return the snapshot carrying the offsets
+   */
+  static Snapshot commitWithOffsets(SparkSession spark, String table, String mergeSql, String offsets) {
+    String writeId = UUID.randomUUID().toString();
+    CommitMetadata.withCommitProperties(Map.of(OFFSETS_PROPERTY, offsets, IcebergWriter.WRITE_ID_PROPERTY, writeId),
+        () -> {
+          spark.sql(mergeSql);
+          return null;
+        }, RuntimeException.class);
+    Snapshot committed = IcebergWriter.snapshotOf(spark, table, writeId);
+    if (committed == null) {
+      IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
+          .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
+      committed = IcebergWriter.snapshotOf(spark, table, writeId);
+    }
+    return committed;
+  }
+
+  /** The key and row columns of {@link #changes}, in table order (without the {@code _cdc_} columns). */
+  private static List<String> rowColumns(Dataset<Row> changes) {
+    return java.util.Arrays.stream(changes.columns()).filter(column -> !column.startsWith("_cdc_")).toList();
+  }
+
+  /**
+   * Where a target's range starts, per partition of the topic: the offsets its last merge recorded, else
+   * (a new table, {@code replay: true}, a partition not recorded) the topic's beginning.
+   *
+   * @throws StageFailedException TOPIC_RECREATED, OFFSETS_AHEAD or CHANGES_LOST (see the class comment)
+   */
+  private Map<Integer, Long> startOffsets(SparkSession spark, String target, boolean exists, String topicId,
+      Map<Integer, Long> beginning, Map<Integer, Long> end) {
+    Map<Integer, Long> start = new TreeMap<>(beginning);
+    Recorded recorded = exists && !options.replay() ? recordedOffsets(spark, target) : null;
+    if (recorded == null) {
+      return start;
+    }
+    if (!topicId.equals(recorded.topicId())) {
+      throw new StageFailedException("TOPIC_RECREATED", "Cannot merge " + options.topic() + " into " + target
+          + ": the last merge read topic id " + recorded.topicId() + ", the topic's id is now " + topicId
+          + " (it was deleted and created again); merge with replay: true to start over from the new topic");
+    }
+    recorded.offsets().forEach((partition, offset) -> {
+      if (!end.containsKey(partition) || offset > end.get(partition)) {
+        throw new StageFailedException("OFFSETS_AHEAD", "Cannot merge " + options.topic() + " into "
+            + target + ": the last merge recorded offset " + offset + " of partition " + partition
+            + ", beyond the topic's end " + end.get(partition));
+      }
+      if (offset < beginning.get(partition)) {
+        throw new StageFailedException("CHANGES_LOST", "Cannot merge " + options.topic() + " into " + target
+            + ": partition " + partition + " starts at offset " + beginning.get(partition) + " but the last merge ended at "
+            + offset + ": the changes in between were deleted by the topic's retention before they were merged;"
+            + " merge with replay: true to rebuild from what the topic holds (a full snapshot first, if needed)");
+      }
+      start.put(partition, offset);
+    });
+    return start;
+  }
+
+  /**
+   * Every change of the range with a key: key columns, row columns (null for a delete), {@value #OP},
+   * {@value #POSITION_COLUMN}, {@value #OFFSET_COLUMN}, {@value #COMMITTED_AT_COLUMN}.
+   */
+  private Dataset<Row> changes(Dataset<Row> raw, ChangeSchema schema) {
     Dataset<Row> parsed = raw.select(
         from_json(col("key"), schema.keyJsonType()).as("k"),
         from_json(col("value"), schema.valueJsonType()).as("v"),
@@ -268,6 +326,11 @@ public final class CdcMergeStage implements Stage {
     for (String key : schema.keyColumns()) {
       changes = changes.where(col(quoted(key)).isNotNull()); // a keyless table's changes cannot be merged
     }
+    return changes;
+  }
+
+  /** Each key's newest change of {@link #changes}, by position and then offset. */
+  private static Dataset<Row> latest(Dataset<Row> changes, ChangeSchema schema) {
     Column[] keyColumns = schema.keyColumns().stream().map(key -> col(quoted(key))).toArray(Column[]::new);
     return changes
         .withColumn("_cdc_rank", row_number().over(Window.partitionBy(keyColumns)
@@ -291,50 +354,48 @@ public final class CdcMergeStage implements Stage {
         + " WHEN NOT MATCHED AND s." + OP + " <> 'd' THEN INSERT (" + names + ") VALUES (" + values + ")";
   }
 
-  private void create(SparkSession spark, Dataset<Row> rows) {
-    IcebergWriter.ensureNamespace(spark, options.table());
-    var create = rows.limit(0).writeTo(options.table()).using("iceberg");
+  /**
+   * Creates {@code table} with the columns of {@code rows}, Athena-compatible (format version 2) and
+   * merge-on-read; when another attempt created it meanwhile, adds the columns it lacks instead.
+   */
+  static void create(SparkSession spark, String table, Dataset<Row> rows, Map<String, String> tableProperties) {
+    IcebergWriter.ensureNamespace(spark, table);
+    var create = rows.limit(0).writeTo(table).using("iceberg");
     Map<String, String> properties = new HashMap<>(TableProperties.ATHENA_COMPATIBLE);
-    properties.putAll(TABLE_PROPERTIES);
+    properties.putAll(tableProperties);
     for (Map.Entry<String, String> property : properties.entrySet()) {
       create = create.tableProperty(property.getKey(), property.getValue());
     }
     try {
       create.create();
     } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
-      addNewColumns(spark, rows); // created meanwhile by another attempt: merge into it
+      addNewColumns(spark, table, rows); // created meanwhile by another attempt: merge into it
     }
   }
 
-  /** Adds the columns the changes have and the table lacks (nullable, at the end). */
-  private void addNewColumns(SparkSession spark, Dataset<Row> rows) {
-    Set<String> existing = Set.of(spark.table(options.table()).columns());
+  /** Adds the columns {@code rows} has and the table lacks (nullable, at the end). */
+  static void addNewColumns(SparkSession spark, String table, Dataset<Row> rows) {
+    Set<String> existing = Set.of(spark.table(table).columns());
     for (StructField field : rows.schema().fields()) {
       if (!existing.contains(field.name())) {
-        LOG.info("cdc-merge {}: adding column {} {} (new in the source)", options.table(), field.name(),
-            field.dataType().sql());
-        spark.sql("ALTER TABLE " + options.table() + " ADD COLUMN " + quoted(field.name()) + " " + field.dataType().sql());
+        LOG.info("cdc-merge {}: adding column {} {} (new in the source)", table, field.name(), field.dataType().sql());
+        spark.sql("ALTER TABLE " + table + " ADD COLUMN " + quoted(field.name()) + " " + field.dataType().sql());
       }
     }
   }
 
-  private StageResult commitOffsetsOnly(SparkSession spark, boolean exists, String topicId, Map<Integer, Long> end,
-      Map<String, Double> metrics) {
-    if (!exists) {
-      return new StageResult(List.of(new TableOutput(options.table(), null, 0L)), metrics);
-    }
-    Table table = IcebergWriter.load(spark, options.table());
-    table.newAppend().set(OFFSETS_PROPERTY, offsetsProperty(topicId, end)).commit();
-    return new StageResult(List.of(new TableOutput(options.table(), IcebergWriter.load(spark, options.table())
-        .currentSnapshot().snapshotId(), 0L)), metrics);
+  /** Commits an empty snapshot carrying the offsets (a range of tombstones only). */
+  private static Snapshot commitOffsetsOnly(SparkSession spark, String table, String offsets) {
+    IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets).commit();
+    return IcebergWriter.load(spark, table).currentSnapshot();
   }
 
   /** The topic id and end offsets a merge recorded in a snapshot's summary. */
   private record Recorded(String topicId, Map<Integer, Long> offsets) {}
 
   /** The offsets of the newest snapshot that recorded some; null if none did. */
-  private Recorded recordedOffsets(SparkSession spark) {
-    Table table = IcebergWriter.load(spark, options.table());
+  private Recorded recordedOffsets(SparkSession spark, String target) {
+    Table table = IcebergWriter.load(spark, target);
     for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
       String recorded = snapshot.summary().get(OFFSETS_PROPERTY);
       if (recorded != null) {
@@ -342,7 +403,7 @@ public final class CdcMergeStage implements Stage {
           Map<String, Object> parsed = JSON.readValue(recorded, new TypeReference<Map<String, Object>>() {});
           if (!options.topic().equals(parsed.get("topic"))) {
             throw new StageFailedException("OFFSETS_OF_ANOTHER_TOPIC", "Cannot merge " + options.topic() + " into "
-                + options.table() + ": its last merge read topic " + parsed.get("topic")
+                + target + ": its last merge read topic " + parsed.get("topic")
                 + "; merge with replay: true to start over from this topic");
           }
           Map<Integer, Long> offsets = new TreeMap<>();
@@ -351,7 +412,7 @@ public final class CdcMergeStage implements Stage {
           return new Recorded(String.valueOf(parsed.get("topicId")), offsets);
         } catch (IOException e) {
           throw new StageFailedException("UNREADABLE_OFFSETS", "Cannot read " + OFFSETS_PROPERTY + " of snapshot "
-              + snapshot.snapshotId() + " of " + options.table() + ": " + e.getMessage());
+              + snapshot.snapshotId() + " of " + target + ": " + e.getMessage());
         }
       }
     }

@@ -42,7 +42,8 @@ import org.apache.spark.sql.types.StructType;
  * io.debezium.time.Date} (days since the epoch) → date. Other semantic types keep their Connect
  * type's form: {@code io.debezium.time.MicroTime} as a long (µs since midnight), {@code ZonedTime},
  * {@code Json}, {@code Uuid}, {@code Enum} as text. Structs, arrays, maps, variable-scale decimals
- * and decimals beyond precision 38 are refused with the field named.
+ * and decimals beyond precision 38 are refused with the field named, as are names starting with {@code _cdc_}
+ * (the stage's own columns).
  */
 final class ChangeSchema {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -197,6 +198,9 @@ final class ChangeSchema {
       String name = field.path("field").asText();
       if (!COLUMN.matcher(name).matches()) {
         throw unsupported(where + " field '" + name + "' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      if (name.toLowerCase(java.util.Locale.ROOT).startsWith("_cdc_")) {
+        throw unsupported(where + " field '" + name + "' starts with _cdc_, the prefix of the stage's own columns");
       }
       String type = field.path("type").asText();
       String semantic = field.hasNonNull("name") ? field.get("name").asText() : null;

@@ -127,13 +127,17 @@ class ChangeSchemaTest {
 
   @Test
   void optionsAreValidatedWithThePathOfTheField() {
-    assertThatThrownBy(() -> new CdcMergeOptions("bad topic", "ns.t", null, null))
+    assertThatThrownBy(() -> new CdcMergeOptions("bad topic", "ns.t", null, null, null))
         .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("topic");
-    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "t", null, null))
+    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "t", null, null, null))
         .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("table");
-    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "ns.t", "ts", null))
+    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "ns.t", "ts", null, null))
         .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("position");
-    assertThat(new CdcMergeOptions("cdc.public.t", "ns.t", null, null))
-        .isEqualTo(new CdcMergeOptions("cdc.public.t", "ns.t", "lsn", false));
+    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "ns.t", null, null, "history"))
+        .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("history");
+    assertThatThrownBy(() -> new CdcMergeOptions("cdc.public.t", "ns.t", null, null, "NS.T"))
+        .isInstanceOf(InvalidStageOptionsException.class).hasMessageContaining("history");
+    assertThat(new CdcMergeOptions("cdc.public.t", "ns.t", null, null, null))
+        .isEqualTo(new CdcMergeOptions("cdc.public.t", "ns.t", "lsn", false, null));
   }
 }
