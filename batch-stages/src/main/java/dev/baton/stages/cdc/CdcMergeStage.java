@@ -153,8 +153,8 @@ public final class CdcMergeStage implements Stage {
         .option("failOnDataLoss", "true")
         .load()
         .selectExpr("CAST(key AS STRING) AS key", "CAST(value AS STRING) AS value", "partition", "offset")
-        .where(col("value").isNotNull()) // tombstones: the delete before each says it all
-        .cache();
+        .where(col("value").isNotNull()); // tombstones: the delete before each says it all
+    raw = materialized(raw);
     try {
       Dataset<Row> schemas = raw.select(get_json_object(col("value"), "$.schema").as("value_schema"),
           get_json_object(col("key"), "$.schema").as("key_schema"));
@@ -174,7 +174,7 @@ public final class CdcMergeStage implements Stage {
       }
       String keySchema = schemas.select("key_schema").first().getString(0);
       ChangeSchema schema = ChangeSchema.of(keySchema, valueSchemas);
-      Dataset<Row> changes = changes(raw, schema).cache();
+      Dataset<Row> changes = materialized(changes(raw, schema));
       try {
         long unordered = changes.where(col(POSITION_COLUMN).isNull()).count();
         if (unordered > 0) {
@@ -193,17 +193,17 @@ public final class CdcMergeStage implements Stage {
         }
         return new StageResult(outputs, metrics);
       } finally {
-        changes.unpersist();
+        release(changes);
       }
     } finally {
-      raw.unpersist();
+      release(raw);
     }
   }
 
   /** MERGEs each key's newest change of {@code changes} into the table; fills changesMerged and deletes. */
   private TableOutput mergeLatest(SparkSession spark, Dataset<Row> changes, ChangeSchema schema, boolean exists,
       String offsets, Map<String, Double> metrics) {
-    Dataset<Row> latest = latest(changes, schema).cache();
+    Dataset<Row> latest = materialized(latest(changes, schema));
     try {
       Row counts = latest.agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
           org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(col(OP).equalTo("d"), 1))).first();
@@ -226,7 +226,25 @@ public final class CdcMergeStage implements Stage {
       }
       return new TableOutput(options.table(), committed.snapshotId(), merged);
     } finally {
-      latest.unpersist();
+      release(latest);
+    }
+  }
+
+  /**
+   * {@code rows} computed once, for several actions, and kept in the block manager (memory, else disk)
+   * until {@link #release}: a local checkpoint, not {@code Dataset.cache()}, because Spark 3.5's cache
+   * plans the cached query in a clone of the session (CacheManager, with adaptive execution's
+   * final-stage options off), and every clone loads the catalogs again: an Iceberg catalog with its
+   * own FileIO and JDBC pool per {@code cache()}, never closed.
+   */
+  static Dataset<Row> materialized(Dataset<Row> rows) {
+    return rows.localCheckpoint(true);
+  }
+
+  /** Frees the blocks of a dataset {@link #materialized} made. */
+  static void release(Dataset<Row> materialized) {
+    if (materialized.logicalPlan() instanceof org.apache.spark.sql.execution.LogicalRDD checkpoint) {
+      checkpoint.rdd().unpersist(false);
     }
   }
 

@@ -129,7 +129,7 @@ final class ScdHistory {
             max_by(col(OFFSET_COLUMN), col(POSITION_COLUMN)).as(KNOWN_OFFSET),
             max_by(col(IS_CURRENT), col(POSITION_COLUMN)).as(KNOWN_OPEN),
             max_by(col(CLOSED_POSITION), col(POSITION_COLUMN)).as(KNOWN_CLOSED));
-    Dataset<Row> withKnown = perPosition.join(known, scalaSeq(keyColumns), "left").cache();
+    Dataset<Row> withKnown = CdcMergeStage.materialized(perPosition.join(known, scalaSeq(keyColumns), "left"));
     try {
       Column newer = col(KNOWN_POSITION).isNull()
           .or(col(KNOWN_OPEN).and(col(POSITION_COLUMN).gt(col(KNOWN_POSITION))
@@ -180,7 +180,7 @@ final class ScdHistory {
           committed.snapshotId());
       return new TableOutput(table, committed.snapshotId(), fresh);
     } finally {
-      withKnown.unpersist();
+      CdcMergeStage.release(withKnown);
     }
   }
 

@@ -132,6 +132,7 @@ class ScdHistoryTest {
     Snapshot current = catalog.loadTable(TableIdentifier.of("lake", "customers_history")).currentSnapshot();
     assertThat(output.snapshotId()).isEqualTo(current.snapshotId());
     assertThat(current.summary()).containsEntry(CdcMergeStage.OFFSETS_PROPERTY, offsets);
+    assertThat(spark.sparkContext().getPersistentRDDs().isEmpty()).as("the materialized changes released").isTrue();
     return metrics;
   }
 
