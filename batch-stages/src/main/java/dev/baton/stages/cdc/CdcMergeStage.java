@@ -83,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>The table holds the row's columns plus {@value #POSITION_COLUMN} (decimal(38,0)), {@value
- * #OFFSET_COLUMN} (long) and {@value #COMMITTED_AT_COLUMN} (timestamp: the source's commit time,
+ * #OFFSET_COLUMN} (long) and {@value #COMMITTED_AT_COLUMN} (timestamp: the time the source reports for the change,
  * {@code source.ts_ms}); a column the source adds is added to the table (nullable) by the next merge.
  * A key deleted by an earlier merge can come back only if an older range than the recorded one is
  * merged again without the delete in it; the stage itself never does that.
@@ -100,7 +100,7 @@ public final class CdcMergeStage implements Stage {
   public static final String POSITION_COLUMN = "_cdc_position";
   /** The Kafka offset of a row's last change. */
   public static final String OFFSET_COLUMN = "_cdc_offset";
-  /** The source's commit time of a row's last change. */
+  /** The time the source reports for a row's last change ({@code source.ts_ms}). */
   public static final String COMMITTED_AT_COLUMN = "_cdc_committed_at";
   /** The change's operation, Debezium's {@code op}: c, u, d or r (a snapshot read). */
   static final String OP = "_cdc_op";
@@ -235,7 +235,8 @@ public final class CdcMergeStage implements Stage {
    * until {@link #release}: a local checkpoint, not {@code Dataset.cache()}, because Spark 3.5's cache
    * plans the cached query in a clone of the session (CacheManager, with adaptive execution's
    * final-stage options off), and every clone loads the catalogs again: an Iceberg catalog with its
-   * own FileIO and JDBC pool per {@code cache()}, never closed.
+   * own FileIO and JDBC pool per {@code cache()}, never closed. Unlike a cache, blocks lost with an executor are
+   * not recomputed: the attempt fails (and is retried) instead.
    */
   static Dataset<Row> materialized(Dataset<Row> rows) {
     return rows.localCheckpoint(true);

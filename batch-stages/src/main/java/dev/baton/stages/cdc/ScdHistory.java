@@ -5,7 +5,6 @@ import static dev.baton.stages.cdc.CdcMergeStage.OFFSET_COLUMN;
 import static dev.baton.stages.cdc.CdcMergeStage.OP;
 import static dev.baton.stages.cdc.CdcMergeStage.POSITION_COLUMN;
 import static dev.baton.stages.cdc.ChangeSchema.quoted;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lead;
@@ -39,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * The history table of a {@code cdc-merge} stage ({@code history:} option): every version of every row
  * of the source table, slowly-changing-dimension type 2 style.
  *
- * <p>One row per version: the source's key and row columns as of a change, {@value #VALID_FROM} (the
- * source's commit time of that change, {@code source.ts_ms}), {@value #VALID_TO} (the commit time of the
- * key's next change, an update or a delete; null while the version is current), {@value #IS_CURRENT}
+ * <p>One row per version: the source's key and row columns as of a change, {@value #VALID_FROM} (the time
+ * the source reports for that change, {@code source.ts_ms}: PostgreSQL's commit time, the redo record's time
+ * for Oracle, the read time for a snapshot read), {@value #VALID_TO} (that of the key's next change, an update
+ * or a delete; null while the version is current), {@value #IS_CURRENT}
  * (true for the version the source table holds now; a deleted key has none), {@code _cdc_op} (c, u or r),
  * {@code _cdc_position} and {@code _cdc_offset} (the change's source position and Kafka offset, as in the
  * current table), {@value #CLOSED_POSITION} and {@value #CLOSED_OFFSET} (those of the change that ended
@@ -51,19 +51,19 @@ import org.slf4j.LoggerFactory;
  * committed).
  *
  * <p>A merge takes the changes of its range that are newer than each key's last known change (after an
- * open version's position and offset, after the position of the delete that closed a deleted key's last
- * version); older ones are counted ({@code historyStaleChanges}), logged and skipped, so a replay or a
+ * open version's position and offset, after the position and offset of the delete that closed a deleted key's
+ * last version); older ones are counted ({@code historyStaleChanges}), logged and skipped, so a replay or a
  * re-sent old change adds no version. Then one MERGE, in one snapshot with the range's end offsets: it
  * closes the key's open version at its first new change, inserts a version per new upsert with {@value
- * #VALID_TO} the next change's commit time, and, for a change at the position of an existing version,
+ * #VALID_TO} the next change's time, and, for a change at the position of an existing version,
  * updates that version (or deletes it, for a delete in the same Oracle transaction). The table records
  * its own offsets ({@code baton.cdc.offsets}), so a failure between the current table's commit and this
  * one is made up by the next merge.
  */
 final class ScdHistory {
-  /** When the version became the row's state: the source's commit time of its change. */
+  /** When the version became the row's state: the time the source reports for its change ({@code source.ts_ms}). */
   static final String VALID_FROM = "valid_from";
-  /** When the version stopped being the row's state: the commit time of the key's next change; null while current. */
+  /** When the version stopped being the row's state: that of the key's next change; null while current. */
   static final String VALID_TO = "valid_to";
   /** True for the version the source table holds now. */
   static final String IS_CURRENT = "is_current";
@@ -76,6 +76,7 @@ final class ScdHistory {
   private static final String KNOWN_OFFSET = "_cdc_known_offset";
   private static final String KNOWN_OPEN = "_cdc_known_open";
   private static final String KNOWN_CLOSED = "_cdc_known_closed";
+  private static final String KNOWN_CLOSED_OFFSET = "_cdc_known_closed_offset";
   private static final Logger LOG = LoggerFactory.getLogger(ScdHistory.class);
 
   private final String table;
@@ -92,8 +93,9 @@ final class ScdHistory {
    * @param keyColumns the source's primary key columns
    * @param rowColumns the key and row columns, in table order
    * @param offsets the {@code baton.cdc.offsets} value committed with the MERGE
-   * @param metrics receives {@code historyChanges} (changes newer than the history) and {@code
-   *     historyStaleChanges} (changes skipped as not newer)
+   * @param metrics receives {@code historyChanges} (the range's changes, one per key and source position, newer
+   *     than what the history holds of their key; a delete of a key it never held counts, and changes nothing)
+   *     and {@code historyStaleChanges} (those skipped as not newer)
    * @return the table, the snapshot carrying the offsets and the count of new changes
    * @throws StageFailedException {@code UNSUPPORTED_CHANGE_SCHEMA} when a source column is named like a
    *     history column ({@value #VALID_FROM}, {@value #VALID_TO}, {@value #IS_CURRENT})
@@ -121,20 +123,24 @@ final class ScdHistory {
     }
 
     // each key's last known change: its last version's position and offset, whether that version is open, and
-    // if not the position of the change that closed it
+    // if not the position and offset of the change that closed it
     Dataset<Row> known = spark.table(table)
         .join(perPosition.select(keys).distinct(), scalaSeq(keyColumns), "left_semi")
         .groupBy(keys)
         .agg(max(col(POSITION_COLUMN)).as(KNOWN_POSITION),
             max_by(col(OFFSET_COLUMN), col(POSITION_COLUMN)).as(KNOWN_OFFSET),
             max_by(col(IS_CURRENT), col(POSITION_COLUMN)).as(KNOWN_OPEN),
-            max_by(col(CLOSED_POSITION), col(POSITION_COLUMN)).as(KNOWN_CLOSED));
+            max_by(col(CLOSED_POSITION), col(POSITION_COLUMN)).as(KNOWN_CLOSED),
+            max_by(col(CLOSED_OFFSET), col(POSITION_COLUMN)).as(KNOWN_CLOSED_OFFSET));
     Dataset<Row> withKnown = CdcMergeStage.materialized(perPosition.join(known, scalaSeq(keyColumns), "left"));
     try {
       Column newer = col(KNOWN_POSITION).isNull()
           .or(col(KNOWN_OPEN).and(col(POSITION_COLUMN).gt(col(KNOWN_POSITION))
               .or(col(POSITION_COLUMN).equalTo(col(KNOWN_POSITION)).and(col(OFFSET_COLUMN).gt(col(KNOWN_OFFSET))))))
-          .or(not(col(KNOWN_OPEN)).and(col(POSITION_COLUMN).gt(coalesce(col(KNOWN_CLOSED), col(KNOWN_POSITION)))));
+          // a closed key: after the change that closed it (an Oracle transaction may delete and insert a row again at
+          // one commit SCN, and a merge may end between the two)
+          .or(not(col(KNOWN_OPEN)).and(col(POSITION_COLUMN).gt(col(KNOWN_CLOSED))
+              .or(col(POSITION_COLUMN).equalTo(col(KNOWN_CLOSED)).and(col(OFFSET_COLUMN).gt(col(KNOWN_CLOSED_OFFSET))))));
       Row counts = withKnown.agg(count(lit(1)), count(when(newer, 1))).first();
       long fresh = counts.getLong(1);
       long stale = counts.getLong(0) - fresh;

@@ -73,8 +73,8 @@ class ScdHistoryTest {
         change(3, "cy", "c", 40, 4),
         // one Oracle transaction updating row 3 twice: one commit SCN, only its end state was committed
         change(3, "cyd", "u", 50, 5), change(3, "cyde", "u", 50, 6));
-    Map<String, Double> metrics = merge(first, false, "m1");
-    assertThat(metrics).containsEntry("historyChanges", 6.0).containsEntry("historyStaleChanges", 0.0);
+    Map<String, Double> firstMetrics = merge(first, false, "m1");
+    assertThat(firstMetrics).containsEntry("historyChanges", 6.0).containsEntry("historyStaleChanges", 0.0);
     assertThat(versions()).containsExactly(
         version(1, "ann", 10, 20, false, 0), version(1, "anna", 20, null, true, 1),
         version(2, "bob", 10, 30, false, 2),
@@ -86,8 +86,8 @@ class ScdHistoryTest {
         change(3, "cydes", "u", 50, 9), // the end of row 3's transaction, which the first range cut
         change(1, "annie", "u", 60, 10),
         change(4, "dee", "c", 70, 11), change(4, null, "d", 70, 12)); // inserted and deleted in one transaction
-    metrics = merge(second, false, "m2");
-    assertThat(metrics).containsEntry("historyChanges", 3.0).containsEntry("historyStaleChanges", 2.0);
+    Map<String, Double> secondMetrics = merge(second, false, "m2");
+    assertThat(secondMetrics).containsEntry("historyChanges", 3.0).containsEntry("historyStaleChanges", 2.0);
     List<Row> expected = List.of(
         version(1, "ann", 10, 20, false, 0), version(1, "anna", 20, 60, false, 1), version(1, "annie", 60, null, true, 10),
         version(2, "bob", 10, 30, false, 2),
@@ -112,6 +112,23 @@ class ScdHistoryTest {
     assertThat(versions()).contains(version(3, "cydes", 50, 80, false, 9), version(3, "cyrus", 90, null, true, 14));
     assertThat(spark.sql("SELECT count(*) FROM " + HISTORY + " WHERE is_current").first().getLong(0))
         .as("one current version per existing row: 1 and 3").isEqualTo(2);
+
+    // one Oracle transaction deleting row 1 and inserting it again (one commit SCN), cut by a merge's end: the
+    // delete closes the open version, the insert after it opens a new one; the insert also brings a new column
+    merge(List.of(change(1, null, "d", 100, 15)), false, "m5");
+    assertThat(versions()).contains(version(1, "annie", 60, 100, false, 10))
+        .noneMatch(row -> row.getLong(0) == 1 && row.getBoolean(4));
+    Dataset<Row> insert = spark.createDataFrame(List.of(RowFactory.create(1L, "ann2", "c", new BigDecimal(100), 16L,
+            new Timestamp(100_000), "ann@example.com")), CHANGES.add("email", DataTypes.StringType))
+        .select("id", "name", "email", CdcMergeStage.OP, CdcMergeStage.POSITION_COLUMN, CdcMergeStage.OFFSET_COLUMN,
+            CdcMergeStage.COMMITTED_AT_COLUMN); // the row's columns first, as CdcMergeStage orders them
+    Map<String, Double> metrics = new HashMap<>();
+    new ScdHistory(HISTORY).merge(spark, insert, List.of("id"), List.of("id", "name", "email"), true, "m6", metrics);
+    assertThat(metrics).containsEntry("historyChanges", 1.0).containsEntry("historyStaleChanges", 0.0);
+    assertThat(versions()).contains(version(1, "annie", 60, 100, false, 10), version(1, "ann2", 100, null, true, 16));
+    assertThat(spark.sql("SELECT id, email FROM " + HISTORY + " WHERE email IS NOT NULL").collectAsList())
+        .as("the new column: set on the version that brought it, null on the older ones")
+        .containsExactly(RowFactory.create(1L, "ann@example.com"));
   }
 
   @Test
