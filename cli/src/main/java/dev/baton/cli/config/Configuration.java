@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.ConfigException;
  * ${file:/path/secrets.properties:key}} (a key of a properties file), {@code
  * ${directory:/path/dir:file}} (a file's whole content, e.g. a mounted Kubernetes secret), and any
  * provider the file declares the Kafka way: {@code config.providers=sm}, {@code
- * config.providers.sm.class=dev.baton.cli.config.SecretsManagerConfigProvider}, {@code
+ * config.providers.sm.class=dev.baton.config.providers.SecretsManagerConfigProvider}, {@code
  * config.providers.sm.param.<name>=<value>}.
  *
  * <p>A key is secret if its value came from a reference or its name says so ({@link

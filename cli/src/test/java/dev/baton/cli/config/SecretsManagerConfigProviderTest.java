@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.baton.config.providers.SecretsManagerConfigProvider;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,7 +111,7 @@ class SecretsManagerConfigProviderTest {
   void configurationFileDeclaresAndUsesIt() throws Exception {
     Path file = Files.writeString(dir.resolve("baton.properties"), """
         config.providers=sm
-        config.providers.sm.class=dev.baton.cli.config.SecretsManagerConfigProvider
+        config.providers.sm.class=dev.baton.config.providers.SecretsManagerConfigProvider
         config.providers.sm.param.region=us-west-2
         config.providers.sm.param.endpoint=http://127.0.0.1:%d
         kafka.bootstrap.servers=b-1.msk.example:9096

@@ -1,4 +1,4 @@
-package dev.baton.cli.config;
+package dev.baton.config.providers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRespon
  * colons, which the {@code ${provider:path:key}} syntax cannot carry.
  *
  * <p>Declared in a configuration file as {@code config.providers=sm}, {@code
- * config.providers.sm.class=dev.baton.cli.config.SecretsManagerConfigProvider}; parameters
+ * config.providers.sm.class=dev.baton.config.providers.SecretsManagerConfigProvider}; parameters
  * ({@code config.providers.sm.param.*}): {@code region} (default: the AWS SDK's region chain),
  * {@code endpoint} (e.g. a VPC endpoint). Credentials come from the AWS SDK's default chain (IRSA,
  * instance profile, environment), never from the file. Calls {@code GetSecretValue}
