@@ -3,7 +3,7 @@
 // without terraform. Only what such values are built from is evaluated: string/number/bool literals, templates,
 // object and tuple constructors, var.<name>, local.<name> (the module's locals, evaluated the same way), for
 // expressions ([for x in … : …] and {for k, v in … : k => v}, with an optional if) and the functions jsonencode, concat,
-// distinct, toset, tolist. Anything else is an error that names it: extend this rather than guess.
+// distinct, toset, tolist, merge, replace. Anything else is an error that names it: extend this rather than guess.
 //
 // usage: node evaluate.mjs <input.json>
 //   input: {"module": <dir>, "expression": <HCL>, "variables": {...}, "scope": {...}}  (scope: other root names, e.g.
@@ -20,11 +20,18 @@ for (const file of fs.readdirSync(input.module).filter(f => f.endsWith('.tf')).s
   for (const block of parsed.locals ?? []) Object.assign(locals, block);
 }
 
-/** hcl2json gives a literal as JSON and an expression as "${...}": evaluate the expressions inside a value. */
+/**
+ * hcl2json gives a literal as JSON, an expression as "${...}" and a template with text around its interpolations
+ * as the template's text (backslash escapes already applied, "$${" kept): evaluate the expressions inside a value.
+ */
 async function resolve(value, scope) {
   if (typeof value === 'string') {
-    const m = value.match(/^\$\{([\s\S]*)\}$/);
-    return m ? evaluateSource(m[1], scope) : value;
+    if (value.startsWith('${') && closingBrace(value) === value.length - 1) return evaluateSource(value.slice(2, -1), scope);
+    if (value.includes('${') || value.includes('%{')) {
+      // a template: quoted again as HCL source, its escapes restored
+      return evaluateSource('"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') + '"', scope);
+    }
+    return value;
   }
   if (Array.isArray(value)) return Promise.all(value.map(v => resolve(v, scope)));
   if (value && typeof value === 'object') {
@@ -33,6 +40,22 @@ async function resolve(value, scope) {
     return out;
   }
   return value;
+}
+
+/** Where the brace opened by value's leading "${" closes (braces counted, nested ones included), or -1. */
+function closingBrace(value) {
+  let depth = 0;
+  for (let i = 1; i < value.length; i++) {
+    if (value[i] === '{') depth++;
+    else if (value[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** A template's literal text as written (getExpressionAst leaves it raw): HCL's escapes applied. */
+function unescapeTemplateText(text) {
+  return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')
+      .replace(/\\(["\\nrt])/g, (_, c) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
 }
 
 async function evaluateSource(source, scope) {
@@ -49,7 +72,10 @@ async function evaluate(node, source, scope) {
       return node.meta.type === 'number' ? Number(node.meta.value)
           : node.meta.type === 'bool' ? node.meta.value === 'true' : node.meta.value;
     case 'template': {
-      const parts = await Promise.all(children.map(c => evaluate(c, source, scope)));
+      const parts = await Promise.all(children.map(async c => {
+        const part = await evaluate(c, source, scope);
+        return c.type?.toLowerCase() === 'literalvalue' && typeof part === 'string' ? unescapeTemplateText(part) : part;
+      }));
       return parts.length === 1 ? parts[0] : parts.join('');
     }
     case 'tuple':
@@ -104,6 +130,13 @@ async function evaluate(node, source, scope) {
         case 'concat': return args.flat(1);
         case 'distinct': case 'toset': return [...new Set(args[0])];
         case 'tolist': return [...args[0]];
+        case 'merge': return Object.assign({}, ...args);
+        case 'replace': {
+          // Terraform's replace: a substring wrapped in slashes is a regular expression, and $n in the replacement
+          // its capture groups (JavaScript's syntax for both, for the RE2 subset modules use)
+          const regex = args[1].match(/^\/(.*)\/$/s);
+          return regex ? args[0].replace(new RegExp(regex[1], 'g'), args[2]) : args[0].split(args[1]).join(args[2]);
+        }
         default: throw new Error(`cannot evaluate function ${node.meta.name}`);
       }
     }

@@ -2,7 +2,8 @@
 # cluster: buckets and their key, S3 -> EventBridge -> SQS, MSK with IAM auth, the event connector on MSK Connect,
 # Glue databases and an Athena workgroup, IRSA roles and service accounts for the controller and Spark, an EMR
 # Serverless application (optionally an EMR on EKS virtual cluster), the controller Deployment, Aurora PostgreSQL
-# for CDC, and the VPC endpoints everything reaches AWS through.
+# for CDC (optionally the Debezium Oracle source and JDBC sink on MSK Connect), and the VPC endpoints everything
+# reaches AWS through.
 
 data "aws_partition" "current" {}
 
@@ -14,9 +15,15 @@ locals {
     "${local.artifacts_bucket_arn}/${var.stage_config_key}",
   ]
   # the security groups allowed to reach MSK, the VPC endpoints and Aurora
-  kafka_clients    = [var.eks_pod_security_group_id, aws_security_group.connect.id, aws_security_group.emr_serverless.id]
+  kafka_clients = concat([var.eks_pod_security_group_id, aws_security_group.connect.id, aws_security_group.emr_serverless.id],
+  aws_security_group.cdc[*].id)
   endpoint_clients = local.kafka_clients
-  database_clients = [var.eks_pod_security_group_id]
+  database_clients = concat([var.eks_pod_security_group_id], aws_security_group.cdc[*].id)
+  # the Aurora database the CDC sink writes into
+  cdc_database = "baton_cdc"
+  # the workers that reach MSK, the VPC endpoints and S3
+  aws_clients = merge({ connect = aws_security_group.connect.id, emr_serverless = aws_security_group.emr_serverless.id },
+  var.cdc_enabled ? { cdc = aws_security_group.cdc[0].id } : {})
   # MSK provisioned needs at least 3 brokers: 1 per subnet from 3 subnets, 2 per subnet with 2
   brokers_per_subnet = length(var.private_subnet_ids) >= 3 ? 1 : 2
   pipelines_dir      = coalesce(var.pipelines_dir, "${path.module}/../../../examples/pipelines")
@@ -38,9 +45,46 @@ resource "aws_security_group" "emr_serverless" {
   vpc_id      = var.vpc_id
 }
 
+resource "aws_security_group" "cdc" {
+  count = var.cdc_enabled ? 1 : 0
+
+  name        = "${var.name_prefix}-cdc"
+  description = "MSK Connect workers of Baton's CDC connectors (Debezium Oracle source, JDBC sink into Aurora)"
+  vpc_id      = var.vpc_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "cdc_to_aurora" {
+  count = var.cdc_enabled ? 1 : 0
+
+  security_group_id            = aws_security_group.cdc[0].id
+  description                  = "The JDBC sink into Aurora PostgreSQL"
+  ip_protocol                  = "tcp"
+  from_port                    = module.aurora.port
+  to_port                      = module.aurora.port
+  referenced_security_group_id = module.aurora.security_group_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "cdc_to_oracle" {
+  count = var.cdc_enabled ? 1 : 0
+
+  security_group_id = aws_security_group.cdc[0].id
+  description       = "The Debezium Oracle source to the Oracle listener (on premises, through Direct Connect or VPN)"
+  ip_protocol       = "tcp"
+  from_port         = var.cdc_oracle_port
+  to_port           = var.cdc_oracle_port
+  cidr_ipv4         = var.cdc_oracle_cidr
+
+  lifecycle {
+    precondition {
+      condition     = var.cdc_oracle_cidr != null
+      error_message = "cdc_enabled needs cdc_oracle_cidr: the network of the Oracle listener."
+    }
+  }
+}
+
 # Egress of both: MSK's IAM listener, the interface endpoints (443) and S3 through its gateway endpoint (443)
 resource "aws_vpc_security_group_egress_rule" "to_msk" {
-  for_each = { connect = aws_security_group.connect.id, emr_serverless = aws_security_group.emr_serverless.id }
+  for_each = local.aws_clients
 
   security_group_id            = each.value
   description                  = "Kafka over TLS with IAM authentication"
@@ -51,7 +95,7 @@ resource "aws_vpc_security_group_egress_rule" "to_msk" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "to_endpoints" {
-  for_each = { connect = aws_security_group.connect.id, emr_serverless = aws_security_group.emr_serverless.id }
+  for_each = local.aws_clients
 
   security_group_id            = each.value
   description                  = "AWS APIs through the VPC interface endpoints"
@@ -62,7 +106,7 @@ resource "aws_vpc_security_group_egress_rule" "to_endpoints" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "to_s3" {
-  for_each = { connect = aws_security_group.connect.id, emr_serverless = aws_security_group.emr_serverless.id }
+  for_each = local.aws_clients
 
   security_group_id = each.value
   description       = "S3 through the gateway endpoint"
@@ -262,4 +306,29 @@ module "aurora" {
   private_subnet_ids        = var.private_subnet_ids
   client_security_group_ids = local.database_clients
   kms_key_arn               = module.buckets.kms_key_arn
+  database_name             = local.cdc_database
+}
+
+module "msk_connect_cdc" {
+  source = "../../modules/msk-connect-cdc"
+  count  = var.cdc_enabled ? 1 : 0
+
+  name_prefix                = var.name_prefix
+  plugin_bucket_arn          = local.artifacts_bucket_arn
+  oracle_source_plugin_key   = var.cdc_oracle_source_plugin_key
+  jdbc_sink_plugin_key       = var.cdc_jdbc_sink_plugin_key
+  msk_cluster_arn            = module.msk.cluster_arn
+  msk_cluster_name           = module.msk.cluster_name
+  msk_cluster_uuid           = module.msk.cluster_uuid
+  bootstrap_brokers_sasl_iam = module.msk.bootstrap_brokers_sasl_iam
+  private_subnet_ids         = var.private_subnet_ids
+  security_group_ids         = [aws_security_group.cdc[0].id]
+  kms_key_arn                = module.buckets.kms_key_arn
+  oracle_secret_arn          = var.cdc_oracle_secret_arn
+  table_include_list         = var.cdc_table_include_list
+  # the master user, whose password RDS rotates: a user of the sink's own is better (modules/msk-connect-cdc/README.md)
+  target_secret_arn = module.aurora.master_user_secret_arn
+  target_endpoint   = module.aurora.cluster_endpoint
+  target_port       = module.aurora.port
+  target_database   = local.cdc_database
 }

@@ -183,3 +183,60 @@ variable "create_s3_gateway_endpoint" {
   type        = bool
   default     = true
 }
+
+variable "cdc_enabled" {
+  description = "Whether to run the Oracle -> Aurora change data capture on MSK Connect (modules/msk-connect-cdc); needs cdc_oracle_secret_arn, cdc_oracle_cidr and cdc_table_include_list."
+  type        = bool
+  default     = false
+}
+
+variable "cdc_oracle_secret_arn" {
+  description = "With cdc_enabled: ARN of the Secrets Manager secret of the Oracle source (host, port, username, password, dbname, pdb), encrypted with the buckets module's key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cdc_oracle_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", var.cdc_oracle_secret_arn))
+    error_message = "cdc_oracle_secret_arn must be a Secrets Manager secret ARN or null."
+  }
+}
+
+variable "cdc_oracle_cidr" {
+  description = "With cdc_enabled: the CIDR block of the Oracle database's listener (on premises, reached through Direct Connect or VPN)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cdc_oracle_cidr == null || (can(cidrhost(var.cdc_oracle_cidr, 0)) && !startswith(coalesce(var.cdc_oracle_cidr, "x"), "0.0.0.0/"))
+    error_message = "cdc_oracle_cidr must be an IPv4 CIDR block other than 0.0.0.0/n, or null."
+  }
+}
+
+variable "cdc_oracle_port" {
+  description = "Port of the Oracle listener."
+  type        = number
+  default     = 1521
+
+  validation {
+    condition     = var.cdc_oracle_port >= 1 && var.cdc_oracle_port <= 65535 && floor(var.cdc_oracle_port) == var.cdc_oracle_port
+    error_message = "cdc_oracle_port must be a port number."
+  }
+}
+
+variable "cdc_table_include_list" {
+  description = "With cdc_enabled: the Oracle tables to capture, Debezium's table.include.list (e.g. \"APP\\\\..*\")."
+  type        = string
+  default     = null
+}
+
+variable "cdc_oracle_source_plugin_key" {
+  description = "Key of the Debezium Oracle source plugin zip in the artifacts bucket (cdc/oracle-source/target/debezium-connector-oracle-<version>-plugin.zip)."
+  type        = string
+  default     = "baton/debezium-connector-oracle-3.5.0.Final-plugin.zip"
+}
+
+variable "cdc_jdbc_sink_plugin_key" {
+  description = "Key of the Debezium JDBC sink plugin zip in the artifacts bucket (cdc/jdbc-sink/target/debezium-connector-jdbc-<version>-plugin.zip)."
+  type        = string
+  default     = "baton/debezium-connector-jdbc-3.5.0.Final-plugin.zip"
+}

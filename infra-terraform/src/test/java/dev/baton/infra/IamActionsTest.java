@@ -28,7 +28,8 @@ class IamActionsTest {
       Pattern.compile("^#{3,5} (.+) \\(`(modules/[a-z0-9-]+)`, role `([a-z0-9_]+)`\\)\\s*$");
   private static final Pattern ACTION = Pattern.compile("`([a-z0-9-]+:[A-Za-z0-9*]+)`");
   private static final List<Path> READMES = List.of(Terraform.ROOT.resolveSibling("README.md"),
-      Terraform.ROOT.resolveSibling("ingest-connectors").resolve("README.md"));
+      Terraform.ROOT.resolveSibling("ingest-connectors").resolve("README.md"),
+      Terraform.ROOT.resolveSibling("cdc").resolve("README.md"));
 
   private record Documented(Path readme, String who, String module, String role, Set<String> actions) { }
 
@@ -105,7 +106,8 @@ class IamActionsTest {
     List<Documented> tables = documented();
     assertThat(tables).extracting(table -> table.module() + " " + table.role()).as("documented roles")
         .containsExactlyInAnyOrder("modules/spark-eks controller", "modules/spark-eks spark", "modules/emr-serverless job",
-            "modules/emr-on-eks job", "modules/msk-connect this");
+            "modules/emr-on-eks job", "modules/msk-connect this", "modules/msk-connect-cdc source",
+            "modules/msk-connect-cdc sink");
     Map<String, String> mismatches = new LinkedHashMap<>();
     for (Documented table : tables) {
       assertThat(terraform.resources(table.module(), "aws_iam_role")).as(table.module() + " role " + table.role())

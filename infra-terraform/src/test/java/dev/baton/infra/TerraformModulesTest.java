@@ -33,7 +33,7 @@ class TerraformModulesTest {
     Terraform terraform = Terraform.load();
     List<String> modules = Terraform.moduleNames();
     assertThat(modules).contains("buckets", "object-events", "msk", "msk-connect", "glue-athena", "spark-eks",
-        "emr-serverless", "emr-on-eks", "controller", "aurora", "network");
+        "emr-serverless", "emr-on-eks", "controller", "aurora", "network", "msk-connect-cdc");
     for (String module : modules) {
       String folder = "modules/" + module;
       for (String file : List.of("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")) {
