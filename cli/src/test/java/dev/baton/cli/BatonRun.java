@@ -96,6 +96,9 @@ record BatonRun(int exitCode, String out, String err) {
       java.util.Map<String, String> environment, String... args) throws IOException, InterruptedException {
     List<String> cliArgs = new ArrayList<>(List.of(args));
     cliArgs.add("controller");
+    // an ephemeral metrics port: the default (9464) would keep a second controller on this machine from starting
+    // (another IT's, run in a parallel fork)
+    cliArgs.addAll(List.of("--metrics-port", "0"));
     List<String> command = javaCommand(repository, List.of("-Dlog4j2.configurationFile="
         + repository.resolve("cli/src/test/resources/controller-it-log4j2.properties")), cliArgs.toArray(String[]::new));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
