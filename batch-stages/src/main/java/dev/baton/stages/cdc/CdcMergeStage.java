@@ -88,6 +88,10 @@ import org.slf4j.LoggerFactory;
  * A key deleted by an earlier merge can come back only if an older range than the recorded one is
  * merged again without the delete in it; the stage itself never does that.
  *
+ * <p>With {@code history}, the same range also goes to the history table ({@link ScdHistory}), which
+ * records its own offsets: the range then starts at the lower of the two tables' recorded offsets, and each
+ * table skips the changes that are not newer than what it holds.
+ *
  * <p>Kafka settings come from the Spark session's {@value #KAFKA_CONF_PREFIX}{@code *} keys (Baton's
  * {@code kafka.*} settings, set by the controller's session and by the stage runner).
  */

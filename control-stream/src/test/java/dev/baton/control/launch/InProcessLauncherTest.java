@@ -52,9 +52,10 @@ class InProcessLauncherTest {
               + " controller.max-queued-stages)");
       assertThat(launcher.activeAttempts()).isEqualTo(2); // the refused attempt is not held anywhere
 
-      // capacity comes back when attempts end: cancelling frees the thread and the queued place
-      launcher.cancel("r/slow/1");
+      // capacity comes back when attempts end: cancelling frees the queued place and the thread (the queued one
+      // first: cancelled after the running one, it could already have been taken by the freed thread)
       launcher.cancel("q/slow/1");
+      launcher.cancel("r/slow/1");
       launcher.launch(request("x", FAST, 2));
       await(() -> completions.stream().anyMatch(event -> event.getRunId().equals("x")), "x/fast/2 completed");
       StageCompleted fast = completions.stream().filter(event -> event.getRunId().equals("x"))
