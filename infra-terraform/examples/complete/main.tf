@@ -79,6 +79,11 @@ resource "aws_vpc_security_group_egress_rule" "cdc_to_oracle" {
       condition     = var.cdc_oracle_cidr != null
       error_message = "cdc_enabled needs cdc_oracle_cidr: the network of the Oracle listener."
     }
+
+    precondition {
+      condition     = var.cdc_oracle_secret_arn != null && var.cdc_table_include_list != null
+      error_message = "cdc_enabled needs cdc_oracle_secret_arn (the Oracle secret) and cdc_table_include_list (the tables to capture)."
+    }
   }
 }
 

@@ -76,7 +76,7 @@ class ControllerKillIT {
       yaml.append("  - name: step").append(i).append('\n')
           .append("    type: noop\n")
           .append(i == 1 ? "" : "    dependsOn: [step" + (i - 1) + "]\n")
-          .append("    options: {durationMs: 10000}\n");
+          .append("    options: {durationMs: 10000, executionLog: '").append(home.resolve("slow-chain.log")).append("'}\n");
     }
     Files.writeString(pipelines.resolve("slow-chain.yaml"), yaml.toString());
     Files.writeString(pipelines.resolve(CHAOS + ".yaml"), chaosPipeline());
@@ -116,8 +116,11 @@ class ControllerKillIT {
           Instant.now()));
     }
 
-    // kill -9 while step2 runs
+    // kill -9 while step2 runs: once its StageLaunched is out and the stage itself has started (its own log line),
+    // so the launch is journaled and the attempt can only end as LOST
     awaitControlEvents(runId, events -> TopicReader.launches(events).contains("step2#1"), Duration.ofMinutes(3));
+    Polling.await(() -> linesOf(home.resolve("slow-chain.log")).contains(runId + "/step2/1"), Duration.ofMinutes(1),
+        "step2#1 running");
     first.destroyForcibly().waitFor();
     assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
 
@@ -407,6 +410,15 @@ class ControllerKillIT {
   }
 
   /** Starts {@code baton controller} in its own JVM, as ./baton does, and waits until its query runs. */
+  /** The lines of a file; none while it does not exist. */
+  private static List<String> linesOf(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static Process startController(int number) throws IOException, InterruptedException {
     Process process = BatonRun.startController(repository, home, pipelines,
         home.resolve("controller-" + number + ".log"), "Controller " + number, "--config", configFile.toString());

@@ -151,7 +151,7 @@ class TriggersIT {
     control = new TopicReader.Tail(config, "baton.control");
   }
 
-  /** A test that failed half-way leaves no controller behind for the next (they share the metrics port). */
+  /** A test that failed half-way leaves no controller behind for the next (it would go on reading the topics). */
   @AfterEach
   void stopControllers() throws InterruptedException {
     for (Process controller : controllers) {

@@ -56,6 +56,13 @@ class InProcessLauncherTest {
       // first: cancelled after the running one, it could already have been taken by the freed thread)
       launcher.cancel("q/slow/1");
       launcher.cancel("r/slow/1");
+      assertThat(launcher.activeAttempts()).isZero();
+      // both places are free again, the thread's and the queue's: two slow attempts are taken (a third would not be)
+      launcher.launch(request("s1", SLOW, 1));
+      launcher.launch(request("s2", SLOW, 1));
+      assertThat(launcher.activeAttempts()).isEqualTo(2);
+      launcher.cancel("s2/slow/1");
+      launcher.cancel("s1/slow/1");
       launcher.launch(request("x", FAST, 2));
       await(() -> completions.stream().anyMatch(event -> event.getRunId().equals("x")), "x/fast/2 completed");
       StageCompleted fast = completions.stream().filter(event -> event.getRunId().equals("x"))

@@ -109,6 +109,12 @@ final class StackState {
   static final int FIRST_PORT = 20_000;
   /** Above the last port {@link #freePort} hands out: Linux's first ephemeral port (macOS and Windows start at 49152). */
   static final int END_PORT = 32_768;
+  /**
+   * System property {@code <n>/<m>}: this JVM hands out ports from the n-th of m equal slices of [{@value
+   * #FIRST_PORT}, {@value #END_PORT}) only, so that m JVMs starting stacks at once (parallel test forks) never
+   * choose the same port; unset: the whole range.
+   */
+  public static final String PORT_SLICE_PROPERTY = "baton.local.port-slice";
   /** Ports handed out by this JVM, so that one stack never gets a port twice. */
   private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -118,9 +124,10 @@ final class StackState {
    * connection between this choice and the service's bind, seconds later.
    */
   static int freePort() {
+    int[] range = portRange(System.getProperty(PORT_SLICE_PROPERTY));
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
-      int port = random.nextInt(FIRST_PORT, END_PORT);
+      int port = random.nextInt(range[0], range[1]);
       if (HANDED_OUT.contains(port)) {
         continue;
       }
@@ -132,8 +139,29 @@ final class StackState {
         // taken: try another
       }
     }
-    throw new UncheckedIOException(new IOException("Cannot find a free port between " + FIRST_PORT + " and "
-        + END_PORT + " after 200 attempts"));
+    throw new UncheckedIOException(new IOException("Cannot find a free port between " + range[0] + " and "
+        + range[1] + " after 200 attempts"));
+  }
+
+  /**
+   * The ports {@link #freePort} chooses from, {@code [first, end)}, for a {@value #PORT_SLICE_PROPERTY} value.
+   *
+   * @throws IllegalArgumentException if the value is not {@code <n>/<m>} with 1 ≤ n ≤ m ≤ 16
+   */
+  static int[] portRange(String slice) {
+    if (slice == null || slice.isBlank()) {
+      return new int[] {FIRST_PORT, END_PORT};
+    }
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,2})/(\\d{1,2})").matcher(slice.strip());
+    int n = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
+    int m = matcher.matches() ? Integer.parseInt(matcher.group(2)) : 0;
+    if (n < 1 || n > m || m > 16) {
+      throw new IllegalArgumentException("Invalid " + PORT_SLICE_PROPERTY + ": expected <n>/<m> with 1 <= n <= m <= 16,"
+          + " got '" + slice + "'");
+    }
+    int size = (END_PORT - FIRST_PORT) / m;
+    int first = FIRST_PORT + (n - 1) * size;
+    return new int[] {first, first + size};
   }
 
   private static String randomHex(SecureRandom random, int bytes) {

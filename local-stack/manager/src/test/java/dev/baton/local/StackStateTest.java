@@ -27,4 +27,19 @@ class StackStateTest {
       }
     }
   }
+
+  /** Parallel test forks take disjoint slices of the range, which together cover it. */
+  @Test
+  void portSlicesAreDisjointAndCoverTheRange() {
+    assertThat(StackState.portRange(null)).containsExactly(StackState.FIRST_PORT, StackState.END_PORT);
+    int[] first = StackState.portRange("1/2");
+    int[] second = StackState.portRange("2/2");
+    assertThat(first[0]).isEqualTo(StackState.FIRST_PORT);
+    assertThat(second[0]).isEqualTo(first[1]);
+    assertThat(second[1]).isBetween(StackState.END_PORT - 1, StackState.END_PORT);
+    for (String invalid : new String[] {"0/2", "3/2", "2", "a/b", "1/17"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> StackState.portRange(invalid))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(StackState.PORT_SLICE_PROPERTY);
+    }
+  }
 }
