@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpClient;
@@ -297,22 +296,12 @@ class CdcIT {
     ObjectMapper json = new ObjectMapper();
     Map<Long, java.util.TreeMap<Long, JsonNode>> changesByKey = new HashMap<>();
     String topic = CdcDeployment.TOPIC_PREFIX + ".public.customers";
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()),
-        new StringDeserializer(), new StringDeserializer())) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      long end = consumer.endOffsets(List.of(partition)).get(partition);
-      while (consumer.position(partition) < end) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.value() != null) { // a tombstone follows each delete
-            long id = json.readTree(record.key()).path("payload").path("id").asLong();
-            JsonNode change = json.readTree(record.value()).path("payload");
-            changesByKey.computeIfAbsent(id, key -> new java.util.TreeMap<>())
-                .put(change.path("source").path("lsn").asLong(), change);
-          }
-        }
+    for (ConsumerRecord<byte[], byte[]> record : records(topic)) {
+      if (record.value() != null) { // a tombstone follows each delete
+        long id = json.readTree(record.key()).path("payload").path("id").asLong();
+        JsonNode change = json.readTree(record.value()).path("payload");
+        changesByKey.computeIfAbsent(id, key -> new java.util.TreeMap<>())
+            .put(change.path("source").path("lsn").asLong(), change);
       }
     }
     List<String> expected = new java.util.ArrayList<>();
@@ -340,22 +329,46 @@ class CdcIT {
 
   /** The beginning offset of a single-partition topic. */
   private static long beginningOffset(String topic) {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    return withConsumer(consumer -> {
       TopicPartition partition = new TopicPartition(topic, 0);
       return consumer.beginningOffsets(List.of(partition)).get(partition);
-    }
+    });
   }
 
   /** The end offset of a single-partition topic. */
   private static long endOffset(String topic) {
+    return withConsumer(consumer -> {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      return consumer.endOffsets(List.of(partition)).get(partition);
+    });
+  }
+
+  /** Every record of a topic, each partition from its beginning to its end offset now, in offset order. */
+  private static List<ConsumerRecord<byte[], byte[]>> records(String topic) {
+    return withConsumer(consumer -> {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+      return records;
+    });
+  }
+
+  private static <T> T withConsumer(java.util.function.Function<KafkaConsumer<byte[], byte[]>, T> use) {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
         Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      return consumer.endOffsets(List.of(partition)).get(partition);
+      return use.apply(consumer);
     }
+  }
+
+  private static String text(byte[] bytes) {
+    return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }
 
   /**
@@ -368,22 +381,12 @@ class CdcIT {
     existingKeys.forEach(key -> existing.add("{\"id\":" + key.get(0) + "}"));
     Map<String, ConsumerRecord<byte[], byte[]>> firstRead = new LinkedHashMap<>();
     Map<String, Long> lastOffset = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      long end = consumer.endOffsets(List.of(partition)).get(partition);
-      while (consumer.position(partition) < end) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          String key = new String(record.key(), StandardCharsets.UTF_8);
-          String payload = key.substring(key.indexOf("\"payload\":") + "\"payload\":".length(), key.length() - 1);
-          lastOffset.put(payload, record.offset());
-          if (record.value() != null && new String(record.value(), StandardCharsets.UTF_8).contains("\"op\":\"r\"")) {
-            firstRead.putIfAbsent(payload, record);
-          }
-        }
+    for (ConsumerRecord<byte[], byte[]> record : records(topic)) {
+      String key = text(record.key());
+      String payload = key.substring(key.indexOf("\"payload\":") + "\"payload\":".length(), key.length() - 1);
+      lastOffset.put(payload, record.offset());
+      if (record.value() != null && text(record.value()).contains("\"op\":\"r\"")) {
+        firstRead.putIfAbsent(payload, record);
       }
     }
     return firstRead.entrySet().stream()
@@ -405,24 +408,8 @@ class CdcIT {
 
   /** The records of a change topic whose op is {@code r} (read by a snapshot). */
   private static long snapshotRecords(String topic) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long snapshot = 0;
-      while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.value() != null && record.value().contains("\"op\":\"r\"")) {
-            snapshot++;
-          }
-        }
-      }
-      return snapshot;
-    }
+    return records(topic).stream()
+        .filter(record -> record.value() != null && text(record.value()).contains("\"op\":\"r\"")).count();
   }
 
   /** Polls the target's digests until they equal {@code expected} or the timeout passes; returns the last seen. */

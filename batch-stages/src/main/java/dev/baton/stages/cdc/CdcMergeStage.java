@@ -108,7 +108,7 @@ public final class CdcMergeStage implements Stage {
   public static final String COMMITTED_AT_COLUMN = "_cdc_committed_at";
   /** The change's operation, Debezium's {@code op}: c, u, d or r (a snapshot read). */
   static final String OP = "_cdc_op";
-  static final Map<String, String> TABLE_PROPERTIES = Map.of(
+  private static final Map<String, String> TABLE_PROPERTIES = Map.of(
       "write.delete.mode", "merge-on-read",
       "write.update.mode", "merge-on-read",
       "write.merge.mode", "merge-on-read");
@@ -173,7 +173,7 @@ public final class CdcMergeStage implements Stage {
       String offsets = offsetsProperty(topicId, end);
       if (valueSchemas.isEmpty()) {
         return new StageResult(targets.stream().map(target -> exists.get(target)
-            ? new TableOutput(target, commitOffsetsOnly(spark, target, offsets).snapshotId(), 0L)
+            ? new TableOutput(target, appendOffsets(spark, target, offsets).snapshotId(), 0L)
             : new TableOutput(target, null, 0L)).toList(), metrics);
       }
       String keySchema = schemas.select("key_schema").first().getString(0);
@@ -215,11 +215,7 @@ public final class CdcMergeStage implements Stage {
       metrics.put("changesMerged", (double) merged);
       metrics.put("deletes", (double) counts.getLong(1));
       Dataset<Row> rows = latest.drop(OP);
-      if (!exists) {
-        create(spark, options.table(), rows, TABLE_PROPERTIES);
-      } else {
-        addNewColumns(spark, options.table(), rows);
-      }
+      createOrEvolve(spark, options.table(), rows, exists);
       String view = "cdc_changes_" + UUID.randomUUID().toString().replace("-", "");
       latest.createOrReplaceTempView(view);
       Snapshot committed;
@@ -268,12 +264,19 @@ public final class CdcMergeStage implements Stage {
           return null;
         }, RuntimeException.class);
     Snapshot committed = IcebergWriter.snapshotOf(spark, table, writeId);
-    if (committed == null) {
-      IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
-          .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
-      committed = IcebergWriter.snapshotOf(spark, table, writeId);
-    }
-    return committed;
+    return committed != null ? committed : appendOffsets(spark, table, offsets);
+  }
+
+  /**
+   * Commits an empty snapshot carrying the offsets: a range whose changes alter nothing, or of tombstones only.
+   *
+   * @return that snapshot
+   */
+  private static Snapshot appendOffsets(SparkSession spark, String table, String offsets) {
+    String writeId = UUID.randomUUID().toString();
+    IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
+        .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
+    return IcebergWriter.snapshotOf(spark, table, writeId);
   }
 
   /** The key and row columns of {@link #changes}, in table order (without the {@code _cdc_} columns). */
@@ -379,13 +382,18 @@ public final class CdcMergeStage implements Stage {
 
   /**
    * Creates {@code table} with the columns of {@code rows}, Athena-compatible (format version 2) and
-   * merge-on-read; when another attempt created it meanwhile, adds the columns it lacks instead.
+   * merge-on-read, unless it {@code exists}; an existing table (or one another attempt created meanwhile)
+   * gets the columns it lacks instead.
    */
-  static void create(SparkSession spark, String table, Dataset<Row> rows, Map<String, String> tableProperties) {
+  static void createOrEvolve(SparkSession spark, String table, Dataset<Row> rows, boolean exists) {
+    if (exists) {
+      addNewColumns(spark, table, rows);
+      return;
+    }
     IcebergWriter.ensureNamespace(spark, table);
     var create = rows.limit(0).writeTo(table).using("iceberg");
     Map<String, String> properties = new HashMap<>(TableProperties.ATHENA_COMPATIBLE);
-    properties.putAll(tableProperties);
+    properties.putAll(TABLE_PROPERTIES);
     for (Map.Entry<String, String> property : properties.entrySet()) {
       create = create.tableProperty(property.getKey(), property.getValue());
     }
@@ -397,7 +405,7 @@ public final class CdcMergeStage implements Stage {
   }
 
   /** Adds the columns {@code rows} has and the table lacks (nullable, at the end). */
-  static void addNewColumns(SparkSession spark, String table, Dataset<Row> rows) {
+  private static void addNewColumns(SparkSession spark, String table, Dataset<Row> rows) {
     Set<String> existing = Set.of(spark.table(table).columns());
     for (StructField field : rows.schema().fields()) {
       if (!existing.contains(field.name())) {
@@ -405,12 +413,6 @@ public final class CdcMergeStage implements Stage {
         spark.sql("ALTER TABLE " + table + " ADD COLUMN " + quoted(field.name()) + " " + field.dataType().sql());
       }
     }
-  }
-
-  /** Commits an empty snapshot carrying the offsets (a range of tombstones only). */
-  private static Snapshot commitOffsetsOnly(SparkSession spark, String table, String offsets) {
-    IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets).commit();
-    return IcebergWriter.load(spark, table).currentSnapshot();
   }
 
   /** The topic id and end offsets a merge recorded in a snapshot's summary. */

@@ -116,11 +116,7 @@ final class ScdHistory {
         .where(col("_cdc_rank").equalTo(1))
         .drop("_cdc_rank")
         .withColumnRenamed(COMMITTED_AT_COLUMN, VALID_FROM);
-    if (!exists) {
-      CdcMergeStage.create(spark, table, shape(perPosition, rowColumns), CdcMergeStage.TABLE_PROPERTIES);
-    } else {
-      CdcMergeStage.addNewColumns(spark, table, shape(perPosition, rowColumns));
-    }
+    CdcMergeStage.createOrEvolve(spark, table, shape(perPosition, rowColumns), exists);
 
     // each key's last known change: its last version's position and offset, whether that version is open, and
     // if not the position and offset of the change that closed it
