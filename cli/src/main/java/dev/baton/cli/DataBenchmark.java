@@ -17,8 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.spark.SparkWriteOptions;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -26,7 +26,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
- * stack (input uploaded to the local S3 endpoint, tables in its warehouse), in the benchmark's own namespace {@code
+ * stack (input uploaded to the local S3 endpoint, or for the ingest benchmark read from the local file, tables in
+ * its warehouse), in the benchmark's own namespace {@code
  * bench_<id>} and folders {@code s3://warehouse/bench-<id>/landing/} (the input: not the {@code landing} bucket,
  * whose objects the local stack's connector announces on the user's objects topic) and {@code
  * s3://export/bench-<id>/}. Runs alternate with their baseline in one session, so both see the same machine state;
@@ -97,8 +98,7 @@ final class DataBenchmark {
   }
 
   private interface Session {
-    int run(SparkSession spark, Map<String, String> config, String id, Path lineitem, PrintStream out)
-        throws Exception;
+    int run(SparkSession spark, Map<String, String> config, String id, PrintStream out) throws Exception;
   }
 
   private int withStack(String name, PrintStream out, Session session) throws Exception {
@@ -108,10 +108,9 @@ final class DataBenchmark {
     String id = Demo.newBatchId().toLowerCase(Locale.ROOT).replace('-', '_');
     Map<String, String> config = new LinkedHashMap<>(local.config(stack.endpoints()));
     config.putAll(extra);
-    Path data = Demo.generate(workspace.home(), scaleFactor, out);
     SparkSession spark = SparkSessions.create("baton-bench-" + name, config);
     try {
-      return session.run(spark, config, id, data.resolve("lineitem.tbl"), out);
+      return session.run(spark, config, id, out);
     } finally {
       spark.stop();
       if (stack.startedNow()) {
@@ -169,6 +168,19 @@ final class DataBenchmark {
         (System.nanoTime() - start) / 1e9);
   }
 
+  /** TPC-H {@code lineitem} alone at the benchmark's scale, generated unless already there. */
+  private Path lineitem(PrintStream out) {
+    return Demo.generate(Workspace.fromEnvironment().home(), scaleFactor, List.of("lineitem"), out)
+        .resolve("lineitem.tbl");
+  }
+
+  /** Counts {@code table}'s rows, then drops it and deletes its files ({@code PURGE}). */
+  private static long countAndPurge(SparkSession spark, String table) {
+    long rows = spark.table(table).count();
+    spark.sql("DROP TABLE " + table + " PURGE");
+    return rows;
+  }
+
   /** The {@code ingest_lineitem} stage of {@code tpch-12}, reading {@code path} into {@code table}. */
   private static Map<String, Object> lineitemIngest(String path, String table) {
     PipelineDefinition pipeline = Pipelines.load(Workspace.fromEnvironment().pipelines()).get(Demo.PIPELINE)
@@ -182,80 +194,106 @@ final class DataBenchmark {
 
   /**
    * Baton's ingest stage against a hand-written Spark job doing the same read and Iceberg write (Spark's CSV reader
-   * with the declared schema, the batch column added, {@code overwritePartitions} into an identical table), one
-   * after the other in each run, Baton first in odd runs and the hand-written job first in even ones. Last line:
-   * {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
+   * with the declared schema, the batch column added, {@code overwritePartitions} without a shuffle, as Baton's ingest
+   * writes a batch, into an identical table it creates), one after the other in each run, Baton first in odd runs and
+   * the hand-written job first in even ones. Each side writes into a new table, whose rows are counted before it is
+   * dropped with its files, so that only one output is on disk at a time; the two counts must be equal. The input and
+   * tables written are removed at the end. Last line: {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
+   *
+   * @param localInput read {@code lineitem} from the local file instead of uploading it to the local S3 endpoint
    */
-  int ingest(PrintStream out) throws Exception {
-    return withStack("ingest", out, (spark, config, id, lineitem, log) -> {
+  int ingest(PrintStream out, boolean localInput) throws Exception {
+    return withStack("ingest", out, (spark, config, id, log) -> {
+      Path lineitem = lineitem(log);
+      long bytes = Files.size(lineitem);
       // not in the landing bucket: the local stack's connector would announce it on the user's objects topic
       String key = "bench-" + id + "/landing/lineitem.tbl";
-      upload(spark, lineitem, "warehouse", key, log);
-      String path = "s3://warehouse/" + key;
-      long bytes = Files.size(lineitem);
+      String path = localInput ? lineitem.toUri().toString() : "s3://warehouse/" + key;
+      if (!localInput) {
+        upload(spark, lineitem, "warehouse", key, log);
+      }
       String namespace = "bench_" + id;
       String batonTable = namespace + ".lineitem_baton";
       String handTable = namespace + ".lineitem_handwritten";
-      Map<String, Object> options = lineitemIngest(path, batonTable);
-      StructType declared = IngestStageFactory.declaredSchema(options);
-      StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
-      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
-      spark.sql("CREATE TABLE " + handTable + " (" + declared.add("batch_id", DataTypes.StringType, false).toDDL()
-          + ") USING iceberg PARTITIONED BY (batch_id) TBLPROPERTIES ("
-          + dev.baton.catalog.TableProperties.tblPropertiesSql() + ")");
-      TaskTotals totals = new TaskTotals();
-      spark.sparkContext().addSparkListener(totals);
-      int cores = spark.sparkContext().defaultParallelism();
-      int inputTasks = spark.read().schema(readSchema).option("sep", "|").csv(path).rdd().getNumPartitions();
-      log.printf("Input %s: %,d bytes, %d read tasks (spark.sql.files.maxPartitionBytes %s), %d cores%n", path, bytes,
-          inputTasks, spark.conf().get("spark.sql.files.maxPartitionBytes"), cores);
-      List<Double> baton = new ArrayList<>();
-      List<Double> hand = new ArrayList<>();
-      for (int run = 1; run <= runs; run++) {
-        String batch = "run" + run;
-        Body batonIngest = () -> {
-          StageResult result = StageTypes.create("ingest", options)
-              .run(new StageContext("bench-" + id + "-" + batch, "bench", "ingest_lineitem", 1,
-                  Map.of("batch", batch)), spark);
-          if (result.metrics().getOrDefault("badRows", 0.0) > 0) {
-            throw new IllegalStateException("Bad rows in the benchmark's input: " + result.metrics());
+      try {
+        Map<String, Object> options = lineitemIngest(path, batonTable);
+        StructType declared = IngestStageFactory.declaredSchema(options);
+        StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+        TaskTotals totals = new TaskTotals();
+        spark.sparkContext().addSparkListener(totals);
+        int cores = spark.sparkContext().defaultParallelism();
+        int inputTasks = spark.read().schema(readSchema).option("sep", "|").csv(path).rdd().getNumPartitions();
+        log.printf("Input %s: %,d bytes, %d read tasks (spark.sql.files.maxPartitionBytes %s), %d cores%n", path,
+            bytes, inputTasks, spark.conf().get("spark.sql.files.maxPartitionBytes"), cores);
+        List<Double> baton = new ArrayList<>();
+        List<Double> hand = new ArrayList<>();
+        long rows = -1;
+        for (int run = 1; run <= runs; run++) {
+          String batch = "run" + run;
+          Body batonIngest = () -> {
+            StageResult result = StageTypes.create("ingest", options)
+                .run(new StageContext("bench-" + id + "-" + batch, "bench", "ingest_lineitem", 1,
+                    Map.of("batch", batch)), spark);
+            if (result.metrics().getOrDefault("badRows", 0.0) > 0) {
+              throw new IllegalStateException("Bad rows in the benchmark's input: " + result.metrics());
+            }
+          };
+          Body handWritten = () -> {
+            spark.sql("CREATE TABLE " + handTable + " (" + declared.add("batch_id", DataTypes.StringType, false)
+                .toDDL() + ") USING iceberg PARTITIONED BY (batch_id) TBLPROPERTIES ("
+                + dev.baton.catalog.TableProperties.tblPropertiesSql() + ")");
+            spark.read().schema(readSchema).option("sep", "|").option("dateFormat", "yyyy-MM-dd").csv(path)
+                .drop("_trailing").withColumn("batch_id", functions.lit(batch))
+                .writeTo(handTable).option(SparkWriteOptions.DISTRIBUTION_MODE, DistributionMode.NONE.modeName())
+                .overwritePartitions();
+          };
+          // alternating which goes first, so neither always pays the JVM's warm-up or follows the other's garbage
+          Measure stage;
+          Measure job;
+          long batonRows;
+          long handRows;
+          if (run % 2 == 1) {
+            stage = measure(spark, totals, batonIngest);
+            batonRows = countAndPurge(spark, batonTable);
+            job = measure(spark, totals, handWritten);
+            handRows = countAndPurge(spark, handTable);
+          } else {
+            job = measure(spark, totals, handWritten);
+            handRows = countAndPurge(spark, handTable);
+            stage = measure(spark, totals, batonIngest);
+            batonRows = countAndPurge(spark, batonTable);
           }
-        };
-        Body handWritten = () -> {
-          Dataset<Row> rows = spark.read().schema(readSchema).option("sep", "|").option("dateFormat", "yyyy-MM-dd")
-              .csv(path).drop("_trailing").withColumn("batch_id", functions.lit(batch));
-          rows.writeTo(handTable).overwritePartitions();
-        };
-        // alternating which goes first, so neither always pays the JVM's warm-up or follows the other's garbage
-        Measure stage;
-        Measure job;
-        if (run % 2 == 1) {
-          stage = measure(spark, totals, batonIngest);
-          job = measure(spark, totals, handWritten);
-        } else {
-          job = measure(spark, totals, handWritten);
-          stage = measure(spark, totals, batonIngest);
+          if (batonRows != handRows || batonRows <= 0) {
+            throw new IllegalStateException("The two tables differ in run " + run + ": " + batonRows + " rows in "
+                + batonTable + ", " + handRows + " in " + handTable);
+          }
+          rows = batonRows;
+          baton.add(bytes / 1e6 / stage.seconds());
+          hand.add(bytes / 1e6 / job.seconds());
+          log.printf("run %d: Baton ingest %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk);"
+              + " hand-written %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk); %,d rows each%s%n", run,
+              stage.seconds(), baton.get(baton.size() - 1), stage.tasks(), stage.diskSpilled(), job.seconds(),
+              hand.get(hand.size() - 1), job.tasks(), job.diskSpilled(), rows,
+              run % 2 == 1 ? "" : " (hand-written first)");
         }
-        baton.add(bytes / 1e6 / stage.seconds());
-        hand.add(bytes / 1e6 / job.seconds());
-        log.printf("run %d: Baton ingest %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk);"
-            + " hand-written %.1f s (%.1f MB/s, %d tasks, %,d bytes spilled to disk)%s%n", run, stage.seconds(),
-            baton.get(baton.size() - 1), stage.tasks(), stage.diskSpilled(), job.seconds(), hand.get(hand.size() - 1),
-            job.tasks(), job.diskSpilled(), run % 2 == 1 ? "" : " (hand-written first)");
+        double batonMbs = median(baton);
+        double handMbs = median(hand);
+        log.printf("%nMedians of %d runs: Baton %.1f MB/s (%.1f MB/s per core), hand-written %.1f MB/s (%.1f MB/s per"
+            + " core); both tables %,d rows per run; peak RSS of this JVM %,d MB%n", runs, batonMbs, batonMbs / cores,
+            handMbs, handMbs / cores, rows, peakRssBytes() / (1024 * 1024));
+        log.printf("Input kept for the next run at this scale: %s (%,d bytes)%n", lineitem, bytes);
+        log.printf("baton_mb_s=%.1f handwritten_mb_s=%.1f ratio=%.2f%n", batonMbs, handMbs, batonMbs / handMbs);
+        return 0;
+      } finally {
+        spark.sql("DROP TABLE IF EXISTS " + batonTable + " PURGE");
+        spark.sql("DROP TABLE IF EXISTS " + handTable + " PURGE");
+        spark.sql("DROP NAMESPACE IF EXISTS " + namespace);
+        if (!localInput) {
+          org.apache.hadoop.fs.Path uploaded = new org.apache.hadoop.fs.Path(path);
+          uploaded.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(uploaded, false);
+        }
       }
-      long batonRows = spark.table(batonTable).count();
-      long handRows = spark.table(handTable).count();
-      if (batonRows != handRows) {
-        throw new IllegalStateException("The two tables differ: " + batonRows + " rows in " + batonTable + ", "
-            + handRows + " in " + handTable);
-      }
-      double batonMbs = median(baton);
-      double handMbs = median(hand);
-      log.printf("%nMedians of %d runs: Baton %.1f MB/s (%.1f MB/s per core), hand-written %.1f MB/s (%.1f MB/s per"
-          + " core); both tables %,d rows; peak RSS of this JVM %,d MB%n", runs, batonMbs, batonMbs / cores,
-          handMbs, handMbs / cores, batonRows, peakRssBytes() / (1024 * 1024));
-      log.printf("baton_mb_s=%.1f handwritten_mb_s=%.1f ratio=%.2f%n", batonMbs, handMbs, batonMbs / handMbs);
-      return 0;
     });
   }
 
@@ -267,7 +305,8 @@ final class DataBenchmark {
    * {@code export_mb_s=… plain_write_mb_s=… ratio=… copy_mb_s=… resume_s=…}.
    */
   int export(PrintStream out) throws Exception {
-    return withStack("export", out, (spark, config, id, lineitem, log) -> {
+    return withStack("export", out, (spark, config, id, log) -> {
+      Path lineitem = lineitem(log);
       String namespace = "bench_" + id;
       String table = namespace + ".lineitem";
       spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);

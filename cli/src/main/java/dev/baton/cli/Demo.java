@@ -55,20 +55,31 @@ public final class Demo {
    * there, and returns the folder.
    */
   public static Path generate(Path home, double scaleFactor, PrintStream out) {
+    return generate(home, scaleFactor, TpchFiles.TABLES, out);
+  }
+
+  /**
+   * Generates some TPC-H tables at {@code scaleFactor} under {@code <home>/data/tpch/sf-<sf>/} unless already there
+   * (all eight, or these ones, generated before), and returns the folder.
+   *
+   * @param tables names among {@link TpchFiles#TABLES}
+   */
+  public static Path generate(Path home, double scaleFactor, List<String> tables, PrintStream out) {
     Path dir = home.resolve("data/tpch/sf-" + scaleFactor);
-    Path done = dir.resolve("_GENERATED");
-    if (Files.exists(done)) {
+    Path all = dir.resolve("_GENERATED");
+    Path done = tables.equals(TpchFiles.TABLES) ? all : dir.resolve("_GENERATED-" + String.join("-", tables));
+    if (Files.exists(all) || Files.exists(done)) {
       out.printf("TPC-H SF %s already generated in %s%n", scaleFactor, dir);
       return dir;
     }
     long start = System.nanoTime();
-    Map<String, Long> rows = TpchFiles.write(scaleFactor, dir);
+    Map<String, Long> rows = TpchFiles.write(scaleFactor, dir, tables);
     try {
       Files.writeString(done, rows.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + done, e);
     }
-    out.printf("Generated TPC-H SF %s (%,d lineitem rows) in %.1f s%n", scaleFactor, rows.get("lineitem"),
+    out.printf("Generated TPC-H SF %s (%s rows) in %s in %.1f s%n", scaleFactor, rows, dir,
         (System.nanoTime() - start) / 1e9);
     return dir;
   }

@@ -33,13 +33,29 @@ public final class TpchFiles {
    * @throws UncheckedIOException if a file cannot be written
    */
   public static Map<String, Long> write(double scaleFactor, Path directory) {
+    return write(scaleFactor, directory, TABLES);
+  }
+
+  /**
+   * Generates some of the tables at {@code scaleFactor} into {@code directory} as {@code <table>.tbl}.
+   *
+   * @param scaleFactor TPC-H scale factor; 1 is about 1 GB (6,001,215 lineitem rows), 0.01 about 10 MB
+   * @param tables names among {@link #TABLES}
+   * @return table name to rows written, in {@code tables} order
+   * @throws IllegalArgumentException for a scale factor not above 0 or a table TPC-H does not have
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  public static Map<String, Long> write(double scaleFactor, Path directory, List<String> tables) {
+    if (!TABLES.containsAll(tables)) {
+      throw new IllegalArgumentException("Cannot generate TPC-H: " + tables + " are not all among " + TABLES);
+    }
     if (!(scaleFactor > 0)) {
       throw new IllegalArgumentException("Cannot generate TPC-H: invalid scale factor " + scaleFactor);
     }
     Map<String, Long> rows = new LinkedHashMap<>();
     try {
       Files.createDirectories(directory);
-      for (String table : TABLES) {
+      for (String table : tables) {
         rows.put(table, writeTable(TpchTable.getTable(table), scaleFactor, directory.resolve(table + ".tbl")));
       }
     } catch (IOException e) {
