@@ -157,7 +157,8 @@ final class BenchCommand {
   }
 
   @Command(name = "ingest", mixinStandardHelpOptions = true,
-      description = "TPC-H lineitem (one file on the local S3 endpoint) into Iceberg: Baton's ingest stage and a"
+      description = "TPC-H lineitem (one file, uploaded to the local S3 endpoint unless --local-input) into Iceberg:"
+          + " Baton's ingest stage and a"
           + " hand-written Spark job doing the same read and write, one after the other in each run (which goes first"
           + " alternates), in one session, in the benchmark's own namespace, each into a new table dropped once its"
           + " rows are counted. Last line: baton_mb_s=... handwritten_mb_s=... ratio=...")
@@ -176,9 +177,9 @@ final class BenchCommand {
 
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = "TPC-H lineitem exported by Baton's export stage to the local S3 endpoint as Parquet and CSV,"
-          + " against a plain Spark write of the same table; then a files copy and its resume after half the"
-          + " copied objects were lost. Last line: export_mb_s=... plain_write_mb_s=... ratio=... csv_mb_s=..."
-          + " copy_mb_s=... resume_s=...")
+          + " against a plain Spark write of the same table; then a files copy, and another killed once half its"
+          + " objects are there (its Spark job cancelled) and resumed. Last line: export_mb_s=... plain_write_mb_s=..."
+          + " ratio=... csv_mb_s=... copy_mb_s=... resume_s=...")
   static final class Export extends DataOptions implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

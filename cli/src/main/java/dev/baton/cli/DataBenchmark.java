@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.cli.config.S3Settings;
 import dev.baton.control.pipeline.PipelineDefinition;
 import dev.baton.control.pipeline.Pipelines;
 import dev.baton.stages.StageTypes;
@@ -8,21 +9,31 @@ import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.spark.SparkWriteOptions;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
@@ -35,8 +46,11 @@ import org.apache.spark.sql.types.StructType;
  */
 final class DataBenchmark {
 
-  /** The exports' target file size: 8 MiB, so that even SF 0.1 gives several files to copy, lose and resume. */
+  /** The exports' target file size: 8 MiB, so that SF 1 gives some 20 files to copy, kill and resume. */
   static final long FILE_SIZE_BYTES = 8L * 1024 * 1024;
+
+  /** How long a killed copy may take to reach half its objects, and then to stop, ms. */
+  static final long KILL_TIMEOUT_MS = 600_000;
 
   /**
    * How big a data benchmark is.
@@ -168,6 +182,30 @@ final class DataBenchmark {
         (System.nanoTime() - start) / 1e9);
   }
 
+  /**
+   * Runs every step, even after one failed. A step's failure is added to {@code failure} as suppressed when there is
+   * one, else thrown once all have run (later ones suppressed in it).
+   */
+  private static void runAll(List<Body> steps, Exception failure) throws Exception {
+    Exception first = null;
+    for (Body step : steps) {
+      try {
+        step.run();
+      } catch (Exception e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   /** TPC-H {@code lineitem} alone at the benchmark's scale, generated unless already there. */
   private Path lineitem(PrintStream out) {
     return Demo.generate(Workspace.fromEnvironment().home(), scaleFactor, List.of("lineitem"), out)
@@ -197,8 +235,9 @@ final class DataBenchmark {
    * with the declared schema, the batch column added, {@code overwritePartitions} without a shuffle, as Baton's ingest
    * writes a batch, into an identical table it creates), one after the other in each run, Baton first in odd runs and
    * the hand-written job first in even ones. Each side writes into a new table, whose rows are counted before it is
-   * dropped with its files, so that only one output is on disk at a time; the two counts must be equal. The input and
-   * tables written are removed at the end. Last line: {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
+   * dropped with its files, so that only one output is on disk at a time; the two counts must be equal. The uploaded
+   * input, the tables and the namespace are removed at the end, even after a failure; the generated local file is
+   * kept for the next run at this scale. Last line: {@code baton_mb_s=… handwritten_mb_s=… ratio=…}.
    *
    * @param localInput read {@code lineitem} from the local file instead of uploading it to the local S3 endpoint
    */
@@ -215,6 +254,17 @@ final class DataBenchmark {
       String namespace = "bench_" + id;
       String batonTable = namespace + ".lineitem_baton";
       String handTable = namespace + ".lineitem_handwritten";
+      List<Body> cleanUp = List.of(
+          () -> spark.sql("DROP TABLE IF EXISTS " + batonTable + " PURGE"),
+          () -> spark.sql("DROP TABLE IF EXISTS " + handTable + " PURGE"),
+          () -> spark.sql("DROP NAMESPACE IF EXISTS " + namespace),
+          () -> {
+            if (!localInput) {
+              org.apache.hadoop.fs.Path uploaded = new org.apache.hadoop.fs.Path(path);
+              uploaded.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(uploaded, false);
+            }
+          });
+      Exception failure = null;
       try {
         Map<String, Object> options = lineitemIngest(path, batonTable);
         StructType declared = IngestStageFactory.declaredSchema(options);
@@ -285,14 +335,11 @@ final class DataBenchmark {
         log.printf("Input kept for the next run at this scale: %s (%,d bytes)%n", lineitem, bytes);
         log.printf("baton_mb_s=%.1f handwritten_mb_s=%.1f ratio=%.2f%n", batonMbs, handMbs, batonMbs / handMbs);
         return 0;
+      } catch (Exception e) {
+        failure = e;
+        throw e;
       } finally {
-        spark.sql("DROP TABLE IF EXISTS " + batonTable + " PURGE");
-        spark.sql("DROP TABLE IF EXISTS " + handTable + " PURGE");
-        spark.sql("DROP NAMESPACE IF EXISTS " + namespace);
-        if (!localInput) {
-          org.apache.hadoop.fs.Path uploaded = new org.apache.hadoop.fs.Path(path);
-          uploaded.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(uploaded, false);
-        }
+        runAll(cleanUp, failure);
       }
     });
   }
@@ -301,7 +348,8 @@ final class DataBenchmark {
    * Baton's export stage: {@code lineitem} (ingested once into the benchmark's namespace) as Parquet and as CSV to the
    * local S3 endpoint's export bucket, against a plain Spark write of the same table to the same store (what the
    * manifest protocol costs: the renames and the second read for checksums); then a files export copying the
-   * Parquet folder, and its resume after every other object was lost (as a kill mid-copy leaves it). Last line:
+   * Parquet folder, and a second copy killed once half its objects are there (its Spark job cancelled, its tasks
+   * interrupted) and resumed. Last line:
    * {@code export_mb_s=… plain_write_mb_s=… ratio=… copy_mb_s=… resume_s=…}.
    */
   int export(PrintStream out) throws Exception {
@@ -336,20 +384,33 @@ final class DataBenchmark {
         Map<String, Object> files = Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "copy/");
         Measure copied = measure(spark, totals, () -> StageTypes.create("export", files)
             .run(new StageContext("bench-" + id, "bench", "copy", 1, Map.of()), spark));
-        int lost = loseEveryOtherObject(config, folder + "copy/");
+        Map<String, Object> killedFiles =
+            Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "killed/");
+        int total;
+        try (S3Client s3 = S3Settings.client(config)) {
+          total = objects(s3, folder + "parquet/");
+        }
+        int left = killMidCopy(spark, config, killedFiles, total, "bench-" + id);
         Map<String, Double> resumed = new LinkedHashMap<>();
-        Measure again = measure(spark, totals, () -> resumed.putAll(StageTypes.create("export", files)
+        Measure again = measure(spark, totals, () -> resumed.putAll(StageTypes.create("export", killedFiles)
             .run(new StageContext("bench-" + id, "bench", "copy", 2, Map.of()), spark).metrics()));
+        // the resume skips the objects the killed copy completed and copies the rest, including one it left cut
+        // short (an interrupted S3A upload can publish what it had) or that landed after the count
+        if (resumed.get("filesSkipped") + resumed.get("filesCopied") != total || resumed.get("filesCopied") < 1) {
+          throw new IllegalStateException("The resume of a copy killed with " + left + " of " + total
+              + " objects there did not copy exactly the missing ones: " + resumed);
+        }
         parquet.add(exported[0] / 1e6 / stage.seconds());
         plain.add(exported[0] / 1e6 / write.seconds());
         csv.add(csvBytes[0] / 1e6 / csvStage.seconds());
         copy.add(exported[0] / 1e6 / copied.seconds());
         resume.add(again.seconds());
         log.printf("run %d: Parquet export %.1f s (%,.0f bytes, %.1f MB/s); plain Spark write %.1f s; CSV export %.1f s"
-            + " (%,.0f bytes, %.1f MB/s); files copy %.1f s (%.1f MB/s); resume after %d of the copy's objects were"
-            + " lost: %.1f s, %.0f copied, %.0f skipped%n", run, stage.seconds(), exported[0], parquet.get(run - 1),
-            write.seconds(), csvStage.seconds(), csvBytes[0], csv.get(run - 1), copied.seconds(), copy.get(run - 1),
-            lost, again.seconds(), resumed.get("filesCopied"), resumed.get("filesSkipped"));
+            + " (%,.0f bytes, %.1f MB/s); files copy %.1f s (%.1f MB/s); a copy killed with %d of its %d objects"
+            + " there resumed in %.1f s, %.0f copied, %.0f skipped%n", run, stage.seconds(), exported[0],
+            parquet.get(run - 1), write.seconds(), csvStage.seconds(), csvBytes[0], csv.get(run - 1),
+            copied.seconds(), copy.get(run - 1), left, total, again.seconds(), resumed.get("filesCopied"),
+            resumed.get("filesSkipped"));
       }
       log.printf("%nMedians of %d runs: Parquet export %.1f MB/s, plain Spark Parquet write %.1f MB/s (of the same"
           + " bytes), CSV export %.1f MB/s, files copy %.1f MB/s, resume %.1f s; peak RSS of this JVM %,d MB%n", runs,
@@ -360,25 +421,79 @@ final class DataBenchmark {
     });
   }
 
-  /** Deletes every other data object of a files export's target and its markers; returns how many were deleted. */
-  private static int loseEveryOtherObject(Map<String, String> config, String folder) {
-    java.net.URI uri = java.net.URI.create(folder);
-    String bucket = uri.getHost();
-    String prefix = uri.getPath().substring(1);
-    int deleted = 0;
-    try (var s3 = dev.baton.cli.config.S3Settings.client(config)) {
-      List<String> keys = new ArrayList<>();
-      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().forEach(o -> keys.add(o.key()));
-      keys.sort(null);
-      for (int i = 0; i < keys.size(); i++) {
-        String key = keys.get(i);
-        boolean marker = key.endsWith("/_SUCCESS") || key.endsWith("/_manifest.json");
-        if (marker || i % 2 == 0) {
-          s3.deleteObject(r -> r.bucket(bucket).key(key));
-          deleted += marker ? 0 : 1;
+  /**
+   * Starts a files export and, once at least half of the {@code total} objects are at its target, cancels its Spark
+   * job (tasks interrupted), which fails the attempt as a kill does. Copies under way may still land after that (S3A
+   * finishes an interrupted upload in the background) or land cut short, so the caller checks the resume against the
+   * total, not against a count taken here.
+   *
+   * @return the objects at the target once the killed job's tasks have ended
+   * @throws IllegalStateException if the copy completed before it could be killed, or took more than {@link
+   *     #KILL_TIMEOUT_MS} to reach half or to end
+   */
+  private static int killMidCopy(SparkSession spark, Map<String, String> config, Map<String, Object> files, int total,
+      String runId) throws Exception {
+    String target = (String) files.get("target");
+    String group = "bench-killed-copy-" + UUID.randomUUID();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (S3Client s3 = S3Settings.client(config)) {
+      Future<StageResult> copy = thread.submit(() -> {
+        spark.sparkContext().setJobGroup(group, "a files export killed mid-copy", true);
+        try {
+          return StageTypes.create("export", files).run(new StageContext(runId, "bench", "copy", 1, Map.of()), spark);
+        } finally {
+          spark.sparkContext().clearJobGroup();
+        }
+      });
+      long deadline = System.currentTimeMillis() + KILL_TIMEOUT_MS;
+      while (!copy.isDone() && objects(s3, target) < (total + 1) / 2) {
+        checkBefore(deadline, "half the objects copied to " + target);
+        Thread.sleep(10);
+      }
+      spark.sparkContext().cancelJobGroup(group);
+      try {
+        copy.get(KILL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        throw new IllegalStateException("The copy to " + target + " completed before it was killed: benchmark a larger"
+            + " --scale");
+      } catch (ExecutionException e) {
+        // the cancelled job fails the attempt; any other failure is the benchmark's
+        boolean cancelled = false;
+        for (Throwable cause = e.getCause(); cause != null && !cancelled; cause = cause.getCause()) {
+          cancelled = String.valueOf(cause.getMessage()).contains("part of cancelled job group " + group);
+        }
+        if (!cancelled) {
+          throw e;
         }
       }
+      // the job fails at once; its interrupted tasks end after it
+      while (Arrays.stream(spark.sparkContext().statusTracker().getExecutorInfos())
+          .anyMatch(executor -> executor.numRunningTasks() > 0)) {
+        checkBefore(deadline, "the killed copy's tasks to end");
+        Thread.sleep(10);
+      }
+      return objects(s3, target);
+    } finally {
+      spark.sparkContext().cancelJobGroup(group);
+      thread.shutdownNow();
     }
-    return deleted;
+  }
+
+  private static void checkBefore(long deadlineMs, String what) {
+    if (System.currentTimeMillis() > deadlineMs) {
+      throw new IllegalStateException("Waited " + KILL_TIMEOUT_MS + " ms for " + what);
+    }
+  }
+
+  /**
+   * Objects under {@code folder} ({@code s3://bucket/prefix/}) a files export copies: not its completion markers,
+   * not directory markers.
+   */
+  private static int objects(S3Client s3, String folder) {
+    URI uri = URI.create(folder);
+    String prefix = uri.getPath().substring(1);
+    return (int) s3.listObjectsV2Paginator(r -> r.bucket(uri.getHost()).prefix(prefix)).contents().stream()
+        .map(S3Object::key)
+        .filter(key -> !key.endsWith("/") && !key.endsWith("/_SUCCESS") && !key.endsWith("/_manifest.json"))
+        .count();
   }
 }

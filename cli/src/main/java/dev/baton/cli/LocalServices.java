@@ -413,6 +413,11 @@ public final class LocalServices {
     // stores buckets as folders and cannot delete the marker of a folder holding files (jclouds retries with
     // sleeps, a rename of the export stage hung on it). Keeping markers is Hadoop's recommended mode since 3.3.1.
     config.put("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
+    // S3A copies (a rename: the export stage's publish, a FileOutputCommitter's commit) an object above this size in
+    // parts (UploadPartCopy), whose conditional part copies the local endpoint answers 412 (the AWS SDK then fails
+    // with a NullPointerException); from the default 128 MiB to S3A's cap (2 GiB - 1), so that files up to it are
+    // copied whole. Uploads above it still go in parts.
+    config.put("spark.hadoop.fs.s3a.multipart.threshold", String.valueOf(Integer.MAX_VALUE));
     config.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
     config.put("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     config.put("spark.hadoop.fs.s3a.access.key", endpoints.s3AccessKey());

@@ -22,6 +22,9 @@ public record QualityOptions(String table, String filter, List<Rule> rules, Stri
   /** Rule types. */
   public static final List<String> RULE_TYPES = List.of("row-count", "not-null", "unique", "value-range");
 
+  /** Where rule results go unless {@code resultsTable} says otherwise. */
+  public static final String DEFAULT_RESULTS_TABLE = TableProperties.SYSTEM_NAMESPACE + ".quality_results";
+
   public QualityOptions {
     tableName("table", table);
     if (filter != null && !filter.isBlank()) {
@@ -31,7 +34,7 @@ public record QualityOptions(String table, String filter, List<Rule> rules, Stri
       throw new InvalidStageOptionsException("rules", "is required (at least one rule)");
     }
     rules = List.copyOf(rules);
-    resultsTable = resultsTable == null ? TableProperties.SYSTEM_NAMESPACE + ".quality_results" : resultsTable;
+    resultsTable = resultsTable == null ? DEFAULT_RESULTS_TABLE : resultsTable;
     tableName("resultsTable", resultsTable);
   }
 

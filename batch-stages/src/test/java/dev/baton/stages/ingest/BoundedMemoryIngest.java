@@ -11,7 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs one ingest in Spark local mode inside this JVM, for {@link IngestBoundedMemoryTest}, which starts it with a
+ * Runs one ingest in Spark local mode inside this JVM, for {@link IngestBoundedMemoryIT}, which starts it with a
  * small heap. Arguments: the input file, a work folder (catalog, warehouse, Spark's local dir) and the Spark master
  * ({@code local[N]}: N tasks share the heap). Prints
  * {@code rows=<count> orderkeys=<sum of l_orderkey> peakRssKb=<VmHWM>} as the table holds them after the ingest.

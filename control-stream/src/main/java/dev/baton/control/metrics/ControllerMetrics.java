@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       dead letters acknowledged), and {@code journal-upkeep} (ended marks and prunes, in the background
  *       after the micro-batch)
  *   <li>{@code baton_controller_ledger_maintenance_seconds{table, outcome}}: maintenances of a ledger
- *       table ({@code succeeded} or {@code failed}) and their duration; {@code
+ *       table or of a {@code baton_system} table stages write ({@code succeeded} or {@code failed}) and their
+ *       duration; {@code
  *       baton_controller_ledger_maintenance_files_total{table, action}}: the files they rewrote or deleted,
  *       by action {@code rewritten-data-files}, {@code added-data-files}, {@code deleted-expired-files}, {@code
  *       deleted-orphan-files}; {@code baton_controller_ledger_expired_snapshots_total{table}}; {@code

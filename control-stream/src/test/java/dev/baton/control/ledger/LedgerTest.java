@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.control.metrics.ControllerMetrics;
 import dev.baton.control.state.Command;
+import dev.baton.catalog.TableProperties;
+import dev.baton.stages.export.ExportStageFactory;
+import dev.baton.stages.ingest.IngestStageFactory;
 import dev.baton.stages.maintenance.TableMaintenance;
+import dev.baton.stages.quality.QualityOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.FileScanTask;
@@ -109,7 +114,7 @@ class LedgerTest {
   }
 
   @Test
-  void maintenanceLeavesEachLedgerTableFewSnapshotsAndOneDataFileWithTheSameRows() throws Exception {
+  void maintenanceLeavesEachLedgerAndStageTableFewSnapshotsAndFewDataFilesWithTheSameRows() throws Exception {
     Ledger ledger = new Ledger(spark);
     ledger.createTablesIfMissing();
     for (int i = 0; i < 8; i++) {
@@ -124,6 +129,35 @@ class LedgerTest {
       assertThat(snapshots(table)).as("snapshots of %s", table).isGreaterThanOrEqualTo(12);
       assertThat(dataFiles(table)).as("data files of %s", table).isGreaterThanOrEqualTo(5); // Iceberg's min-input-files
     }
+    // the stage tables, committed to as stages do: quality results appended, a batch's quarantined rows appended
+    // and another's deleted (whole partitions), export state MERGEd per (table, target)
+    String quality = QualityOptions.DEFAULT_RESULTS_TABLE;
+    String quarantine = IngestStageFactory.QUARANTINE_TABLE;
+    String exports = ExportStageFactory.EXPORTS_TABLE;
+    String properties = " TBLPROPERTIES (" + TableProperties.tblPropertiesSql() + ")";
+    spark.sql("CREATE TABLE " + quality + " (run_id string, rule string, passed boolean) USING iceberg" + properties);
+    spark.sql("CREATE TABLE " + quarantine + " (table_name string, batch_id string, record string) USING iceberg"
+        + " PARTITIONED BY (table_name, batch_id)" + properties);
+    spark.sql("CREATE TABLE " + exports + " (table_name string, target string, snapshot_id bigint) USING iceberg"
+        + properties);
+    for (int i = 0; i < 6; i++) {
+      spark.sql("INSERT INTO " + quality + " VALUES ('m" + i + "', 'row-count', true)");
+      spark.sql("INSERT INTO " + quarantine + " VALUES ('curated.t', 'b1', 'bad row " + i + "')");
+      spark.sql("MERGE INTO " + exports + " t USING (SELECT 'curated.t' AS table_name, 'file:///export/" + i
+          + "/' AS target, " + i + "L AS snapshot_id) s ON t.table_name = s.table_name AND t.target = s.target"
+          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    }
+    spark.sql("MERGE INTO " + exports + " t USING (SELECT 'curated.t' AS table_name, 'file:///export/0/' AS target,"
+        + " 6L AS snapshot_id) s ON t.table_name = s.table_name AND t.target = s.target"
+        + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"); // copy-on-write: its file rewritten
+    spark.sql("INSERT INTO " + quarantine + " VALUES ('curated.t', 'b0', 'bad row')");
+    spark.sql("DELETE FROM " + quarantine + " WHERE table_name = 'curated.t' AND batch_id = 'b0'");
+    Map<String, List<String>> stageRowsBefore = new HashMap<>();
+    for (String table : LedgerMaintenance.STAGE_TABLES) {
+      stageRowsBefore.put(table, rows(table));
+      assertThat(snapshots(table)).as("snapshots of %s", table).isGreaterThanOrEqualTo(6);
+      assertThat(dataFiles(table)).as("data files of %s", table).isEqualTo(6);
+    }
     // two hours on: every snapshot is older than the hour the settings keep
     Clock clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
     LedgerMaintenance.Settings settings = new LedgerMaintenance.Settings(true, 3_600_000L, 3_600_000L, 5, 259_200_000L);
@@ -132,11 +166,20 @@ class LedgerTest {
       LedgerMaintenance maintenance = new LedgerMaintenance(spark, settings, metrics, clock);
       List<TableMaintenance.Report> reports = maintenance.maintainIfDue();
 
-      assertThat(reports).extracting(TableMaintenance.Report::table).containsExactly(Ledger.RUNS, Ledger.STAGE_ATTEMPTS);
+      assertThat(reports).extracting(TableMaintenance.Report::table)
+          .containsExactly(Ledger.RUNS, Ledger.STAGE_ATTEMPTS, quality, quarantine, exports);
       for (String table : LedgerMaintenance.TABLES) {
         assertThat(snapshots(table)).as("snapshots of %s", table).isEqualTo(5);
         assertThat(dataFiles(table)).as("data files of %s", table).isEqualTo(1);
       }
+      for (String table : LedgerMaintenance.STAGE_TABLES) {
+        assertThat(snapshots(table)).as("snapshots of %s", table).isEqualTo(5);
+        assertThat(rows(table)).as("rows of %s", table).isEqualTo(stageRowsBefore.get(table));
+      }
+      assertThat(dataFiles(quality)).as("quality results compacted").isEqualTo(1);
+      assertThat(dataFiles(quarantine)).as("quarantine compacted").isEqualTo(1);
+      assertThat(dataFiles(exports)).as("export state not compacted (a compaction could fail an export's MERGE)")
+          .isEqualTo(6);
       assertThat(rows(Ledger.RUNS)).isEqualTo(runsBefore);
       assertThat(rows(Ledger.STAGE_ATTEMPTS)).isEqualTo(attemptsBefore);
       assertThat(spark.sql("SELECT status, count(*) FROM " + Ledger.RUNS + " WHERE run_id LIKE 'm%' GROUP BY status"
@@ -146,6 +189,12 @@ class LedgerTest {
           .contains("baton_controller_ledger_maintenance_seconds_count{outcome=\"succeeded\",table=\"baton_system"
               + ".stage_attempts\"} 1");
       assertThat(maintenance.maintainIfDue()).as("not due again within the interval").isEmpty();
+      // a stage table not there (yet) is skipped, not a failure
+      spark.sql("DROP TABLE " + quarantine + " PURGE");
+      assertThat(new LedgerMaintenance(spark, settings, metrics, Clock.offset(clock, Duration.ofHours(2)))
+          .maintainIfDue()).extracting(TableMaintenance.Report::table)
+          .containsExactly(Ledger.RUNS, Ledger.STAGE_ATTEMPTS, quality, exports);
+      assertThat(metrics.ledgerMaintenances(quarantine, "failed")).isZero();
       assertThat(new LedgerMaintenance(spark, settings, metrics, Clock.systemUTC()).maintainIfDue())
           .as("a restarted controller, within the interval of the maintenance it finds in the table").isEmpty();
     }

@@ -27,12 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * An ingest of a delimited file several times the heap completes in a JVM of {@value #HEAP} (Spark local mode,
  * driver and executor in one JVM, production defaults otherwise): the shuffle and the sort of the partitioned
  * write spill to disk instead of running out of memory. The file's size is the system property
- * {@value #SIZE_PROPERTY} (bytes; 2 GiB when unset; the build sets 1 GiB, and 2 GiB with {@code -Pscale}), the master {@value #MASTER_PROPERTY} (default {@code local[1]}:
+ * {@value #SIZE_PROPERTY} (bytes; 2 GiB, four times the heap, when unset), the master {@value #MASTER_PROPERTY}
+ * (default {@code local[1]}:
  * one task in the heap; two tasks in 512 MiB also passed, see the README). The file is generated here,
  * lineitem-like and deterministic, and the table's row count and key sum, read back through a separate catalog
  * instance, must equal the generator's.
  */
-class IngestBoundedMemoryTest {
+class IngestBoundedMemoryIT {
 
   static final String SIZE_PROPERTY = "baton.ingest.bounded-memory-bytes";
   static final String MASTER_PROPERTY = "baton.ingest.bounded-memory-master";
