@@ -349,7 +349,8 @@ final class DataBenchmark {
    * local S3 endpoint's export bucket, against a plain Spark write of the same table to the same store (what the
    * manifest protocol costs: the renames and the second read for checksums); then a files export copying the
    * Parquet folder, and a second copy killed once half its objects are there (its Spark job cancelled, its tasks
-   * interrupted) and resumed. Last line:
+   * interrupted) and resumed. The table, its namespace and the exported folders are removed at the end, even after a
+   * failure. Last line:
    * {@code export_mb_s=… plain_write_mb_s=… ratio=… copy_mb_s=… resume_s=…}.
    */
   int export(PrintStream out) throws Exception {
@@ -357,68 +358,91 @@ final class DataBenchmark {
       Path lineitem = lineitem(log);
       String namespace = "bench_" + id;
       String table = namespace + ".lineitem";
-      spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
-      StageTypes.create("ingest", lineitemIngest(lineitem.toUri().toString(), table))
-          .run(new StageContext("bench-" + id, "bench", "ingest_lineitem", 1, Map.of("batch", "b1")), spark);
-      long rows = spark.table(table).count();
       String root = "s3://export/bench-" + id + "/";
-      log.printf("Table %s: %,d rows; exports under %s%n", table, rows, root);
-      TaskTotals totals = new TaskTotals();
-      spark.sparkContext().addSparkListener(totals);
-      List<Double> parquet = new ArrayList<>();
-      List<Double> plain = new ArrayList<>();
-      List<Double> csv = new ArrayList<>();
-      List<Double> copy = new ArrayList<>();
-      List<Double> resume = new ArrayList<>();
-      for (int run = 1; run <= runs; run++) {
-        String folder = root + "run" + run + "/";
-        double[] exported = new double[1];
-        Measure stage = measure(spark, totals, () -> exported[0] = StageTypes.create("export",
-            Map.of("table", table, "target", folder + "parquet/", "targetFileSizeBytes", FILE_SIZE_BYTES))
-            .run(new StageContext("bench-" + id, "bench", "export", 1, Map.of()), spark).metrics().get("bytesExported"));
-        Measure write = measure(spark, totals, () -> spark.table(table).write().parquet(folder + "plain/"));
-        double[] csvBytes = new double[1];
-        Measure csvStage = measure(spark, totals, () -> csvBytes[0] = StageTypes.create("export",
-            Map.of("table", table, "target", folder + "csv/", "format", "csv", "targetFileSizeBytes", FILE_SIZE_BYTES))
-            .run(new StageContext("bench-" + id, "bench", "export", 1, Map.of()), spark).metrics().get("bytesExported"));
-        Map<String, Object> files = Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "copy/");
-        Measure copied = measure(spark, totals, () -> StageTypes.create("export", files)
-            .run(new StageContext("bench-" + id, "bench", "copy", 1, Map.of()), spark));
-        Map<String, Object> killedFiles =
-            Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "killed/");
-        int total;
-        try (S3Client s3 = S3Settings.client(config)) {
-          total = objects(s3, folder + "parquet/");
+      List<Body> cleanUp = List.of(
+          () -> spark.sql("DROP TABLE IF EXISTS " + table + " PURGE"),
+          () -> spark.sql("DROP NAMESPACE IF EXISTS " + namespace),
+          () -> {
+            org.apache.hadoop.fs.Path exports = new org.apache.hadoop.fs.Path(root);
+            exports.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(exports, true);
+          });
+      Exception failure = null;
+      try {
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
+        StageTypes.create("ingest", lineitemIngest(lineitem.toUri().toString(), table))
+            .run(new StageContext("bench-" + id, "bench", "ingest_lineitem", 1, Map.of("batch", "b1")), spark);
+        long rows = spark.table(table).count();
+        log.printf("Table %s: %,d rows; exports under %s%n", table, rows, root);
+        TaskTotals totals = new TaskTotals();
+        spark.sparkContext().addSparkListener(totals);
+        List<Double> parquet = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        List<Double> csv = new ArrayList<>();
+        List<Double> copy = new ArrayList<>();
+        List<Double> resume = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+          String folder = root + "run" + run + "/";
+          Map<String, Double> exported = new LinkedHashMap<>();
+          Map<String, Object> parquetOptions =
+              Map.of("table", table, "target", folder + "parquet/", "targetFileSizeBytes", FILE_SIZE_BYTES);
+          Measure stage = measure(spark, totals, () -> exported.putAll(runExport(spark, id, 1, parquetOptions)));
+          Measure write = measure(spark, totals, () -> spark.table(table).write().parquet(folder + "plain/"));
+          Map<String, Double> csvExported = new LinkedHashMap<>();
+          Map<String, Object> csvOptions = Map.of("table", table, "target", folder + "csv/", "format", "csv",
+              "targetFileSizeBytes", FILE_SIZE_BYTES);
+          Measure csvStage = measure(spark, totals, () -> csvExported.putAll(runExport(spark, id, 1, csvOptions)));
+          Map<String, Object> files =
+              Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "copy/");
+          Measure copied = measure(spark, totals, () -> runExport(spark, id, 1, files));
+          Map<String, Object> killedFiles =
+              Map.of("mode", "files", "source", folder + "parquet/", "target", folder + "killed/");
+          int total;
+          try (S3Client s3 = S3Settings.client(config)) {
+            total = objects(s3, folder + "parquet/");
+          }
+          int left = killMidCopy(spark, config, killedFiles, total, id);
+          Map<String, Double> resumed = new LinkedHashMap<>();
+          Measure again = measure(spark, totals, () -> resumed.putAll(runExport(spark, id, 2, killedFiles)));
+          // the resume skips the objects the killed copy completed and copies the rest, including one it left cut
+          // short (an interrupted S3A upload can publish what it had) or that landed after the count
+          if (resumed.get("filesSkipped") + resumed.get("filesCopied") != total || resumed.get("filesCopied") < 1) {
+            throw new IllegalStateException("The resume of a copy killed with " + left + " of " + total
+                + " objects there did not copy exactly the missing ones: " + resumed);
+          }
+          double bytes = exported.get("bytesExported");
+          double csvBytes = csvExported.get("bytesExported");
+          parquet.add(bytes / 1e6 / stage.seconds());
+          plain.add(bytes / 1e6 / write.seconds());
+          csv.add(csvBytes / 1e6 / csvStage.seconds());
+          copy.add(bytes / 1e6 / copied.seconds());
+          resume.add(again.seconds());
+          log.printf("run %d: Parquet export %.1f s (%,.0f bytes, %.1f MB/s); plain Spark write %.1f s; CSV export"
+              + " %.1f s (%,.0f bytes, %.1f MB/s); files copy %.1f s (%.1f MB/s); a copy killed with %d of its %d"
+              + " objects there resumed in %.1f s, %.0f copied, %.0f skipped%n", run, stage.seconds(), bytes,
+              parquet.get(run - 1), write.seconds(), csvStage.seconds(), csvBytes, csv.get(run - 1),
+              copied.seconds(), copy.get(run - 1), left, total, again.seconds(), resumed.get("filesCopied"),
+              resumed.get("filesSkipped"));
         }
-        int left = killMidCopy(spark, config, killedFiles, total, "bench-" + id);
-        Map<String, Double> resumed = new LinkedHashMap<>();
-        Measure again = measure(spark, totals, () -> resumed.putAll(StageTypes.create("export", killedFiles)
-            .run(new StageContext("bench-" + id, "bench", "copy", 2, Map.of()), spark).metrics()));
-        // the resume skips the objects the killed copy completed and copies the rest, including one it left cut
-        // short (an interrupted S3A upload can publish what it had) or that landed after the count
-        if (resumed.get("filesSkipped") + resumed.get("filesCopied") != total || resumed.get("filesCopied") < 1) {
-          throw new IllegalStateException("The resume of a copy killed with " + left + " of " + total
-              + " objects there did not copy exactly the missing ones: " + resumed);
-        }
-        parquet.add(exported[0] / 1e6 / stage.seconds());
-        plain.add(exported[0] / 1e6 / write.seconds());
-        csv.add(csvBytes[0] / 1e6 / csvStage.seconds());
-        copy.add(exported[0] / 1e6 / copied.seconds());
-        resume.add(again.seconds());
-        log.printf("run %d: Parquet export %.1f s (%,.0f bytes, %.1f MB/s); plain Spark write %.1f s; CSV export %.1f s"
-            + " (%,.0f bytes, %.1f MB/s); files copy %.1f s (%.1f MB/s); a copy killed with %d of its %d objects"
-            + " there resumed in %.1f s, %.0f copied, %.0f skipped%n", run, stage.seconds(), exported[0],
-            parquet.get(run - 1), write.seconds(), csvStage.seconds(), csvBytes[0], csv.get(run - 1),
-            copied.seconds(), copy.get(run - 1), left, total, again.seconds(), resumed.get("filesCopied"),
-            resumed.get("filesSkipped"));
+        log.printf("%nMedians of %d runs: Parquet export %.1f MB/s, plain Spark Parquet write %.1f MB/s (of the same"
+            + " bytes), CSV export %.1f MB/s, files copy %.1f MB/s, resume %.1f s; peak RSS of this JVM %,d MB%n", runs,
+            median(parquet), median(plain), median(csv), median(copy), median(resume), peakRssBytes() / (1024 * 1024));
+        log.printf("export_mb_s=%.1f plain_write_mb_s=%.1f ratio=%.2f csv_mb_s=%.1f copy_mb_s=%.1f resume_s=%.1f%n",
+            median(parquet), median(plain), median(parquet) / median(plain), median(csv), median(copy), median(resume));
+        return 0;
+      } catch (Exception e) {
+        failure = e;
+        throw e;
+      } finally {
+        runAll(cleanUp, failure);
       }
-      log.printf("%nMedians of %d runs: Parquet export %.1f MB/s, plain Spark Parquet write %.1f MB/s (of the same"
-          + " bytes), CSV export %.1f MB/s, files copy %.1f MB/s, resume %.1f s; peak RSS of this JVM %,d MB%n", runs,
-          median(parquet), median(plain), median(csv), median(copy), median(resume), peakRssBytes() / (1024 * 1024));
-      log.printf("export_mb_s=%.1f plain_write_mb_s=%.1f ratio=%.2f csv_mb_s=%.1f copy_mb_s=%.1f resume_s=%.1f%n",
-          median(parquet), median(plain), median(parquet) / median(plain), median(csv), median(copy), median(resume));
-      return 0;
     });
+  }
+
+  /** Runs the export stage with {@code options} as attempt {@code attempt} of the benchmark's run; its metrics. */
+  private static Map<String, Double> runExport(SparkSession spark, String id, int attempt,
+      Map<String, Object> options) throws Exception {
+    return StageTypes.create("export", options)
+        .run(new StageContext("bench-" + id, "bench", "export", attempt, Map.of()), spark).metrics();
   }
 
   /**
@@ -432,15 +456,15 @@ final class DataBenchmark {
    *     #KILL_TIMEOUT_MS} to reach half or to end
    */
   private static int killMidCopy(SparkSession spark, Map<String, String> config, Map<String, Object> files, int total,
-      String runId) throws Exception {
+      String id) throws Exception {
     String target = (String) files.get("target");
     String group = "bench-killed-copy-" + UUID.randomUUID();
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try (S3Client s3 = S3Settings.client(config)) {
-      Future<StageResult> copy = thread.submit(() -> {
+      Future<Map<String, Double>> copy = thread.submit(() -> {
         spark.sparkContext().setJobGroup(group, "a files export killed mid-copy", true);
         try {
-          return StageTypes.create("export", files).run(new StageContext(runId, "bench", "copy", 1, Map.of()), spark);
+          return runExport(spark, id, 1, files);
         } finally {
           spark.sparkContext().clearJobGroup();
         }
