@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * compaction; an ingest's replacement or delete of a batch's quarantined rows (whole partitions)
  * committed while a compaction rewrites them fails that compaction, which is counted and tried again
  * an interval later (both filter by partition, so a replacement committed after a compaction applies to
- * the compacted files); {@value
- * ExportStageFactory#EXPORTS_TABLE}, whose one row per (table, target) each export MERGEs (rewriting its
- * file), is not compacted, since a compaction committed during such a MERGE would fail the export.
+ * the compacted files); {@value ExportStageFactory#EXPORTS_TABLE}, whose one row per (table, target)
+ * each export MERGEs (rewriting its file), is not compacted, since a compaction committed during such a
+ * MERGE would fail the export.
  *
  * <p>A maintenance that fails is logged at ERROR with its cause, counted ({@link
  * ControllerMetrics#ledgerMaintenanceFailed}) and tried again an interval later; it does not fail the
