@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -183,27 +184,42 @@ final class DataBenchmark {
   }
 
   /**
-   * Runs every step, even after one failed. A step's failure is added to {@code failure} as suppressed when there is
-   * one, else thrown once all have run (later ones suppressed in it).
+   * Returns what {@code body} returns, then runs every clean-up step, even after one failed. A step's failure is
+   * added as suppressed to the body's failure when there is one, else thrown once all steps have run (later ones
+   * suppressed in it).
    */
-  private static void runAll(List<Body> steps, Exception failure) throws Exception {
-    Exception first = null;
-    for (Body step : steps) {
-      try {
-        step.run();
-      } catch (Exception e) {
-        if (failure != null) {
-          failure.addSuppressed(e);
-        } else if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
+  private static int cleaningUp(List<Body> cleanUp, Callable<Integer> body) throws Exception {
+    Exception failure = null;
+    try {
+      return body.call();
+    } catch (Exception e) {
+      failure = e;
+      throw e;
+    } finally {
+      Exception first = null;
+      for (Body step : cleanUp) {
+        try {
+          step.run();
+        } catch (Exception e) {
+          if (failure != null) {
+            failure.addSuppressed(e);
+          } else if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
         }
       }
+      if (first != null) {
+        throw first;
+      }
     }
-    if (first != null) {
-      throw first;
-    }
+  }
+
+  /** Deletes {@code uri} (a Hadoop file system path: {@code s3://…}) through the session's Hadoop configuration. */
+  private static void delete(SparkSession spark, String uri, boolean recursive) throws IOException {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+    path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, recursive);
   }
 
   /** TPC-H {@code lineitem} alone at the benchmark's scale, generated unless already there. */
@@ -260,12 +276,10 @@ final class DataBenchmark {
           () -> spark.sql("DROP NAMESPACE IF EXISTS " + namespace),
           () -> {
             if (!localInput) {
-              org.apache.hadoop.fs.Path uploaded = new org.apache.hadoop.fs.Path(path);
-              uploaded.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(uploaded, false);
+              delete(spark, path, false);
             }
           });
-      Exception failure = null;
-      try {
+      return cleaningUp(cleanUp, () -> {
         Map<String, Object> options = lineitemIngest(path, batonTable);
         StructType declared = IngestStageFactory.declaredSchema(options);
         StructType readSchema = declared.add("_trailing", DataTypes.StringType, true);
@@ -335,12 +349,7 @@ final class DataBenchmark {
         log.printf("Input kept for the next run at this scale: %s (%,d bytes)%n", lineitem, bytes);
         log.printf("baton_mb_s=%.1f handwritten_mb_s=%.1f ratio=%.2f%n", batonMbs, handMbs, batonMbs / handMbs);
         return 0;
-      } catch (Exception e) {
-        failure = e;
-        throw e;
-      } finally {
-        runAll(cleanUp, failure);
-      }
+      });
     });
   }
 
@@ -362,12 +371,8 @@ final class DataBenchmark {
       List<Body> cleanUp = List.of(
           () -> spark.sql("DROP TABLE IF EXISTS " + table + " PURGE"),
           () -> spark.sql("DROP NAMESPACE IF EXISTS " + namespace),
-          () -> {
-            org.apache.hadoop.fs.Path exports = new org.apache.hadoop.fs.Path(root);
-            exports.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(exports, true);
-          });
-      Exception failure = null;
-      try {
+          () -> delete(spark, root, true));
+      return cleaningUp(cleanUp, () -> {
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
         StageTypes.create("ingest", lineitemIngest(lineitem.toUri().toString(), table))
             .run(new StageContext("bench-" + id, "bench", "ingest_lineitem", 1, Map.of("batch", "b1")), spark);
@@ -429,12 +434,7 @@ final class DataBenchmark {
         log.printf("export_mb_s=%.1f plain_write_mb_s=%.1f ratio=%.2f csv_mb_s=%.1f copy_mb_s=%.1f resume_s=%.1f%n",
             median(parquet), median(plain), median(parquet) / median(plain), median(csv), median(copy), median(resume));
         return 0;
-      } catch (Exception e) {
-        failure = e;
-        throw e;
-      } finally {
-        runAll(cleanUp, failure);
-      }
+      });
     });
   }
 
