@@ -7,8 +7,8 @@ import java.util.List;
 import org.apache.spark.util.AccumulatorV2;
 
 /**
- * The bad rows the tasks of an ingest's one pass over its input meet, gathered for the quarantine without a second
- * pass: each row under its row id (Spark's {@code monotonically_increasing_id}, the same when a task is re-executed
+ * The bad rows the tasks of an ingest's permissive pass over its input meet, gathered for the quarantine without
+ * another pass: each row under its row id (Spark's {@code monotonically_increasing_id}, the same when a task is re-executed
  * over the same split), so a row a re-executed task reports again is kept once — Spark merges the accumulator
  * updates of every successful attempt of a shuffle-map task.
  *

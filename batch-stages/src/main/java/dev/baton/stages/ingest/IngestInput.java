@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
@@ -23,6 +24,7 @@ import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.io.compress.SplittableCompressionCodec;
 import org.apache.spark.Partition;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -56,7 +58,10 @@ import org.slf4j.LoggerFactory;
  *       the file's schema fails the attempt before anything is written ({@code INPUT_SCHEMA_MISMATCH}).
  * </ul>
  *
- * Compressed text is read by Hadoop's codecs, chosen by extension: {@code .gz}, {@code .bz2} (splittable) and
+ * <p>{@link #strictRows()} is the same input read for its declared columns only, failing at the first row that
+ * {@link #rows()} would give a reason.
+ *
+ * <p>Compressed text is read by Hadoop's codecs, chosen by extension: {@code .gz}, {@code .bz2} (splittable) and
  * {@code .zst} ({@link ZstdCodec}, no native library needed). A file in a codec that cannot be split is read by
  * one task; {@link #unsplittableBytes()} counts such files' bytes.
  */
@@ -71,13 +76,20 @@ final class IngestInput {
   private static final String CORRUPT = "_corrupt_record";
   private static final String TRAILING = "_trailing_field";
   private static final String CODECS = org.apache.hadoop.fs.CommonConfigurationKeys.IO_COMPRESSION_CODECS_KEY;
+  /** In the error a strict read raises on a row its reader accepts but the ingest does not. */
+  static final String BAD_ROW_MARKER = "BATON_BAD_ROW";
+  /** Error classes (prefixes) of Spark's {@code FAILFAST} readers meeting a malformed record. */
+  private static final List<String> BAD_ROW_ERROR_CLASSES =
+      List.of("MALFORMED_RECORD_IN_PARSING", "CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS");
 
   private final Dataset<Row> rows;
+  private final Dataset<Row> strictRows;
   private final int partitions;
   private final long unsplittableBytes;
 
-  private IngestInput(Dataset<Row> rows, int partitions, long unsplittableBytes) {
+  private IngestInput(Dataset<Row> rows, Dataset<Row> strictRows, int partitions, long unsplittableBytes) {
     this.rows = rows;
+    this.strictRows = strictRows;
     this.partitions = partitions;
     this.unsplittableBytes = unsplittableBytes;
   }
@@ -95,40 +107,51 @@ final class IngestInput {
     String configured = spark.sparkContext().hadoopConfiguration().get(CODECS);
     String codecs = configured == null || configured.isBlank() ? ZstdCodec.class.getName()
         : configured + "," + ZstdCodec.class.getName();
-    DataFrameReader reader = spark.read().option(CODECS, codecs);
     Dataset<Row> input;
     Dataset<Row> rows;
+    Dataset<Row> strictRows;
     switch (options.format()) {
       case "delimited" -> {
         StructType readSchema = declared;
         if (options.trailingDelimiter()) {
           readSchema = readSchema.add(TRAILING, DataTypes.StringType, true);
         }
-        input = reader
+        input = delimitedReader(spark, codecs, options)
             .schema(readSchema.add(CORRUPT, DataTypes.StringType, true))
-            .option("sep", options.delimiter())
-            .option("header", options.header())
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", CORRUPT)
-            .option("dateFormat", "yyyy-MM-dd")
             .csv(options.path());
         rows = delimited(input, options, declared);
+        strictRows = delimitedReader(spark, codecs, options)
+            .schema(readSchema)
+            .option("mode", "FAILFAST")
+            .csv(options.path());
+        if (options.trailingDelimiter()) {
+          strictRows = strictRows.filter(failIf(col(TRAILING).isNotNull(), "a value after the trailing delimiter"));
+        }
       }
       case "json" -> {
-        input = reader
+        input = jsonReader(spark, codecs)
             .schema(declared.add(CORRUPT, DataTypes.StringType, true))
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", CORRUPT)
-            .option("dateFormat", "yyyy-MM-dd")
             .json(options.path());
         rows = shape(input, declared, col(CORRUPT),
             when(col(CORRUPT).isNotNull(), lit("not a JSON object, or a value does not parse as its declared type")));
+        strictRows = jsonReader(spark, codecs)
+            .schema(declared)
+            .option("mode", "FAILFAST")
+            .json(options.path());
       }
       default -> {
-        input = reader.format(options.format()).load(options.path());
-        rows = cast(input, options, declared);
+        input = spark.read().option(CODECS, codecs).format(options.format()).load(options.path());
+        Cast cast = cast(input, options, declared);
+        rows = cast.rows();
+        strictRows = cast.strictRows();
       }
     }
+    strictRows = strictRows.select(Arrays.stream(declared.fieldNames()).map(name -> col(quote(name)))
+        .toArray(Column[]::new));
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
     conf.set(CODECS, codecs);
     CompressionCodecFactory factory = new CompressionCodecFactory(conf);
@@ -153,12 +176,61 @@ final class IngestInput {
         }
       }
     }
-    return new IngestInput(rows, partitions.length, unsplittable);
+    return new IngestInput(rows, strictRows, partitions.length, unsplittable);
+  }
+
+  private static DataFrameReader delimitedReader(SparkSession spark, String codecs, IngestOptions options) {
+    return spark.read().option(CODECS, codecs)
+        .option("sep", options.delimiter())
+        .option("header", options.header())
+        .option("dateFormat", "yyyy-MM-dd");
+  }
+
+  private static DataFrameReader jsonReader(SparkSession spark, String codecs) {
+    return spark.read().option(CODECS, codecs).option("dateFormat", "yyyy-MM-dd");
+  }
+
+  /** True where {@code bad} is false; where it is true, fails the task with {@link #BAD_ROW_MARKER} and {@code why}. */
+  private static Column failIf(Column bad, String why) {
+    return when(bad, raise_error(lit(BAD_ROW_MARKER + ": " + why))).otherwise(lit(true));
+  }
+
+  /**
+   * Whether {@code failure} (a Spark job's, as thrown on the driver) is a strict read's meeting a row that does not
+   * match the declared schema: Spark's {@code FAILFAST} error ({@code MALFORMED_RECORD_IN_PARSING}, {@code
+   * CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS}) or the strict read's own check ({@link #BAD_ROW_MARKER}), found on the
+   * failure or one of its causes, by error class or, for an executor's error that reached the driver only as text,
+   * in its message.
+   */
+  static boolean isBadRow(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      String errorClass = cause instanceof SparkThrowable spark ? spark.getErrorClass() : null;
+      String message = cause.getMessage() == null ? "" : cause.getMessage();
+      if (errorClass != null && BAD_ROW_ERROR_CLASSES.stream().anyMatch(errorClass::startsWith)) {
+        return true;
+      }
+      if (message.contains(BAD_ROW_MARKER)
+          || BAD_ROW_ERROR_CLASSES.stream().anyMatch(known -> message.contains("[" + known))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The declared columns, {@value #RECORD}, {@value #REASON} and {@value #SOURCE_FILE} of every input row. */
   Dataset<Row> rows() {
     return rows;
+  }
+
+  /**
+   * The declared columns (typed) of every input row, read by Spark's readers in {@code FAILFAST} mode, plus the
+   * checks of {@link #rows()} that those readers do not make (a value after the trailing delimiter, a value that
+   * does not cast): a job over them fails, with an error {@link #isBadRow} recognises, at the first row {@link
+   * #rows()} would give a {@value #REASON}. Without the corrupt-record column, the record and the reason, the
+   * readers keep their fast path (Spark copies every row field by field when the corrupt-record column is read).
+   */
+  Dataset<Row> strictRows() {
+    return strictRows;
   }
 
   /** Read tasks of the first pass over the input: the scan's partitions (file splits packed per task). */
@@ -187,7 +259,10 @@ final class IngestInput {
     return shape(input, declared, col(CORRUPT), reason);
   }
 
-  private static Dataset<Row> cast(Dataset<Row> input, IngestOptions options, StructType declared) {
+  /** The shape of a self-describing input: {@link #rows()}, and {@link #strictRows()} before it selects the columns. */
+  private record Cast(Dataset<Row> rows, Dataset<Row> strictRows) {}
+
+  private static Cast cast(Dataset<Row> input, IngestOptions options, StructType declared) {
     StructType fileSchema = input.schema();
     List<Column> values = new ArrayList<>();
     List<Column> sources = new ArrayList<>();
@@ -223,7 +298,9 @@ final class IngestInput {
     columns.add(record.as(RECORD));
     columns.add(why.as(REASON));
     columns.add(input_file_name().as(SOURCE_FILE));
-    return input.select(columns.toArray(Column[]::new));
+    Dataset<Row> strict = reason == null ? input
+        : input.filter(failIf(reason.isNotNull(), "a value that does not cast to its declared type"));
+    return new Cast(input.select(columns.toArray(Column[]::new)), strict.select(values.toArray(Column[]::new)));
   }
 
   /**

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * (gzip, zstd), read by one task and counted in the metric {@code unsplittableInputBytes}. The target table's
  * partitioning, write order, target file size and schema evolution are {@link TargetTable}'s.
  *
- * <h2>Only what it accepts is published, in one pass over the input</h2>
+ * <h2>Only what it accepts is published, in one pass over an input without bad rows</h2>
  *
  * <ol>
  *   <li>Before reading, the target table (when it exists) is checked against the declared schema and
@@ -56,15 +56,21 @@ import org.slf4j.LoggerFactory;
  *   <li>The target is created, or its schema and write order evolved ({@link TargetTable}; a metadata commit of
  *       its own, no snapshot, no rows: an attempt that fails after it leaves the created or evolved table without
  *       the batch, and the next attempt finds nothing left to change).
- *   <li>One Spark write reads and parses the input and writes the good rows to a branch of the target of this
- *       attempt's own ({@link StagedWrite}), invisible to readers of the table's main branch; without {@code
- *       partitionBy} and {@code sortBy} it does not shuffle ({@link #writeOptions}). Spark's range partitioning
- *       of a {@code sortBy} samples the input first, a partial read. Its tasks hand the
- *       bad rows they meet to an accumulator ({@link BadRows}, at most {@value #BAD_ROWS_BUFFER_BYTES} bytes of
- *       them).
+ *   <li>One Spark write reads and parses the input strictly ({@link IngestInput#strictRows()}: Spark's readers in
+ *       {@code FAILFAST} mode, without the corrupt-record column, whose reading costs Spark a copy of every row)
+ *       and writes its rows to a branch of the target of this attempt's own ({@link StagedWrite}), invisible to
+ *       readers of the table's main branch; without {@code partitionBy} and {@code sortBy} it does not shuffle
+ *       ({@link #writeOptions}). Spark's range partitioning of a {@code sortBy} samples the input first, a partial
+ *       read.
+ *   <li>Only when that write meets a bad row, it fails (its branch is removed, Spark's write deletes its files) and
+ *       a second write reads the input again, permissively ({@link IngestInput#rows()}): it writes the good rows
+ *       to a new branch and its tasks hand the bad rows they meet to an accumulator ({@link BadRows}, at most
+ *       {@value #BAD_ROWS_BUFFER_BYTES} bytes of them). An input with bad rows is so read up to twice: the strict
+ *       read stops at the first failing task, which on a cluster Spark retries up to {@code spark.task.maxFailures}
+ *       times.
  *   <li>The bad rows replace the batch's earlier quarantined rows of this table (none: the earlier ones are
  *       deleted). They are committed whatever the outcome, so a failed batch can be diagnosed in SQL. When they
- *       overflowed the accumulator, the input is read a second time for them, and only then.
+ *       overflowed the accumulator, the input is read once more for them, and only then.
  *   <li>When the bad rows exceed {@code maxBadRowsFraction} of all rows (the good rows the staged snapshot
  *       counts plus the bad rows) the attempt fails with {@link StageFailedException} of type {@value
  *       #TOO_MANY_BAD_ROWS}, giving both counts and the limit, and the branch is discarded: the table's main
@@ -130,9 +136,11 @@ final class IngestStage implements Stage {
    * of checks, counts and commits.
    *
    * @return the target table's output (snapshot, good rows written) and the metrics {@code rowsRead} (data rows
-   *     of the input, header excluded), {@code badRows}, {@code inputPartitions} (read tasks of the pass over the
-   *     input: the scan's file splits packed into partitions of at most {@code spark.sql.files.maxPartitionBytes})
-   *     and {@code unsplittableInputBytes} (bytes of gzip or zstd files, each read whole by one task)
+   *     of the input, header excluded), {@code badRows}, {@code inputPartitions} (read tasks of a pass over the
+   *     input: the scan's file splits packed into partitions of at most {@code spark.sql.files.maxPartitionBytes}),
+   *     {@code inputPasses} (1 without bad rows; 2 with bad rows, the first pass stopped at the first of them; 3
+   *     when the quarantine read the input once more) and {@code unsplittableInputBytes} (bytes of gzip or zstd
+   *     files, each read whole by one task)
    * @throws StageFailedException of type {@value #TOO_MANY_BAD_ROWS} when bad rows exceed {@code
    *     maxBadRowsFraction}; {@code INCOMPATIBLE_TABLE} when the existing table cannot take the declared schema or
    *     partitioning; {@code INPUT_SCHEMA_MISMATCH} when a Parquet, Avro or ORC input lacks a declared column;
@@ -147,25 +155,48 @@ final class IngestStage implements Stage {
     String table = options.table();
     target.createOrEvolve(spark);
 
-    // each task's share of the buffer, so the tasks' results together stay near it
-    long taskBufferBytes = Math.min(badRowsBufferBytes,
-        Math.max(MIN_TASK_BAD_ROWS_BYTES, badRowsBufferBytes / Math.max(1, input.partitions())));
-    BadRows badRows = new BadRows(badRowsBufferBytes, taskBufferBytes);
-    // unnamed: a named accumulator's per-task updates (here, up to the whole buffer) are kept for Spark's UI
-    spark.sparkContext().register(badRows);
     List<Column> goodColumns = new ArrayList<>();
     for (StructField field : declared.fields()) {
       goodColumns.add(col(field.name()));
     }
     goodColumns.add(lit(batch).as(options.batchColumn()));
-    Dataset<Row> good = target.conform(
-        input.rows().filter(goodOrReport(badRows)).select(goodColumns.toArray(Column[]::new)));
-    StagedWrite staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch, writeOptions(spark));
+    Map<String, String> writeOptions = writeOptions(spark);
+    StagedWrite staged = null;
+    int passes = 1;
+    BadRows.Seen seen = new BadRows.Seen();
+    try {
+      staged = StagedWrite.write(spark, target.conform(input.strictRows().select(goodColumns.toArray(Column[]::new))),
+          table, options.batchColumn(), batch, writeOptions);
+    } catch (Exception e) {
+      // Exception: a failed Spark job throws SparkException, a checked exception Java does not see declared
+      if (!IngestInput.isBadRow(e)) {
+        throw e;
+      }
+      // the error names the record: not logged, it may hold what the logs should not; the quarantine will have it
+      LOG.info("{} has rows that do not match the declared schema of {}: reading it again, keeping the good rows and"
+          + " quarantining the bad ones", options.path(), table);
+      passes = 2;
+    }
+    if (staged == null) {
+      // each task's share of the buffer, so the tasks' results together stay near it
+      long taskBufferBytes = Math.min(badRowsBufferBytes,
+          Math.max(MIN_TASK_BAD_ROWS_BYTES, badRowsBufferBytes / Math.max(1, input.partitions())));
+      BadRows badRows = new BadRows(badRowsBufferBytes, taskBufferBytes);
+      // unnamed: a named accumulator's per-task updates (here, up to the whole buffer) are kept for Spark's UI
+      spark.sparkContext().register(badRows);
+      Dataset<Row> good = target.conform(
+          input.rows().filter(goodOrReport(badRows)).select(goodColumns.toArray(Column[]::new)));
+      staged = StagedWrite.write(spark, good, table, options.batchColumn(), batch, writeOptions);
+      seen = badRows.snapshot();
+    }
     boolean published = false;
     Throwable failure = null;
     try {
       long goodRows = staged.rows();
-      long bad = quarantine(spark, context, batch, input, badRows.snapshot());
+      if (seen.overflowed()) {
+        passes++;
+      }
+      long bad = quarantine(spark, context, batch, input, seen);
       long total = goodRows + bad;
       double badFraction = total == 0 ? 0 : (double) bad / total;
       if (badFraction > options.maxBadRowsFraction()) {
@@ -184,6 +215,7 @@ final class IngestStage implements Stage {
           "rowsRead", (double) total,
           "badRows", (double) bad,
           "inputPartitions", (double) input.partitions(),
+          "inputPasses", (double) passes,
           "unsplittableInputBytes", (double) input.unsplittableBytes()));
     } catch (Throwable e) {
       failure = e;

@@ -121,7 +121,8 @@ public final class StagedWrite {
           new IllegalStateException("Cannot write branch " + branch + " of " + table + ": " + e.getMessage(), e);
       removeBranchAfter(failure, icebergTable, branch);
       throw failure;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception: a failed Spark job throws SparkException, a checked exception Java does not see declared
       removeBranchAfter(e, icebergTable, branch);
       throw e;
     }
@@ -187,7 +188,7 @@ public final class StagedWrite {
     }
   }
 
-  private static void removeBranchAfter(RuntimeException failure, Table table, String branch) {
+  private static void removeBranchAfter(Exception failure, Table table, String branch) {
     try {
       removeBranch(table, branch);
     } catch (RuntimeException e) {

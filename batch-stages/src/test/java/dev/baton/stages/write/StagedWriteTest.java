@@ -1,6 +1,7 @@
 package dev.baton.stages.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.stages.LocalSpark;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -122,6 +124,24 @@ class StagedWriteTest {
     Table table = catalog.loadTable(TableIdentifier.of("db", "cased"));
     assertThat(table.refs().keySet()).containsExactly("main");
     assertThat(spark.sql("SELECT count(*), min(id) FROM db.cased").first().toString()).isEqualTo("[5,10]");
+  }
+
+  @Test
+  void aFailedSparkJobRemovesItsBranchAndLeavesMainUnchanged() {
+    createTable("db.failing");
+    StagedWrite.write(spark, rows(0, 10, "b1"), "db.failing", "batch", "b1", Map.of()).publish(spark);
+    long before = catalog.loadTable(TableIdentifier.of("db", "failing")).currentSnapshot().snapshotId();
+    // fails in a task: Spark throws SparkException, a checked exception
+    Dataset<Row> failing = rows(10, 20, "b1").selectExpr("IF(id = 15, raise_error('row 15'), id) AS id", "batch");
+
+    assertThatThrownBy(() -> StagedWrite.write(spark, failing, "db.failing", "batch", "b1", Map.of()))
+        .isInstanceOf(SparkException.class)
+        .hasStackTraceContaining("row 15");
+
+    Table table = catalog.loadTable(TableIdentifier.of("db", "failing"));
+    assertThat(table.refs().keySet()).as("no staging branch left").containsExactly("main");
+    assertThat(table.currentSnapshot().snapshotId()).isEqualTo(before);
+    assertThat(counts("db.failing")).containsExactly("[b1,10]");
   }
 
   private static List<String> liveDataFiles(Table table) {
