@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -28,13 +29,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.spark.SparkWriteOptions;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@code baton bench ingest} and {@code baton bench export}: TPC-H {@code lineitem} through the stages, on the local
@@ -85,11 +87,18 @@ final class DataBenchmark {
     this.extra = size.extra();
   }
 
-  /** Spill and task counts summed over every task that ended, read before and after a measured run. */
+  /**
+   * Counts summed over every task and job that ended, read before and after a measured run: tasks, bytes spilled,
+   * the tasks' run and GC time (ms), and the jobs' wall time (ms; the time the driver spent in Spark jobs).
+   */
   private static final class TaskTotals extends SparkListener {
-    volatile long tasks;
-    volatile long memorySpilled;
-    volatile long diskSpilled;
+    private final Map<Integer, Long> jobStarts = new java.util.HashMap<>();
+    private long tasks;
+    private long memorySpilled;
+    private long diskSpilled;
+    private long runTimeMs;
+    private long gcTimeMs;
+    private long jobTimeMs;
 
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
@@ -97,16 +106,40 @@ final class DataBenchmark {
       if (end.taskMetrics() != null) {
         memorySpilled += end.taskMetrics().memoryBytesSpilled();
         diskSpilled += end.taskMetrics().diskBytesSpilled();
+        runTimeMs += end.taskMetrics().executorRunTime();
+        gcTimeMs += end.taskMetrics().jvmGCTime();
+      }
+    }
+
+    @Override
+    public synchronized void onJobStart(SparkListenerJobStart start) {
+      jobStarts.put(start.jobId(), start.time());
+    }
+
+    @Override
+    public synchronized void onJobEnd(SparkListenerJobEnd end) {
+      Long started = jobStarts.remove(end.jobId());
+      if (started != null) {
+        jobTimeMs += end.time() - started;
       }
     }
 
     synchronized long[] snapshot() {
-      return new long[] {tasks, memorySpilled, diskSpilled};
+      return new long[] {tasks, memorySpilled, diskSpilled, runTimeMs, gcTimeMs, jobTimeMs};
     }
   }
 
-  /** One measured run: wall seconds, tasks, bytes spilled to disk. */
-  private record Measure(double seconds, long tasks, long diskSpilled) {}
+  /**
+   * One measured run: wall seconds, tasks, bytes spilled to disk, the tasks' run and GC seconds and the seconds the
+   * driver spent in Spark jobs (the rest of the wall time is the driver's own: planning, commits, metadata).
+   */
+  private record Measure(double seconds, long tasks, long diskSpilled, double taskSeconds, double gcSeconds,
+      double jobSeconds) {
+    String times() {
+      return String.format(Locale.ROOT, "in Spark jobs %.1f s, outside them %.1f s; tasks ran %.1f s, GC %.1f s",
+          jobSeconds, seconds - jobSeconds, taskSeconds, gcSeconds);
+    }
+  }
 
   private interface Body {
     void run() throws Exception;
@@ -141,7 +174,8 @@ final class DataBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     waitForListener(spark);
     long[] after = totals.snapshot();
-    return new Measure(seconds, after[0] - before[0], after[2] - before[2]);
+    return new Measure(seconds, after[0] - before[0], after[2] - before[2], (after[3] - before[3]) / 1e3,
+        (after[4] - before[4]) / 1e3, (after[5] - before[5]) / 1e3);
   }
 
   /** Lets the listener bus deliver the run's last task-end events (it is asynchronous). */
@@ -340,6 +374,7 @@ final class DataBenchmark {
               stage.seconds(), baton.get(baton.size() - 1), stage.tasks(), stage.diskSpilled(), job.seconds(),
               hand.get(hand.size() - 1), job.tasks(), job.diskSpilled(), rows,
               run % 2 == 1 ? "" : " (hand-written first)");
+          log.printf("  Baton: %s; hand-written: %s%n", stage.times(), job.times());
         }
         double batonMbs = median(baton);
         double handMbs = median(hand);
@@ -408,8 +443,8 @@ final class DataBenchmark {
           int left = killMidCopy(spark, config, killedFiles, total, id);
           Map<String, Double> resumed = new LinkedHashMap<>();
           Measure again = measure(spark, totals, () -> resumed.putAll(runExport(spark, id, 2, killedFiles)));
-          // the resume skips the objects the killed copy completed and copies the rest, including one it left cut
-          // short (an interrupted S3A upload can publish what it had) or that landed after the count
+          // the resume skips the objects the killed copy completed (also those that landed after the count) and
+          // copies the rest
           if (resumed.get("filesSkipped") + resumed.get("filesCopied") != total || resumed.get("filesCopied") < 1) {
             throw new IllegalStateException("The resume of a copy killed with " + left + " of " + total
                 + " objects there did not copy exactly the missing ones: " + resumed);
@@ -448,12 +483,12 @@ final class DataBenchmark {
   /**
    * Starts a files export and, once at least half of the {@code total} objects are at its target, cancels its Spark
    * job (tasks interrupted), which fails the attempt as a kill does. Copies under way may still land after that (S3A
-   * finishes an interrupted upload in the background) or land cut short, so the caller checks the resume against the
-   * total, not against a count taken here.
+   * finishes an upload it had begun to complete), so the caller checks the resume against the total, not against a
+   * count taken here; none may land cut short (an interrupted copy aborts its upload), which is checked here.
    *
    * @return the objects at the target once the killed job's tasks have ended
    * @throws IllegalStateException if the copy completed before it could be killed, or took more than {@link
-   *     #KILL_TIMEOUT_MS} to reach half or to end
+   *     #KILL_TIMEOUT_MS} to reach half or to end, or left an object whose size differs from its source's
    */
   private static int killMidCopy(SparkSession spark, Map<String, String> config, Map<String, Object> files, int total,
       String id) throws Exception {
@@ -495,7 +530,17 @@ final class DataBenchmark {
         checkBefore(deadline, "the killed copy's tasks to end");
         Thread.sleep(10);
       }
-      return objects(s3, target);
+      // an interrupted copy aborts its upload: whatever is there must be whole
+      Map<String, Long> there = objectSizes(s3, target);
+      Map<String, Long> source = objectSizes(s3, (String) files.get("source"));
+      List<String> cutShort = there.entrySet().stream()
+          .filter(object -> !object.getValue().equals(source.get(object.getKey())))
+          .map(object -> object.getKey() + " (" + object.getValue() + " of " + source.get(object.getKey()) + " bytes)")
+          .toList();
+      if (!cutShort.isEmpty()) {
+        throw new IllegalStateException("The killed copy left objects cut short at " + target + ": " + cutShort);
+      }
+      return there.size();
     } finally {
       spark.sparkContext().cancelJobGroup(group);
       thread.shutdownNow();
@@ -513,11 +558,18 @@ final class DataBenchmark {
    * not directory markers.
    */
   private static int objects(S3Client s3, String folder) {
-    URI uri = URI.create(folder);
+    return objectSizes(s3, folder).size();
+  }
+
+  /** {@link #objects}' objects by key relative to {@code folder}: their sizes in bytes. */
+  private static Map<String, Long> objectSizes(S3Client s3, String folder) {
+    URI uri = URI.create(folder.endsWith("/") ? folder : folder + "/");
     String prefix = uri.getPath().substring(1);
-    return (int) s3.listObjectsV2Paginator(r -> r.bucket(uri.getHost()).prefix(prefix)).contents().stream()
-        .map(S3Object::key)
-        .filter(key -> !key.endsWith("/") && !key.endsWith("/_SUCCESS") && !key.endsWith("/_manifest.json"))
-        .count();
+    Map<String, Long> sizes = new TreeMap<>();
+    s3.listObjectsV2Paginator(r -> r.bucket(uri.getHost()).prefix(prefix)).contents().stream()
+        .filter(object -> !object.key().endsWith("/") && !object.key().endsWith("/_SUCCESS")
+            && !object.key().endsWith("/_manifest.json"))
+        .forEach(object -> sizes.put(object.key().substring(prefix.length()), object.size()));
+    return sizes;
   }
 }

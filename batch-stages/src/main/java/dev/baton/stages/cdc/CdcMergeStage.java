@@ -18,6 +18,7 @@ import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import dev.baton.stages.write.IcebergWriter;
+import dev.baton.stages.write.RunTags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -258,7 +259,10 @@ public final class CdcMergeStage implements Stage {
    */
   static Snapshot commitWithOffsets(SparkSession spark, String table, String mergeSql, String offsets) {
     String writeId = UUID.randomUUID().toString();
-    CommitMetadata.withCommitProperties(Map.of(OFFSETS_PROPERTY, offsets, IcebergWriter.WRITE_ID_PROPERTY, writeId),
+    Map<String, String> properties = new HashMap<>(RunTags.current());
+    properties.put(OFFSETS_PROPERTY, offsets);
+    properties.put(IcebergWriter.WRITE_ID_PROPERTY, writeId);
+    CommitMetadata.withCommitProperties(properties,
         () -> {
           spark.sql(mergeSql);
           return null;
@@ -274,8 +278,10 @@ public final class CdcMergeStage implements Stage {
    */
   private static Snapshot appendOffsets(SparkSession spark, String table, String offsets) {
     String writeId = UUID.randomUUID().toString();
-    IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
-        .set(IcebergWriter.WRITE_ID_PROPERTY, writeId).commit();
+    org.apache.iceberg.AppendFiles append = IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
+        .set(IcebergWriter.WRITE_ID_PROPERTY, writeId);
+    RunTags.current().forEach(append::set);
+    append.commit();
     return IcebergWriter.snapshotOf(spark, table, writeId);
   }
 

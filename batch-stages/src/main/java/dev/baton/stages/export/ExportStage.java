@@ -7,6 +7,7 @@ import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.write.RunTags;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * {@value ExportFolder#MANIFEST} with every file's size, rows and SHA-256, then {@value ExportFolder#SUCCESS}).
  *
  * <ul>
- *   <li><b>table</b>: a table at its current snapshot (read at that snapshot id, so a commit during the export is
- *       not half included), or a query's result, written by Spark as Parquet or CSV into the target folder. A
- *       retried attempt writes the same names again and deletes any extra file of the earlier attempt.
+ *   <li><b>table</b>: a table at the snapshot the run produced (the newest its stages committed, found by {@link
+ *       RunTags}; the current snapshot when the run committed none), read at that snapshot id, so a commit by
+ *       another run before or during the export is not included; or a query's result (the tables as the query
+ *       reads them when the attempt runs), written by Spark as Parquet or CSV into the target folder. A retried
+ *       attempt writes the same names again and deletes any extra file of the earlier attempt.
  *   <li><b>table, incremental</b>: only the rows appended since the snapshot the last successful export of this
  *       (table, target) recorded in {@value #EXPORTS_TABLE}, into {@code <target>/initial/} the first time and
  *       {@code <target>/after-<snapshotId>/} after that (named by the exclusive start, so a retry rewrites the same
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *       {@value #NOT_INCREMENTAL} rather than export a partial picture; so does a last exported snapshot that is
  *       no longer an ancestor of the table's current one. The state is recorded after {@value ExportFolder#SUCCESS}:
  *       an attempt that dies in between leaves a complete folder which the next attempt rewrites with everything
- *       appended since (the manifest's {@code snapshotId} tells the receiving side which).
+ *       appended since (the manifest's {@code snapshotId} tells the receiving side which). A run whose snapshot is
+ *       already in the last export (a later run's export included it) exports nothing.
  *   <li><b>files</b>: the files under {@code source} copied as they are to {@code target}, in parallel Spark
  *       tasks; a file already at the target with the same size and SHA-256 is not copied again, so a rerun after a
  *       kill copies only what is missing.
@@ -103,15 +107,16 @@ final class ExportStage implements Stage {
       rows = parameters.isEmpty() ? spark.sql(options.query()) : spark.sql(options.query(), context.sqlArgs(parameters));
     } else {
       Table table = loadTable(spark, options.table());
-      Snapshot current = table.currentSnapshot();
-      snapshotId = current == null ? null : current.snapshotId();
-      sizing = sizing(current);
+      Snapshot exported = snapshotToExport(table, context);
+      snapshotId = exported == null ? null : exported.snapshotId();
+      sizing = sizing(exported);
       if (options.incremental()) {
         fromSnapshotId = ExportState.lastExported(spark, options.table(), options.target());
         folder = new Path(folder, fromSnapshotId == null ? "initial" : "after-" + fromSnapshotId);
-        if (fromSnapshotId != null && fromSnapshotId.equals(snapshotId)) {
-          LOG.info("Export of {} to {}: nothing appended since snapshot {}, the last exported; nothing written",
-              options.table(), options.target(), fromSnapshotId);
+        if (fromSnapshotId != null && snapshotId != null && (fromSnapshotId.equals(snapshotId)
+            || SnapshotUtil.isAncestorOf(table, fromSnapshotId, snapshotId))) {
+          LOG.info("Export of {} to {}: nothing appended from snapshot {} to {}, the last exported; nothing written",
+              options.table(), options.target(), snapshotId, fromSnapshotId);
           return new StageResult(List.of(), Map.of("rowsExported", 0.0, "filesExported", 0.0, "bytesExported", 0.0));
         }
       }
@@ -135,6 +140,26 @@ final class ExportStage implements Stage {
         export.path(), rowCount, files.size(), bytes);
     return new StageResult(List.of(), Map.of("rowsExported", (double) rowCount, "filesExported",
         (double) files.size(), "bytesExported", (double) bytes));
+  }
+
+  /**
+   * The snapshot the run produced: the newest of the table's main branch history that a stage of {@code context}'s
+   * run committed ({@link RunTags}), so a commit by another run since is not exported; when the run committed none
+   * (the table is another pipeline's), the table's current snapshot; null when the table has none.
+   */
+  private static Snapshot snapshotToExport(Table table, StageContext context) {
+    Snapshot current = table.currentSnapshot();
+    Snapshot produced = RunTags.lastOfRun(table, context.runId());
+    if (produced == null) {
+      LOG.info("Export of {}: run {} committed no snapshot of it; exporting its current snapshot {}", table.name(),
+          context.runId(), current == null ? null : current.snapshotId());
+      return current;
+    }
+    if (current != null && produced.snapshotId() != current.snapshotId()) {
+      LOG.info("Export of {}: exporting snapshot {}, the newest run {} committed, not the current snapshot {},"
+          + " committed since", table.name(), produced.snapshotId(), context.runId(), current.snapshotId());
+    }
+    return produced;
   }
 
   /** The table at {@code snapshotId}, or the rows appended after {@code fromSnapshotId} up to it. */

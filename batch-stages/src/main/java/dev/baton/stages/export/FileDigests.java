@@ -14,9 +14,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -136,16 +138,42 @@ final class FileDigests {
         }
       }
       MessageDigest sha = sha256();
-      long copied;
-      try (InputStream in = new DigestInputStream(sourceFs.open(from), sha);
-          OutputStream out = targetFs.create(to, true)) {
-        copied = in.transferTo(out);
-      }
-      if (copied != length) {
-        throw new IOException("Copied " + copied + " bytes of " + from + " whose length is " + length
-            + " (it changed during the copy); not exported");
+      FSDataOutputStream out = targetFs.create(to, true);
+      boolean complete = false;
+      try (InputStream in = new DigestInputStream(sourceFs.open(from), sha)) {
+        long copied = in.transferTo(out);
+        if (copied != length) {
+          throw new IOException("Copied " + copied + " bytes of " + from + " whose length is " + length
+              + " (it changed during the copy); not exported");
+        }
+        out.close();
+        complete = true;
+      } catch (IOException | RuntimeException e) {
+        if (!complete) {
+          discard(out, targetFs, to, e);
+        }
+        throw e;
       }
       return new Copied(new FileEntry(key, length, null, HexFormat.of().formatHex(sha.digest())), true);
+    }
+
+    /**
+     * Makes sure a copy that failed (an error, or its task killed: an interrupt) publishes nothing: an S3A stream is
+     * aborted, so that its upload is never completed (closing it would publish the bytes written so far as the whole
+     * object); a stream that cannot be aborted (a file system writing in place) is closed and its file deleted.
+     * What fails here is added to {@code failure}.
+     */
+    private static void discard(FSDataOutputStream out, FileSystem fs, Path path, Exception failure) {
+      try {
+        if (out.hasCapability(StreamCapabilities.ABORTABLE_STREAM)) {
+          out.abort();
+        } else {
+          out.close();
+          fs.delete(path, false);
+        }
+      } catch (IOException | RuntimeException e) {
+        failure.addSuppressed(e);
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.compress.CompressionCodec;
@@ -82,13 +83,15 @@ final class IngestInput {
   private static final List<String> BAD_ROW_ERROR_CLASSES =
       List.of("MALFORMED_RECORD_IN_PARSING", "CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS");
 
-  private final Dataset<Row> rows;
+  private final Supplier<Dataset<Row>> permissiveRows;
+  private Dataset<Row> rows;
   private final Dataset<Row> strictRows;
   private final int partitions;
   private final long unsplittableBytes;
 
-  private IngestInput(Dataset<Row> rows, Dataset<Row> strictRows, int partitions, long unsplittableBytes) {
-    this.rows = rows;
+  private IngestInput(Supplier<Dataset<Row>> permissiveRows, Dataset<Row> strictRows, int partitions,
+      long unsplittableBytes) {
+    this.permissiveRows = permissiveRows;
     this.strictRows = strictRows;
     this.partitions = partitions;
     this.unsplittableBytes = unsplittableBytes;
@@ -108,45 +111,41 @@ final class IngestInput {
     String codecs = configured == null || configured.isBlank() ? ZstdCodec.class.getName()
         : configured + "," + ZstdCodec.class.getName();
     Dataset<Row> input;
-    Dataset<Row> rows;
+    Supplier<Dataset<Row>> rows;
     Dataset<Row> strictRows;
     switch (options.format()) {
       case "delimited" -> {
-        StructType readSchema = declared;
-        if (options.trailingDelimiter()) {
-          readSchema = readSchema.add(TRAILING, DataTypes.StringType, true);
-        }
+        StructType readSchema = options.trailingDelimiter()
+            ? declared.add(TRAILING, DataTypes.StringType, true) : declared;
         input = delimitedReader(spark, codecs, options)
-            .schema(readSchema.add(CORRUPT, DataTypes.StringType, true))
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT)
-            .csv(options.path());
-        rows = delimited(input, options, declared);
-        strictRows = delimitedReader(spark, codecs, options)
             .schema(readSchema)
             .option("mode", "FAILFAST")
             .csv(options.path());
-        if (options.trailingDelimiter()) {
-          strictRows = strictRows.filter(failIf(col(TRAILING).isNotNull(), "a value after the trailing delimiter"));
-        }
+        strictRows = options.trailingDelimiter()
+            ? input.filter(failIf(col(TRAILING).isNotNull(), "a value after the trailing delimiter")) : input;
+        rows = () -> delimited(delimitedReader(spark, codecs, options)
+            .schema(readSchema.add(CORRUPT, DataTypes.StringType, true))
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", CORRUPT)
+            .csv(options.path()), options, declared);
       }
       case "json" -> {
         input = jsonReader(spark, codecs)
-            .schema(declared.add(CORRUPT, DataTypes.StringType, true))
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", CORRUPT)
-            .json(options.path());
-        rows = shape(input, declared, col(CORRUPT),
-            when(col(CORRUPT).isNotNull(), lit("not a JSON object, or a value does not parse as its declared type")));
-        strictRows = jsonReader(spark, codecs)
             .schema(declared)
             .option("mode", "FAILFAST")
             .json(options.path());
+        strictRows = input;
+        rows = () -> shape(jsonReader(spark, codecs)
+                .schema(declared.add(CORRUPT, DataTypes.StringType, true))
+                .option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", CORRUPT)
+                .json(options.path()), declared, col(CORRUPT),
+            when(col(CORRUPT).isNotNull(), lit("not a JSON object, or a value does not parse as its declared type")));
       }
       default -> {
         input = spark.read().option(CODECS, codecs).format(options.format()).load(options.path());
         Cast cast = cast(input, options, declared);
-        rows = cast.rows();
+        rows = cast::rows;
         strictRows = cast.strictRows();
       }
     }
@@ -217,8 +216,14 @@ final class IngestInput {
     return false;
   }
 
-  /** The declared columns, {@value #RECORD}, {@value #REASON} and {@value #SOURCE_FILE} of every input row. */
+  /**
+   * The declared columns, {@value #RECORD}, {@value #REASON} and {@value #SOURCE_FILE} of every input row (planned
+   * when first asked for: a delimited or JSON input's files are then listed again).
+   */
   Dataset<Row> rows() {
+    if (rows == null) {
+      rows = permissiveRows.get();
+    }
     return rows;
   }
 

@@ -14,6 +14,7 @@ import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.write.RunTags;
 import java.time.Clock;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
@@ -107,7 +108,7 @@ public final class StageRunner {
     boolean interrupted = false;
     try {
       Stage stage = factory.call();
-      StageResult result = stage.run(context, spark);
+      StageResult result = RunTags.during(context, () -> stage.run(context, spark));
       completed.setStatus(StageStatus.SUCCEEDED)
           .setOutputs(result.outputs().stream()
               .map(output -> new StageOutput(output.table(), output.snapshotId(), output.rows()))

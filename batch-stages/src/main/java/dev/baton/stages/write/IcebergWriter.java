@@ -90,7 +90,11 @@ public final class IcebergWriter {
   public static final String WRITE_ID_PROPERTY = "baton.write-id";
 
   private static DataFrameWriterV2<Row> tagged(Dataset<Row> rows, String table, String writeId) {
-    return rows.writeTo(table).option("snapshot-property." + WRITE_ID_PROPERTY, writeId);
+    DataFrameWriterV2<Row> writer = rows.writeTo(table).option("snapshot-property." + WRITE_ID_PROPERTY, writeId);
+    for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
+      writer = writer.option("snapshot-property." + tag.getKey(), tag.getValue());
+    }
+    return writer;
   }
 
   /**

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +108,11 @@ public final class StagedWrite {
     String branch = prefix + writeId.replace("-", "");
     icebergTable.manageSnapshots().createBranch(branch).commit();
     try {
+      Map<String, String> snapshotProperties = new HashMap<>();
+      RunTags.current().forEach((key, tag) -> snapshotProperties.put("snapshot-property." + key, tag));
       rows.writeTo(table + ".branch_" + branch)
           .option("snapshot-property." + IcebergWriter.WRITE_ID_PROPERTY, writeId)
+          .options(snapshotProperties)
           .options(writeOptions)
           .overwrite(col(column).equalTo(lit(value)));
       icebergTable.refresh();
@@ -146,6 +150,7 @@ public final class StagedWrite {
     OverwriteFiles overwrite = icebergTable.newOverwrite()
         .overwriteByRowFilter(Expressions.equal(column, value))
         .set(IcebergWriter.WRITE_ID_PROPERTY, writeId);
+    RunTags.current().forEach(overwrite::set);
     List<DataFile> files = new ArrayList<>();
     if (staged != null) {
       staged.addedDataFiles(icebergTable.io()).forEach(files::add);

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.stages.LocalSpark;
+import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult.TableOutput;
+import dev.baton.stages.write.RunTags;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -144,11 +146,19 @@ class ScdHistoryTest {
   /** Merges {@code changes} into the history with {@code offsets} as the recorded offsets; returns the metrics. */
   private static Map<String, Double> merge(List<Row> changes, boolean exists, String offsets) {
     Map<String, Double> metrics = new HashMap<>();
-    TableOutput output = new ScdHistory(HISTORY).merge(spark, spark.createDataFrame(changes, CHANGES), List.of("id"),
-        List.of("id", "name"), exists || spark.catalog().tableExists(HISTORY), offsets, metrics);
+    TableOutput output;
+    try {
+      // as the stage runner runs an attempt: the run's tags join the offsets in the snapshot's summary
+      output = RunTags.during(new StageContext("run-" + offsets, "cdc", "history", 1, Map.of()),
+          () -> new ScdHistory(HISTORY).merge(spark, spark.createDataFrame(changes, CHANGES), List.of("id"),
+              List.of("id", "name"), exists || spark.catalog().tableExists(HISTORY), offsets, metrics));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
     Snapshot current = catalog.loadTable(TableIdentifier.of("lake", "customers_history")).currentSnapshot();
     assertThat(output.snapshotId()).isEqualTo(current.snapshotId());
-    assertThat(current.summary()).containsEntry(CdcMergeStage.OFFSETS_PROPERTY, offsets);
+    assertThat(current.summary()).containsEntry(CdcMergeStage.OFFSETS_PROPERTY, offsets)
+        .containsEntry(RunTags.RUN_ID_PROPERTY, "run-" + offsets).containsEntry(RunTags.STAGE_PROPERTY, "history");
     assertThat(spark.sparkContext().getPersistentRDDs().isEmpty()).as("the materialized changes released").isTrue();
     return metrics;
   }

@@ -12,6 +12,8 @@ import dev.baton.stages.spi.InvalidStageOptionsException;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.write.IcebergWriter;
+import dev.baton.stages.write.RunTags;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -122,6 +124,33 @@ class ExportStageTest {
       assertThat(spark.read().schema(SCHEMA).option("header", true).option("multiLine", true).option("escape", "\\")
           .csv(out.resolve(file.key()).toString()).count()).isEqualTo(file.rows());
     }
+  }
+
+  @Test
+  void exportsTheSnapshotItsRunProducedNotALaterCommitOfAnotherRun() throws Exception {
+    List<Row> first = generate(0, 2_000, 8);
+    List<Row> second = generate(2_000, 500, 9);
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS curated");
+    long produced = RunTags.during(new StageContext("run-a", "export-test", "publish", 1, Map.of()),
+        () -> IcebergWriter.write(spark, spark.createDataFrame(first, SCHEMA), "curated.runs",
+            IcebergWriter.Mode.APPEND, List.of(), null).snapshotId());
+    // another run appends before run-a's export starts
+    long later = RunTags.during(new StageContext("run-b", "export-test", "publish", 1, Map.of()),
+        () -> IcebergWriter.write(spark, spark.createDataFrame(second, SCHEMA), "curated.runs",
+            IcebergWriter.Mode.APPEND, List.of(), null).snapshotId());
+    assertThat(currentSnapshot("curated.runs")).isEqualTo(later);
+
+    StageTypes.create("export", Map.of("table", "curated.runs", "target", uri("runs-a")))
+        .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
+    ExportManifest manifest = checkFolder(dir.resolve("runs-a"));
+    assertThat(manifest.snapshotId()).isEqualTo(produced);
+    assertThat(checksum(spark.read().parquet(dir.resolve("runs-a").toString()))).isEqualTo(checksum(first));
+
+    // a run that committed nothing to the table exports its current snapshot
+    StageTypes.create("export", Map.of("table", "curated.runs", "target", uri("runs-c")))
+        .run(new StageContext("run-c", "export-test", "export", 1, Map.of()), spark);
+    assertThat(checkFolder(dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
+    assertThat(checkFolder(dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
   }
 
   @Test
@@ -242,6 +271,32 @@ class ExportStageTest {
     for (var object : objects.entrySet()) {
       assertThat(Files.readAllBytes(target.resolve(object.getKey()))).isEqualTo(object.getValue());
     }
+  }
+
+  @Test
+  void aCopyKilledMidFileLeavesNoPartOfThatFileAtTheTarget() throws Exception {
+    Path source = dir.resolve("raw-files-killed");
+    Random random = new Random(7);
+    Map<String, byte[]> objects = new TreeMap<>();
+    for (int i = 0; i < 3; i++) {
+      byte[] bytes = new byte[200_000];
+      random.nextBytes(bytes);
+      objects.put("object-" + i + ".bin", bytes);
+      Files.createDirectories(source);
+      Files.write(source.resolve("object-" + i + ".bin"), bytes);
+    }
+    Path target = dir.resolve("files-killed-out");
+    // one task copying the three in turn, killed 100,000 bytes into the second
+    FailingFileSystem.failWritesAfter(300_000, "object-.*");
+    Map<String, Object> killed = Map.of("mode", "files", "source", source.toUri().toString(),
+        "target", FailingFileSystem.SCHEME + "://" + target.toUri().getPath(), "parallelism", 1);
+    assertThatThrownBy(() -> export(killed)).hasStackTraceContaining("Injected failure: killed while writing");
+    FailingFileSystem.failCreatesAfter(Integer.MAX_VALUE, ".*");
+
+    List<String> left = dataFiles(target);
+    assertThat(left).as("the first object, whole; nothing of the second").hasSize(1);
+    assertThat(Files.readAllBytes(target.resolve(left.get(0)))).isEqualTo(objects.get(left.get(0)));
+    assertThat(target.resolve(ExportFolder.MANIFEST)).doesNotExist();
   }
 
   @Test

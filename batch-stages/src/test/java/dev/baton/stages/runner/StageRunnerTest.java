@@ -9,6 +9,7 @@ import dev.baton.schemas.event.StageStatus;
 import dev.baton.stages.spi.Stage;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
+import dev.baton.stages.write.RunTags;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +50,21 @@ class StageRunnerTest {
     assertThat(completed.getError().getType()).isEqualTo("java.lang.OutOfMemoryError");
     assertThat(completed.getError().getMessage()).isEqualTo("Java heap space");
     assertThat(published).hasSize(1);
+  }
+
+  @Test
+  void aStageRunsWithItsRunAndStageAsTheTagsOfItsSnapshotsAndNoneAfter() {
+    StageRunner runner = new StageRunner(published::add, CLOCK, Duration.ofMillis(1), Duration.ofMillis(2));
+    Map<String, String> seen = new java.util.HashMap<>();
+
+    runner.run(CONTEXT, () -> (Stage) (context, spark) -> {
+      seen.putAll(RunTags.current());
+      return new StageResult(List.of(), Map.of());
+    }, null);
+
+    assertThat(seen).containsExactlyInAnyOrderEntriesOf(
+        Map.of(RunTags.RUN_ID_PROPERTY, "run-1", RunTags.STAGE_PROPERTY, "s1"));
+    assertThat(RunTags.current()).as("after the attempt").isEmpty();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.stages.LocalSpark;
+import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult.TableOutput;
 import java.nio.file.Path;
 import java.util.List;
@@ -124,6 +125,22 @@ class StagedWriteTest {
     Table table = catalog.loadTable(TableIdentifier.of("db", "cased"));
     assertThat(table.refs().keySet()).containsExactly("main");
     assertThat(spark.sql("SELECT count(*), min(id) FROM db.cased").first().toString()).isEqualTo("[5,10]");
+  }
+
+  @Test
+  void thePublishedSnapshotCarriesTheTagsOfTheRunThatWroteIt() throws Exception {
+    createTable("db.tagged");
+    TableOutput published = RunTags.during(new StageContext("run-t", "p", "ingest_t", 1, Map.of()),
+        () -> StagedWrite.write(spark, rows(0, 10, "b1"), "db.tagged", "batch", "b1", Map.of()).publish(spark));
+    StagedWrite.write(spark, rows(0, 5, "b2"), "db.tagged", "batch", "b2", Map.of()).publish(spark);
+
+    Table table = catalog.loadTable(TableIdentifier.of("db", "tagged"));
+    assertThat(table.snapshot(published.snapshotId()).summary())
+        .containsEntry(RunTags.RUN_ID_PROPERTY, "run-t").containsEntry(RunTags.STAGE_PROPERTY, "ingest_t");
+    assertThat(table.currentSnapshot().summary()).as("written outside an attempt")
+        .doesNotContainKey(RunTags.RUN_ID_PROPERTY);
+    assertThat(RunTags.lastOfRun(table, "run-t").snapshotId()).isEqualTo(published.snapshotId());
+    assertThat(RunTags.lastOfRun(table, "run-other")).isNull();
   }
 
   @Test
