@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +93,7 @@ final class DataBenchmark {
    * the tasks' run and GC time (ms), and the jobs' wall time (ms; the time the driver spent in Spark jobs).
    */
   private static final class TaskTotals extends SparkListener {
-    private final Map<Integer, Long> jobStarts = new java.util.HashMap<>();
+    private final Map<Integer, Long> jobStarts = new HashMap<>();
     private long tasks;
     private long memorySpilled;
     private long diskSpilled;

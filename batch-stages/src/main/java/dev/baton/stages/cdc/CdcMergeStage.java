@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.CommitMetadata;
@@ -278,7 +279,7 @@ public final class CdcMergeStage implements Stage {
    */
   private static Snapshot appendOffsets(SparkSession spark, String table, String offsets) {
     String writeId = UUID.randomUUID().toString();
-    org.apache.iceberg.AppendFiles append = IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
+    AppendFiles append = IcebergWriter.load(spark, table).newAppend().set(OFFSETS_PROPERTY, offsets)
         .set(IcebergWriter.WRITE_ID_PROPERTY, writeId);
     RunTags.current().forEach(append::set);
     append.commit();

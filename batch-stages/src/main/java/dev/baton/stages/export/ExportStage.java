@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>table, incremental</b>: only the rows appended since the snapshot the last successful export of this
  *       (table, target) recorded in {@value #EXPORTS_TABLE}, into {@code <target>/initial/} the first time and
  *       {@code <target>/after-<snapshotId>/} after that (named by the exclusive start, so a retry rewrites the same
- *       folder). Read with Iceberg's changelog ({@code <table>.changes}). A snapshot in the range that deleted or
+ *       folder). Read with Iceberg's changelog ({@code <table>.changes}), which skips a compaction ({@code replace}
+ *       snapshot: the same rows in other files). A snapshot in the range that deleted or
  *       replaced rows (an overwrite of existing rows, a delete, a row-level delete file) fails the attempt with
  *       {@value #NOT_INCREMENTAL} rather than export a partial picture; so does a last exported snapshot that is
  *       no longer an ancestor of the table's current one. The state is recorded after {@value ExportFolder#SUCCESS}:
@@ -113,9 +115,11 @@ final class ExportStage implements Stage {
       if (options.incremental()) {
         fromSnapshotId = ExportState.lastExported(spark, options.table(), options.target());
         folder = new Path(folder, fromSnapshotId == null ? "initial" : "after-" + fromSnapshotId);
-        if (fromSnapshotId != null && snapshotId != null && (fromSnapshotId.equals(snapshotId)
-            || SnapshotUtil.isAncestorOf(table, fromSnapshotId, snapshotId))) {
-          LOG.info("Export of {} to {}: nothing appended from snapshot {} to {}, the last exported; nothing written",
+        // the last exported snapshot may have expired: then it is no descendant of anything (read() refuses it)
+        boolean alreadyExported = fromSnapshotId != null && snapshotId != null && (fromSnapshotId.equals(snapshotId)
+            || table.snapshot(fromSnapshotId) != null && SnapshotUtil.isAncestorOf(table, fromSnapshotId, snapshotId));
+        if (alreadyExported) {
+          LOG.info("Export of {} to {}: snapshot {} is already in the last export, of snapshot {}; nothing written",
               options.table(), options.target(), snapshotId, fromSnapshotId);
           return new StageResult(List.of(), Map.of("rowsExported", 0.0, "filesExported", 0.0, "bytesExported", 0.0));
         }
@@ -187,7 +191,7 @@ final class ExportStage implements Stage {
 
   /**
    * @throws StageFailedException {@value #NOT_INCREMENTAL} when {@code from} is not an ancestor of {@code to}, or a
-   *     snapshot after it removed rows or added delete files
+   *     snapshot after it other than a compaction ({@code replace}) removed rows or added delete files
    */
   private void requireAppendOnly(Table table, long from, long to) {
     if (!SnapshotUtil.isAncestorOf(table, to, from)) {
@@ -197,6 +201,9 @@ final class ExportStage implements Stage {
           + " new target");
     }
     for (Snapshot snapshot : SnapshotUtil.ancestorsBetween(table, to, from)) {
+      if (DataOperations.REPLACE.equals(snapshot.operation())) {
+        continue; // a compaction: the same rows in other files, which Iceberg's changelog skips too
+      }
       Map<String, String> summary = snapshot.summary();
       for (String removal : List.of(SnapshotSummary.DELETED_RECORDS_PROP, SnapshotSummary.DELETED_FILES_PROP,
           SnapshotSummary.ADDED_DELETE_FILES_PROP)) {

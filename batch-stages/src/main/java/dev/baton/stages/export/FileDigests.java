@@ -148,7 +148,7 @@ final class FileDigests {
         }
         out.close();
         complete = true;
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
         if (!complete) {
           discard(out, targetFs, to, e);
         }
@@ -163,7 +163,7 @@ final class FileDigests {
      * object); a stream that cannot be aborted (a file system writing in place) is closed and its file deleted.
      * What fails here is added to {@code failure}.
      */
-    private static void discard(FSDataOutputStream out, FileSystem fs, Path path, Exception failure) {
+    private static void discard(FSDataOutputStream out, FileSystem fs, Path path, Throwable failure) {
       try {
         if (out.hasCapability(StreamCapabilities.ABORTABLE_STREAM)) {
           out.abort();

@@ -8,12 +8,12 @@ import org.apache.spark.util.AccumulatorV2;
 
 /**
  * The bad rows the tasks of an ingest's permissive pass over its input meet, gathered for the quarantine without
- * another pass: each row under its row id (Spark's {@code monotonically_increasing_id}, the same when a task is re-executed
- * over the same split), so a row a re-executed task reports again is kept once — Spark merges the accumulator
- * updates of every successful attempt of a shuffle-map task.
+ * another pass: each row under its row id (Spark's {@code monotonically_increasing_id}, the same when a task is
+ * re-executed over the same split), so a row a re-executed task reports again is kept once — Spark merges the
+ * accumulator updates of every successful attempt of a shuffle-map task.
  *
  * <p>Bounded: once the rows held exceed {@code maxBytes} (their strings' lengths, 2 bytes a char), it drops them
- * and keeps only the fact that it overflowed; the caller then reads the input a second time for the quarantine.
+ * and keeps only the fact that it overflowed; the caller then reads the input once more for the quarantine.
  * Its count is then an upper bound, never an undercount: a task attempt that fails adds nothing, and every split
  * is read by a successful one. A task's own copy overflows at {@code taskMaxBytes}, so that the tasks' results
  * together stay near {@code maxBytes} (each task's result counts against {@code spark.driver.maxResultSize}).

@@ -16,8 +16,11 @@ import static org.apache.spark.sql.functions.when;
 import dev.baton.stages.spi.StageFailedException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -79,9 +82,11 @@ final class IngestInput {
   private static final String CODECS = org.apache.hadoop.fs.CommonConfigurationKeys.IO_COMPRESSION_CODECS_KEY;
   /** In the error a strict read raises on a row its reader accepts but the ingest does not. */
   static final String BAD_ROW_MARKER = "BATON_BAD_ROW";
-  /** Error classes (prefixes) of Spark's {@code FAILFAST} readers meeting a malformed record. */
-  private static final List<String> BAD_ROW_ERROR_CLASSES =
-      List.of("MALFORMED_RECORD_IN_PARSING", "CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS");
+  /**
+   * Error class of Spark's {@code FAILFAST} readers meeting a malformed record (Spark 3.5: its sub-classes {@code
+   * WITHOUT_SUGGESTION} and {@code CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS}).
+   */
+  private static final String BAD_ROW_ERROR_CLASS = "MALFORMED_RECORD_IN_PARSING";
 
   private final Supplier<Dataset<Row>> permissiveRows;
   private Dataset<Row> rows;
@@ -155,7 +160,7 @@ final class IngestInput {
     conf.set(CODECS, codecs);
     CompressionCodecFactory factory = new CompressionCodecFactory(conf);
     long maxPartitionBytes = spark.sessionState().conf().filesMaxPartitionBytes();
-    // the scan's own partitions (no job runs): each is one read task of the first pass
+    // the scan's own partitions (no job runs): each is one read task of a pass
     Partition[] partitions = input.rdd().partitions();
     long unsplittable = 0;
     for (Partition partition : partitions) {
@@ -196,20 +201,17 @@ final class IngestInput {
 
   /**
    * Whether {@code failure} (a Spark job's, as thrown on the driver) is a strict read's meeting a row that does not
-   * match the declared schema: Spark's {@code FAILFAST} error ({@code MALFORMED_RECORD_IN_PARSING}, {@code
-   * CANNOT_PARSE_JSON_ARRAYS_AS_STRUCTS}) or the strict read's own check ({@link #BAD_ROW_MARKER}), found on the
-   * failure or one of its causes, by error class or, for an executor's error that reached the driver only as text,
-   * in its message.
+   * match the declared schema: Spark's {@code FAILFAST} error ({@value #BAD_ROW_ERROR_CLASS}) or the strict read's
+   * own check ({@link #BAD_ROW_MARKER}), found on the failure or one of its causes, by error class or, for an
+   * executor's error that reached the driver only as text, in its message.
    */
   static boolean isBadRow(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
       String errorClass = cause instanceof SparkThrowable spark ? spark.getErrorClass() : null;
       String message = cause.getMessage() == null ? "" : cause.getMessage();
-      if (errorClass != null && BAD_ROW_ERROR_CLASSES.stream().anyMatch(errorClass::startsWith)) {
-        return true;
-      }
-      if (message.contains(BAD_ROW_MARKER)
-          || BAD_ROW_ERROR_CLASSES.stream().anyMatch(known -> message.contains("[" + known))) {
+      if (errorClass != null && errorClass.startsWith(BAD_ROW_ERROR_CLASS)
+          || message.contains("[" + BAD_ROW_ERROR_CLASS) || message.contains(BAD_ROW_MARKER)) {
         return true;
       }
     }
@@ -218,7 +220,8 @@ final class IngestInput {
 
   /**
    * The declared columns, {@value #RECORD}, {@value #REASON} and {@value #SOURCE_FILE} of every input row (planned
-   * when first asked for: a delimited or JSON input's files are then listed again).
+   * when first asked for: a delimited or JSON input's files are then listed again, so a file added to the input
+   * path after the strict read is read by this one only).
    */
   Dataset<Row> rows() {
     if (rows == null) {
@@ -238,7 +241,7 @@ final class IngestInput {
     return strictRows;
   }
 
-  /** Read tasks of the first pass over the input: the scan's partitions (file splits packed per task). */
+  /** Read tasks of a pass over the input: the scan's partitions (file splits packed per task). */
   int partitions() {
     return partitions;
   }

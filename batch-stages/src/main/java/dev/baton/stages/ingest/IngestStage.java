@@ -97,7 +97,7 @@ final class IngestStage implements Stage {
   static final String QUARANTINE_TABLE = IngestStageFactory.QUARANTINE_TABLE;
   static final String TOO_MANY_BAD_ROWS = IngestStageFactory.TOO_MANY_BAD_ROWS;
 
-  /** The most bytes of bad rows (2 bytes a char) gathered in the one pass before the quarantine re-reads. */
+  /** The most bytes of bad rows (2 bytes a char) gathered in the permissive pass before the quarantine re-reads. */
   static final long BAD_ROWS_BUFFER_BYTES = 64L << 20;
   /** The least share of {@link #BAD_ROWS_BUFFER_BYTES} one read task may fill before its copy overflows. */
   static final long MIN_TASK_BAD_ROWS_BYTES = 256L << 10;
@@ -115,7 +115,7 @@ final class IngestStage implements Stage {
     this(options, BAD_ROWS_BUFFER_BYTES);
   }
 
-  /** @param badRowsBufferBytes the most bytes of bad rows gathered in the one pass (tests: a small one) */
+  /** @param badRowsBufferBytes the most bytes of bad rows gathered in the permissive pass (tests: a small one) */
   IngestStage(IngestOptions options, long badRowsBufferBytes) {
     this.options = options;
     this.badRowsBufferBytes = badRowsBufferBytes;
@@ -172,7 +172,8 @@ final class IngestStage implements Stage {
       if (!IngestInput.isBadRow(e)) {
         throw e;
       }
-      // the error names the record: not logged, it may hold what the logs should not; the quarantine will have it
+      // not logged here: the error names the record, which the logs should not hold (Spark's task failure log lines
+      // do: README); the quarantine will have it
       LOG.info("{} has rows that do not match the declared schema of {}: reading it again, keeping the good rows and"
           + " quarantining the bad ones", options.path(), table);
       passes = 2;
@@ -305,9 +306,10 @@ final class IngestStage implements Stage {
           .toList();
       bad = spark.createDataFrame(rows, BAD_ROW_SCHEMA);
     } else {
-      LOG.info("More than {} bytes of bad rows in {}: reading it a second time for the quarantine",
+      LOG.info("More than {} bytes of bad rows in {}: reading it once more for the quarantine",
           badRowsBufferBytes, options.path());
-      // the record references every column read (IngestInput), so the readers parse whole rows as in the first pass
+      // the record references every column read (IngestInput), so the readers parse whole rows as in the permissive
+      // pass
       bad = input.rows().filter(col(IngestInput.REASON).isNotNull()).select(
           col(IngestInput.SOURCE_FILE).as("file"),
           col(IngestInput.RECORD).as("record"),

@@ -2,6 +2,7 @@ package dev.baton.stages.maintenance;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.stages.write.RunTags;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -139,6 +140,9 @@ public final class TableMaintenance {
           .binPack()
           .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true")
           .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
+      for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
+        action = action.snapshotProperty(tag.getKey(), tag.getValue());
+      }
       if (rewriteDataFiles.targetFileSizeBytes() != null) {
         action = action.option(RewriteDataFiles.TARGET_FILE_SIZE_BYTES, rewriteDataFiles.targetFileSizeBytes().toString());
       }
@@ -155,9 +159,12 @@ public final class TableMaintenance {
         // number the compaction started from, so remove-dangling-deletes does not see them as dangling. A
         // position delete rewrite drops rows that point at no live file, and files left with none
         iceberg.refresh();
-        RewritePositionDeleteFiles.Result deletes = actions.rewritePositionDeletes(iceberg)
-            .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId)
-            .execute();
+        RewritePositionDeleteFiles rewriteDeletes = actions.rewritePositionDeletes(iceberg)
+            .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
+        for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
+          rewriteDeletes = rewriteDeletes.snapshotProperty(tag.getKey(), tag.getValue());
+        }
+        RewritePositionDeleteFiles.Result deletes = rewriteDeletes.execute();
         removedDeleteFiles += deletes.rewrittenDeleteFilesCount() - deletes.addedDeleteFilesCount();
       }
     }
@@ -166,9 +173,12 @@ public final class TableMaintenance {
     long addedManifests = 0;
     if (rewriteManifests != null) {
       iceberg.refresh();
-      RewriteManifests.Result result = actions.rewriteManifests(iceberg)
-          .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId)
-          .execute();
+      RewriteManifests rewrite = actions.rewriteManifests(iceberg)
+          .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
+      for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
+        rewrite = rewrite.snapshotProperty(tag.getKey(), tag.getValue());
+      }
+      RewriteManifests.Result result = rewrite.execute();
       rewrittenManifests = count(result.rewrittenManifests());
       addedManifests = count(result.addedManifests());
     }

@@ -39,7 +39,11 @@ public final class RunTags {
     try {
       return body.call();
     } finally {
-      CURRENT.set(before);
+      if (before.isEmpty()) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(before);
+      }
     }
   }
 

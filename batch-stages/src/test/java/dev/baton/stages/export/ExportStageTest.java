@@ -151,6 +151,17 @@ class ExportStageTest {
         .run(new StageContext("run-c", "export-test", "export", 1, Map.of()), spark);
     assertThat(checkFolder(dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
     assertThat(checkFolder(dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
+
+    // incremental, out of order: run-b's export carries both runs' rows, so run-a's, after it, has nothing to add
+    Map<String, Object> incremental = Map.of("table", "curated.runs", "target", uri("runs-incremental"),
+        "incremental", true);
+    StageTypes.create("export", incremental)
+        .run(new StageContext("run-b", "export-test", "export", 1, Map.of()), spark);
+    assertThat(checkFolder(dir.resolve("runs-incremental/initial")).snapshotId()).isEqualTo(later);
+    StageResult nothing = StageTypes.create("export", incremental)
+        .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
+    assertThat(nothing.metrics()).containsEntry("rowsExported", 0.0);
+    assertThat(dir.resolve("runs-incremental/after-" + later)).doesNotExist();
   }
 
   @Test
@@ -217,11 +228,23 @@ class ExportStageTest {
     assertThat(nothing.metrics()).containsEntry("rowsExported", 0.0);
     assertThat(dir.resolve("incremental-out/after-" + secondSnapshot)).doesNotExist();
 
+    // a compaction (a replace snapshot: the same rows in other files) between two exports adds nothing to the next
+    spark.sql("CALL system.rewrite_data_files(table => 'curated.events', options => map('min-input-files', '1'))");
+    assertThat(spark.sql("SELECT operation FROM curated.events.snapshots ORDER BY committed_at DESC LIMIT 1").first()
+        .getString(0)).isEqualTo("replace");
+    List<Row> third = generate(1_700, 300, 6);
+    spark.createDataFrame(third, SCHEMA).writeTo("curated.events").append();
+    long thirdSnapshot = currentSnapshot("curated.events");
+    export(options);
+    Path afterCompaction = dir.resolve("incremental-out/after-" + secondSnapshot);
+    assertThat(checkFolder(afterCompaction).snapshotId()).isEqualTo(thirdSnapshot);
+    assertThat(checksum(spark.read().parquet(afterCompaction.toString()))).isEqualTo(checksum(third));
+
     spark.sql("DELETE FROM curated.events WHERE id < 10");
     assertThatThrownBy(() -> export(options)).isInstanceOfSatisfying(StageFailedException.class,
         e -> assertThat(e.type()).isEqualTo("EXPORT_NOT_INCREMENTAL"))
-        .hasMessageContaining("after " + secondSnapshot);
-    assertThat(dir.resolve("incremental-out/after-" + secondSnapshot + "/" + ExportFolder.SUCCESS)).doesNotExist();
+        .hasMessageContaining("after " + thirdSnapshot);
+    assertThat(dir.resolve("incremental-out/after-" + thirdSnapshot + "/" + ExportFolder.SUCCESS)).doesNotExist();
 
     // replaced by an empty table: no current snapshot, nothing to export incrementally from
     spark.sql("CREATE OR REPLACE TABLE curated.events (" + SCHEMA.toDDL() + ") USING iceberg");

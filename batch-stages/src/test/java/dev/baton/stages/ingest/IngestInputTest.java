@@ -8,6 +8,7 @@ import static dev.baton.stages.ingest.Lineitems.rows;
 import static dev.baton.stages.ingest.Lineitems.sparkSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.baton.catalog.CatalogConfig;
@@ -72,6 +73,27 @@ class IngestInputTest {
     if (spark != null) {
       spark.stop();
     }
+  }
+
+  @Test
+  void aStrictReadsFailureCountsAsABadRowOnlyWhenItIsOne() throws IOException {
+    Path malformed = write("strict-malformed.csv", "1,a\nx,b\n");
+    Throwable failfast = catchThrowable(() -> spark.read().schema("id INT, name STRING").option("mode", "FAILFAST")
+        .csv(malformed.toString()).collectAsList());
+    Throwable marked = catchThrowable(() -> spark.range(3)
+        .selectExpr("IF(id = 2, raise_error('" + IngestInput.BAD_ROW_MARKER + ": a value'), id)").collectAsList());
+    Throwable other = catchThrowable(() -> spark.range(3)
+        .selectExpr("IF(id = 2, raise_error('no space left on device'), id)").collectAsList());
+    Exception first = new Exception("first");
+    first.initCause(new Exception("second", first));
+
+    assertThat(IngestInput.isBadRow(failfast)).as("FAILFAST: %s", failfast).isTrue();
+    assertThat(IngestInput.isBadRow(marked)).as("the strict read's own check: %s", marked).isTrue();
+    assertThat(IngestInput.isBadRow(other)).as("another task failure: %s", other).isFalse();
+    assertThat(IngestInput.isBadRow(new IOException("Connection reset"))).isFalse();
+    assertThat(IngestInput.isBadRow(new IllegalStateException("Lost task 0.0: org.apache.spark.SparkException:"
+        + " [MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION] Malformed records are detected"))).as("as text").isTrue();
+    assertThat(IngestInput.isBadRow(first)).as("a cycle of causes").isFalse();
   }
 
   @Test

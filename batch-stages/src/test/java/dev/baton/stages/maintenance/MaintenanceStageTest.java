@@ -8,6 +8,7 @@ import dev.baton.stages.StageTypes;
 import dev.baton.stages.spi.StageContext;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.spi.StageResult.TableOutput;
+import dev.baton.stages.write.RunTags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
@@ -87,10 +89,22 @@ class MaintenanceStageTest {
     long deleteFilesBefore = deleteFiles(before);
     assertThat(deleteFilesBefore).as("delete files written by the DELETE").isPositive();
 
-    StageResult result = StageTypes.create("maintenance", Map.of("tables", List.of("curated.events"),
-        "rewriteDataFiles", Map.of(), "rewriteManifests", Map.of())).run(CONTEXT, spark);
+    // as the stage runner runs an attempt: its commits carry the run's tags
+    StageResult result = RunTags.during(CONTEXT, () -> StageTypes.create("maintenance", Map.of(
+        "tables", List.of("curated.events"), "rewriteDataFiles", Map.of(), "rewriteManifests", Map.of()))
+        .run(CONTEXT, spark));
 
     Table after = catalog.loadTable(TableIdentifier.of("curated", "events"));
+    List<Snapshot> rewrites = new ArrayList<>();
+    after.snapshots().forEach(snapshot -> {
+      if (DataOperations.REPLACE.equals(snapshot.operation())) {
+        rewrites.add(snapshot);
+      }
+    });
+    assertThat(rewrites).as("the rewrites of data files, position deletes and manifests").hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(snapshot -> assertThat(snapshot.summary())
+            .containsEntry(RunTags.RUN_ID_PROPERTY, CONTEXT.runId())
+            .containsEntry(RunTags.STAGE_PROPERTY, CONTEXT.stage()));
     assertThat(checksum(spark.sql("SELECT id, name, part FROM curated.events").collectAsList()))
         .as("rows after compaction").isEqualTo(checksum(written));
     assertThat(dataFilesBefore).as("8 appends into 2 partitions").isGreaterThanOrEqualTo(16);

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,7 +56,7 @@ class StageRunnerTest {
   @Test
   void aStageRunsWithItsRunAndStageAsTheTagsOfItsSnapshotsAndNoneAfter() {
     StageRunner runner = new StageRunner(published::add, CLOCK, Duration.ofMillis(1), Duration.ofMillis(2));
-    Map<String, String> seen = new java.util.HashMap<>();
+    Map<String, String> seen = new HashMap<>();
 
     runner.run(CONTEXT, () -> (Stage) (context, spark) -> {
       seen.putAll(RunTags.current());
