@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *       snapshot: the same rows in other files). A snapshot in the range that deleted or
  *       replaced rows (an overwrite of existing rows, a delete, a row-level delete file) fails the attempt with
  *       {@value #NOT_INCREMENTAL} rather than export a partial picture; so does a last exported snapshot that is
- *       no longer an ancestor of the table's current one. The state is recorded after {@value ExportFolder#SUCCESS}:
+ *       no longer an ancestor of the snapshot to export. The state is recorded after {@value ExportFolder#SUCCESS}:
  *       an attempt that dies in between leaves a complete folder which the next attempt rewrites with everything
  *       appended since (the manifest's {@code snapshotId} tells the receiving side which). A run whose snapshot is
  *       already in the last export (a later run's export included it) exports nothing.

@@ -13,7 +13,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  * another run committed to the table since.
  *
  * <p>Set for the thread running a stage attempt ({@link #during}, by the stage runner) and added by Baton's writes
- * made on that thread ({@link IcebergWriter}, {@link StagedWrite}, the {@code cdc-merge} stage's MERGE). A write made
+ * made on that thread ({@link IcebergWriter}, {@link StagedWrite}, the {@code cdc-merge} stage's MERGE, the {@code
+ * maintenance} stage's rewrites; not the ingest quarantine's clean-up nor {@code baton_system.exports}). A write made
  * outside an attempt (a benchmark, a test calling a stage directly) carries none.
  */
 public final class RunTags {
