@@ -18,6 +18,7 @@ import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.actions.RewriteManifests;
 import org.apache.iceberg.actions.RewritePositionDeleteFiles;
 import org.apache.iceberg.actions.SizeBasedFileRewritePlanner;
+import org.apache.iceberg.actions.SnapshotUpdate;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -136,13 +137,9 @@ public final class TableMaintenance {
     long rewrittenBytes = 0;
     long removedDeleteFiles = 0;
     if (rewriteDataFiles != null) {
-      RewriteDataFiles action = actions.rewriteDataFiles(iceberg)
+      RewriteDataFiles action = tagged(actions.rewriteDataFiles(iceberg), maintenanceId)
           .binPack()
-          .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true")
-          .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
-      for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
-        action = action.snapshotProperty(tag.getKey(), tag.getValue());
-      }
+          .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true");
       if (rewriteDataFiles.targetFileSizeBytes() != null) {
         action = action.option(RewriteDataFiles.TARGET_FILE_SIZE_BYTES, rewriteDataFiles.targetFileSizeBytes().toString());
       }
@@ -159,12 +156,8 @@ public final class TableMaintenance {
         // number the compaction started from, so remove-dangling-deletes does not see them as dangling. A
         // position delete rewrite drops rows that point at no live file, and files left with none
         iceberg.refresh();
-        RewritePositionDeleteFiles rewriteDeletes = actions.rewritePositionDeletes(iceberg)
-            .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
-        for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
-          rewriteDeletes = rewriteDeletes.snapshotProperty(tag.getKey(), tag.getValue());
-        }
-        RewritePositionDeleteFiles.Result deletes = rewriteDeletes.execute();
+        RewritePositionDeleteFiles.Result deletes =
+            tagged(actions.rewritePositionDeletes(iceberg), maintenanceId).execute();
         removedDeleteFiles += deletes.rewrittenDeleteFilesCount() - deletes.addedDeleteFilesCount();
       }
     }
@@ -173,12 +166,7 @@ public final class TableMaintenance {
     long addedManifests = 0;
     if (rewriteManifests != null) {
       iceberg.refresh();
-      RewriteManifests rewrite = actions.rewriteManifests(iceberg)
-          .snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
-      for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
-        rewrite = rewrite.snapshotProperty(tag.getKey(), tag.getValue());
-      }
-      RewriteManifests.Result result = rewrite.execute();
+      RewriteManifests.Result result = tagged(actions.rewriteManifests(iceberg), maintenanceId).execute();
       rewrittenManifests = count(result.rewrittenManifests());
       addedManifests = count(result.addedManifests());
     }
@@ -262,5 +250,17 @@ public final class TableMaintenance {
       count++;
     }
     return count;
+  }
+
+  /**
+   * {@code action} with the snapshot properties of this maintenance's commits: {@value #MAINTENANCE_ID_PROPERTY} and
+   * the run's tags ({@link RunTags}).
+   */
+  private static <T extends SnapshotUpdate<T, ?>> T tagged(T action, String maintenanceId) {
+    T tagged = action.snapshotProperty(MAINTENANCE_ID_PROPERTY, maintenanceId);
+    for (Map.Entry<String, String> tag : RunTags.current().entrySet()) {
+      tagged = tagged.snapshotProperty(tag.getKey(), tag.getValue());
+    }
+    return tagged;
   }
 }

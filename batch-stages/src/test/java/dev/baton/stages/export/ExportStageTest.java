@@ -262,10 +262,7 @@ class ExportStageTest {
       random.nextBytes(bytes);
       objects.put((i % 3 == 0 ? "sub/" : "") + "object-" + i + ".bin", bytes);
     }
-    for (var object : objects.entrySet()) {
-      Files.createDirectories(source.resolve(object.getKey()).getParent());
-      Files.write(source.resolve(object.getKey()), object.getValue());
-    }
+    writeObjects(source, objects);
     Path target = dir.resolve("files-out");
     Map<String, Object> options = Map.of("mode", "files", "source", source.toUri().toString(),
         "target", target.toUri().toString(), "parallelism", 3);
@@ -305,9 +302,8 @@ class ExportStageTest {
       byte[] bytes = new byte[200_000];
       random.nextBytes(bytes);
       objects.put("object-" + i + ".bin", bytes);
-      Files.createDirectories(source);
-      Files.write(source.resolve("object-" + i + ".bin"), bytes);
     }
+    writeObjects(source, objects);
     Path target = dir.resolve("files-killed-out");
     // one task copying the three in turn, killed 100,000 bytes into the second
     FailingFileSystem.failWritesAfter(300_000, "object-.*");
@@ -378,6 +374,14 @@ class ExportStageTest {
       return files.filter(Files::isRegularFile).map(file -> folder.relativize(file).toString().replace('\\', '/'))
           .filter(key -> Stream.of(key.split("/")).noneMatch(s -> s.startsWith("_") || s.startsWith(".")))
           .sorted().toList();
+    }
+  }
+
+  /** Writes each object under {@code source} at its key, a relative path. */
+  private static void writeObjects(Path source, Map<String, byte[]> objects) throws IOException {
+    for (var object : objects.entrySet()) {
+      Files.createDirectories(source.resolve(object.getKey()).getParent());
+      Files.write(source.resolve(object.getKey()), object.getValue());
     }
   }
 
