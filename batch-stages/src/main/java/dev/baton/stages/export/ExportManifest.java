@@ -3,7 +3,10 @@ package dev.baton.stages.export;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@value ExportFolder#MANIFEST} an export writes into its folder after every data file and before {@value
@@ -15,6 +18,9 @@ import java.util.List;
  *     the table has no snapshot, for a query and for a files export
  * @param fromSnapshotId incremental export: rows appended after this snapshot (exclusive) are included; absent for
  *     a first or a full export
+ * @param snapshots query export: each Iceberg table the query read ({@code <namespace>.<table>}) with the snapshot id
+ *     it was read at (see {@link QuerySnapshots}); absent for a table or files export and for a query that read no
+ *     Iceberg table
  * @param source files export: the folder copied
  * @param format {@code parquet}, {@code csv} or, for a files export, {@code files}
  * @param runId the run whose attempt wrote the folder
@@ -26,6 +32,7 @@ public record ExportManifest(
     String table,
     Long snapshotId,
     Long fromSnapshotId,
+    Map<String, Long> snapshots,
     String source,
     String format,
     String runId,
@@ -35,6 +42,7 @@ public record ExportManifest(
   public ExportManifest {
     requireNonNull(format, "Invalid format: null");
     files = List.copyOf(requireNonNull(files, "Invalid files: null"));
+    snapshots = snapshots == null || snapshots.isEmpty() ? null : Collections.unmodifiableMap(new TreeMap<>(snapshots));
   }
 
   /**

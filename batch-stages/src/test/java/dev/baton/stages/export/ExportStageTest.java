@@ -114,6 +114,7 @@ class ExportStageTest {
     Path out = dir.resolve("csv-out");
     ExportManifest manifest = checkFolder(out);
     assertThat(manifest.table()).isNull();
+    assertThat(manifest.snapshots()).isEqualTo(Map.of("curated.csv_source", currentSnapshot("curated.csv_source")));
     List<Row> expected = rows.stream().filter(row -> row.getLong(0) >= 100).toList();
     assertThat(manifest.rows()).isEqualTo(expected.size());
     assertThat(manifest.files()).allSatisfy(file -> assertThat(file.key()).matches("part-\\d{5}\\.csv\\.gz"));
@@ -151,6 +152,25 @@ class ExportStageTest {
         .run(new StageContext("run-c", "export-test", "export", 1, Map.of()), spark);
     assertThat(checkFolder(dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
     assertThat(checkFolder(dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
+
+    // a query reads each table at its run's snapshot too (here through a subquery), a table the run did not commit
+    // to at its current snapshot
+    createTable("curated.regions_ref", generate(0, 10, 10));
+    long regionsSnapshot = currentSnapshot("curated.regions_ref");
+    StageTypes.create("export", Map.of("query", "SELECT * FROM curated.runs WHERE region IN"
+            + " (SELECT region FROM curated.regions_ref)", "target", uri("runs-query-a")))
+        .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
+    ExportManifest query = checkFolder(dir.resolve("runs-query-a"));
+    assertThat(query.snapshots()).isEqualTo(Map.of("curated.runs", produced, "curated.regions_ref",
+        regionsSnapshot));
+    assertThat(checksum(spark.read().parquet(dir.resolve("runs-query-a").toString()))).isEqualTo(checksum(first));
+    // a table the query reads at a snapshot of its own is read as the query says
+    StageTypes.create("export", Map.of("query", "SELECT * FROM curated.runs VERSION AS OF " + later,
+            "target", uri("runs-query-versioned")))
+        .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
+    ExportManifest versioned = checkFolder(dir.resolve("runs-query-versioned"));
+    assertThat(versioned.snapshots()).isNull();
+    assertThat(versioned.rows()).isEqualTo(first.size() + second.size());
 
     // incremental, out of order: run-b's export carries both runs' rows, so run-a's, after it, has nothing to add
     Map<String, Object> incremental = Map.of("table", "curated.runs", "target", uri("runs-incremental"),
