@@ -18,9 +18,9 @@ import java.util.TreeMap;
  *     the table has no snapshot, for a query and for a files export
  * @param fromSnapshotId incremental export: rows appended after this snapshot (exclusive) are included; absent for
  *     a first or a full export
- * @param snapshots query export: each Iceberg table the query read ({@code <namespace>.<table>}) with the snapshot id
- *     it was read at (see {@link QuerySnapshots}); absent for a table or files export and for a query that read no
- *     Iceberg table
+ * @param snapshots query export: each Iceberg table pinned to a snapshot ({@link QuerySnapshots}), by its Iceberg name
+ *     ({@code <catalog>.<namespace>.<table>}), with the snapshot id read; absent for a table or files export and
+ *     when the query pinned no table
  * @param source files export: the folder copied
  * @param format {@code parquet}, {@code csv} or, for a files export, {@code files}
  * @param runId the run whose attempt wrote the folder
@@ -43,6 +43,25 @@ public record ExportManifest(
     requireNonNull(format, "Invalid format: null");
     files = List.copyOf(requireNonNull(files, "Invalid files: null"));
     snapshots = snapshots == null || snapshots.isEmpty() ? null : Collections.unmodifiableMap(new TreeMap<>(snapshots));
+  }
+
+  /** The manifest of a table export: {@code snapshotId} null when the table has none. */
+  static ExportManifest ofTable(String table, Long snapshotId, Long fromSnapshotId, String format, String runId,
+      long rows, List<FileEntry> files) {
+    return new ExportManifest(requireNonNull(table, "Invalid table: null"), snapshotId, fromSnapshotId, null, null,
+        format, runId, rows, files);
+  }
+
+  /** The manifest of a query export, with the snapshots its tables were pinned to (empty: none pinned). */
+  static ExportManifest ofQuery(Map<String, Long> snapshots, String format, String runId, long rows,
+      List<FileEntry> files) {
+    return new ExportManifest(null, null, null, snapshots, null, format, runId, rows, files);
+  }
+
+  /** The manifest of a files export of the folder {@code source}. */
+  static ExportManifest ofFiles(String source, String runId, List<FileEntry> files) {
+    return new ExportManifest(null, null, null, null, requireNonNull(source, "Invalid source: null"), "files", runId,
+        null, files);
   }
 
   /**

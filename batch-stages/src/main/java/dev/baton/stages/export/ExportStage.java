@@ -43,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>table</b>: a table at the snapshot the run produced (the newest its stages committed, found by {@link
  *       RunTags}; the current snapshot when the run committed none), read at that snapshot id, so a commit by
- *       another run before or during the export is not included; or a query's result, each Iceberg table it reads
- *       pinned the same way ({@link QuerySnapshots}; the manifest lists them), written by Spark as Parquet or CSV
- *       into the target folder. A retried
- *       attempt writes the same names again and deletes any extra file of the earlier attempt.
+ *       another run before or during the export is not included; or a query's result, its Iceberg tables pinned
+ *       the same way ({@link QuerySnapshots}; the manifest lists them); written by Spark as Parquet or CSV into the
+ *       target folder. A retried attempt writes the same names again and deletes any extra file of the earlier
+ *       attempt.
  *   <li><b>table, incremental</b>: only the rows appended since the snapshot the last successful export of this
  *       (table, target) recorded in {@value #EXPORTS_TABLE}, into {@code <target>/initial/} the first time and
  *       {@code <target>/after-<snapshotId>/} after that (named by the exclusive start, so a retry rewrites the same
@@ -108,8 +108,9 @@ final class ExportStage implements Stage {
     Sizing sizing = null;
     Map<String, Long> querySnapshots = null;
     if (options.query() != null) {
-      QuerySnapshots.Pinned pinned = QuerySnapshots.pin(spark, parameters.isEmpty() ? spark.sql(options.query())
-          : spark.sql(options.query(), context.sqlArgs(parameters)), context.runId());
+      Dataset<Row> query = parameters.isEmpty() ? spark.sql(options.query())
+          : spark.sql(options.query(), context.sqlArgs(parameters));
+      QuerySnapshots.Pinned pinned = QuerySnapshots.pin(spark, query, context.runId());
       rows = pinned.rows();
       querySnapshots = pinned.snapshots();
     } else {
@@ -137,8 +138,10 @@ final class ExportStage implements Stage {
     List<String> keys = export.publishStaged();
     List<FileEntry> files = describe(spark, conf, export.path(), keys);
     long rowCount = files.stream().mapToLong(FileEntry::rows).sum();
-    export.complete(new ExportManifest(options.table(), snapshotId, fromSnapshotId, querySnapshots, null,
-        options.format(), context.runId(), rowCount, files));
+    export.complete(querySnapshots != null
+        ? ExportManifest.ofQuery(querySnapshots, options.format(), context.runId(), rowCount, files)
+        : ExportManifest.ofTable(options.table(), snapshotId, fromSnapshotId, options.format(), context.runId(),
+            rowCount, files));
     if (options.incremental()) {
       ExportState.record(spark, options.table(), options.target(), snapshotId, export.path().toString(), rowCount,
           files.size(), context.runId());
@@ -312,7 +315,7 @@ final class ExportStage implements Stage {
             .collect();
     List<FileEntry> files = new ArrayList<>(copied.stream().map(FileDigests.Copied::entry).toList());
     files.sort(Comparator.comparing(FileEntry::key));
-    export.complete(new ExportManifest(null, null, null, null, source.toString(), "files", context.runId(), null, files));
+    export.complete(ExportManifest.ofFiles(source.toString(), context.runId(), files));
     long copiedCount = copied.stream().filter(FileDigests.Copied::copied).count();
     long bytes = files.stream().mapToLong(FileEntry::bytes).sum();
     LOG.info("Exported the files of {} to {}: {} files, {} bytes; {} copied, {} already there with the same size and"

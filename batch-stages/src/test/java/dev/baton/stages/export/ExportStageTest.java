@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -114,7 +115,8 @@ class ExportStageTest {
     Path out = dir.resolve("csv-out");
     ExportManifest manifest = checkFolder(out);
     assertThat(manifest.table()).isNull();
-    assertThat(manifest.snapshots()).isEqualTo(Map.of("curated.csv_source", currentSnapshot("curated.csv_source")));
+    assertThat(manifest.snapshots())
+        .isEqualTo(Map.of(icebergName("curated.csv_source"), currentSnapshot("curated.csv_source")));
     List<Row> expected = rows.stream().filter(row -> row.getLong(0) >= 100).toList();
     assertThat(manifest.rows()).isEqualTo(expected.size());
     assertThat(manifest.files()).allSatisfy(file -> assertThat(file.key()).matches("part-\\d{5}\\.csv\\.gz"));
@@ -153,17 +155,26 @@ class ExportStageTest {
     assertThat(checkFolder(dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
     assertThat(checkFolder(dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
 
-    // a query reads each table at its run's snapshot too (here through a subquery), a table the run did not commit
-    // to at its current snapshot
-    createTable("curated.regions_ref", generate(0, 10, 10));
-    long regionsSnapshot = currentSnapshot("curated.regions_ref");
-    StageTypes.create("export", Map.of("query", "SELECT * FROM curated.runs WHERE region IN"
-            + " (SELECT region FROM curated.regions_ref)", "target", uri("runs-query-a")))
+    // a query reads each table at its run's snapshot too, through a view, a CTE and a subquery: run-a keeps two
+    // regions, run-b adds the third after it
+    StructType regionSchema = new StructType().add("region", DataTypes.StringType, true);
+    long regionsOfA = RunTags.during(new StageContext("run-a", "export-test", "publish", 1, Map.of()),
+        () -> IcebergWriter.write(spark, spark.createDataFrame(List.of(RowFactory.create("EUROPE"),
+            RowFactory.create("ASIA")), regionSchema), "curated.regions_ref", IcebergWriter.Mode.APPEND, List.of(),
+            null).snapshotId());
+    RunTags.during(new StageContext("run-b", "export-test", "publish", 1, Map.of()),
+        () -> IcebergWriter.write(spark, spark.createDataFrame(List.of(RowFactory.create("AMERICA")), regionSchema),
+            "curated.regions_ref", IcebergWriter.Mode.APPEND, List.of(), null).snapshotId());
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW runs_view AS SELECT * FROM curated.runs");
+    StageTypes.create("export", Map.of("query", "WITH a_runs AS (SELECT * FROM runs_view)"
+            + " SELECT * FROM a_runs WHERE region IN (SELECT region FROM curated.regions_ref)", "target", uri("runs-query-a")))
         .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
     ExportManifest query = checkFolder(dir.resolve("runs-query-a"));
-    assertThat(query.snapshots()).isEqualTo(Map.of("curated.runs", produced, "curated.regions_ref",
-        regionsSnapshot));
-    assertThat(checksum(spark.read().parquet(dir.resolve("runs-query-a").toString()))).isEqualTo(checksum(first));
+    assertThat(query.snapshots()).isEqualTo(Map.of(icebergName("curated.runs"), produced,
+        icebergName("curated.regions_ref"), regionsOfA));
+    List<Row> firstInTwoRegions = first.stream().filter(row -> !row.getString(4).equals("AMERICA")).toList();
+    assertThat(checksum(spark.read().parquet(dir.resolve("runs-query-a").toString())))
+        .isEqualTo(checksum(firstInTwoRegions));
     // a table the query reads at a snapshot of its own is read as the query says
     StageTypes.create("export", Map.of("query", "SELECT * FROM curated.runs VERSION AS OF " + later,
             "target", uri("runs-query-versioned")))
@@ -412,6 +423,11 @@ class ExportStageTest {
   private static void createTable(String table, List<Row> rows) throws Exception {
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + table.substring(0, table.indexOf('.')));
     spark.createDataFrame(rows, SCHEMA).writeTo(table).using("iceberg").tableProperty("format-version", "2").create();
+  }
+
+  /** The table's name as Iceberg gives it ({@code <catalog>.<namespace>.<table>}). */
+  private static String icebergName(String table) throws Exception {
+    return Spark3Util.loadIcebergTable(spark, table).name();
   }
 
   private static long currentSnapshot(String table) {
