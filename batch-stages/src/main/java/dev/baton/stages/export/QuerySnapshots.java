@@ -88,7 +88,10 @@ final class QuerySnapshots {
           public LogicalPlan apply(LogicalPlan node) {
             DataSourceV2Relation relation = (DataSourceV2Relation) node;
             Table table = ((SparkTable) relation.table()).table();
-            long snapshotId = snapshots.computeIfAbsent(table.name(), unused -> snapshotFor(table, runId));
+            Long snapshotId = snapshots.computeIfAbsent(table.name(), unused -> snapshotFor(table, runId));
+            if (snapshotId == null) {
+              return relation; // no snapshot yet: read as it is, empty
+            }
             Map<String, String> options = new HashMap<>(relation.options().asCaseSensitiveMap());
             options.put(SparkReadOptions.SNAPSHOT_ID, Long.toString(snapshotId));
             return relation.copy(relation.table(), relation.output(), relation.catalog(), relation.identifier(),
@@ -110,15 +113,16 @@ final class QuerySnapshots {
     Map<String, String> options = relation.options();
     return sparkTable.snapshotId() == null && sparkTable.branch() == null
         && !(table instanceof BaseMetadataTable)
-        && table.currentSnapshot() != null
         && !(writeAuditPublish && PropertyUtil.propertyAsBoolean(table.properties(),
             TableProperties.WRITE_AUDIT_PUBLISH_ENABLED, false))
         && SNAPSHOT_OPTIONS.stream().noneMatch(options::containsKey);
   }
 
-  private static long snapshotFor(Table table, String runId) {
+  /** The snapshot to read {@code table} at, null when it has none. */
+  private static Long snapshotFor(Table table, String runId) {
     table.refresh(); // the catalog may have cached it: a commit since, by this run or another, is seen
     Snapshot produced = RunTags.lastOfRun(table, runId);
-    return (produced == null ? table.currentSnapshot() : produced).snapshotId();
+    Snapshot chosen = produced == null ? table.currentSnapshot() : produced;
+    return chosen == null ? null : chosen.snapshotId();
   }
 }

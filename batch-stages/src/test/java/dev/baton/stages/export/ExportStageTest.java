@@ -1,9 +1,15 @@
 package dev.baton.stages.export;
 
+import static dev.baton.stages.export.ExportChecks.SCHEMA;
+import static dev.baton.stages.export.ExportChecks.checkFolder;
+import static dev.baton.stages.export.ExportChecks.checksum;
+import static dev.baton.stages.export.ExportChecks.dataFiles;
+import static dev.baton.stages.export.ExportChecks.generate;
+import static dev.baton.stages.export.ExportChecks.lines;
+import static dev.baton.stages.export.ExportChecks.writeObjects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.catalog.CatalogConfig;
 import dev.baton.stages.LocalSpark;
 import dev.baton.stages.StageTypes;
@@ -14,24 +20,15 @@ import dev.baton.stages.spi.StageFailedException;
 import dev.baton.stages.spi.StageResult;
 import dev.baton.stages.write.IcebergWriter;
 import dev.baton.stages.write.RunTags;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.sql.Date;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The export stage against Spark {@code local[2]}, a real Iceberg catalog (JDBC on SQLite) and local folders as the
- * on-premises target. What the folder must hold comes from the test's own generator; files are hashed and counted
- * here with the JDK, not with the stage's code. A killed attempt is a file system that starts failing midway
+ * on-premises target ({@link ExportHdfsIT}: HDFS). What the folder must hold comes from the test's own generator;
+ * files are hashed and counted by {@link ExportChecks}, not with the stage's code. A killed attempt is a file system that starts failing midway
  * ({@link FailingFileSystem}), leaving what it wrote on disk.
  */
 @Timeout(300)
@@ -57,14 +54,6 @@ class ExportStageTest {
   @TempDir static Path dir;
 
   private static SparkSession spark;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final StructType SCHEMA = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("amount", DataTypes.createDecimalType(12, 2), true)
-      .add("name", DataTypes.StringType, true)
-      .add("day", DataTypes.DateType, true)
-      .add("region", DataTypes.StringType, true)
-      .add("note", DataTypes.StringType, true);
 
   @BeforeAll
   static void startSpark() {
@@ -88,7 +77,7 @@ class ExportStageTest {
         "targetFileSizeBytes", 1024 * 1024, "partitionBy", List.of("region")));
 
     Path out = dir.resolve("parquet-out");
-    ExportManifest manifest = checkFolder(out);
+    ExportManifest manifest = checkFolder(spark, out);
     assertThat(manifest.table()).isEqualTo("curated.sales");
     assertThat(manifest.snapshotId()).isEqualTo(currentSnapshot("curated.sales"));
     assertThat(manifest.rows()).isEqualTo(rows.size());
@@ -113,7 +102,7 @@ class ExportStageTest {
         "format", "csv", "compression", "gzip", "nullValue", "\\N"), Map.of("from", "100"));
 
     Path out = dir.resolve("csv-out");
-    ExportManifest manifest = checkFolder(out);
+    ExportManifest manifest = checkFolder(spark, out);
     assertThat(manifest.table()).isNull();
     assertThat(manifest.snapshots())
         .isEqualTo(Map.of(icebergName("curated.csv_source"), currentSnapshot("curated.csv_source")));
@@ -145,15 +134,15 @@ class ExportStageTest {
 
     StageTypes.create("export", Map.of("table", "curated.runs", "target", uri("runs-a")))
         .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
-    ExportManifest manifest = checkFolder(dir.resolve("runs-a"));
+    ExportManifest manifest = checkFolder(spark, dir.resolve("runs-a"));
     assertThat(manifest.snapshotId()).isEqualTo(produced);
     assertThat(checksum(spark.read().parquet(dir.resolve("runs-a").toString()))).isEqualTo(checksum(first));
 
     // a run that committed nothing to the table exports its current snapshot
     StageTypes.create("export", Map.of("table", "curated.runs", "target", uri("runs-c")))
         .run(new StageContext("run-c", "export-test", "export", 1, Map.of()), spark);
-    assertThat(checkFolder(dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
-    assertThat(checkFolder(dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
+    assertThat(checkFolder(spark, dir.resolve("runs-c")).snapshotId()).isEqualTo(later);
+    assertThat(checkFolder(spark, dir.resolve("runs-c")).rows()).isEqualTo(first.size() + second.size());
 
     // a query reads each table at its run's snapshot too, through a view, a CTE and a subquery: run-a keeps two
     // regions, run-b adds the third after it
@@ -169,7 +158,7 @@ class ExportStageTest {
     StageTypes.create("export", Map.of("query", "WITH a_runs AS (SELECT * FROM runs_view)"
             + " SELECT * FROM a_runs WHERE region IN (SELECT region FROM curated.regions_ref)", "target", uri("runs-query-a")))
         .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
-    ExportManifest query = checkFolder(dir.resolve("runs-query-a"));
+    ExportManifest query = checkFolder(spark, dir.resolve("runs-query-a"));
     assertThat(query.snapshots()).isEqualTo(Map.of(icebergName("curated.runs"), produced,
         icebergName("curated.regions_ref"), regionsOfA));
     List<Row> firstInTwoRegions = first.stream().filter(row -> !row.getString(4).equals("AMERICA")).toList();
@@ -179,7 +168,7 @@ class ExportStageTest {
     StageTypes.create("export", Map.of("query", "SELECT * FROM curated.runs VERSION AS OF " + later,
             "target", uri("runs-query-versioned")))
         .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
-    ExportManifest versioned = checkFolder(dir.resolve("runs-query-versioned"));
+    ExportManifest versioned = checkFolder(spark, dir.resolve("runs-query-versioned"));
     assertThat(versioned.snapshots()).isNull();
     assertThat(versioned.rows()).isEqualTo(first.size() + second.size());
 
@@ -188,7 +177,7 @@ class ExportStageTest {
         "incremental", true);
     StageTypes.create("export", incremental)
         .run(new StageContext("run-b", "export-test", "export", 1, Map.of()), spark);
-    assertThat(checkFolder(dir.resolve("runs-incremental/initial")).snapshotId()).isEqualTo(later);
+    assertThat(checkFolder(spark, dir.resolve("runs-incremental/initial")).snapshotId()).isEqualTo(later);
     StageResult nothing = StageTypes.create("export", incremental)
         .run(new StageContext("run-a", "export-test", "export", 1, Map.of()), spark);
     assertThat(nothing.metrics()).containsEntry("rowsExported", 0.0);
@@ -214,10 +203,10 @@ class ExportStageTest {
     FailingFileSystem.failRenamesAfter(Integer.MAX_VALUE, ".*");
     assertThat(out.resolve(ExportFolder.MANIFEST)).doesNotExist();
     assertThat(out.resolve(ExportFolder.SUCCESS)).doesNotExist();
-    assertThat(dataFiles(out)).contains("part-00000.snappy.parquet", "part-00001.snappy.parquet");
+    assertThat(dataFiles(spark, out)).contains("part-00000.snappy.parquet", "part-00001.snappy.parquet");
 
     export(options);
-    ExportManifest manifest = checkFolder(out);
+    ExportManifest manifest = checkFolder(spark, out);
     assertThat(out.resolve("part-00042.snappy.parquet")).doesNotExist();
     assertThat(out.resolve("README.txt")).hasContent("not ours");
     assertThat(out.resolve(ExportFolder.STAGING)).doesNotExist();
@@ -235,7 +224,7 @@ class ExportStageTest {
     long firstSnapshot = currentSnapshot("curated.events");
 
     export(options);
-    ExportManifest initial = checkFolder(dir.resolve("incremental-out/initial"));
+    ExportManifest initial = checkFolder(spark, dir.resolve("incremental-out/initial"));
     assertThat(initial.snapshotId()).isEqualTo(firstSnapshot);
     assertThat(initial.fromSnapshotId()).isNull();
     assertThat(checksum(spark.read().parquet(dir.resolve("incremental-out/initial").toString())))
@@ -246,7 +235,7 @@ class ExportStageTest {
     long secondSnapshot = currentSnapshot("curated.events");
     export(options);
     Path after = dir.resolve("incremental-out/after-" + firstSnapshot);
-    ExportManifest delta = checkFolder(after);
+    ExportManifest delta = checkFolder(spark, after);
     assertThat(delta.fromSnapshotId()).isEqualTo(firstSnapshot);
     assertThat(delta.snapshotId()).isEqualTo(secondSnapshot);
     assertThat(delta.rows()).isEqualTo(second.size());
@@ -268,7 +257,7 @@ class ExportStageTest {
     long thirdSnapshot = currentSnapshot("curated.events");
     export(options);
     Path afterCompaction = dir.resolve("incremental-out/after-" + secondSnapshot);
-    assertThat(checkFolder(afterCompaction).snapshotId()).isEqualTo(thirdSnapshot);
+    assertThat(checkFolder(spark, afterCompaction).snapshotId()).isEqualTo(thirdSnapshot);
     assertThat(checksum(spark.read().parquet(afterCompaction.toString()))).isEqualTo(checksum(third));
 
     spark.sql("DELETE FROM curated.events WHERE id < 10");
@@ -305,7 +294,7 @@ class ExportStageTest {
     killed.put("parallelism", 1);
     assertThatThrownBy(() -> export(killed)).hasStackTraceContaining("Injected failure");
     FailingFileSystem.failCreatesAfter(Integer.MAX_VALUE, ".*");
-    List<String> copiedBeforeKill = dataFiles(target);
+    List<String> copiedBeforeKill = dataFiles(spark, target);
     assertThat(copiedBeforeKill).hasSize(5);
     assertThat(target.resolve(ExportFolder.MANIFEST)).doesNotExist();
     Path partial = target.resolve(copiedBeforeKill.get(0));
@@ -315,7 +304,7 @@ class ExportStageTest {
 
     StageResult result = export(options);
     assertThat(result.metrics()).containsEntry("filesSkipped", 4.0).containsEntry("filesCopied", 8.0);
-    ExportManifest manifest = checkFolder(target);
+    ExportManifest manifest = checkFolder(spark, target);
     assertThat(manifest.format()).isEqualTo("files");
     assertThat(manifest.rows()).isNull();
     assertThat(manifest.files()).extracting(FileEntry::key).containsExactlyElementsOf(objects.keySet());
@@ -343,7 +332,7 @@ class ExportStageTest {
     assertThatThrownBy(() -> export(killed)).hasStackTraceContaining("Injected failure: killed while writing");
     FailingFileSystem.failCreatesAfter(Integer.MAX_VALUE, ".*");
 
-    List<String> left = dataFiles(target);
+    List<String> left = dataFiles(spark, target);
     assertThat(left).as("the first object, whole; nothing of the second").hasSize(1);
     assertThat(Files.readAllBytes(target.resolve(left.get(0)))).isEqualTo(objects.get(left.get(0)));
     assertThat(target.resolve(ExportFolder.MANIFEST)).doesNotExist();
@@ -379,43 +368,6 @@ class ExportStageTest {
         spark);
   }
 
-  /**
-   * Checks the completion protocol of a folder and returns its manifest: {@code _SUCCESS} present and not older than
-   * the manifest, the manifest listing exactly the folder's data files, each with its real size and SHA-256.
-   */
-  private static ExportManifest checkFolder(Path folder) throws Exception {
-    assertThat(folder.resolve(ExportFolder.SUCCESS)).exists();
-    assertThat(Files.getLastModifiedTime(folder.resolve(ExportFolder.SUCCESS)))
-        .isGreaterThanOrEqualTo(Files.getLastModifiedTime(folder.resolve(ExportFolder.MANIFEST)));
-    ExportManifest manifest = JSON.readValue(folder.resolve(ExportFolder.MANIFEST).toFile(), ExportManifest.class);
-    List<String> expectedKeys = new ArrayList<>(dataFiles(folder));
-    expectedKeys.removeIf(key -> key.equals("README.txt"));
-    assertThat(manifest.files()).extracting(FileEntry::key).containsExactlyElementsOf(expectedKeys);
-    for (FileEntry file : manifest.files()) {
-      byte[] bytes = Files.readAllBytes(folder.resolve(file.key()));
-      assertThat(file.bytes()).isEqualTo(bytes.length);
-      assertThat(file.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-    }
-    return manifest;
-  }
-
-  /** Relative paths of the files below {@code folder} with no segment starting with {@code _} or {@code .}, sorted. */
-  private static List<String> dataFiles(Path folder) throws IOException {
-    try (Stream<Path> files = Files.walk(folder)) {
-      return files.filter(Files::isRegularFile).map(file -> folder.relativize(file).toString().replace('\\', '/'))
-          .filter(key -> Stream.of(key.split("/")).noneMatch(s -> s.startsWith("_") || s.startsWith(".")))
-          .sorted().toList();
-    }
-  }
-
-  /** Writes each object under {@code source} at its key, a relative path. */
-  private static void writeObjects(Path source, Map<String, byte[]> objects) throws IOException {
-    for (var object : objects.entrySet()) {
-      Files.createDirectories(source.resolve(object.getKey()).getParent());
-      Files.write(source.resolve(object.getKey()), object.getValue());
-    }
-  }
-
   private static String uri(String folder) {
     return dir.resolve(folder).toUri().toString();
   }
@@ -433,54 +385,5 @@ class ExportStageTest {
   private static long currentSnapshot(String table) {
     return spark.sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at DESC LIMIT 1").first()
         .getLong(0);
-  }
-
-  /** Rows {@code from .. from+count-1}: decimals, unicode, delimiters, quotes and newlines in text, nulls. */
-  private static List<Row> generate(long from, int count, long seed) {
-    Random random = new Random(seed);
-    String[] regions = {"EUROPE", "ASIA", "AMERICA"};
-    String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    List<Row> rows = new ArrayList<>(count);
-    for (long id = from; id < from + count; id++) {
-      StringBuilder name = new StringBuilder();
-      for (int i = 0; i < 40; i++) {
-        name.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      String note = switch ((int) (id % 5)) {
-        case 0 -> null;
-        case 1 -> "Zürich, \"quoted\"";
-        case 2 -> "line one\nline two";
-        case 3 -> "東京 | ümlaut";
-        default -> "";
-      };
-      rows.add(RowFactory.create(id, BigDecimal.valueOf(random.nextInt(10_000_000), 2), name.toString(),
-          Date.valueOf(LocalDate.of(1995, 1, 1).plusDays(random.nextInt(3000))), regions[(int) (id % 3)], note));
-    }
-    return rows;
-  }
-
-  /** SHA-256 over the rows' canonical texts, sorted: equal for equal multisets of rows. */
-  private static String checksum(List<Row> rows) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    for (String line : lines(rows)) {
-      sha.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
-
-  /** The rows' canonical texts, sorted. */
-  private static List<String> lines(List<Row> rows) {
-    List<String> lines = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      lines.add(row.getLong(0) + "|" + ((BigDecimal) row.get(1)).toPlainString() + "|" + row.getString(2) + "|"
-          + row.get(3) + "|" + row.getString(4) + "|" + (row.isNullAt(5) ? "\\N" : row.getString(5)));
-    }
-    lines.sort(null);
-    return lines;
-  }
-
-  private static String checksum(Dataset<Row> rows) throws Exception {
-    return checksum(rows.select("id", "amount", "name", "day", "region", "note").collectAsList());
   }
 }
