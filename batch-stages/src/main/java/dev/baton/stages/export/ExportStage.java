@@ -115,7 +115,7 @@ final class ExportStage implements Stage {
       querySnapshots = pinned.snapshots();
     } else {
       Table table = loadTable(spark, options.table());
-      Snapshot exported = snapshotToExport(table, context);
+      Snapshot exported = snapshotToExport(table, context.runId());
       snapshotId = exported == null ? null : exported.snapshotId();
       sizing = sizing(exported);
       if (options.incremental()) {
@@ -138,7 +138,7 @@ final class ExportStage implements Stage {
     List<String> keys = export.publishStaged();
     List<FileEntry> files = describe(spark, conf, export.path(), keys);
     long rowCount = files.stream().mapToLong(FileEntry::rows).sum();
-    export.complete(querySnapshots != null
+    export.complete(options.query() != null
         ? ExportManifest.ofQuery(querySnapshots, options.format(), context.runId(), rowCount, files)
         : ExportManifest.ofTable(options.table(), snapshotId, fromSnapshotId, options.format(), context.runId(),
             rowCount, files));
@@ -155,21 +155,23 @@ final class ExportStage implements Stage {
   }
 
   /**
-   * The snapshot the run produced: the newest of the table's main branch history that a stage of {@code context}'s
-   * run committed ({@link RunTags}), so a commit by another run since is not exported; when the run committed none
-   * (the table is another pipeline's), the table's current snapshot; null when the table has none.
+   * The snapshot run {@code runId} produced: the newest of the table's main branch history that a stage of that run
+   * committed ({@link RunTags}), so a commit by another run since is not exported; when the run committed none (the
+   * table is another pipeline's), the table's current snapshot; null when the table has none. Logged at INFO when
+   * the run committed none, and when it is not the current snapshot. Also what a query export reads each table at
+   * ({@link QuerySnapshots}).
    */
-  private static Snapshot snapshotToExport(Table table, StageContext context) {
+  static Snapshot snapshotToExport(Table table, String runId) {
     Snapshot current = table.currentSnapshot();
-    Snapshot produced = RunTags.lastOfRun(table, context.runId());
+    Snapshot produced = RunTags.lastOfRun(table, runId);
     if (produced == null) {
       LOG.info("Export of {}: run {} committed no snapshot of it; exporting its current snapshot {}", table.name(),
-          context.runId(), current == null ? null : current.snapshotId());
+          runId, current == null ? null : current.snapshotId());
       return current;
     }
     if (current != null && produced.snapshotId() != current.snapshotId()) {
       LOG.info("Export of {}: exporting snapshot {}, the newest run {} committed, not the current snapshot {},"
-          + " committed since", table.name(), produced.snapshotId(), context.runId(), current.snapshotId());
+          + " committed since", table.name(), produced.snapshotId(), runId, current.snapshotId());
     }
     return produced;
   }

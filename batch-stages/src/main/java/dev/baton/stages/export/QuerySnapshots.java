@@ -121,8 +121,7 @@ final class QuerySnapshots {
   /** The snapshot to read {@code table} at, null when it has none. */
   private static Long snapshotFor(Table table, String runId) {
     table.refresh(); // the catalog may have cached it: a commit since, by this run or another, is seen
-    Snapshot produced = RunTags.lastOfRun(table, runId);
-    Snapshot chosen = produced == null ? table.currentSnapshot() : produced;
+    Snapshot chosen = ExportStage.snapshotToExport(table, runId);
     return chosen == null ? null : chosen.snapshotId();
   }
 }
